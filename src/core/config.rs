@@ -1,0 +1,234 @@
+//! Configuration of the user agent, validated before anything is sent.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::sip::{Secret, Uri};
+
+/// One WebSocket server the user agent may connect to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerConfig {
+    /// `wss://host[:port]/path`; `ws://` is accepted only for `localhost`, `127.0.0.1` and `[::1]`.
+    pub url: String,
+    /// Higher weights are tried first; servers of equal weight are tried in random order.
+    pub weight: u32,
+}
+
+/// Everything the user agent needs to connect and register.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Servers to connect to, in any order (see [`ServerConfig::weight`]).
+    pub servers: Vec<ServerConfig>,
+    /// The address of record, `sip:alice@example.com`.
+    pub aor: String,
+    /// The display name put in From headers, if any.
+    pub display_name: Option<String>,
+    /// The digest username, when it differs from the user part of the AOR.
+    pub auth_username: Option<String>,
+    /// The digest password.
+    pub password: Option<Secret>,
+    /// Whether to register at all.
+    pub register: bool,
+    /// Requested registration lifetime in seconds.
+    pub register_expires: u32,
+    /// A stable UUID identifying this device (RFC 5626 `+sip.instance`), without `urn:uuid:`.
+    pub instance_id: Option<String>,
+    /// The RFC 5626 `reg-id` of the flow.
+    pub reg_id: u32,
+    /// The `User-Agent` header value.
+    pub user_agent: String,
+    /// Interval between double-CRLF keepalive pings; zero disables them.
+    pub keepalive_interval: Duration,
+    /// How long to wait for the CRLF pong before the flow is declared dead.
+    pub keepalive_timeout: Duration,
+    /// How long a WebSocket may take to open.
+    pub connect_timeout: Duration,
+    /// Backoff of the first reconnect attempt (jittered down to half of it).
+    pub reconnect_base: Duration,
+    /// The longest backoff between reconnect attempts.
+    pub reconnect_max: Duration,
+    /// RFC 3261 Timer F (and B): how long a client transaction waits for a final response.
+    pub transaction_timeout: Duration,
+}
+
+impl Config {
+    /// Makes a configuration with the default timers for `aor` and one server.
+    pub fn new(aor: impl Into<String>, server_url: impl Into<String>) -> Self {
+        Config {
+            servers: vec![ServerConfig {
+                url: server_url.into(),
+                weight: 0,
+            }],
+            aor: aor.into(),
+            display_name: None,
+            auth_username: None,
+            password: None,
+            register: true,
+            register_expires: 600,
+            instance_id: None,
+            reg_id: 1,
+            user_agent: concat!("softphone-core/", env!("CARGO_PKG_VERSION")).to_string(),
+            keepalive_interval: Duration::from_secs(25),
+            keepalive_timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(10),
+            reconnect_base: Duration::from_millis(1000),
+            reconnect_max: Duration::from_secs(30),
+            transaction_timeout: Duration::from_secs(32),
+        }
+    }
+
+    /// Checks every field.
+    ///
+    /// # Errors
+    /// Returns a [`ConfigError`] naming the first field that is missing or malformed.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.servers.is_empty() {
+            return Err(ConfigError::new("servers", "at least one server is needed"));
+        }
+        for server in &self.servers {
+            check_ws_url(&server.url).map_err(|reason| ConfigError::new("servers", reason))?;
+        }
+        check_text("aor", &self.aor)?;
+        let aor = Uri::parse(&self.aor)
+            .map_err(|e| ConfigError::new("aor", format!("not a SIP URI: {e}")))?;
+        if !matches!(aor.scheme(), "sip" | "sips") || aor.user().is_none() {
+            return Err(ConfigError::new("aor", "must look like sip:user@domain"));
+        }
+        if let Some(name) = &self.display_name {
+            check_text("displayName", name)?;
+        }
+        if let Some(user) = &self.auth_username {
+            check_text("authorizationUser", user)?;
+            if user.is_empty() {
+                return Err(ConfigError::new("authorizationUser", "is empty"));
+            }
+        }
+        if let Some(id) = &self.instance_id {
+            if !is_uuid(id) {
+                return Err(ConfigError::new(
+                    "instanceId",
+                    "must be a UUID like 8f7e...-....",
+                ));
+            }
+        }
+        if self.register && self.register_expires == 0 {
+            return Err(ConfigError::new(
+                "registerExpires",
+                "must be at least 1 second",
+            ));
+        }
+        check_text("userAgent", &self.user_agent)?;
+        if !self.keepalive_interval.is_zero() && self.keepalive_timeout.is_zero() {
+            return Err(ConfigError::new("keepaliveTimeout", "must be positive"));
+        }
+        if self.connect_timeout.is_zero() {
+            return Err(ConfigError::new("connectTimeout", "must be positive"));
+        }
+        if self.reconnect_base.is_zero() || self.reconnect_max < self.reconnect_base {
+            return Err(ConfigError::new(
+                "reconnect",
+                "base must be positive and not above max",
+            ));
+        }
+        if self.transaction_timeout.is_zero() {
+            return Err(ConfigError::new("transactionTimeout", "must be positive"));
+        }
+        Ok(())
+    }
+}
+
+/// A configuration field that is missing or malformed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The field, named as in the JavaScript configuration object.
+    pub field: &'static str,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+impl ConfigError {
+    pub(crate) fn new(field: &'static str, reason: impl Into<String>) -> Self {
+        ConfigError {
+            field,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid config: {}: {}", self.field, self.reason)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn check_text(field: &'static str, value: &str) -> Result<(), ConfigError> {
+    if value.contains(['\r', '\n', '\0']) {
+        return Err(ConfigError::new(field, "contains CR, LF or NUL"));
+    }
+    Ok(())
+}
+
+/// Accepts `wss://` anywhere and `ws://` only on the local machine.
+fn check_ws_url(url: &str) -> Result<(), String> {
+    if url.contains(['\r', '\n', '\0', ' ']) {
+        return Err(format!("{url:?} contains whitespace or control characters"));
+    }
+    let (secure, rest) = if let Some(rest) = url.strip_prefix("wss://") {
+        (true, rest)
+    } else if let Some(rest) = url.strip_prefix("ws://") {
+        (false, rest)
+    } else {
+        return Err(format!(
+            "{url:?} must start with wss:// (or ws:// on localhost)"
+        ));
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        authority.split(':').next().unwrap_or("")
+    };
+    if host.is_empty() {
+        return Err(format!("{url:?} has no host"));
+    }
+    if !secure && !matches!(host, "localhost" | "127.0.0.1" | "::1") {
+        return Err(format!(
+            "{url:?}: ws:// is allowed only for localhost; use wss://"
+        ));
+    }
+    Ok(())
+}
+
+fn is_uuid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    let lens = [8, 4, 4, 4, 12];
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip(lens)
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ws_only_on_loopback() {
+        assert!(check_ws_url("wss://pbx.example.com/ws").is_ok());
+        assert!(check_ws_url("ws://127.0.0.1:8080/ws").is_ok());
+        assert!(check_ws_url("ws://localhost/ws").is_ok());
+        assert!(check_ws_url("ws://[::1]:80/ws").is_ok());
+        assert!(check_ws_url("ws://pbx.example.com/ws").is_err());
+        assert!(check_ws_url("https://pbx.example.com/ws").is_err());
+        assert!(check_ws_url("wss:///ws").is_err());
+    }
+
+    #[test]
+    fn uuid_shape() {
+        assert!(is_uuid("f81d4fae-7dec-11d0-a765-00a0c91e6bf6"));
+        assert!(!is_uuid("f81d4fae7dec11d0a76500a0c91e6bf6"));
+    }
+}

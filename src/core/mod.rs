@@ -1,0 +1,45 @@
+//! The sans-IO user agent: SIP transactions, registration, keepalive and reconnect
+//! policy, as a pure state machine.
+//!
+//! The core never touches a socket, a clock or a random source. The driver feeds it
+//! [`Input`]s with the current [`Instant`], and after **every** input drains
+//! [`UserAgent::poll_output`] until it returns `None`, then arms one timer for
+//! [`UserAgent::poll_timeout`]. When that timer fires the driver passes
+//! [`Input::Timeout`]. Randomness (branches, tags, Call-IDs, cnonces, jitter) comes
+//! from a generator seeded at construction, so every run replays exactly.
+//!
+//! ```
+//! use softphone_core::core::{Config, Input, Instant, Output, UserAgent};
+//!
+//! let config = Config::new("sip:alice@example.com", "wss://pbx.example.com/ws");
+//! let mut ua = UserAgent::new(config, [7; 32], Instant::ZERO).unwrap();
+//! ua.start(Instant::ZERO);
+//! let mut opened = None;
+//! while let Some(out) = ua.poll_output() {
+//!     if let Output::Connect { id, url } = out {
+//!         assert_eq!(url, "wss://pbx.example.com/ws");
+//!         opened = Some(id);
+//!     }
+//! }
+//! // The driver opens the WebSocket, then reports it:
+//! ua.handle_input(Input::Opened { id: opened.unwrap() }, Instant::from_millis(80));
+//! let mut sent_register = false;
+//! while let Some(out) = ua.poll_output() {
+//!     if let Output::Send { data, .. } = out {
+//!         sent_register |= data.starts_with(b"REGISTER ");
+//!     }
+//! }
+//! assert!(sent_register);
+//! assert!(ua.poll_timeout().is_some());
+//! ```
+
+mod config;
+mod event;
+mod time;
+
+pub use config::{Config, ConfigError, ServerConfig};
+pub use event::{ConnectionEvent, DisconnectReason, Event, LogLevel, RegistrationEvent};
+pub use time::Instant;
+mod ua;
+
+pub use ua::{ConnectionId, Input, Output, TimerName, UserAgent};

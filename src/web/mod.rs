@@ -1,0 +1,1 @@
+//! The browser driver and JavaScript API (wasm32 only).
