@@ -1,1 +1,38 @@
 //! The browser driver and JavaScript API (wasm32 only).
+//!
+//! [`Softphone`] is the class JavaScript sees. Behind it, a driver owns everything the
+//! sans-IO [`core`](crate::core) must not touch: WebSockets, one timer, the clock, the
+//! random seed, page lifecycle listeners and the application's event handlers. It makes
+//! no protocol decision; it only moves inputs in and outputs out:
+//!
+//! 1. Something happens (a JavaScript call, a socket event, the timer, `online` /
+//!    `offline`, the page waking up). The driver turns it into one unit of work.
+//! 2. It feeds the work to the core with `now` (`performance.now()` in whole ms), then
+//!    drains [`UserAgent::poll_output`](crate::core::UserAgent::poll_output) until
+//!    `None`, carrying out each output (open, send on, close a socket; queue an event;
+//!    log a line).
+//! 3. When no work is left it arms one timer for
+//!    [`UserAgent::poll_timeout`](crate::core::UserAgent::poll_timeout).
+//! 4. Events for the application are queued and delivered from a microtask, after the
+//!    Rust call has returned, so a handler may call back into the phone (`stop()`, even
+//!    `free()`) without meeting a borrowed `RefCell`.
+//!
+//! Work that arrives while a drain is running (a socket that fails synchronously) is
+//! queued and taken by the drain already on the stack, never run re-entrantly.
+
+mod clock;
+mod config;
+mod driver;
+mod events;
+mod lifecycle;
+mod log;
+mod softphone;
+mod timer;
+mod transport;
+mod types;
+
+pub use softphone::Softphone;
+
+/// The `localStorage` key under which a generated `instanceId` is kept, so that every
+/// registration from the same browser profile carries the same `+sip.instance`.
+pub const INSTANCE_ID_STORAGE_KEY: &str = "softphone-core:instance-id";

@@ -1,0 +1,391 @@
+//! The drain loop: work in, core inputs, outputs carried out, one timer armed.
+//!
+//! Every entry point (a JavaScript call, a socket or timer callback, a page listener)
+//! becomes a [`Work`] pushed through a [`Feeder`]. [`Driver::pump`] queues it and, unless
+//! a drain is already on the stack, takes work until none is left: each unit is fed to
+//! the core and the core's outputs are drained until `None`. Then the timer is armed
+//! for the earliest deadline, and waiting `stop()` promises are settled.
+
+use std::any::Any;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, VecDeque};
+use std::rc::{Rc, Weak};
+
+use gloo_timers::callback::Timeout;
+use js_sys::Function;
+use wasm_bindgen::JsValue;
+
+use super::clock::{random_bytes, wall_ms, Clock};
+use super::config::{core_error, Settings};
+use super::events::{log_event, to_js, EventBus};
+use super::lifecycle::PageListeners;
+use super::log::{to_console, LogFilter};
+use super::timer::{Timer, PAUSE_THRESHOLD_MS};
+use super::transport::Socket;
+use crate::core::{Config, ConnectionId, Input, Instant, LogLevel, Output, UserAgent};
+
+/// How long `stop()` waits for the core to finish (un-REGISTER, close) before the
+/// driver closes everything itself and resolves anyway.
+pub(crate) const STOP_BOUND_MS: u32 = 10_000;
+
+/// One thing for the driver to do.
+pub(crate) enum Work {
+    /// `start()`.
+    Start,
+    /// `stop()`, with the resolve function of its promise.
+    Stop(Function),
+    /// The safety bound of `stop()` passed.
+    StopBoundPassed,
+    /// A socket opened.
+    Opened(ConnectionId),
+    /// A socket closed or failed to open.
+    Closed {
+        /// The socket.
+        id: ConnectionId,
+        /// The WebSocket close code.
+        code: u16,
+        /// The close reason.
+        reason: String,
+    },
+    /// A message arrived.
+    Received {
+        /// The socket.
+        id: ConnectionId,
+        /// The message bytes.
+        data: Vec<u8>,
+    },
+    /// The timer fired; it was due at `wall_deadline` (`Date.now()` ms).
+    TimerFired {
+        /// When it should have fired, by the wall clock.
+        wall_deadline: f64,
+    },
+    /// `online`.
+    Online,
+    /// `offline`.
+    Offline,
+    /// The page became visible.
+    PageVisible,
+    /// The page was restored from the back/forward cache or unfrozen.
+    PageResumed,
+}
+
+/// A weak handle through which callbacks hand work to the driver. Weak, so that
+/// callbacks owned by the driver make no reference cycle; after `free()` it does nothing.
+#[derive(Clone)]
+pub(crate) struct Feeder(Weak<Driver>);
+
+impl Feeder {
+    /// Hands `work` to the driver, if it still exists.
+    pub(crate) fn feed(&self, work: Work) {
+        if let Some(driver) = self.0.upgrade() {
+            driver.pump(work);
+        }
+    }
+}
+
+/// The driver: the core plus everything it must not touch.
+pub(crate) struct Driver {
+    feeder: Feeder,
+    work: RefCell<VecDeque<Work>>,
+    state: RefCell<State>,
+    bus: Rc<EventBus>,
+}
+
+struct State {
+    ua: UserAgent,
+    config: Config,
+    filter: LogFilter,
+    clock: Clock,
+    sockets: BTreeMap<ConnectionId, Socket>,
+    /// Sockets and timer handles whose callbacks may be running right now: dropped at
+    /// the start of the next drain rather than under their own feet.
+    graveyard: Vec<Box<dyn Any>>,
+    timer: Timer,
+    stop_waiters: Vec<Function>,
+    stop_bound: Option<Timeout>,
+    listeners: Option<PageListeners>,
+}
+
+/// The shared parts a drain needs besides the state.
+struct Ctx<'a> {
+    feeder: &'a Feeder,
+    work: &'a RefCell<VecDeque<Work>>,
+    bus: &'a Rc<EventBus>,
+}
+
+impl Driver {
+    /// Makes the driver and its user agent.
+    ///
+    /// # Errors
+    /// No Web Crypto, or the core rejects the configuration (a JavaScript `Error`).
+    pub(crate) fn new(settings: Settings, bus: Rc<EventBus>) -> Result<Rc<Driver>, JsValue> {
+        let mut clock = Clock::default();
+        let now = clock.now();
+        let ua = UserAgent::new(settings.core.clone(), seed()?, now).map_err(core_error)?;
+        let state = State {
+            ua,
+            config: settings.core,
+            filter: settings.log_filter,
+            clock,
+            sockets: BTreeMap::new(),
+            graveyard: Vec::new(),
+            timer: Timer::default(),
+            stop_waiters: Vec::new(),
+            stop_bound: None,
+            listeners: None,
+        };
+        Ok(Rc::new_cyclic(|me| Driver {
+            feeder: Feeder(me.clone()),
+            work: RefCell::new(VecDeque::new()),
+            state: RefCell::new(state),
+            bus,
+        }))
+    }
+
+    /// The configured instance id (`+sip.instance`).
+    pub(crate) fn instance_id(&self) -> String {
+        self.state
+            .borrow()
+            .config
+            .instance_id
+            .clone()
+            .unwrap_or_default()
+    }
+
+    /// Queues `work` and runs the drain loop unless it is already running.
+    pub(crate) fn pump(&self, work: Work) {
+        self.work.borrow_mut().push_back(work);
+        // Busy means a drain further up the stack: it takes this work before returning.
+        let Ok(mut st) = self.state.try_borrow_mut() else {
+            return;
+        };
+        st.graveyard.clear();
+        let ctx = Ctx {
+            feeder: &self.feeder,
+            work: &self.work,
+            bus: &self.bus,
+        };
+        let mut now = st.clock.now();
+        loop {
+            let next = self.work.borrow_mut().pop_front();
+            let Some(work) = next else { break };
+            now = st.clock.now();
+            st.apply(work, now, &ctx);
+            st.drain(&ctx);
+        }
+        st.settle(now, &ctx);
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let st = self.state.get_mut();
+        st.listeners = None;
+        st.timer.cancel();
+        st.stop_bound = None;
+        st.sockets.clear();
+        st.graveyard.clear();
+        for resolve in st.stop_waiters.drain(..) {
+            self.bus.resolve_later(resolve);
+        }
+    }
+}
+
+impl State {
+    fn apply(&mut self, work: Work, now: Instant, ctx: &Ctx<'_>) {
+        match work {
+            Work::Start => {
+                // A start supersedes a stop still in progress.
+                for resolve in self.stop_waiters.drain(..) {
+                    ctx.bus.resolve_later(resolve);
+                }
+                bury(&mut self.graveyard, self.stop_bound.take());
+                if self.listeners.is_none() {
+                    self.listeners = Some(PageListeners::attach(ctx.feeder));
+                }
+                self.ua.start(now);
+            }
+            Work::Stop(resolve) => {
+                self.stop_waiters.push(resolve);
+                if !self.ua.is_stopped() {
+                    if self.stop_bound.is_none() {
+                        let f = ctx.feeder.clone();
+                        self.stop_bound = Some(Timeout::new(STOP_BOUND_MS, move || {
+                            f.feed(Work::StopBoundPassed)
+                        }));
+                    }
+                    self.ua.stop(now);
+                }
+            }
+            Work::StopBoundPassed => self.stop_bound_passed(now, ctx),
+            Work::Opened(id) => self.ua.handle_input(Input::Opened { id }, now),
+            Work::Closed { id, code, reason } => {
+                if let Some(socket) = self.sockets.remove(&id) {
+                    self.graveyard.push(Box::new(socket));
+                }
+                let input = Input::Closed {
+                    id,
+                    code,
+                    reason: &reason,
+                };
+                self.ua.handle_input(input, now);
+            }
+            Work::Received { id, data } => self
+                .ua
+                .handle_input(Input::Received { id, data: &data }, now),
+            Work::TimerFired { wall_deadline } => {
+                let due = self.timer.describe();
+                bury(&mut self.graveyard, self.timer.take());
+                if wall_ms() - wall_deadline > PAUSE_THRESHOLD_MS {
+                    self.log(LogLevel::Info, "timer fired late: the page was paused", ctx);
+                    self.ua.handle_input(Input::Resumed, now);
+                }
+                // A timer may fire a hair early by `performance.now()`; it is re-armed then.
+                if due.is_some_and(|(deadline, _)| now >= deadline) {
+                    self.ua.handle_input(Input::Timeout, now);
+                }
+            }
+            Work::Online => self.ua.handle_input(Input::NetworkOnline, now),
+            Work::Offline => self.ua.handle_input(Input::NetworkOffline, now),
+            Work::PageVisible => {
+                if self.timer.overdue() {
+                    self.log(LogLevel::Info, "page visible after a pause", ctx);
+                    self.ua.handle_input(Input::Resumed, now);
+                }
+            }
+            Work::PageResumed => self.ua.handle_input(Input::Resumed, now),
+        }
+    }
+
+    /// Carries out every output of the core.
+    fn drain(&mut self, ctx: &Ctx<'_>) {
+        while let Some(out) = self.ua.poll_output() {
+            match out {
+                Output::Connect { id, url } => match Socket::open(&url, id, ctx.feeder) {
+                    Ok(socket) => {
+                        self.sockets.insert(id, socket);
+                    }
+                    Err(e) => {
+                        let why = error_name(&e);
+                        self.log(
+                            LogLevel::Warn,
+                            &format!("the browser refused to open WebSocket {}: {why}", id.0),
+                            ctx,
+                        );
+                        // Reported like any socket that failed to open, after this drain.
+                        ctx.work.borrow_mut().push_back(Work::Closed {
+                            id,
+                            code: 1006,
+                            reason: String::new(),
+                        });
+                    }
+                },
+                Output::Close { id } => {
+                    if let Some(socket) = self.sockets.remove(&id) {
+                        socket.close();
+                        self.graveyard.push(Box::new(socket));
+                    }
+                }
+                Output::Send { id, data } => match self.sockets.get(&id) {
+                    Some(socket) => {
+                        if let Err(e) = socket.send(&data) {
+                            let why = error_name(&e);
+                            let line = format!("send on WebSocket {} failed: {why}", id.0);
+                            self.log(LogLevel::Warn, &line, ctx);
+                        }
+                    }
+                    None => {
+                        let line = format!("send on WebSocket {} dropped: not open", id.0);
+                        self.log(LogLevel::Debug, &line, ctx);
+                    }
+                },
+                Output::Event(event) => {
+                    let (kind, value) = to_js(&event);
+                    ctx.bus.emit(kind, value);
+                }
+                Output::Log { level, message } => self.log(level, &message, ctx),
+            }
+        }
+    }
+
+    /// Arms the timer and settles `stop()` promises once the core is idle.
+    fn settle(&mut self, now: Instant, ctx: &Ctx<'_>) {
+        self.timer.arm(self.ua.poll_timeout(), now, ctx.feeder);
+        if !self.stop_waiters.is_empty() && self.ua.is_stopped() {
+            for resolve in self.stop_waiters.drain(..) {
+                ctx.bus.resolve_later(resolve);
+            }
+            bury(&mut self.graveyard, self.stop_bound.take());
+            bury(&mut self.graveyard, self.listeners.take());
+            bury(&mut self.graveyard, self.timer.take());
+            for (_, socket) in std::mem::take(&mut self.sockets) {
+                socket.close();
+                self.graveyard.push(Box::new(socket));
+            }
+        }
+    }
+
+    /// `stop()` took too long: close the sockets and tell the core; if it still is not
+    /// idle, replace it with a fresh user agent so that nothing keeps running.
+    fn stop_bound_passed(&mut self, now: Instant, ctx: &Ctx<'_>) {
+        bury(&mut self.graveyard, self.stop_bound.take());
+        if self.stop_waiters.is_empty() || self.ua.is_stopped() {
+            return;
+        }
+        self.log(
+            LogLevel::Warn,
+            "stop() did not complete in time; closing the connection",
+            ctx,
+        );
+        for (id, socket) in std::mem::take(&mut self.sockets) {
+            socket.close();
+            self.graveyard.push(Box::new(socket));
+            let input = Input::Closed {
+                id,
+                code: 1000,
+                reason: "stop timed out",
+            };
+            self.ua.handle_input(input, now);
+        }
+        self.drain(ctx);
+        if !self.ua.is_stopped() {
+            let fresh = seed()
+                .and_then(|s| UserAgent::new(self.config.clone(), s, now).map_err(core_error));
+            match fresh {
+                Ok(ua) => self.ua = ua,
+                Err(_) => self.log(LogLevel::Error, "could not reset the user agent", ctx),
+            }
+        }
+    }
+
+    /// Writes a line to the console and as a `log` event, if the filter lets it through.
+    fn log(&self, level: LogLevel, message: &str, ctx: &Ctx<'_>) {
+        if self.filter.allows(level) {
+            to_console(level, message);
+            ctx.bus.emit("log", log_event(level, message));
+        }
+    }
+}
+
+/// Keeps `thing` alive until the next drain: its callback may be running now.
+fn bury<T: 'static>(graveyard: &mut Vec<Box<dyn Any>>, thing: Option<T>) {
+    if let Some(thing) = thing {
+        graveyard.push(Box::new(thing));
+    }
+}
+
+/// 32 bytes from `crypto.getRandomValues` for the core's generator.
+fn seed() -> Result<[u8; 32], JsValue> {
+    let mut seed = [0u8; 32];
+    random_bytes(&mut seed)?;
+    Ok(seed)
+}
+
+/// The `name` of a JavaScript exception (`SyntaxError`), never its message, which may
+/// quote a URL.
+fn error_name(e: &JsValue) -> String {
+    js_sys::Reflect::get(e, &"name".into())
+        .ok()
+        .and_then(|n| n.as_string())
+        .unwrap_or_else(|| "error".to_owned())
+}

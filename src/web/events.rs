@@ -1,0 +1,246 @@
+//! Events for the application: conversion to plain JavaScript objects, and delivery
+//! from a microtask so that no handler ever runs inside a call into Rust.
+//!
+//! The shapes are the TypeScript union `SoftphoneEvent` (see `types.rs`).
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::{Rc, Weak};
+
+use js_sys::{Function, Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+use super::log::level_name;
+use crate::core::{ConnectionEvent, DisconnectReason, Event, LogLevel, RegistrationEvent};
+
+#[wasm_bindgen]
+extern "C" {
+    /// `globalThis.queueMicrotask`.
+    #[wasm_bindgen(js_name = queueMicrotask)]
+    fn queue_microtask(callback: &JsValue);
+}
+
+/// The event types an application can subscribe to.
+pub(crate) const EVENT_TYPES: [&str; 3] = ["connection", "registration", "log"];
+
+/// Something waiting to be delivered.
+enum Delivery {
+    /// An event object for the handlers of `kind`.
+    Event { kind: &'static str, value: JsValue },
+    /// A `stop()` promise to resolve, in order with the events before it.
+    Resolve(Function),
+}
+
+struct Handler {
+    id: u64,
+    kind: String,
+    callback: Function,
+}
+
+/// The subscribed handlers and the queue of undelivered events.
+#[derive(Default)]
+pub(crate) struct EventBus {
+    handlers: RefCell<Vec<Handler>>,
+    next_id: Cell<u64>,
+    queue: RefCell<VecDeque<Delivery>>,
+    scheduled: Cell<bool>,
+}
+
+impl EventBus {
+    /// Adds a handler and returns its id.
+    pub(crate) fn subscribe(&self, kind: &str, callback: Function) -> u64 {
+        let id = self.next_id.get() + 1;
+        self.next_id.set(id);
+        self.handlers.borrow_mut().push(Handler {
+            id,
+            kind: kind.to_owned(),
+            callback,
+        });
+        id
+    }
+
+    /// Removes a handler; removing twice does nothing.
+    pub(crate) fn unsubscribe(&self, id: u64) {
+        self.handlers.borrow_mut().retain(|h| h.id != id);
+    }
+
+    /// Queues an event of `kind` for delivery.
+    pub(crate) fn emit(self: &Rc<Self>, kind: &'static str, value: JsValue) {
+        self.queue
+            .borrow_mut()
+            .push_back(Delivery::Event { kind, value });
+        self.schedule();
+    }
+
+    /// Queues the resolution of a promise, after the events already queued.
+    pub(crate) fn resolve_later(self: &Rc<Self>, resolve: Function) {
+        self.queue
+            .borrow_mut()
+            .push_back(Delivery::Resolve(resolve));
+        self.schedule();
+    }
+
+    fn schedule(self: &Rc<Self>) {
+        if self.scheduled.replace(true) {
+            return;
+        }
+        // Strong: events queued before `free()` are still delivered; the bus holds no
+        // reference to the driver, so this makes no cycle.
+        let bus = Rc::clone(self);
+        queue_microtask(&Closure::once_into_js(move || bus.flush()));
+    }
+
+    /// Delivers everything queued, including what handlers queue meanwhile. No borrow is
+    /// held while a handler runs.
+    fn flush(&self) {
+        self.scheduled.set(false);
+        loop {
+            let next = self.queue.borrow_mut().pop_front();
+            match next {
+                None => break,
+                Some(Delivery::Resolve(resolve)) => {
+                    let _ = resolve.call0(&JsValue::UNDEFINED);
+                }
+                Some(Delivery::Event { kind, value }) => {
+                    let targets: Vec<(u64, Function)> = self
+                        .handlers
+                        .borrow()
+                        .iter()
+                        .filter(|h| h.kind == kind)
+                        .map(|h| (h.id, h.callback.clone()))
+                        .collect();
+                    for (id, callback) in targets {
+                        // A handler may have unsubscribed a later one.
+                        if !self.handlers.borrow().iter().any(|h| h.id == id) {
+                            continue;
+                        }
+                        if let Err(e) = callback.call1(&JsValue::UNDEFINED, &value) {
+                            web_sys::console::error_2(
+                                &JsValue::from_str("[softphone] an event handler threw:"),
+                                &e,
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Makes the function returned by `on()`: calling it removes the handler.
+pub(crate) fn unsubscriber(bus: Weak<EventBus>, id: u64) -> JsValue {
+    Closure::<dyn FnMut()>::new(move || {
+        if let Some(bus) = bus.upgrade() {
+            bus.unsubscribe(id);
+        }
+    })
+    .into_js_value()
+}
+
+/// A plain object from key/value pairs.
+fn object(pairs: &[(&str, JsValue)]) -> JsValue {
+    let obj = Object::new();
+    for (k, v) in pairs {
+        // Defining a property on a fresh plain object cannot fail.
+        let _ = Reflect::set(&obj, &JsValue::from_str(k), v);
+    }
+    obj.into()
+}
+
+fn num(n: impl Into<f64>) -> JsValue {
+    JsValue::from_f64(n.into())
+}
+
+fn ms(d: std::time::Duration) -> JsValue {
+    JsValue::from_f64(d.as_millis() as f64)
+}
+
+/// Converts a core event into its JavaScript object, with the type to deliver it under.
+pub(crate) fn to_js(event: &Event) -> (&'static str, JsValue) {
+    match event {
+        Event::Connection(c) => ("connection", connection(c)),
+        Event::Registration(r) => ("registration", registration(r)),
+    }
+}
+
+fn connection(c: &ConnectionEvent) -> JsValue {
+    let t = ("type", "connection".into());
+    match c {
+        ConnectionEvent::Connecting { url, attempt } => object(&[
+            t,
+            ("state", "connecting".into()),
+            ("url", url.into()),
+            ("attempt", num(*attempt)),
+        ]),
+        ConnectionEvent::Connected { url } => {
+            object(&[t, ("state", "connected".into()), ("url", url.into())])
+        }
+        ConnectionEvent::Disconnected { url, reason } => object(&[
+            t,
+            ("state", "disconnected".into()),
+            ("url", url.into()),
+            ("reason", disconnect_reason(reason)),
+        ]),
+        ConnectionEvent::Reconnecting { delay, attempt } => object(&[
+            t,
+            ("state", "reconnecting".into()),
+            ("delayMs", ms(*delay)),
+            ("attempt", num(*attempt)),
+        ]),
+    }
+}
+
+fn disconnect_reason(r: &DisconnectReason) -> JsValue {
+    match r {
+        DisconnectReason::OpenFailed { code } => {
+            object(&[("kind", "openFailed".into()), ("code", num(*code))])
+        }
+        DisconnectReason::ConnectTimeout => object(&[("kind", "connectTimeout".into())]),
+        DisconnectReason::Closed { code, reason } => object(&[
+            ("kind", "closed".into()),
+            ("code", num(*code)),
+            ("reason", reason.into()),
+        ]),
+        DisconnectReason::KeepaliveTimeout => object(&[("kind", "keepaliveTimeout".into())]),
+        DisconnectReason::NetworkChange => object(&[("kind", "networkChange".into())]),
+        DisconnectReason::Stopped => object(&[("kind", "stopped".into())]),
+    }
+}
+
+fn registration(r: &RegistrationEvent) -> JsValue {
+    let t = ("type", "registration".into());
+    match r {
+        RegistrationEvent::Registering => object(&[t, ("state", "registering".into())]),
+        RegistrationEvent::Registered { expires } => object(&[
+            t,
+            ("state", "registered".into()),
+            ("expires", num(*expires)),
+        ]),
+        RegistrationEvent::Unregistered => object(&[t, ("state", "unregistered".into())]),
+        RegistrationEvent::Failed {
+            status,
+            reason,
+            retry_in,
+        } => {
+            let mut pairs = vec![
+                t,
+                ("state", "failed".into()),
+                ("status", num(*status)),
+                ("reason", reason.into()),
+            ];
+            if let Some(d) = retry_in {
+                pairs.push(("retryInMs", ms(*d)));
+            }
+            object(&pairs)
+        }
+    }
+}
+
+/// The object of a `log` event.
+pub(crate) fn log_event(level: LogLevel, message: &str) -> JsValue {
+    object(&[
+        ("type", "log".into()),
+        ("level", level_name(level).into()),
+        ("message", message.into()),
+    ])
+}

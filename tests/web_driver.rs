@@ -1,0 +1,242 @@
+//! The browser driver in a real browser (Chrome and Firefox, through `wasm-pack test`):
+//! configuration errors, event delivery order, `stop()` and a refused socket.
+//! Uses only 127.0.0.1; no server needs to run.
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Function, Reflect, JSON};
+use softphone_core::web::{Softphone, INSTANCE_ID_STORAGE_KEY};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A loopback port nothing listens on (high, so no browser treats it as a bad port).
+const CLOSED_PORT_URL: &str = "ws://127.0.0.1:29871/ws";
+
+fn js(json: &str) -> JsValue {
+    JSON::parse(json).expect("test JSON")
+}
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &key.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn get_str(v: &JsValue, key: &str) -> String {
+    get(v, key).as_string().unwrap_or_default()
+}
+
+/// Constructs a phone expecting failure; returns (field, message) of the error.
+fn config_error(json: &str) -> (String, String) {
+    match Softphone::new(js(json)) {
+        Ok(_) => panic!("config accepted: {json}"),
+        Err(e) => {
+            assert!(e.is_instance_of::<js_sys::Error>(), "not an Error: {e:?}");
+            (get_str(&e, "field"), get_str(&e, "message"))
+        }
+    }
+}
+
+async fn sleep(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    JsFuture::from(p).await.unwrap();
+}
+
+/// Collects the events of one type.
+struct Recorder {
+    events: Rc<RefCell<Vec<JsValue>>>,
+    _closure: Closure<dyn FnMut(JsValue)>,
+}
+
+impl Recorder {
+    fn new(phone: &Softphone, kind: &str) -> Recorder {
+        let events = Rc::new(RefCell::new(Vec::new()));
+        let sink = Rc::clone(&events);
+        let closure = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+            sink.borrow_mut().push(e);
+        });
+        let f: &Function = closure.as_ref().unchecked_ref();
+        phone.on(kind, f.clone()).expect("subscribe");
+        Recorder {
+            events,
+            _closure: closure,
+        }
+    }
+
+    fn states(&self) -> Vec<String> {
+        self.events
+            .borrow()
+            .iter()
+            .map(|e| get_str(e, "state"))
+            .collect()
+    }
+
+    /// Waits (at most `ms`) for an event with `state`, returning it.
+    async fn wait_for(&self, state: &str, ms: i32) -> JsValue {
+        let mut waited = 0;
+        loop {
+            if let Some(e) = self
+                .events
+                .borrow()
+                .iter()
+                .find(|e| get_str(e, "state") == state)
+            {
+                return e.clone();
+            }
+            assert!(
+                waited < ms,
+                "no {state:?} event within {ms} ms; got {:?}",
+                self.states()
+            );
+            sleep(20).await;
+            waited += 20;
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn missing_uri_is_named() {
+    let (field, message) = config_error(r#"{"servers":"ws://127.0.0.1:29871/ws"}"#);
+    assert_eq!(field, "uri", "{message}");
+    assert!(message.contains("uri"), "{message}");
+}
+
+#[wasm_bindgen_test]
+fn unknown_field_is_named() {
+    let (field, message) = config_error(
+        r#"{"servers":"ws://127.0.0.1:29871/ws","uri":"sip:a@softphone.test","regiserExpires":60}"#,
+    );
+    assert_eq!(field, "regiserExpires");
+    assert!(message.contains("regiserExpires"), "{message}");
+}
+
+#[wasm_bindgen_test]
+fn nested_field_is_named() {
+    let (field, message) = config_error(
+        r#"{"servers":[{"uri":"ws://127.0.0.1:1/ws","wieght":1}],"uri":"sip:a@softphone.test"}"#,
+    );
+    assert!(field.starts_with("servers[0]"), "{field}: {message}");
+    assert!(message.contains("wieght"), "{message}");
+    let (field, _) = config_error(
+        r#"{"servers":"ws://127.0.0.1:1/ws","uri":"sip:a@softphone.test","keepaliveInterval":-1}"#,
+    );
+    assert_eq!(field, "keepaliveInterval");
+    let (field, _) = config_error(
+        r#"{"servers":"ws://127.0.0.1:1/ws","uri":"sip:a@softphone.test","logLevel":"verbose"}"#,
+    );
+    assert_eq!(field, "logLevel");
+}
+
+#[wasm_bindgen_test]
+fn plain_ws_to_remote_host_is_refused() {
+    let (field, message) =
+        config_error(r#"{"servers":"ws://pbx.example.com/ws","uri":"sip:a@softphone.test"}"#);
+    assert_eq!(field, "servers");
+    assert!(message.contains("wss://"), "{message}");
+}
+
+#[wasm_bindgen_test]
+fn bad_instance_id_is_named() {
+    let (field, _) = config_error(
+        r#"{"servers":"ws://127.0.0.1:1/ws","uri":"sip:a@softphone.test","instanceId":"not-a-uuid"}"#,
+    );
+    assert_eq!(field, "instanceId");
+}
+
+#[wasm_bindgen_test]
+fn generated_instance_id_is_kept() {
+    let config = r#"{"servers":"ws://127.0.0.1:29871/ws","uri":"sip:a@softphone.test"}"#;
+    let a = Softphone::new(js(config)).expect("config").instance_id();
+    let b = Softphone::new(js(config)).expect("config").instance_id();
+    assert_eq!(a.len(), 36, "{a}");
+    assert_eq!(a, b);
+    let stored = web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .get_item(INSTANCE_ID_STORAGE_KEY)
+        .unwrap();
+    assert_eq!(stored.as_deref(), Some(a.as_str()));
+}
+
+#[wasm_bindgen_test]
+fn unknown_event_type_throws() {
+    let config = r#"{"servers":"ws://127.0.0.1:29871/ws","uri":"sip:a@softphone.test"}"#;
+    let phone = Softphone::new(js(config)).expect("config");
+    let noop = Function::new_no_args("");
+    assert!(phone.on("registred", noop).is_err());
+}
+
+#[wasm_bindgen_test]
+async fn stop_before_start_resolves() {
+    let config = r#"{"servers":"ws://127.0.0.1:29871/ws","uri":"sip:a@softphone.test"}"#;
+    let phone = Softphone::new(js(config)).expect("config");
+    JsFuture::from(phone.stop()).await.expect("stop resolves");
+}
+
+/// A socket to a closed loopback port: connecting, then disconnected (open failed),
+/// then reconnecting with a delay. Events arrive only after `start()` has returned,
+/// a handler may call `stop()`, and nothing happens after `stop()` resolved.
+#[wasm_bindgen_test]
+async fn closed_port_reports_disconnected_and_reconnecting() {
+    let config = format!(
+        r#"{{"servers":"{CLOSED_PORT_URL}","uri":"sip:a@softphone.test","password":"pw",
+            "reconnect":{{"baseMs":200,"maxMs":400}},"logLevel":"off"}}"#
+    );
+    let phone = Rc::new(Softphone::new(js(&config)).expect("config"));
+    let conn = Recorder::new(&phone, "connection");
+
+    phone.start();
+    // Nothing may be delivered from inside `start()`.
+    assert!(conn.states().is_empty(), "delivered re-entrantly");
+
+    conn.wait_for("connecting", 2_000).await;
+    let gone = conn.wait_for("disconnected", 5_000).await;
+    let reason = get(&gone, "reason");
+    assert_eq!(get_str(&reason, "kind"), "openFailed");
+    assert_eq!(get(&reason, "code").as_f64(), Some(1006.0));
+    let again = conn.wait_for("reconnecting", 2_000).await;
+    let delay = get(&again, "delayMs").as_f64().unwrap_or(-1.0);
+    assert!(delay > 0.0 && delay <= 400.0, "delayMs {delay}");
+
+    // A handler that calls back into the phone: stop() from inside an event.
+    let stopped: Rc<RefCell<Option<js_sys::Promise>>> = Rc::default();
+    let (p, s) = (Rc::clone(&phone), Rc::clone(&stopped));
+    let reenter = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| {
+        if s.borrow().is_none() {
+            *s.borrow_mut() = Some(p.stop());
+        }
+    });
+    phone
+        .on(
+            "connection",
+            reenter.as_ref().unchecked_ref::<Function>().clone(),
+        )
+        .unwrap();
+    let mut waited = 0;
+    while stopped.borrow().is_none() {
+        assert!(waited < 5_000, "no connection event to stop from");
+        sleep(20).await;
+        waited += 20;
+    }
+    let promise = stopped.borrow().clone().unwrap();
+    JsFuture::from(promise).await.expect("stop resolves");
+
+    // After stop: no further attempts.
+    let count = conn.events.borrow().len();
+    sleep(1_000).await;
+    let later: Vec<String> = conn.states()[count..].to_vec();
+    assert!(
+        !later.iter().any(|s| s == "connecting"),
+        "connected again after stop: {later:?}"
+    );
+}
