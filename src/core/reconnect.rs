@@ -1,0 +1,177 @@
+//! Reconnect policy: which server to try next, and how long to wait first.
+//!
+//! Servers are tried highest weight first, in random order among equal weights. A
+//! server that failed is skipped until every server has failed (a "round"); the next
+//! untried server of a round is tried at once. When a round is exhausted the policy
+//! waits with exponential backoff and full jitter between half and all of
+//! `base * 2^(n-1)`, capped at `max`: with the default one-second base the first
+//! retry comes in under a second and later ones never more than 30 s apart.
+
+use std::time::Duration;
+
+use super::config::ServerConfig;
+use super::rng::Rng;
+
+/// The state of the reconnect policy.
+#[derive(Debug, Clone)]
+pub(crate) struct Reconnect {
+    servers: Vec<ServerConfig>,
+    /// Server indices in the order of the current round.
+    order: Vec<usize>,
+    /// How many servers of `order` have been tried this round.
+    tried: usize,
+    /// Failed attempts since the last success.
+    failures: u32,
+    base: Duration,
+    max: Duration,
+}
+
+/// What to do after a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Next {
+    /// Try this server now.
+    Now(usize),
+    /// Wait, then start a new round.
+    After(Duration),
+}
+
+impl Reconnect {
+    pub(crate) fn new(servers: Vec<ServerConfig>, base: Duration, max: Duration) -> Self {
+        Reconnect {
+            servers,
+            order: Vec::new(),
+            tried: 0,
+            failures: 0,
+            base,
+            max,
+        }
+    }
+
+    /// The URL of server `index`.
+    pub(crate) fn url(&self, index: usize) -> &str {
+        self.servers.get(index).map_or("", |s| s.url.as_str())
+    }
+
+    /// Consecutive failed attempts.
+    pub(crate) fn failures(&self) -> u32 {
+        self.failures
+    }
+
+    /// Starts a new round and returns its first server.
+    pub(crate) fn start_round(&mut self, rng: &mut Rng) -> usize {
+        let mut order: Vec<usize> = (0..self.servers.len()).collect();
+        rng.shuffle(&mut order);
+        // A stable sort keeps the shuffled order among equal weights.
+        order.sort_by(|a, b| self.servers[*b].weight.cmp(&self.servers[*a].weight));
+        self.order = order;
+        self.tried = 1;
+        self.order.first().copied().unwrap_or(0)
+    }
+
+    /// Records that the last attempt failed and says what comes next.
+    pub(crate) fn failed(&mut self, rng: &mut Rng) -> Next {
+        self.failures = self.failures.saturating_add(1);
+        if let Some(&next) = self.order.get(self.tried) {
+            self.tried += 1;
+            return Next::Now(next);
+        }
+        Next::After(self.backoff(rng))
+    }
+
+    /// Records a working connection: the next failure starts from the first step again.
+    pub(crate) fn succeeded(&mut self) {
+        self.failures = 0;
+    }
+
+    fn backoff(&self, rng: &mut Rng) -> Duration {
+        let rounds = self.failures.div_ceil(self.servers.len().max(1) as u32);
+        let exp = rounds.saturating_sub(1).min(16);
+        let ceiling = self.base.saturating_mul(1 << exp).min(self.max);
+        rng.between(ceiling / 2, ceiling)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn servers(weights: &[u32]) -> Vec<ServerConfig> {
+        weights
+            .iter()
+            .enumerate()
+            .map(|(i, w)| ServerConfig {
+                url: format!("wss://s{i}.example.com/ws"),
+                weight: *w,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn highest_weight_first_then_the_rest_then_backoff() {
+        let mut rng = Rng::new([3; 32]);
+        let mut r = Reconnect::new(
+            servers(&[1, 5, 1]),
+            Duration::from_secs(1),
+            Duration::from_secs(30),
+        );
+        assert_eq!(r.start_round(&mut rng), 1);
+        let second = match r.failed(&mut rng) {
+            Next::Now(i) => i,
+            other => panic!("{other:?}"),
+        };
+        let third = match r.failed(&mut rng) {
+            Next::Now(i) => i,
+            other => panic!("{other:?}"),
+        };
+        let mut rest = [second, third];
+        rest.sort();
+        assert_eq!(rest, [0, 2]);
+        match r.failed(&mut rng) {
+            Next::After(d) => {
+                assert!(d >= Duration::from_millis(500) && d < Duration::from_secs(1))
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn equal_weights_are_shuffled() {
+        let mut rng = Rng::new([5; 32]);
+        let mut r = Reconnect::new(
+            servers(&[0; 4]),
+            Duration::from_secs(1),
+            Duration::from_secs(30),
+        );
+        let firsts: std::collections::BTreeSet<usize> =
+            (0..40).map(|_| r.start_round(&mut rng)).collect();
+        assert!(firsts.len() > 1, "always the same first server: {firsts:?}");
+    }
+
+    #[test]
+    fn backoff_grows_to_the_cap_and_resets() {
+        let mut rng = Rng::new([8; 32]);
+        let mut r = Reconnect::new(
+            servers(&[0]),
+            Duration::from_secs(1),
+            Duration::from_secs(30),
+        );
+        r.start_round(&mut rng);
+        let mut ceilings = Vec::new();
+        for _ in 0..10 {
+            match r.failed(&mut rng) {
+                Next::After(d) => ceilings.push(d),
+                Next::Now(_) => panic!("one server"),
+            }
+            r.start_round(&mut rng);
+        }
+        assert!(ceilings[0] < Duration::from_secs(1));
+        assert!(ceilings[3] >= Duration::from_secs(4) && ceilings[3] < Duration::from_secs(8));
+        assert!(ceilings.iter().all(|d| *d <= Duration::from_secs(30)));
+        assert!(ceilings[9] >= Duration::from_secs(15));
+        r.succeeded();
+        match r.failed(&mut rng) {
+            Next::After(d) => assert!(d < Duration::from_secs(1)),
+            Next::Now(_) => panic!("one server"),
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Typed accessors for the headers beyond the mandatory ones.

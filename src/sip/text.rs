@@ -1,0 +1,399 @@
+//! Small scanning helpers shared by the parsers: character classes, linear
+//! whitespace, quoted strings, comma-separated values and `;name=value` parameters.
+//!
+//! Every position handed to [`sub`] is the index of an ASCII byte or the end of the
+//! text, so slices always fall on character boundaries; `sub` still uses `get`, so a
+//! mistake yields an empty string rather than a panic.
+
+/// `token` characters of RFC 3261.
+pub(crate) fn is_token_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~'
+        )
+}
+
+/// Whether `s` is a non-empty token.
+pub(crate) fn is_token(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(is_token_char)
+}
+
+/// Linear whitespace, folding included (the message parser has checked that every
+/// line break inside a value is followed by SP or HT).
+pub(crate) fn is_lws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// Trims linear whitespace on both sides.
+pub(crate) fn trim_lws(s: &str) -> &str {
+    s.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'))
+}
+
+/// A panic-free slice.
+pub(crate) fn sub(s: &str, from: usize, to: usize) -> &str {
+    s.get(from..to).unwrap_or("")
+}
+
+/// The byte at `i`, or 0 past the end.
+pub(crate) fn at(s: &str, i: usize) -> u8 {
+    s.as_bytes().get(i).copied().unwrap_or(0)
+}
+
+/// The first position at or after `i` that is not linear whitespace.
+pub(crate) fn skip_lws(s: &str, mut i: usize) -> usize {
+    while i < s.len() && is_lws(at(s, i)) {
+        i += 1;
+    }
+    i
+}
+
+/// The first position at or after `i` whose byte does not satisfy `f`.
+pub(crate) fn skip_while(s: &str, mut i: usize, f: impl Fn(u8) -> bool) -> usize {
+    while i < s.len() && f(at(s, i)) {
+        i += 1;
+    }
+    i
+}
+
+/// Given `s[i] == '"'`, the position just after the closing quote, or `None` when
+/// the quote is never closed. `\` escapes the next byte.
+pub(crate) fn scan_quoted(s: &str, i: usize) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut j = i + 1;
+    while j < b.len() {
+        match b[j] {
+            b'\\' => j += 2,
+            b'"' => return Some(j + 1),
+            _ => j += 1,
+        }
+    }
+    None
+}
+
+/// Removes the quotes and `\` escapes of a quoted string, and replaces folding by a
+/// single space. Returns the input unchanged when nothing needs replacing.
+pub(crate) fn unquote(s: &str) -> std::borrow::Cow<'_, str> {
+    let inner = if s.len() >= 2 && s.starts_with('"') && s.ends_with('"') {
+        sub(s, 1, s.len() - 1)
+    } else {
+        s
+    };
+    if !inner.contains(['\\', '\r', '\n']) {
+        return std::borrow::Cow::Borrowed(inner);
+    }
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(n) = chars.next() {
+                    out.push(n);
+                }
+            }
+            '\r' | '\n' => {
+                while chars
+                    .peek()
+                    .is_some_and(|c| matches!(c, ' ' | '\t' | '\r' | '\n'))
+                {
+                    chars.next();
+                }
+                if !out.ends_with(' ') {
+                    out.push(' ');
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Replaces folding (`*WSP CRLF 1*WSP`) by one space and trims outer whitespace.
+pub(crate) fn unfold(raw: &str) -> std::borrow::Cow<'_, str> {
+    let t = trim_lws(raw);
+    if !t.contains(['\r', '\n']) {
+        return std::borrow::Cow::Borrowed(t);
+    }
+    let mut out = String::with_capacity(t.len());
+    let mut in_fold = false;
+    for c in t.chars() {
+        match c {
+            '\r' | '\n' => in_fold = true,
+            ' ' | '\t' if in_fold => {}
+            c => {
+                if in_fold {
+                    // The whitespace before the line break and the break itself
+                    // become one space.
+                    while out.ends_with([' ', '\t']) {
+                        out.pop();
+                    }
+                    out.push(' ');
+                    in_fold = false;
+                }
+                out.push(c);
+            }
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Splits a header value at top-level commas (outside quotes and `<...>`).
+/// Yields `Err` for an empty element or an unterminated quote or bracket.
+pub(crate) struct CommaIter<'a> {
+    s: &'a str,
+    pos: usize,
+    done: bool,
+}
+
+impl<'a> CommaIter<'a> {
+    pub(crate) fn new(s: &'a str) -> Self {
+        CommaIter {
+            s,
+            pos: 0,
+            done: false,
+        }
+    }
+}
+
+impl<'a> Iterator for CommaIter<'a> {
+    type Item = Result<&'a str, &'static str>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let b = self.s.as_bytes();
+        let start = self.pos;
+        let mut i = start;
+        let mut angle = false;
+        while i < b.len() {
+            match b[i] {
+                b'"' => match scan_quoted(self.s, i) {
+                    Some(j) => i = j,
+                    None => {
+                        self.done = true;
+                        return Some(Err("unterminated quoted string"));
+                    }
+                },
+                b'<' => {
+                    angle = true;
+                    i += 1;
+                }
+                b'>' => {
+                    angle = false;
+                    i += 1;
+                }
+                b',' if !angle => break,
+                _ => i += 1,
+            }
+        }
+        if angle {
+            self.done = true;
+            return Some(Err("unterminated '<'"));
+        }
+        let item = trim_lws(sub(self.s, start, i));
+        if i >= b.len() {
+            self.done = true;
+        } else {
+            self.pos = i + 1;
+        }
+        if item.is_empty() {
+            self.done = true;
+            return Some(Err("empty value in a comma-separated list"));
+        }
+        Some(Ok(item))
+    }
+}
+
+/// Reads `*( LWS ";" LWS name [ LWS "=" LWS value ] )` from a parameter section,
+/// where a value is a quoted string (kept with its quotes) or a run of characters
+/// other than whitespace, `;`, `,` and quotes.
+pub(crate) struct ParamIter<'a> {
+    s: &'a str,
+    pos: usize,
+    done: bool,
+}
+
+impl<'a> ParamIter<'a> {
+    pub(crate) fn new(s: &'a str) -> Self {
+        ParamIter {
+            s,
+            pos: 0,
+            done: false,
+        }
+    }
+
+    /// Checks that the whole section is well formed.
+    pub(crate) fn validate(s: &'a str) -> Result<(), &'static str> {
+        for p in ParamIter::new(s) {
+            p?;
+        }
+        Ok(())
+    }
+}
+
+/// One parameter: name and optional value.
+pub(crate) type Param<'a> = (&'a str, Option<&'a str>);
+
+impl<'a> Iterator for ParamIter<'a> {
+    type Item = Result<Param<'a>, &'static str>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let s = self.s;
+        let mut i = skip_lws(s, self.pos);
+        if i >= s.len() {
+            self.done = true;
+            return None;
+        }
+        let fail = |me: &mut Self, why| {
+            me.done = true;
+            Some(Err(why))
+        };
+        if at(s, i) != b';' {
+            return fail(self, "expected ';' before a parameter");
+        }
+        i = skip_lws(s, i + 1);
+        let name_start = i;
+        i = skip_while(s, i, is_token_char);
+        if i == name_start {
+            return fail(self, "empty parameter name");
+        }
+        let name = sub(s, name_start, i);
+        let mut j = skip_lws(s, i);
+        let mut value = None;
+        if at(s, j) == b'=' {
+            j = skip_lws(s, j + 1);
+            let vstart = j;
+            if at(s, j) == b'"' {
+                match scan_quoted(s, j) {
+                    Some(end) => j = end,
+                    None => return fail(self, "unterminated quoted parameter value"),
+                }
+            } else {
+                j = skip_while(s, j, |b| {
+                    !is_lws(b) && !matches!(b, b';' | b',' | b'"' | b'<' | b'>') && b >= 0x20
+                });
+                if j == vstart {
+                    return fail(self, "empty parameter value");
+                }
+            }
+            value = Some(sub(s, vstart, j));
+            i = j;
+        }
+        self.pos = i;
+        Some(Ok((name, value)))
+    }
+}
+
+/// Looks a parameter up by name (case-insensitive) in a validated section.
+pub(crate) fn find_param<'a>(params: &'a str, name: &str) -> Option<Option<&'a str>> {
+    ParamIter::new(params)
+        .map_while(Result::ok)
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
+}
+
+/// Parses `1*DIGIT` into a `u32`, `None` on anything else or overflow.
+pub(crate) fn parse_u32(s: &str) -> Option<u32> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut v: u32 = 0;
+    for b in s.bytes() {
+        v = v.checked_mul(10)?.checked_add(u32::from(b - b'0'))?;
+    }
+    Some(v)
+}
+
+/// Parses `1*DIGIT` into a `usize`, `None` on anything else or overflow.
+pub(crate) fn parse_usize(s: &str) -> Option<usize> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut v: usize = 0;
+    for b in s.bytes() {
+        v = v.checked_mul(10)?.checked_add(usize::from(b - b'0'))?;
+    }
+    Some(v)
+}
+
+/// Reads a host at `i`: `[IPv6]` or a run of hostname / IPv4 characters.
+/// Returns the end position.
+pub(crate) fn scan_host(s: &str, i: usize) -> Result<usize, &'static str> {
+    if at(s, i) == b'[' {
+        let j = skip_while(s, i + 1, |b| {
+            b.is_ascii_hexdigit() || b == b':' || b == b'.'
+        });
+        if at(s, j) != b']' || j == i + 1 {
+            return Err("malformed IPv6 reference");
+        }
+        Ok(j + 1)
+    } else {
+        let j = skip_while(s, i, |b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_')
+        });
+        if j == i {
+            return Err("missing host");
+        }
+        Ok(j)
+    }
+}
+
+/// Reads `1*DIGIT` at `i` as a port. Returns the port and the end position.
+pub(crate) fn scan_port(s: &str, i: usize) -> Result<(u16, usize), &'static str> {
+    let j = skip_while(s, i, |b| b.is_ascii_digit());
+    let port = parse_u32(sub(s, i, j))
+        .and_then(|p| u16::try_from(p).ok())
+        .ok_or("malformed port")?;
+    Ok((port, j))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unfold_replaces_folding_by_one_space() {
+        assert_eq!(unfold(" a \r\n  b"), "a b");
+        assert_eq!(unfold("x\n\ty  z"), "x y  z");
+        assert_eq!(unfold("  plain  "), "plain");
+    }
+
+    #[test]
+    fn comma_iter_respects_quotes_and_brackets() {
+        let v: Vec<_> = CommaIter::new(r#""a,b" <sip:x;p=1,2>, c"#).collect();
+        assert_eq!(v, vec![Ok(r#""a,b" <sip:x;p=1,2>"#), Ok("c")]);
+        assert!(CommaIter::new("a,,b").any(|r| r.is_err()));
+        assert!(CommaIter::new("\"a").any(|r| r.is_err()));
+    }
+
+    #[test]
+    fn params_with_lws_and_quotes() {
+        let v: Vec<_> = ParamIter::new(" ; tag = 12 ;lr; q=\"a;b\"")
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            v,
+            vec![("tag", Some("12")), ("lr", None), ("q", Some("\"a;b\""))]
+        );
+        assert!(ParamIter::validate(";;").is_err());
+        assert!(ParamIter::validate("; a=").is_err());
+    }
+
+    #[test]
+    fn numbers_do_not_overflow() {
+        assert_eq!(parse_u32("0009"), Some(9));
+        assert_eq!(parse_u32("4294967296"), None);
+        assert_eq!(parse_u32("-1"), None);
+        assert_eq!(parse_usize(""), None);
+    }
+
+    #[test]
+    fn unquote_handles_escapes() {
+        assert_eq!(unquote(r#""a \"b\" \\""#), r#"a "b" \"#);
+        assert_eq!(unquote("\"x\""), "x");
+    }
+}

@@ -1,0 +1,157 @@
+//! Requests from the network: answered correctly, never a panic; secrets stay out of logs.
+
+mod support;
+
+use softphone_core::core::{Config, Instant, LogLevel, UserAgent};
+use support::*;
+
+fn request(method: &str, to_tag: bool) -> Vec<u8> {
+    let tag = if to_tag { ";tag=abc" } else { "" };
+    format!(
+        "{method} sip:x@y.invalid;transport=ws SIP/2.0\r\n\
+         Via: SIP/2.0/WSS 192.0.2.1:8089;branch=z9hG4bKq1w2e3\r\n\
+         Via: SIP/2.0/UDP 192.0.2.2;branch=z9hG4bKfar\r\n\
+         Max-Forwards: 69\r\n\
+         From: <sip:pbx@softphone.test>;tag=f1\r\n\
+         To: <sip:alice@softphone.test>{tag}\r\n\
+         Call-ID: opt-1@pbx\r\n\
+         CSeq: 7 {method}\r\n\
+         Content-Length: 0\r\n\r\n"
+    )
+    .into_bytes()
+}
+
+#[test]
+fn options_out_of_dialog_gets_200_with_allow() {
+    let mut h = Harness::new(config());
+    h.register(600);
+    h.deliver(&request("OPTIONS", false));
+    let resp = h.take();
+    assert_eq!(first_line(&resp), "SIP/2.0 200 OK");
+    assert!(header(&resp, "Allow").unwrap().contains("INVITE"));
+    assert_eq!(headers(&resp, "Via").len(), 2, "every Via is copied");
+    assert_eq!(header(&resp, "CSeq").unwrap(), "7 OPTIONS");
+    assert!(header(&resp, "To").unwrap().contains(";tag="));
+}
+
+#[test]
+fn unsupported_methods_get_405_with_allow() {
+    let mut h = Harness::new(config());
+    h.register(600);
+    for method in ["PUBLISH", "FROBNICATE", "SUBSCRIBE"] {
+        h.deliver(&request(method, false));
+        let resp = h.take();
+        assert_eq!(
+            first_line(&resp),
+            "SIP/2.0 405 Method Not Allowed",
+            "{method}"
+        );
+        assert!(header(&resp, "Allow").is_some());
+    }
+}
+
+#[test]
+fn requests_for_unknown_dialogs_get_481() {
+    let mut h = Harness::new(config());
+    h.register(600);
+    for method in ["BYE", "INFO", "CANCEL"] {
+        h.deliver(&request(method, method != "CANCEL"));
+        let resp = h.take();
+        assert_eq!(
+            first_line(&resp),
+            "SIP/2.0 481 Call/Transaction Does Not Exist",
+            "{method}"
+        );
+    }
+    h.deliver(&request("ACK", true));
+    assert!(h.sent.is_empty(), "ACK is never answered");
+}
+
+#[test]
+fn garbage_is_dropped_and_the_agent_carries_on() {
+    let mut h = Harness::new(config());
+    let registrar = h.register(600);
+    let inputs: Vec<Vec<u8>> = vec![
+        b"".to_vec(),
+        b"\x00\x01\x02\xff".to_vec(),
+        b"INVITE sip:a SIP/2.0\r\n\r\n".to_vec(),
+        b"SIP/2.0 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n".to_vec(),
+        b"SIP/2.0 200\r\n".to_vec(),
+        vec![b'A'; 70_000],
+        "REGISTER sip:\u{1F600} SIP/2.0\r\nVia: \r\n\r\n"
+            .as_bytes()
+            .to_vec(),
+    ];
+    for input in &inputs {
+        h.deliver(input);
+    }
+    assert!(h.sent.is_empty());
+    assert!(h
+        .logs
+        .iter()
+        .any(|(l, m)| *l == LogLevel::Warn && m.contains("malformed")));
+    // A stray response and a response with two Vias are dropped too.
+    h.deliver(&registrar.respond(&request("OPTIONS", false), 200, "OK", &[]));
+    assert!(h.sent.is_empty());
+    // Still working.
+    h.deliver(&request("OPTIONS", false));
+    assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
+}
+
+#[test]
+fn passwords_and_digests_never_reach_the_logs() {
+    let mut h = Harness::new(config());
+    let mut registrar = h.register(600);
+    h.advance(secs(540));
+    let refresh = h.take();
+    h.deliver(&registrar.challenge(&refresh, true));
+    let again = h.take();
+    let response = digest_param(&header(&again, "Authorization").unwrap(), "response").unwrap();
+    assert!(
+        h.logs.iter().any(|(l, _)| *l == LogLevel::Trace),
+        "trace logging was on"
+    );
+    for (_, line) in &h.logs {
+        assert!(!line.contains(PASSWORD), "password in log: {line}");
+        assert!(!line.contains(&response), "digest response in log: {line}");
+    }
+    let debug = format!("{:?}", config());
+    assert!(
+        !debug.contains(PASSWORD),
+        "Debug of Config shows the password"
+    );
+}
+
+#[test]
+fn same_seed_same_transcript() {
+    let run = || {
+        let mut h = Harness::new(config());
+        h.register(60);
+        h.advance(secs(200));
+        h.steps
+    };
+    assert_eq!(run(), run());
+}
+
+#[test]
+fn config_errors_name_the_field() {
+    let check = |c: Config, field: &str| {
+        let err = UserAgent::new(c, [0; 32], Instant::ZERO).unwrap_err();
+        assert_eq!(err.field, field, "{err}");
+    };
+    let mut c = config();
+    c.aor = "alice@softphone.test".into();
+    check(c, "aor");
+    let mut c = config();
+    c.servers[0].url = "ws://pbx.example.com/ws".into();
+    check(c, "servers");
+    let mut c = config();
+    c.servers.clear();
+    check(c, "servers");
+    let mut c = config();
+    c.display_name = Some("Eve\r\nInjected: yes".into());
+    check(c, "displayName");
+    let mut c = config();
+    c.instance_id = Some("not-a-uuid".into());
+    check(c, "instanceId");
+}
