@@ -240,3 +240,25 @@ async fn closed_port_reports_disconnected_and_reconnecting() {
         "connected again after stop: {later:?}"
     );
 }
+
+/// webdriver.json gives both browsers a fake microphone and no permission prompt:
+/// `getUserMedia` resolves with a live audio track.
+#[wasm_bindgen_test]
+async fn fake_microphone_from_webdriver_json() {
+    let navigator = get(&js_sys::global(), "navigator");
+    let devices = get(&navigator, "mediaDevices");
+    let gum: Function = get(&devices, "getUserMedia").unchecked_into();
+    let promise = gum
+        .call1(&devices, &js(r#"{"audio":true}"#))
+        .expect("getUserMedia");
+    let stream = JsFuture::from(js_sys::Promise::from(promise))
+        .await
+        .expect("getUserMedia resolves (fake device, no prompt)");
+    let tracks: Function = get(&stream, "getAudioTracks").unchecked_into();
+    let tracks: js_sys::Array = tracks.call0(&stream).unwrap().unchecked_into();
+    assert_eq!(tracks.length(), 1);
+    let track = tracks.get(0);
+    assert_eq!(get_str(&track, "readyState"), "live");
+    let stop: Function = get(&track, "stop").unchecked_into();
+    stop.call0(&track).unwrap();
+}

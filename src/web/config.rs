@@ -108,7 +108,7 @@ impl<'de> Deserialize<'de> for Password {
 impl<'de> Deserialize<'de> for Seconds {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let v = f64::deserialize(d)?;
-        if !v.is_finite() || v < 0.0 || v > 86_400.0 {
+        if !(0.0..=86_400.0).contains(&v) {
             return Err(de::Error::custom(format!(
                 "must be a number of seconds between 0 and 86400, not {v}"
             )));
