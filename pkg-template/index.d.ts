@@ -1,0 +1,42 @@
+// softphone-core: public types. The configuration and event types are generated from the
+// Rust sources into softphone_core.d.ts; this file adds the lazy entry points.
+
+import type { InitInput, Softphone, SoftphoneConfig } from './softphone_core.js';
+
+export type {
+  InitInput,
+  Softphone,
+  SoftphoneConfig,
+  SoftphoneServer,
+  SoftphoneLogLevel,
+  SoftphoneDisconnectReason,
+  SoftphoneConnectionEvent,
+  SoftphoneRegistrationEvent,
+  SoftphoneLogEvent,
+  SoftphoneEvent,
+  SoftphoneEventType,
+  SoftphoneEventOf,
+} from './softphone_core.js';
+
+/** The localStorage key under which a generated `instanceId` is kept. */
+export declare const INSTANCE_ID_STORAGE_KEY: 'softphone-core:instance-id';
+
+/**
+ * Loads and instantiates the WebAssembly module (once). Optional: `createSoftphone()` calls
+ * it. Pass the `.wasm` URL, bytes, a `Response` or a compiled module when a bundler serves
+ * it from elsewhere; only the first call's argument counts.
+ */
+export declare function initAsync(input?: InitInput | Promise<InitInput>): Promise<void>;
+
+/**
+ * Loads the module if needed and makes a `Softphone`. Browser only.
+ * Rejects with an `Error` named `SoftphoneConfigError` whose `field` names the bad field.
+ */
+export declare function createSoftphone(config: SoftphoneConfig): Promise<Softphone>;
+
+/** The error thrown for a bad configuration. */
+export interface SoftphoneConfigError extends Error {
+  name: 'SoftphoneConfigError';
+  /** The field as written in the configuration, e.g. `uri`, `servers[0].uri`, `registerExpires`. */
+  field: string;
+}
