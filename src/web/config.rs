@@ -179,11 +179,10 @@ pub(crate) fn parse(value: JsValue) -> Result<Settings, JsValue> {
     if let Some(ua) = js.user_agent {
         core.user_agent = ua;
     }
+    let log_filter = js.log_level.unwrap_or(LogFilter::Warn);
+    core.log_level = log_filter.core_level();
     core.validate().map_err(core_error)?;
-    Ok(Settings {
-        core,
-        log_filter: js.log_level.unwrap_or(LogFilter::Warn),
-    })
+    Ok(Settings { core, log_filter })
 }
 
 /// Turns the core's validation error into a JavaScript `Error`, naming the field as the

@@ -27,6 +27,18 @@ pub(crate) enum LogFilter {
 }
 
 impl LogFilter {
+    /// The most verbose level the core should bother to format (it formats nothing it
+    /// would not show; `off` still leaves errors to the driver's filter).
+    pub(crate) fn core_level(self) -> LogLevel {
+        match self {
+            LogFilter::Off | LogFilter::Error => LogLevel::Error,
+            LogFilter::Warn => LogLevel::Warn,
+            LogFilter::Info => LogLevel::Info,
+            LogFilter::Debug => LogLevel::Debug,
+            LogFilter::Trace => LogLevel::Trace,
+        }
+    }
+
     /// Whether a line at `level` passes.
     pub(crate) fn allows(self, level: LogLevel) -> bool {
         let rank = match level {
