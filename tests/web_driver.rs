@@ -64,7 +64,7 @@ impl Recorder {
             sink.borrow_mut().push(e);
         });
         let f: &Function = closure.as_ref().unchecked_ref();
-        phone.on(kind, f.clone()).expect("subscribe");
+        phone.on(kind, f.clone().into()).expect("subscribe");
         Recorder {
             events,
             _closure: closure,
@@ -173,7 +173,11 @@ fn unknown_event_type_throws() {
     let config = r#"{"servers":"ws://127.0.0.1:29871/ws","uri":"sip:a@softphone.test"}"#;
     let phone = Softphone::new(js(config)).expect("config");
     let noop = Function::new_no_args("");
-    assert!(phone.on("registred", noop).is_err());
+    assert!(phone.on("registred", noop.clone().into()).is_err());
+    assert!(phone
+        .on("registration", JsValue::from_str("not a function"))
+        .is_err());
+    assert!(phone.on("registration", noop.into()).is_ok());
 }
 
 #[wasm_bindgen_test]
@@ -216,12 +220,7 @@ async fn closed_port_reports_disconnected_and_reconnecting() {
             *s.borrow_mut() = Some(p.stop());
         }
     });
-    phone
-        .on(
-            "connection",
-            reenter.as_ref().unchecked_ref::<Function>().clone(),
-        )
-        .unwrap();
+    phone.on("connection", reenter.as_ref().clone()).unwrap();
     let mut waited = 0;
     while stopped.borrow().is_none() {
         assert!(waited < 5_000, "no connection event to stop from");
@@ -261,4 +260,28 @@ async fn fake_microphone_from_webdriver_json() {
     assert_eq!(get_str(&track, "readyState"), "live");
     let stop: Function = get(&track, "stop").unchecked_into();
     stop.call0(&track).unwrap();
+}
+
+/// Dropping the phone (`free()` in JavaScript) closes its socket and cancels its timer:
+/// a phone that was retrying stops retrying.
+#[wasm_bindgen_test]
+async fn drop_cleans_up() {
+    let config = format!(
+        r#"{{"servers":"{CLOSED_PORT_URL}","uri":"sip:a@softphone.test",
+            "reconnect":{{"baseMs":100,"maxMs":100}},"logLevel":"off"}}"#
+    );
+    let phone = Softphone::new(js(&config)).expect("config");
+    let conn = Recorder::new(&phone, "connection");
+    phone.start();
+    conn.wait_for("reconnecting", 5_000).await;
+    drop(phone);
+    sleep(50).await; // let already-queued events through
+    let count = conn.events.borrow().len();
+    sleep(800).await;
+    assert_eq!(
+        conn.events.borrow().len(),
+        count,
+        "events after drop: {:?}",
+        conn.states()
+    );
 }

@@ -76,9 +76,12 @@ impl Softphone {
     /// reported on the console and does not stop the others.
     ///
     /// # Errors
-    /// Throws a `TypeError` for an unknown event type.
+    /// Throws a `TypeError` for an unknown event type or a handler that is not a function.
     #[wasm_bindgen(skip_typescript)]
-    pub fn on(&self, r#type: &str, handler: Function) -> Result<JsValue, JsValue> {
+    pub fn on(&self, r#type: &str, handler: JsValue) -> Result<JsValue, JsValue> {
+        let Some(handler) = handler.dyn_ref::<Function>().cloned() else {
+            return Err(js_sys::TypeError::new("the handler must be a function").into());
+        };
         if !EVENT_TYPES.contains(&r#type) {
             let msg = format!(
                 "unknown event type {:?}; expected one of {}",
