@@ -382,3 +382,6 @@ pub fn connection_events(events: &[Event]) -> Vec<ConnectionEvent> {
         })
         .collect()
 }
+
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
