@@ -52,6 +52,9 @@ pub struct Harness {
     pub socket: Option<ConnectionId>,
     pub connects: Vec<String>,
     pub closes: usize,
+    /// Answer every keepalive ping with a pong, as a server supporting RFC 5626 does.
+    pub auto_pong: bool,
+    pending_pongs: usize,
 }
 
 impl Harness {
@@ -71,6 +74,8 @@ impl Harness {
             socket: None,
             connects: Vec::new(),
             closes: 0,
+            auto_pong: false,
+            pending_pongs: 0,
         }
     }
 
@@ -90,6 +95,7 @@ impl Harness {
                 Output::Send { data, .. } => {
                     if data == b"\r\n\r\n" {
                         self.pings += 1;
+                        self.pending_pongs += usize::from(self.auto_pong);
                         self.steps.push(Step::Ping);
                     } else if data == b"\r\n" {
                         self.steps.push(Step::Pong);
@@ -110,6 +116,14 @@ impl Harness {
     pub fn input(&mut self, input: Input<'_>) {
         self.ua.handle_input(input, self.now);
         self.drain();
+        while self.pending_pongs > 0 {
+            self.pending_pongs -= 1;
+            if let Some(id) = self.socket {
+                self.ua
+                    .handle_input(Input::Received { id, data: b"\r\n" }, self.now);
+                self.drain();
+            }
+        }
     }
 
     pub fn start(&mut self) {
