@@ -143,7 +143,14 @@ a=sendonly\r\na=rtcp-mux\r\n";
         let s = SdpSummary::read(OFFER);
         assert_eq!(s.direction, Some(Direction::SendOnly));
         assert_eq!(s.ice_ufrag.as_deref(), Some("abcd"));
-        assert_eq!(s.candidates, Candidates { host: true, srflx: true, relay: false });
+        assert_eq!(
+            s.candidates,
+            Candidates {
+                host: true,
+                srflx: true,
+                relay: false
+            }
+        );
         assert_eq!(s.media_count, 1);
     }
 
