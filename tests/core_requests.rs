@@ -2,6 +2,10 @@
 
 mod support;
 
+// The same transcripts run in the browser (wasm-pack test) as on the host.
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 use softphone_core::core::{Config, Instant, LogLevel, UserAgent};
 use support::*;
 

@@ -50,6 +50,18 @@ pub struct Config {
     pub reconnect_max: Duration,
     /// RFC 3261 Timer F (and B): how long a client transaction waits for a final response.
     pub transaction_timeout: Duration,
+    /// TURN servers are configured: an offer waits for a relay candidate (or the deadline).
+    pub ice_has_turn: bool,
+    /// STUN servers are configured: without TURN, an offer waits for a server-reflexive candidate.
+    pub ice_has_stun: bool,
+    /// The longest an offer or answer waits for good-enough ICE candidates.
+    pub ice_gathering_timeout: Duration,
+    /// RFC 4028 session interval to ask for, in seconds; zero disables session timers.
+    pub session_expires: u32,
+    /// The smallest session interval accepted (Min-SE), in seconds; at least 90.
+    pub min_se: u32,
+    /// How long an incoming call rings before it is answered with 480.
+    pub no_answer_timeout: Duration,
     /// The most verbose log level the core formats ([`LogLevel::Trace`] logs whole
     /// messages, credentials redacted).
     pub log_level: LogLevel,
@@ -78,6 +90,12 @@ impl Config {
             reconnect_base: Duration::from_millis(1000),
             reconnect_max: Duration::from_secs(30),
             transaction_timeout: Duration::from_secs(32),
+            ice_has_turn: false,
+            ice_has_stun: false,
+            ice_gathering_timeout: Duration::from_secs(2),
+            session_expires: 1800,
+            min_se: 90,
+            no_answer_timeout: Duration::from_secs(60),
             log_level: LogLevel::Info,
         }
     }
@@ -134,6 +152,21 @@ impl Config {
                 "reconnect",
                 "base must be positive and not above max",
             ));
+        }
+        if self.session_expires != 0 && self.session_expires < 90 {
+            return Err(ConfigError::new(
+                "sessionExpires",
+                "must be 0 (off) or at least 90 seconds",
+            ));
+        }
+        if self.min_se < 90 {
+            return Err(ConfigError::new(
+                "minSe",
+                "must be at least 90 seconds (RFC 4028)",
+            ));
+        }
+        if self.no_answer_timeout.is_zero() {
+            return Err(ConfigError::new("noAnswerTimeout", "must be positive"));
         }
         if self.transaction_timeout.is_zero() {
             return Err(ConfigError::new("transactionTimeout", "must be positive"));

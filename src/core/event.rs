@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use super::call::{CallEvent, CallId};
+
 /// Something the application should know about. Losing the connection or the
 /// registration is an event, not an error: the core keeps recovering on its own.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,6 +12,13 @@ pub enum Event {
     Connection(ConnectionEvent),
     /// The state of the registration changed.
     Registration(RegistrationEvent),
+    /// Something happened to a call.
+    Call {
+        /// The call.
+        call: CallId,
+        /// What happened.
+        event: CallEvent,
+    },
 }
 
 /// Connection states, in the order they usually happen.

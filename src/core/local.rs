@@ -12,6 +12,7 @@ use crate::sip::{escape_display_name, BuildError, Uri};
 /// The user agent's identity, fixed for its lifetime.
 #[derive(Debug, Clone)]
 pub(crate) struct Local {
+    aor: String,
     /// `"Name" <aor>` or `<aor>`: the From of every request.
     pub(crate) from_addr: String,
     /// `sip:domain`: the registrar's Request-URI.
@@ -42,6 +43,7 @@ impl Local {
             _ => format!("<{}>", config.aor),
         };
         Ok(Local {
+            aor: config.aor.clone(),
             from_addr,
             registrar,
             auth_user: config.auth_username.clone().unwrap_or(user),
@@ -51,6 +53,11 @@ impl Local {
             reg_id: config.reg_id,
             user_agent: config.user_agent.clone(),
         })
+    }
+
+    /// The address of record.
+    pub(crate) fn aor_uri(&self) -> &str {
+        &self.aor
     }
 
     /// The Contact URI (without angle brackets).

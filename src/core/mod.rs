@@ -34,6 +34,7 @@
 //! ```
 
 mod auth;
+mod call;
 mod config;
 mod event;
 mod io;
@@ -42,12 +43,17 @@ mod local;
 mod reconnect;
 mod registration;
 mod rng;
+mod sdp;
 mod time;
 mod timer;
 mod transaction;
 
+pub use call::{
+    CallError, CallEvent, CallId, CallOptions, DtmfMode, EndCause, HoldState, MediaAction,
+};
 pub use config::{Config, ConfigError, ServerConfig};
 pub use event::{ConnectionEvent, DisconnectReason, Event, LogLevel, RegistrationEvent};
+pub use sdp::{Candidates, Direction, SdpSummary};
 pub use time::Instant;
 mod ua;
 

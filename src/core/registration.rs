@@ -432,7 +432,7 @@ mod tests {
     fn refresh_before_expiry() {
         assert_eq!(refresh_after(600), Duration::from_secs(540));
         assert_eq!(refresh_after(3600), Duration::from_secs(3540));
-        assert_eq!(refresh_after(60), Duration::from_secs(55));
+        assert_eq!(refresh_after(60), Duration::from_secs(54));
         assert_eq!(refresh_after(10), Duration::from_secs(5));
         assert_eq!(refresh_after(4), Duration::from_secs(2));
         assert_eq!(refresh_after(1), Duration::from_millis(500));

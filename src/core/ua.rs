@@ -7,6 +7,7 @@
 use std::collections::VecDeque;
 
 use super::auth::Authenticator;
+use super::call::{CallError, CallId, CallOptions, CallSettings, Calls, DtmfMode, MediaAction};
 use super::config::ConfigError;
 use super::io::{first_line, Io};
 use super::keepalive::{Keepalive, PongOutcome, PING};
@@ -15,7 +16,7 @@ use super::reconnect::{Next, Reconnect};
 use super::registration::{Outcome, Registration, Sender, ALLOW};
 use super::rng::Rng;
 use super::timer::Timers;
-use super::transaction::{respond, ClientTransactions, TxEvent};
+use super::transaction::{respond, ClientTransactions, Purpose, TxEvent};
 use super::{Config, ConnectionEvent, DisconnectReason, Event, Instant, LogLevel};
 use crate::sip::{Message, Method};
 
@@ -56,6 +57,23 @@ pub enum Input<'a> {
     NetworkOffline,
     /// The page woke after a long pause (laptop sleep, a frozen tab): timers ran late.
     Resumed,
+    /// The call's local description, after `CreateOffer` or `CreateAnswer`, and again
+    /// after every ICE candidate gathered (the browser adds them to it).
+    LocalDescription {
+        /// The call.
+        call: CallId,
+        /// `localDescription.sdp`
+        sdp: &'a str,
+        /// ICE gathering is complete.
+        complete: bool,
+    },
+    /// A media action of the call failed (no microphone, SDP refused...).
+    MediaFailed {
+        /// The call.
+        call: CallId,
+        /// What the browser said.
+        reason: &'a str,
+    },
 }
 
 /// Something the driver must do, or tell the application.
@@ -79,6 +97,13 @@ pub enum Output {
         id: ConnectionId,
         /// One SIP message, or a keepalive.
         data: Vec<u8>,
+    },
+    /// Do something with a call's peer connection.
+    Media {
+        /// The call.
+        call: CallId,
+        /// What to do.
+        action: MediaAction,
     },
     /// Tell the application.
     Event(Event),
@@ -110,6 +135,26 @@ pub enum TimerName {
     TransactionF,
     /// How long `stop` waits for the un-REGISTER before closing.
     StopGuard,
+    /// A call's ICE gathering deadline: send the offer or answer with what is there.
+    CallGather,
+    /// RFC 3261 Timer B: our INVITE got no response at all.
+    CallInviteTimeout,
+    /// Retransmit our 2xx to an INVITE (no ACK yet).
+    CallOkRetransmit,
+    /// No ACK for our 2xx within 64*T1.
+    CallAckTimeout,
+    /// RFC 3261 Timer H: waiting for the ACK of a failure response.
+    CallAckWait,
+    /// An incoming call rang too long.
+    CallNoAnswer,
+    /// Retry a re-INVITE after 491 (RFC 3261 section 14.1).
+    CallGlareRetry,
+    /// Time to refresh the session (RFC 4028).
+    CallSessionRefresh,
+    /// The peer did not refresh the session in time.
+    CallSessionExpire,
+    /// The application did not answer an incoming REFER in time.
+    CallReferTimeout,
 }
 
 /// Borrows the I/O context and a request sender from disjoint fields of the user
@@ -182,6 +227,7 @@ pub struct UserAgent {
     auth: Authenticator,
     txs: ClientTransactions,
     registration: Registration,
+    calls: Calls,
     keepalive: Keepalive,
     reconnect: Reconnect,
     conn: Conn,
@@ -211,6 +257,17 @@ impl UserAgent {
             rng.token(22),
             rng.token(10),
         );
+        let calls = Calls::new(CallSettings {
+            session_expires: config.session_expires,
+            min_se: config.min_se,
+            no_answer_timeout: config.no_answer_timeout,
+            gather_timeout: config.ice_gathering_timeout,
+            has_turn: config.ice_has_turn,
+            has_stun: config.ice_has_stun,
+            invite_timeout: config.transaction_timeout,
+            domain: domain_of(&local.registrar),
+            contact: local.contact_uri(),
+        });
         Ok(UserAgent {
             auth: Authenticator::new(local.auth_user.clone(), config.password.clone()),
             keepalive: Keepalive::new(config.keepalive_interval, config.keepalive_timeout),
@@ -230,6 +287,7 @@ impl UserAgent {
             local,
             txs: ClientTransactions::default(),
             registration,
+            calls,
             conn: Conn::None,
             run: Run::Idle,
             next_conn: 0,
@@ -303,6 +361,16 @@ impl UserAgent {
                     .log(LogLevel::Info, || "network offline".into());
             }
             Input::Resumed => self.on_network_change(now, false),
+            Input::LocalDescription {
+                call,
+                sdp,
+                complete,
+            } => self.with_calls(now, |calls, io, s| {
+                calls.on_local_description(call, sdp, complete, io, s)
+            }),
+            Input::MediaFailed { call, reason } => self.with_calls(now, |calls, io, s| {
+                calls.on_media_failed(call, reason, io, s)
+            }),
         }
     }
 
@@ -419,7 +487,20 @@ impl UserAgent {
         }));
         let (mut io, sender) = split!(self, now);
         self.keepalive.flow_closed(&mut io);
-        sender.txs.fail_all(&mut io);
+        for purpose in sender.txs.fail_all(&mut io) {
+            if let Purpose::Call { call, kind } = purpose {
+                let mut sender = sender_again(
+                    &self.local,
+                    &mut self.auth,
+                    &mut self.txs,
+                    self.config.transaction_timeout,
+                );
+                self.calls
+                    .on_in_dialog_final(call, kind, None, &mut io, &mut sender);
+            }
+        }
+        self.calls.flow_lost(&mut io);
+        self.calls.reap();
         self.registration.flow_down(&mut io);
     }
 
@@ -526,11 +607,37 @@ impl UserAgent {
                 }
                 TimerName::TransactionF => {
                     if let Some(purpose) = self.txs.on_timeout(key.id) {
-                        let (mut io, _) = split!(self, now);
+                        let (mut io, mut sender) = split!(self, now);
                         io.log(LogLevel::Warn, || "request timed out (Timer F)".into());
-                        let outcome = self.registration.on_timeout(purpose, &mut io);
+                        let outcome = match purpose {
+                            Purpose::Call { call, kind } => {
+                                self.calls.on_in_dialog_final(
+                                    call,
+                                    kind,
+                                    None,
+                                    &mut io,
+                                    &mut sender,
+                                );
+                                Outcome::Nothing
+                            }
+                            _ => self.registration.on_timeout(purpose, &mut io),
+                        };
                         self.after(outcome, now);
                     }
+                }
+                TimerName::CallGather
+                | TimerName::CallInviteTimeout
+                | TimerName::CallOkRetransmit
+                | TimerName::CallAckTimeout
+                | TimerName::CallAckWait
+                | TimerName::CallNoAnswer
+                | TimerName::CallGlareRetry
+                | TimerName::CallSessionRefresh
+                | TimerName::CallSessionExpire
+                | TimerName::CallReferTimeout => {
+                    let (mut io, mut sender) = split!(self, now);
+                    self.calls
+                        .on_timer(key.name, CallId(key.id), &mut io, &mut sender);
                 }
                 TimerName::StopGuard => {
                     if self.run == Run::Stopping {
@@ -624,8 +731,20 @@ impl UserAgent {
         let status = msg.status().unwrap_or(0);
         let method = msg.cseq().method.as_str();
         let (mut io, mut sender) = split!(self, now);
+        if matches!(msg.cseq().method, Method::Invite | Method::Cancel)
+            && self.calls.on_invite_response(msg, &mut io, &mut sender)
+        {
+            self.calls.reap();
+            return;
+        }
         let event = sender.txs.on_response(&branch, method, status, &mut io);
         let outcome = match event {
+            TxEvent::Final(Purpose::Call { call, kind }) => {
+                self.calls
+                    .on_in_dialog_final(call, kind, Some(msg), &mut io, &mut sender);
+                self.calls.reap();
+                Outcome::Nothing
+            }
             TxEvent::Final(purpose) => {
                 self.registration
                     .on_final(msg, purpose, &mut io, &mut sender)
@@ -643,9 +762,43 @@ impl UserAgent {
 
     fn on_request(&mut self, msg: &Message<'_>, now: Instant) {
         let tag = self.ctx.rng.token(10);
-        let mut io = self.io(now);
+        let (mut io, mut sender) = split!(self, now);
+        let in_dialog = msg.to().tag().is_some();
         match msg.method() {
-            Method::Ack => {}
+            Method::Ack => {
+                self.calls.on_in_dialog_request(msg, &mut io, &mut sender);
+            }
+            Method::Cancel => {
+                if !self.calls.on_cancel(msg, &mut io) {
+                    respond(
+                        msg,
+                        481,
+                        "Call/Transaction Does Not Exist",
+                        &tag,
+                        &[],
+                        &mut io,
+                    );
+                }
+            }
+            _ if in_dialog => {
+                if !self.calls.on_in_dialog_request(msg, &mut io, &mut sender) {
+                    respond(
+                        msg,
+                        481,
+                        "Call/Transaction Does Not Exist",
+                        &tag,
+                        &[],
+                        &mut io,
+                    );
+                }
+            }
+            Method::Invite => {
+                if self.run == Run::Running {
+                    self.calls.on_new_invite(msg, &mut io);
+                } else {
+                    respond(msg, 480, "Temporarily Unavailable", &tag, &[], &mut io);
+                }
+            }
             Method::Options => respond(
                 msg,
                 200,
@@ -658,22 +811,6 @@ impl UserAgent {
                 ],
                 &mut io,
             ),
-            Method::Cancel => respond(
-                msg,
-                481,
-                "Call/Transaction Does Not Exist",
-                &tag,
-                &[],
-                &mut io,
-            ),
-            _ if msg.to().tag().is_some() => respond(
-                msg,
-                481,
-                "Call/Transaction Does Not Exist",
-                &tag,
-                &[],
-                &mut io,
-            ),
             _ => respond(
                 msg,
                 405,
@@ -683,5 +820,151 @@ impl UserAgent {
                 &mut io,
             ),
         }
+        self.calls.reap();
+    }
+
+    fn with_calls<T>(
+        &mut self,
+        now: Instant,
+        f: impl FnOnce(&mut Calls, &mut Io<'_>, &mut Sender<'_>) -> T,
+    ) -> T {
+        let (mut io, mut sender) = split!(self, now);
+        let result = f(&mut self.calls, &mut io, &mut sender);
+        self.calls.reap();
+        result
+    }
+
+    /// Calls `target`: a SIP URI, a user name or a number in the AOR's domain.
+    ///
+    /// The call asks the driver for an offer ([`MediaAction::CreateOffer`]) and
+    /// sends the INVITE once the offer's candidates are good enough.
+    ///
+    /// # Errors
+    /// An invalid target or extra header, or no connection to the server.
+    pub fn call(
+        &mut self,
+        target: &str,
+        options: CallOptions,
+        now: Instant,
+    ) -> Result<CallId, CallError> {
+        self.with_calls(now, |calls, io, s| calls.call(target, options, io, s))
+    }
+
+    /// Answers a ringing incoming call.
+    ///
+    /// # Errors
+    /// No such call, or it is not ringing.
+    pub fn answer(&mut self, call: CallId, now: Instant) -> Result<(), CallError> {
+        self.with_calls(now, |calls, io, _| calls.answer(call, io))
+    }
+
+    /// Rejects a ringing incoming call with `status` (486 busy, 603 decline, 480...).
+    ///
+    /// # Errors
+    /// No such call, it is not ringing, or `status` is not 300-699.
+    pub fn reject(&mut self, call: CallId, status: u16, now: Instant) -> Result<(), CallError> {
+        self.with_calls(now, |calls, io, _| calls.reject(call, status, io))
+    }
+
+    /// Ends a call: CANCEL before an answer, BYE after, 486 while an incoming call rings.
+    ///
+    /// # Errors
+    /// No such call.
+    pub fn hangup(&mut self, call: CallId, now: Instant) -> Result<(), CallError> {
+        self.with_calls(now, |calls, io, s| calls.hangup(call, io, s))
+    }
+
+    /// Puts a connected call on hold (re-INVITE with `sendonly`).
+    ///
+    /// # Errors
+    /// No such call, not connected, or a re-negotiation is under way.
+    pub fn hold(&mut self, call: CallId, now: Instant) -> Result<(), CallError> {
+        self.with_calls(now, |calls, io, _| calls.set_hold(call, true, io))
+    }
+
+    /// Takes a held call off hold (re-INVITE with `sendrecv`).
+    ///
+    /// # Errors
+    /// As for [`UserAgent::hold`].
+    pub fn resume(&mut self, call: CallId, now: Instant) -> Result<(), CallError> {
+        self.with_calls(now, |calls, io, _| calls.set_hold(call, false, io))
+    }
+
+    /// Mutes or unmutes the microphone of a call (no signalling).
+    ///
+    /// # Errors
+    /// No such call.
+    pub fn set_muted(&mut self, call: CallId, muted: bool, now: Instant) -> Result<(), CallError> {
+        self.with_calls(now, |calls, io, _| calls.set_muted(call, muted, io))
+    }
+
+    /// Sends DTMF tones (`0-9*#A-D`, `,` for a pause).
+    ///
+    /// # Errors
+    /// No such call, not answered, or invalid tones.
+    pub fn send_dtmf(
+        &mut self,
+        call: CallId,
+        tones: &str,
+        mode: DtmfMode,
+        now: Instant,
+    ) -> Result<(), CallError> {
+        self.with_calls(now, |calls, io, s| {
+            calls.send_dtmf(call, tones, mode, io, s)
+        })
+    }
+
+    /// Transfers a connected call to `target` (blind transfer by REFER). Progress
+    /// comes as `TransferProgress` events; on success the call ends as `Transferred`.
+    ///
+    /// # Errors
+    /// No such call, not connected, or an invalid target.
+    pub fn transfer(&mut self, call: CallId, target: &str, now: Instant) -> Result<(), CallError> {
+        self.with_calls(now, |calls, io, s| calls.transfer(call, target, io, s))
+    }
+
+    /// Accepts a transfer the peer asked for: calls its target and returns the new call.
+    ///
+    /// # Errors
+    /// No transfer pending on `call`.
+    pub fn accept_transfer(&mut self, call: CallId, now: Instant) -> Result<CallId, CallError> {
+        self.with_calls(now, |calls, io, s| calls.accept_transfer(call, io, s))
+    }
+
+    /// Declines a transfer the peer asked for (603).
+    ///
+    /// # Errors
+    /// No transfer pending on `call`.
+    pub fn decline_transfer(&mut self, call: CallId, now: Instant) -> Result<(), CallError> {
+        self.with_calls(now, |calls, io, _| calls.decline_transfer(call, io))
+    }
+
+    /// The live calls.
+    pub fn calls(&self) -> Vec<CallId> {
+        self.calls.ids()
+    }
+}
+
+/// The host (and port) of a `sip:host[:port]` URI.
+fn domain_of(registrar: &str) -> String {
+    registrar
+        .split_once(':')
+        .map_or(registrar, |(_, rest)| rest)
+        .to_string()
+}
+
+/// A sender with no flow, for reporting failed in-dialog requests.
+fn sender_again<'a>(
+    local: &'a Local,
+    auth: &'a mut Authenticator,
+    txs: &'a mut ClientTransactions,
+    tx_timeout: std::time::Duration,
+) -> Sender<'a> {
+    Sender {
+        local,
+        auth,
+        txs,
+        secure: false,
+        tx_timeout,
     }
 }

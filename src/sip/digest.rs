@@ -2,6 +2,12 @@
 
 use std::fmt;
 
+use md5::{Digest, Md5};
+use sha2::Sha256;
+
+use super::text::{
+    at, is_lws, is_token_char, scan_quoted, skip_lws, skip_while, sub, trim_lws, unquote,
+};
 use super::{ParseError, Secret};
 
 /// Digest hash algorithms, weakest first (so `max` picks the strongest offered).
@@ -82,29 +88,323 @@ impl fmt::Display for DigestError {
 
 impl std::error::Error for DigestError {}
 
+impl Algorithm {
+    /// The token as written in challenges and credentials (`MD5`, `SHA-256-sess`...).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Algorithm::Md5 => "MD5",
+            Algorithm::Md5Sess => "MD5-sess",
+            Algorithm::Sha256 => "SHA-256",
+            Algorithm::Sha256Sess => "SHA-256-sess",
+        }
+    }
+
+    /// Reads an algorithm token, case-insensitively; `None` for one this crate does
+    /// not implement (such as `SHA-512-256`).
+    pub fn parse(token: &str) -> Option<Algorithm> {
+        [
+            Algorithm::Md5,
+            Algorithm::Md5Sess,
+            Algorithm::Sha256,
+            Algorithm::Sha256Sess,
+        ]
+        .into_iter()
+        .find(|a| a.as_str().eq_ignore_ascii_case(token))
+    }
+
+    fn is_sess(self) -> bool {
+        matches!(self, Algorithm::Md5Sess | Algorithm::Sha256Sess)
+    }
+
+    /// The lower-case hex digest of `parts` joined by `:`.
+    fn hash(self, parts: &[&[u8]]) -> String {
+        match self {
+            Algorithm::Md5 | Algorithm::Md5Sess => hex_digest::<Md5>(parts),
+            Algorithm::Sha256 | Algorithm::Sha256Sess => hex_digest::<Sha256>(parts),
+        }
+    }
+}
+
+impl Qop {
+    /// The token (`auth`, `auth-int`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Qop::Auth => "auth",
+            Qop::AuthInt => "auth-int",
+        }
+    }
+}
+
+fn hex_digest<D: Digest>(parts: &[&[u8]]) -> String {
+    let mut d = D::new();
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            d.update(b":");
+        }
+        d.update(p);
+    }
+    let out = d.finalize();
+    let mut s = String::with_capacity(out.len() * 2);
+    for b in out.iter() {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        s.push(char::from(HEX[usize::from(b >> 4)]));
+        s.push(char::from(HEX[usize::from(b & 15)]));
+    }
+    s
+}
+
+/// Reads the `auth-param`s of a challenge: `name = (token / quoted-string)`
+/// separated by commas, with any whitespace, empty list elements tolerated.
+pub(crate) fn auth_params(s: &str) -> Result<Vec<(&str, &str)>, &'static str> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    loop {
+        i = skip_while(s, i, |b| is_lws(b) || b == b',');
+        if i >= s.len() {
+            return Ok(out);
+        }
+        let n = i;
+        i = skip_while(s, i, is_token_char);
+        if i == n {
+            return Err("expected a parameter name");
+        }
+        let name = sub(s, n, i);
+        i = skip_lws(s, i);
+        if at(s, i) != b'=' {
+            return Err("expected '=' after a parameter name");
+        }
+        i = skip_lws(s, i + 1);
+        let v = i;
+        if at(s, i) == b'"' {
+            i = scan_quoted(s, i).ok_or("unterminated quoted string")?;
+        } else {
+            i = skip_while(s, i, |b| !is_lws(b) && b != b',' && b != b'"');
+            if i == v {
+                return Err("empty parameter value");
+            }
+        }
+        out.push((name, sub(s, v, i)));
+        i = skip_lws(s, i);
+        if i < s.len() && at(s, i) != b',' {
+            return Err("expected ',' between parameters");
+        }
+    }
+}
+
+/// Quotes a value for a credential, escaping `"` and `\`.
+fn quoted(v: &str) -> String {
+    let mut out = String::with_capacity(v.len() + 2);
+    out.push('"');
+    for c in v.chars() {
+        if matches!(c, '"' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
 impl Challenge {
     /// Parses a header value such as `Digest realm="a", nonce="b", qop="auth,auth-int"`.
+    ///
+    /// Parameters may come in any order, with any whitespace; unknown parameters are
+    /// ignored, and so are unknown qop options (but a qop list with no known option
+    /// is an error, since no answer would be accepted).
     ///
     /// # Errors
     /// Not `Digest`, a missing realm or nonce, bad quoting, or an unknown algorithm.
     pub fn parse(value: &str) -> Result<Challenge, ParseError> {
-        let _ = value;
-        unimplemented!("sip contract stub")
+        let err = |why: &str| ParseError::new(0, format!("digest challenge: {why}"));
+        let s = trim_lws(value);
+        let scheme_end = skip_while(s, 0, is_token_char);
+        if !sub(s, 0, scheme_end).eq_ignore_ascii_case("Digest") {
+            return Err(err("scheme is not Digest"));
+        }
+        let rest = sub(s, scheme_end, s.len());
+        if !rest.is_empty() && !is_lws(at(rest, 0)) {
+            return Err(err("expected whitespace after Digest"));
+        }
+        let params = auth_params(rest).map_err(err)?;
+        let get = |name: &str| {
+            params
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| unquote(v))
+        };
+        let realm = get("realm").ok_or_else(|| err("no realm"))?.into_owned();
+        let nonce = get("nonce").ok_or_else(|| err("no nonce"))?.into_owned();
+        let algorithm = match get("algorithm") {
+            None => Algorithm::Md5,
+            Some(a) => Algorithm::parse(trim_lws(&a))
+                .ok_or_else(|| err(&format!("unsupported algorithm {a}")))?,
+        };
+        let qop = match get("qop") {
+            None => Vec::new(),
+            Some(list) => {
+                let mut q = Vec::new();
+                for opt in list.split(',').map(trim_lws) {
+                    let o = if opt.eq_ignore_ascii_case("auth") {
+                        Qop::Auth
+                    } else if opt.eq_ignore_ascii_case("auth-int") {
+                        Qop::AuthInt
+                    } else {
+                        continue;
+                    };
+                    if !q.contains(&o) {
+                        q.push(o);
+                    }
+                }
+                if q.is_empty() {
+                    return Err(err("no supported qop offered"));
+                }
+                q
+            }
+        };
+        Ok(Challenge {
+            realm,
+            nonce,
+            opaque: get("opaque").map(|o| o.into_owned()),
+            algorithm,
+            qop,
+            stale: get("stale").is_some_and(|v| v.eq_ignore_ascii_case("true")),
+        })
     }
 
     /// Computes the `Authorization` / `Proxy-Authorization` header value. Picks `auth`
     /// when offered, else `auth-int`, else no qop (RFC 2069).
     ///
+    /// The value names `algorithm` always, echoes `opaque` when the challenge had one,
+    /// writes `nc` as 8 hex digits and leaves `qop`, `nc` and `algorithm` unquoted.
+    ///
     /// # Errors
-    /// See [`DigestError`].
+    /// See [`DigestError`]: `Malformed` when a value (username, URI, cnonce, or a
+    /// challenge field) holds CR, LF or NUL, or the cnonce is empty where one is needed.
     pub fn authorize(&self, response: &DigestResponse<'_>) -> Result<String, DigestError> {
-        let _ = response;
-        unimplemented!("sip contract stub")
+        let r = response;
+        let qop = if self.qop.contains(&Qop::Auth) {
+            Some(Qop::Auth)
+        } else if self.qop.contains(&Qop::AuthInt) {
+            Some(Qop::AuthInt)
+        } else {
+            None
+        };
+        let fields = [
+            r.username,
+            r.uri,
+            r.cnonce,
+            r.method,
+            &self.realm,
+            &self.nonce,
+        ];
+        if fields
+            .iter()
+            .chain(self.opaque.as_deref().iter())
+            .any(|v| v.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0)))
+        {
+            return Err(DigestError::Malformed(
+                "a value holds CR, LF or NUL".to_string(),
+            ));
+        }
+        let alg = self.algorithm;
+        let with_cnonce = qop.is_some() || alg.is_sess();
+        if with_cnonce && r.cnonce.is_empty() {
+            return Err(DigestError::Malformed("empty cnonce".to_string()));
+        }
+        let mut ha1 = alg.hash(&[
+            r.username.as_bytes(),
+            self.realm.as_bytes(),
+            r.password.expose().as_bytes(),
+        ]);
+        if alg.is_sess() {
+            ha1 = alg.hash(&[ha1.as_bytes(), self.nonce.as_bytes(), r.cnonce.as_bytes()]);
+        }
+        let ha2 = match qop {
+            Some(Qop::AuthInt) => {
+                let hbody = alg.hash(&[r.body]);
+                alg.hash(&[r.method.as_bytes(), r.uri.as_bytes(), hbody.as_bytes()])
+            }
+            _ => alg.hash(&[r.method.as_bytes(), r.uri.as_bytes()]),
+        };
+        let nc = format!("{:08x}", r.nc);
+        let digest = match qop {
+            Some(q) => alg.hash(&[
+                ha1.as_bytes(),
+                self.nonce.as_bytes(),
+                nc.as_bytes(),
+                r.cnonce.as_bytes(),
+                q.as_str().as_bytes(),
+                ha2.as_bytes(),
+            ]),
+            None => alg.hash(&[ha1.as_bytes(), self.nonce.as_bytes(), ha2.as_bytes()]),
+        };
+        let mut out = format!(
+            "Digest username={}, realm={}, nonce={}, uri={}, response=\"{digest}\", algorithm={}",
+            quoted(r.username),
+            quoted(&self.realm),
+            quoted(&self.nonce),
+            quoted(r.uri),
+            alg.as_str(),
+        );
+        if with_cnonce {
+            out.push_str(", cnonce=");
+            out.push_str(&quoted(r.cnonce));
+        }
+        if let Some(o) = &self.opaque {
+            out.push_str(", opaque=");
+            out.push_str(&quoted(o));
+        }
+        if let Some(q) = qop {
+            out.push_str(", qop=");
+            out.push_str(q.as_str());
+            out.push_str(", nc=");
+            out.push_str(&nc);
+        }
+        Ok(out)
     }
+}
+
+/// Whether the comma-separated element starting at `i` opens a new challenge
+/// (`Scheme param=...` or a lone `Scheme`), rather than being an `auth-param`.
+fn opens_challenge(s: &str, i: usize) -> bool {
+    let e = skip_while(s, i, is_token_char);
+    if e == i {
+        return false;
+    }
+    let next = skip_lws(s, e);
+    at(s, next) != b'='
 }
 
 /// Splits a WWW-Authenticate / Proxy-Authenticate value that may hold several
 /// challenges (`Digest a=1, b=2, Digest a=3`) into one text per challenge.
 pub(crate) fn split_challenges(value: &str) -> Vec<&str> {
-    vec![value]
+    let mut out = Vec::new();
+    let b = value.as_bytes();
+    let mut start = skip_lws(value, 0);
+    let mut i = start;
+    while i < b.len() {
+        match b.get(i) {
+            Some(b'"') => match scan_quoted(value, i) {
+                Some(j) => i = j,
+                None => break,
+            },
+            Some(b',') => {
+                let next = skip_while(value, i + 1, |c| is_lws(c) || c == b',');
+                if next < b.len() && opens_challenge(value, next) {
+                    out.push(trim_lws(sub(value, start, i)));
+                    start = next;
+                }
+                i = next;
+            }
+            _ => i += 1,
+        }
+    }
+    let last = trim_lws(sub(value, start, value.len()));
+    if !last.is_empty() {
+        out.push(last);
+    }
+    out
 }
+
+#[cfg(test)]
+mod tests;

@@ -185,7 +185,7 @@ impl<'a> NameAddr<'a> {
             (Some(sub(s, start, end)), uri, after)
         } else {
             // name-addr with a token display name, or addr-spec.
-            let mark = skip_while(s, start, |b| !matches!(b, b'<' | b';' | b'"' | b','));
+            let mark = skip_while(s, start, |b| !matches!(b, b'<' | b';' | b'"'));
             if at(s, mark) == b'<' {
                 let name = trim_lws(sub(s, start, mark));
                 if !name.bytes().all(|b| is_token_char(b) || is_lws(b)) {

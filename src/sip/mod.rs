@@ -23,6 +23,7 @@
 mod build;
 mod digest;
 mod error;
+mod ext;
 mod header;
 mod message;
 mod method;
@@ -33,6 +34,7 @@ mod uri;
 pub use build::{escape_display_name, BuildError, RequestBuilder, ResponseBuilder};
 pub use digest::{Algorithm, Challenge, DigestError, DigestResponse, Qop};
 pub use error::{ParseError, ParseErrorKind};
+pub use ext::{Credentials, Reason, Replaces, SessionExpires};
 pub use header::{CSeq, Contact, HeaderName, NameAddr, RetryAfter, Via};
 pub use message::{Header, Message, StartLine};
 pub use method::Method;

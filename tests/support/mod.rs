@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use md5::{Digest, Md5};
 use softphone_core::core::{
-    Config, ConnectionEvent, ConnectionId, Event, Input, Instant, LogLevel, Output,
-    RegistrationEvent, UserAgent,
+    CallEvent, CallId, Config, ConnectionEvent, ConnectionId, Event, Input, Instant, LogLevel,
+    MediaAction, Output, RegistrationEvent, UserAgent,
 };
 use softphone_core::sip::Secret;
 
@@ -37,6 +37,7 @@ pub enum Step {
     Ping,
     Pong,
     Event(Event),
+    Media(CallId, MediaAction),
 }
 
 pub struct Harness {
@@ -52,6 +53,12 @@ pub struct Harness {
     pub socket: Option<ConnectionId>,
     pub connects: Vec<String>,
     pub closes: usize,
+    /// Media actions asked of the driver, not yet taken.
+    pub media: VecDeque<(CallId, MediaAction)>,
+    pub first_invite: Option<Vec<u8>>,
+    /// Answer every keepalive ping with a pong, as a server supporting RFC 5626 does.
+    pub auto_pong: bool,
+    pending_pongs: usize,
 }
 
 impl Harness {
@@ -71,6 +78,10 @@ impl Harness {
             socket: None,
             connects: Vec::new(),
             closes: 0,
+            auto_pong: false,
+            pending_pongs: 0,
+            media: VecDeque::new(),
+            first_invite: None,
         }
     }
 
@@ -90,6 +101,7 @@ impl Harness {
                 Output::Send { data, .. } => {
                     if data == b"\r\n\r\n" {
                         self.pings += 1;
+                        self.pending_pongs += usize::from(self.auto_pong);
                         self.steps.push(Step::Ping);
                     } else if data == b"\r\n" {
                         self.steps.push(Step::Pong);
@@ -103,6 +115,10 @@ impl Harness {
                     self.events.push(e);
                 }
                 Output::Log { level, message } => self.logs.push((level, message)),
+                Output::Media { call, action } => {
+                    self.steps.push(Step::Media(call, action.clone()));
+                    self.media.push_back((call, action));
+                }
             }
         }
     }
@@ -110,6 +126,14 @@ impl Harness {
     pub fn input(&mut self, input: Input<'_>) {
         self.ua.handle_input(input, self.now);
         self.drain();
+        while self.pending_pongs > 0 {
+            self.pending_pongs -= 1;
+            if let Some(id) = self.socket {
+                self.ua
+                    .handle_input(Input::Received { id, data: b"\r\n" }, self.now);
+                self.drain();
+            }
+        }
     }
 
     pub fn start(&mut self) {
@@ -381,4 +405,264 @@ pub fn connection_events(events: &[Event]) -> Vec<ConnectionEvent> {
             _ => None,
         })
         .collect()
+}
+
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+/// An SDP as the browser reports it with host candidates only.
+pub const SDP_HOST: &str = "v=0\r\no=- 4611 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n\
+m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=ice-ufrag:lcl1\r\na=ice-pwd:pwpwpwpwpwpwpwpwpwpwpw\r\n\
+a=fingerprint:sha-256 00:11\r\na=setup:actpass\r\na=mid:0\r\na=sendrecv\r\na=rtcp-mux\r\n\
+a=candidate:1 1 udp 2122260223 192.0.2.10 50000 typ host generation 0\r\n";
+
+/// The same with a relay candidate added.
+pub fn sdp_with_relay() -> String {
+    format!("{SDP_HOST}a=candidate:3 1 udp 41885439 203.0.113.9 60000 typ relay raddr 0.0.0.0 rport 0\r\n")
+}
+
+/// An SDP from the far end, with the given direction.
+pub fn remote_sdp(direction: &str) -> String {
+    format!(
+        "v=0\r\no=- 99 1 IN IP4 198.51.100.2\r\ns=-\r\nt=0 0\r\nm=audio 40000 UDP/TLS/RTP/SAVPF 111\r\n\
+c=IN IP4 198.51.100.2\r\na=ice-ufrag:rmt1\r\na={direction}\r\na=rtcp-mux\r\n"
+    )
+}
+
+impl Harness {
+    /// The driver reports the call's local description.
+    pub fn local_description(&mut self, call: CallId, sdp: &str, complete: bool) {
+        self.input(Input::LocalDescription {
+            call,
+            sdp,
+            complete,
+        });
+    }
+
+    /// Takes the oldest media action.
+    pub fn take_media(&mut self) -> (CallId, MediaAction) {
+        self.media
+            .pop_front()
+            .expect("a media action was asked for")
+    }
+
+    /// The events of one call, in order.
+    pub fn call_events(&self, call: CallId) -> Vec<CallEvent> {
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Call { call: c, event } if *c == call => Some(event.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The last event of one call.
+    pub fn last_call_event(&self, call: CallId) -> Option<CallEvent> {
+        self.call_events(call).pop()
+    }
+
+    /// Registers, calls `bob`, sends the INVITE (host candidates) and returns it.
+    pub fn outgoing_invite(&mut self) -> (CallId, Vec<u8>) {
+        self.register(600);
+        let call = self
+            .ua
+            .call("bob", Default::default(), self.now)
+            .expect("call");
+        self.drain();
+        let (_, action) = self.take_media();
+        assert!(
+            matches!(action, MediaAction::CreateOffer { .. }),
+            "{action:?}"
+        );
+        self.local_description(call, SDP_HOST, false);
+        (call, self.take())
+    }
+
+    /// The INVITE of the call made by `connected_call` (its From/To/Call-ID).
+    pub fn sent_log_first_invite(&self) -> Vec<u8> {
+        self.first_invite.clone().expect("connected_call ran")
+    }
+
+    /// A connected outgoing call: INVITE, 180, 200 with Record-Route, ACK.
+    pub fn connected_call(&mut self, extra: &[String]) -> (CallId, Peer) {
+        let (call, invite) = self.outgoing_invite();
+        self.first_invite = Some(invite.clone());
+        let peer = Peer::new();
+        self.deliver(&peer.reply(&invite, 180, "Ringing", None, &[]));
+        self.deliver(&peer.reply(&invite, 200, "OK", Some(&remote_sdp("sendrecv")), extra));
+        let ack = self.take();
+        assert!(
+            ack.starts_with(b"ACK sip:bob@198.51.100.2:5060;transport=udp SIP/2.0"),
+            "{}",
+            first_line(&ack)
+        );
+        self.media.clear();
+        (call, peer)
+    }
+}
+
+/// The far end of a call, as Kamailio relays it.
+pub struct Peer {
+    pub tag: String,
+    pub cseq: u32,
+    pub call_id: String,
+}
+
+impl Peer {
+    pub fn new() -> Self {
+        Peer {
+            tag: "bobtag".into(),
+            cseq: 100,
+            call_id: "far-call-1@pbx".into(),
+        }
+    }
+
+    /// A response to `req` from the far end, with To tag, Contact and Record-Route.
+    pub fn reply(
+        &self,
+        req: &[u8],
+        code: u16,
+        reason: &str,
+        sdp: Option<&str>,
+        extra: &[String],
+    ) -> Vec<u8> {
+        let mut out = format!("SIP/2.0 {code} {reason}\r\n");
+        for via in headers(req, "Via") {
+            out.push_str(&format!("Via: {via}\r\n"));
+        }
+        if code > 100 && code < 300 {
+            out.push_str("Record-Route: <sip:127.0.0.1:5060;lr;r2=on>\r\nRecord-Route: <sip:127.0.0.1:18080;transport=ws;lr;r2=on>\r\n");
+        }
+        let to = header(req, "To").expect("To");
+        let to = if to.contains(";tag=") || code == 100 {
+            to
+        } else {
+            format!("{to};tag={}", self.tag)
+        };
+        out.push_str(&format!(
+            "From: {}\r\nTo: {to}\r\n",
+            header(req, "From").unwrap()
+        ));
+        out.push_str(&format!(
+            "Call-ID: {}\r\nCSeq: {}\r\n",
+            header(req, "Call-ID").unwrap(),
+            header(req, "CSeq").unwrap()
+        ));
+        if code > 100 && code < 300 {
+            out.push_str("Contact: <sip:bob@198.51.100.2:5060;transport=udp>\r\n");
+        }
+        for line in extra {
+            out.push_str(line);
+            out.push_str("\r\n");
+        }
+        match sdp {
+            Some(sdp) => out.push_str(&format!(
+                "Content-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{sdp}",
+                sdp.len()
+            )),
+            None => out.push_str("Content-Length: 0\r\n\r\n"),
+        }
+        out.into_bytes()
+    }
+
+    /// A new INVITE from bob to alice.
+    pub fn invite(&self, sdp: Option<&str>, extra: &[String]) -> Vec<u8> {
+        let mut out = format!(
+            "INVITE sip:x@y.invalid;transport=ws SIP/2.0\r\n\
+             Record-Route: <sip:127.0.0.1:18080;transport=ws;lr;r2=on>\r\n\
+             Record-Route: <sip:127.0.0.1:5060;lr;r2=on>\r\n\
+             Via: SIP/2.0/WS 127.0.0.1:18080;branch=z9hG4bKinv1\r\n\
+             Via: SIP/2.0/UDP 198.51.100.2:5060;branch=z9hG4bKbob1\r\n\
+             Max-Forwards: 69\r\n\
+             From: \"Bob\" <sip:bob@softphone.test>;tag={}\r\n\
+             To: <sip:alice@softphone.test>\r\n\
+             Call-ID: {}\r\n\
+             CSeq: {} INVITE\r\n\
+             Contact: <sip:bob@198.51.100.2:5060;transport=udp>\r\n\
+             Allow: INVITE, ACK, CANCEL, BYE, UPDATE, INFO, REFER, NOTIFY\r\n",
+            self.tag, self.call_id, self.cseq
+        );
+        for line in extra {
+            out.push_str(line);
+            out.push_str("\r\n");
+        }
+        match sdp {
+            Some(sdp) => out.push_str(&format!(
+                "Content-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{sdp}",
+                sdp.len()
+            )),
+            None => out.push_str("Content-Length: 0\r\n\r\n"),
+        }
+        out.into_bytes()
+    }
+
+    /// A request from bob inside the dialog the UA's message `ours` belongs to
+    /// (a request we sent, or our response to bob's INVITE).
+    pub fn in_dialog(
+        &mut self,
+        method: &str,
+        ours: &[u8],
+        body: Option<(&str, &str)>,
+        extra: &[String],
+    ) -> Vec<u8> {
+        self.cseq += 1;
+        let ours_is_request = !ours.starts_with(b"SIP/2.0");
+        // Our tag is in From of our requests, in To of our responses.
+        let (our_addr, their_addr) = if ours_is_request {
+            (header(ours, "From").unwrap(), header(ours, "To").unwrap())
+        } else {
+            (header(ours, "To").unwrap(), header(ours, "From").unwrap())
+        };
+        let their_addr = if their_addr.contains(";tag=") {
+            their_addr
+        } else {
+            format!("{their_addr};tag={}", self.tag)
+        };
+        let mut out = format!(
+            "{method} sip:x@y.invalid;transport=ws SIP/2.0\r\n\
+             Via: SIP/2.0/WS 127.0.0.1:18080;branch=z9hG4bKin{}\r\n\
+             Via: SIP/2.0/UDP 198.51.100.2:5060;branch=z9hG4bKb{}\r\n\
+             Max-Forwards: 69\r\nFrom: {their_addr}\r\nTo: {our_addr}\r\nCall-ID: {}\r\nCSeq: {} {method}\r\n\
+             Contact: <sip:bob@198.51.100.2:5060;transport=udp>\r\n",
+            self.cseq, self.cseq, header(ours, "Call-ID").unwrap(), self.cseq
+        );
+        for line in extra {
+            out.push_str(line);
+            out.push_str("\r\n");
+        }
+        match body {
+            Some((ct, b)) => out.push_str(&format!(
+                "Content-Type: {ct}\r\nContent-Length: {}\r\n\r\n{b}",
+                b.len()
+            )),
+            None => out.push_str("Content-Length: 0\r\n\r\n"),
+        }
+        out.into_bytes()
+    }
+
+    /// The ACK for our 200 (`ok`) to bob's INVITE.
+    pub fn ack(&mut self, ok: &[u8], sdp: Option<&str>) -> Vec<u8> {
+        let seq = header(ok, "CSeq")
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .to_string();
+        let mut out = format!(
+            "ACK sip:x@y.invalid;transport=ws SIP/2.0\r\nVia: SIP/2.0/WS 127.0.0.1:18080;branch=z9hG4bKack{seq}\r\n\
+             Max-Forwards: 69\r\nFrom: {}\r\nTo: {}\r\nCall-ID: {}\r\nCSeq: {seq} ACK\r\n",
+            header(ok, "From").unwrap(),
+            header(ok, "To").unwrap(),
+            header(ok, "Call-ID").unwrap()
+        );
+        match sdp {
+            Some(sdp) => out.push_str(&format!(
+                "Content-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{sdp}",
+                sdp.len()
+            )),
+            None => out.push_str("Content-Length: 0\r\n\r\n"),
+        }
+        out.into_bytes()
+    }
 }

@@ -7,5 +7,5 @@
 mod non_invite_client;
 mod server;
 
-pub(crate) use non_invite_client::{ClientTransactions, Purpose, TxEvent};
+pub(crate) use non_invite_client::{ClientTransactions, InDialog, Purpose, TxEvent};
 pub(crate) use server::respond;

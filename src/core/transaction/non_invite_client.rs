@@ -7,6 +7,7 @@
 
 use std::time::Duration;
 
+use crate::core::call::CallId;
 use crate::core::io::Io;
 use crate::core::timer::TimerKey;
 use crate::core::ua::TimerName;
@@ -18,6 +19,37 @@ pub(crate) enum Purpose {
     Register,
     /// A REGISTER removing it (Expires: 0).
     Unregister,
+    /// A request inside a call's dialog.
+    Call {
+        /// The call.
+        call: CallId,
+        /// Which request.
+        kind: InDialog,
+    },
+}
+
+/// Non-INVITE requests a call sends inside its dialog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum InDialog {
+    Bye,
+    Info,
+    Refer,
+    Update,
+    Notify,
+}
+
+impl InDialog {
+    /// The request's method.
+    pub(crate) fn method(self) -> crate::sip::Method<'static> {
+        use crate::sip::Method;
+        match self {
+            InDialog::Bye => Method::Bye,
+            InDialog::Info => Method::Info,
+            InDialog::Refer => Method::Refer,
+            InDialog::Update => Method::Update,
+            InDialog::Notify => Method::Notify,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -237,6 +237,13 @@ pub(super) fn parse(buf: &[u8]) -> Result<Message<'_>, ParseError> {
                     Contact::parse(v).map_err(at)?;
                 }
             }
+            // RFC 3261 allows only GMT in a Date; RFC 4475 section 3.1.2.12 lets a
+            // parser reject any other zone, which costs nothing here.
+            None if h.name.eq_ignore_ascii_case("Date")
+                && !trim_lws(h.raw_value).ends_with(" GMT") =>
+            {
+                return Err(syntax(line, "Date is not in GMT"));
+            }
             _ => {}
         }
     }

@@ -1,0 +1,391 @@
+//! Incoming calls: the INVITE server transaction on a reliable transport (100 and
+//! 180 at once, the final response when the application decides), the 2xx that the
+//! UAS core retransmits until the ACK comes (RFC 3261 section 13.3.1.4), CANCEL,
+//! and a no-answer timeout.
+
+use super::dialog::Dialog;
+use super::state::{Awaiting, Call, OkRetransmit, Phase, T1, T2};
+use super::types::{CallError, CallEvent, CallId, EndCause, MediaAction};
+use super::Calls;
+use crate::core::io::Io;
+use crate::core::registration::{Sender, ALLOW};
+use crate::core::sdp::Direction;
+use crate::core::{LogLevel, TimerName};
+use crate::sip::{BuildError, HeaderName, Message, ResponseBuilder};
+
+impl Calls {
+    /// An INVITE outside any dialog: a new incoming call (or a retransmission).
+    pub(crate) fn on_new_invite(&mut self, msg: &Message<'_>, io: &mut Io<'_>) {
+        let branch = msg.top_via().branch().unwrap_or("");
+        if let Some(i) = self.calls.iter().position(|c| {
+            c.server_invite
+                .as_deref()
+                .and_then(|raw| {
+                    Message::parse(raw).ok().map(|m| {
+                        m.top_via().branch() == Some(branch) && m.call_id() == msg.call_id()
+                    })
+                })
+                .unwrap_or(false)
+        }) {
+            // A retransmission of an INVITE we already handle: repeat the last response.
+            if let Some(last) = self.calls[i].last_response.clone() {
+                io.send(last);
+            }
+            return;
+        }
+        if let Some(se) = msg.session_expires() {
+            if se.seconds < self.settings.min_se.max(90) {
+                let min_se = self.settings.min_se.max(90).to_string();
+                let tag = io.rng.token(10);
+                self.respond_raw_tagged(
+                    msg.as_bytes(),
+                    422,
+                    "Session Interval Too Small",
+                    &tag,
+                    &[("Min-SE", &min_se)],
+                    io,
+                );
+                return;
+            }
+        }
+        let id = self.new_id();
+        let mut call = Call::new(id, false);
+        call.local_tag = io.rng.token(10);
+        call.call_id = msg.call_id().to_string();
+        call.server_invite = Some(msg.as_bytes().to_vec());
+        call.dialog = Dialog::as_callee(msg, &call.local_tag, io.rng);
+        call.peer_allows_update = msg.allow().iter().any(|m| m.eq_ignore_ascii_case("UPDATE"));
+        let from = msg.from();
+        let to = msg.to().uri().as_str().to_string();
+        let event = CallEvent::Incoming {
+            from: from.uri().as_str().to_string(),
+            display_name: from.display_name().map(|d| d.into_owned()),
+            to,
+        };
+        call.set_timer(
+            TimerName::CallNoAnswer,
+            io.now + self.settings.no_answer_timeout,
+            io,
+        );
+        self.calls.push(call);
+        let i = self.calls.len() - 1;
+        self.respond_invite(i, 180, "Ringing", io);
+        self.calls[i].emit(event, io);
+    }
+
+    /// Answers a ringing incoming call.
+    pub(crate) fn answer(&mut self, id: CallId, io: &mut Io<'_>) -> Result<(), CallError> {
+        let call = self.get(id)?;
+        if call.phase != Phase::Ringing {
+            return Err(CallError::InvalidState(
+                "only a ringing incoming call can be answered",
+            ));
+        }
+        let raw = call.server_invite.clone().unwrap_or_default();
+        let offer = Message::parse(&raw)
+            .map(|m| String::from_utf8_lossy(m.body()).into_owned())
+            .unwrap_or_default();
+        call.phase = Phase::Answering;
+        call.cancel_timer(TimerName::CallNoAnswer, io);
+        if offer.is_empty() {
+            call.awaiting = Awaiting::OfferIn200;
+            call.media(
+                MediaAction::CreateOffer {
+                    direction: Direction::SendRecv,
+                    ice_restart: false,
+                    video: false,
+                },
+                io,
+            );
+        } else {
+            call.awaiting = Awaiting::InviteAnswer;
+            call.media(
+                MediaAction::CreateAnswer {
+                    offer,
+                    direction: Direction::SendRecv,
+                },
+                io,
+            );
+        }
+        Ok(())
+    }
+
+    /// Rejects a ringing incoming call with `status` (486 busy, 603 decline...).
+    pub(crate) fn reject(
+        &mut self,
+        id: CallId,
+        status: u16,
+        io: &mut Io<'_>,
+    ) -> Result<(), CallError> {
+        if !(300..=699).contains(&status) {
+            return Err(CallError::InvalidValue(format!(
+                "{status} is not a rejection status (300-699)"
+            )));
+        }
+        let i = self.index(id).ok_or(CallError::NoSuchCall)?;
+        let call = &self.calls[i];
+        if call.is_over() {
+            return Err(CallError::NoSuchCall);
+        }
+        if !matches!(call.phase, Phase::Ringing | Phase::Answering) {
+            return Err(CallError::InvalidState(
+                "only an unanswered incoming call can be rejected",
+            ));
+        }
+        self.respond_invite(i, status, reason_phrase(status), io);
+        self.calls[i].end(EndCause::Rejected(status), io);
+        Ok(())
+    }
+
+    /// Sends the 200 to the INVITE with our answer (or our offer) and starts
+    /// retransmitting it until the ACK.
+    pub(crate) fn send_answer_200(
+        &mut self,
+        i: usize,
+        sdp: String,
+        offer_in_200: bool,
+        io: &mut Io<'_>,
+        s: &mut Sender<'_>,
+    ) {
+        let raw = self.calls[i].server_invite.clone().unwrap_or_default();
+        let Ok(request) = Message::parse(&raw) else {
+            return;
+        };
+        let session = self.session_header_uas(i, &request);
+        let built = self.ok_with_sdp(
+            i,
+            &request,
+            &sdp,
+            session.as_ref().map(|(v, r)| (v.as_str(), *r)),
+            s,
+        );
+        match built {
+            Ok(bytes) => {
+                let call = &mut self.calls[i];
+                io.send(bytes.clone());
+                call.last_response = Some(bytes.clone());
+                call.ok_retransmit = Some(OkRetransmit {
+                    response: bytes,
+                    interval: T1,
+                    seq: request.cseq().seq,
+                    offer_in_200,
+                });
+                call.phase = Phase::AwaitingAck;
+                call.set_timer(TimerName::CallOkRetransmit, io.now + T1, io);
+                call.set_timer(TimerName::CallAckTimeout, io.now + T1 * 64, io);
+            }
+            Err(e) => {
+                io.log(LogLevel::Error, || format!("cannot build 200: {e}"));
+                self.respond_invite(i, 500, "Server Internal Error", io);
+                self.calls[i].end(
+                    EndCause::Failed {
+                        status: 500,
+                        reason: e.to_string(),
+                    },
+                    io,
+                );
+            }
+        }
+    }
+
+    /// A 200 to `request` in call `i` carrying `sdp`.
+    pub(crate) fn ok_with_sdp(
+        &self,
+        i: usize,
+        request: &Message<'_>,
+        sdp: &str,
+        session: Option<(&str, bool)>,
+        s: &mut Sender<'_>,
+    ) -> Result<Vec<u8>, BuildError> {
+        let call = &self.calls[i];
+        let mut b = ResponseBuilder::new(request, 200, "OK")?;
+        b.to_tag(&call.local_tag);
+        for h in request
+            .headers()
+            .iter()
+            .filter(|h| h.known() == Some(HeaderName::RecordRoute))
+        {
+            b.header("Record-Route", &h.value())?;
+        }
+        b.header("Contact", &format!("<{}>", s.local.contact_uri()))?
+            .header("Allow", ALLOW)?
+            .header("Supported", "timer, replaces, outbound")?
+            .header("User-Agent", &s.local.user_agent)?;
+        if let Some((value, require)) = session {
+            b.header("Session-Expires", value)?;
+            if require {
+                b.header("Require", "timer")?;
+            }
+        }
+        if !sdp.is_empty() {
+            b.body("application/sdp", sdp.as_bytes())?;
+        }
+        Ok(b.build())
+    }
+
+    /// Timer G's cousin for the UAS core: send the 2xx again, doubling up to T2.
+    pub(crate) fn retransmit_ok(&mut self, i: usize, io: &mut Io<'_>) {
+        let call = &mut self.calls[i];
+        let Some(ok) = &mut call.ok_retransmit else {
+            return;
+        };
+        io.send(ok.response.clone());
+        ok.interval = (ok.interval * 2).min(T2);
+        let next = io.now + ok.interval;
+        call.set_timer(TimerName::CallOkRetransmit, next, io);
+    }
+
+    /// No ACK within 64*T1: the session is over (RFC 3261 section 13.3.1.4).
+    pub(crate) fn on_ack_timeout(&mut self, i: usize, io: &mut Io<'_>, s: &mut Sender<'_>) {
+        let call = &mut self.calls[i];
+        call.ok_retransmit = None;
+        call.cancel_timer(TimerName::CallOkRetransmit, io);
+        self.send_bye(i, io, s);
+        let call = &mut self.calls[i];
+        if call.lingering {
+            call.lingering = false;
+            return;
+        }
+        call.end(
+            EndCause::Failed {
+                status: 408,
+                reason: "No ACK for the 200".into(),
+            },
+            io,
+        );
+    }
+
+    /// An ACK: for our 2xx (ends its retransmission), or for a failure (absorbed).
+    pub(crate) fn on_ack(&mut self, msg: &Message<'_>, io: &mut Io<'_>, s: &mut Sender<'_>) {
+        let Some(i) = self.calls.iter().position(|c| {
+            c.dialog.as_ref().is_some_and(|d| {
+                d.call_id == msg.call_id() && msg.to().tag() == Some(d.local_tag.as_str())
+            })
+        }) else {
+            return;
+        };
+        let call = &mut self.calls[i];
+        let Some(ok) = call.ok_retransmit.take_if(|ok| ok.seq == msg.cseq().seq) else {
+            return;
+        };
+        call.cancel_timer(TimerName::CallOkRetransmit, io);
+        call.cancel_timer(TimerName::CallAckTimeout, io);
+        if ok.offer_in_200 && !msg.body().is_empty() {
+            call.media(
+                MediaAction::ApplyAnswer {
+                    answer: String::from_utf8_lossy(msg.body()).into_owned(),
+                    provisional: false,
+                },
+                io,
+            );
+        }
+        if call.bye_after_ack {
+            call.lingering = false;
+            return self.send_bye(i, io, s);
+        }
+        if call.phase == Phase::AwaitingAck {
+            call.phase = Phase::Confirmed;
+            call.emit(CallEvent::Connected, io);
+            self.arm_session(i, io);
+        }
+    }
+
+    /// A CANCEL: stops an unanswered incoming call with 487.
+    pub(crate) fn on_cancel(&mut self, msg: &Message<'_>, io: &mut Io<'_>) -> bool {
+        let branch = msg.top_via().branch().unwrap_or("");
+        let Some(i) = self.calls.iter().position(|c| {
+            !c.is_over()
+                && c.server_invite.as_deref().is_some_and(|raw| {
+                    Message::parse(raw).is_ok_and(|m| {
+                        m.top_via().branch() == Some(branch) && m.call_id() == msg.call_id()
+                    })
+                })
+        }) else {
+            return false;
+        };
+        let tag = self.calls[i].local_tag.clone();
+        self.respond_raw_tagged(msg.as_bytes(), 200, "OK", &tag, &[], io);
+        if matches!(self.calls[i].phase, Phase::Ringing | Phase::Answering) {
+            self.respond_invite(i, 487, "Request Terminated", io);
+            self.calls[i].end(EndCause::Cancelled, io);
+        }
+        true
+    }
+
+    /// Responds to the INVITE of incoming call `i`.
+    pub(crate) fn respond_invite(&mut self, i: usize, code: u16, reason: &str, io: &mut Io<'_>) {
+        let call = &self.calls[i];
+        let Some(raw) = call.server_invite.clone() else {
+            return;
+        };
+        let Ok(request) = Message::parse(&raw) else {
+            return;
+        };
+        let built = (|| -> Result<Vec<u8>, BuildError> {
+            let mut b = ResponseBuilder::new(&request, code, reason)?;
+            b.to_tag(&call.local_tag);
+            if (101..300).contains(&code) {
+                for h in request
+                    .headers()
+                    .iter()
+                    .filter(|h| h.known() == Some(HeaderName::RecordRoute))
+                {
+                    b.header("Record-Route", &h.value())?;
+                }
+            }
+            if (101..200).contains(&code) {
+                b.header("Contact", &format!("<{}>", self.settings.contact))?;
+            }
+            Ok(b.build())
+        })();
+        if let Ok(bytes) = built {
+            io.send(bytes.clone());
+            self.calls[i].last_response = Some(bytes);
+        }
+    }
+
+    /// Responds to a request kept as bytes, with our tag for the call it belongs to.
+    pub(crate) fn respond_raw(
+        &self,
+        raw: &[u8],
+        code: u16,
+        reason: &str,
+        headers: &[(&str, &str)],
+        io: &mut Io<'_>,
+    ) {
+        let tag = Message::parse(raw)
+            .ok()
+            .and_then(|m| m.to().tag().map(str::to_string))
+            .unwrap_or_default();
+        self.respond_raw_tagged(raw, code, reason, &tag, headers, io);
+    }
+
+    pub(crate) fn respond_raw_tagged(
+        &self,
+        raw: &[u8],
+        code: u16,
+        reason: &str,
+        tag: &str,
+        headers: &[(&str, &str)],
+        io: &mut Io<'_>,
+    ) {
+        if let Ok(request) = Message::parse(raw) {
+            crate::core::transaction::respond(&request, code, reason, tag, headers, io);
+        }
+    }
+}
+
+/// A reason phrase for the rejection statuses an application uses.
+pub(crate) fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        480 => "Temporarily Unavailable",
+        486 => "Busy Here",
+        487 => "Request Terminated",
+        488 => "Not Acceptable Here",
+        600 => "Busy Everywhere",
+        603 => "Decline",
+        404 => "Not Found",
+        403 => "Forbidden",
+        _ => "Rejected",
+    }
+}

@@ -1,0 +1,298 @@
+//! Calls: INVITE transactions, dialogs, offer/answer with the browser's peer
+//! connection, and every control a phone needs (hold, mute, DTMF, transfer,
+//! session timers, glare).
+//!
+//! The core decides; the driver runs the RTCPeerConnection. A call asks for media
+//! work with [`MediaAction`]s and gets the results back as
+//! `Input::LocalDescription` (every update while ICE candidates are gathered) or
+//! `Input::MediaFailed`. An offer or answer is sent as soon as its candidates are
+//! good enough: a relay candidate when TURN is configured, a server-reflexive one
+//! with only STUN, host candidates otherwise, or when gathering completes, or when
+//! the gathering deadline passes, whichever comes first. Waiting for gathering to
+//! complete is what makes other stacks take 10-40 s when a TURN server is dead.
+
+mod dialog;
+mod in_dialog;
+mod incoming;
+mod outgoing;
+mod session_timer;
+mod state;
+mod target;
+mod types;
+
+use std::time::Duration;
+
+pub use types::{
+    CallError, CallEvent, CallId, CallOptions, DtmfMode, EndCause, HoldState, MediaAction,
+};
+
+use self::state::{Awaiting, Call, Phase};
+use crate::core::io::Io;
+use crate::core::registration::Sender;
+use crate::core::sdp::SdpSummary;
+
+/// Call policy taken from the configuration.
+#[derive(Debug, Clone)]
+pub(crate) struct CallSettings {
+    pub(crate) session_expires: u32,
+    pub(crate) min_se: u32,
+    pub(crate) no_answer_timeout: Duration,
+    pub(crate) gather_timeout: Duration,
+    pub(crate) has_turn: bool,
+    pub(crate) has_stun: bool,
+    pub(crate) invite_timeout: Duration,
+    pub(crate) domain: String,
+    /// Our Contact URI, for responses that need one.
+    pub(crate) contact: String,
+}
+
+/// Every call of the user agent.
+#[derive(Debug, Clone)]
+pub(crate) struct Calls {
+    calls: Vec<Call>,
+    next_id: u64,
+    pub(crate) settings: CallSettings,
+}
+
+impl Calls {
+    pub(crate) fn new(settings: CallSettings) -> Self {
+        Calls {
+            calls: Vec::new(),
+            next_id: 0,
+            settings,
+        }
+    }
+
+    fn new_id(&mut self) -> CallId {
+        self.next_id += 1;
+        CallId(self.next_id)
+    }
+
+    fn get(&mut self, id: CallId) -> Result<&mut Call, CallError> {
+        self.calls
+            .iter_mut()
+            .find(|c| c.id == id && !c.is_over())
+            .ok_or(CallError::NoSuchCall)
+    }
+
+    fn index(&self, id: CallId) -> Option<usize> {
+        self.calls.iter().position(|c| c.id == id)
+    }
+
+    /// Drops calls that are over.
+    pub(crate) fn reap(&mut self) {
+        self.calls.retain(|c| !c.is_gone());
+    }
+
+    /// The ids of live calls.
+    pub(crate) fn ids(&self) -> Vec<CallId> {
+        self.calls
+            .iter()
+            .filter(|c| !c.is_over())
+            .map(|c| c.id)
+            .collect()
+    }
+
+    /// Whether the candidates in `sdp` are good enough to send it now.
+    fn candidates_ready(&self, sdp: &str, complete: bool) -> bool {
+        if complete {
+            return true;
+        }
+        let c = SdpSummary::read(sdp).candidates;
+        if self.settings.has_turn {
+            c.relay
+        } else if self.settings.has_stun {
+            c.srflx || c.relay
+        } else {
+            c.host || c.srflx || c.relay
+        }
+    }
+
+    /// The browser reported the local description (again, with more candidates).
+    pub(crate) fn on_local_description(
+        &mut self,
+        id: CallId,
+        sdp: &str,
+        complete: bool,
+        io: &mut Io<'_>,
+        s: &mut Sender<'_>,
+    ) {
+        let ready = self.candidates_ready(sdp, complete);
+        let gather_timeout = self.settings.gather_timeout;
+        let Some(i) = self.index(id) else {
+            return;
+        };
+        let call = &mut self.calls[i];
+        if call.is_over() || call.awaiting == Awaiting::Nothing {
+            call.local_sdp = Some(sdp.to_string());
+            return;
+        }
+        call.local_sdp = Some(sdp.to_string());
+        if !ready {
+            if call.gather_started.is_none() {
+                call.gather_started = Some(io.now);
+                call.set_timer(
+                    crate::core::TimerName::CallGather,
+                    io.now + gather_timeout,
+                    io,
+                );
+            }
+            return;
+        }
+        self.send_local_description(i, io, s);
+    }
+
+    /// The gathering deadline passed: send what we have.
+    pub(crate) fn on_gather_deadline(&mut self, i: usize, io: &mut Io<'_>, s: &mut Sender<'_>) {
+        if self.calls[i].local_sdp.is_some() && self.calls[i].awaiting != Awaiting::Nothing {
+            io.log(crate::core::LogLevel::Info, || {
+                "ICE gathering deadline: sending the candidates gathered so far".into()
+            });
+            self.send_local_description(i, io, s);
+        }
+    }
+
+    /// The local description is ready: it goes where it was awaited.
+    fn send_local_description(&mut self, i: usize, io: &mut Io<'_>, s: &mut Sender<'_>) {
+        let call = &mut self.calls[i];
+        call.gather_started = None;
+        call.cancel_timer(crate::core::TimerName::CallGather, io);
+        let awaiting = std::mem::replace(&mut call.awaiting, Awaiting::Nothing);
+        let sdp = call.local_sdp.clone().unwrap_or_default();
+        match awaiting {
+            Awaiting::Nothing => {}
+            Awaiting::InviteOffer => self.send_invite(i, sdp, io, s),
+            Awaiting::InviteAnswer | Awaiting::OfferIn200 => {
+                let offer_in_200 = awaiting == Awaiting::OfferIn200;
+                self.send_answer_200(i, sdp, offer_in_200, io, s);
+            }
+            Awaiting::ReinviteOffer(reason) => self.send_reinvite(i, reason, sdp, io, s),
+            Awaiting::ReinviteAnswer { request } => {
+                self.answer_reinvite(i, &request, sdp, false, io, s)
+            }
+            Awaiting::ReinviteOfferIn200 { request } => {
+                self.answer_reinvite(i, &request, sdp, true, io, s)
+            }
+        }
+    }
+
+    /// The browser could not do what a media action asked (no microphone, bad SDP).
+    pub(crate) fn on_media_failed(
+        &mut self,
+        id: CallId,
+        reason: &str,
+        io: &mut Io<'_>,
+        s: &mut Sender<'_>,
+    ) {
+        let Some(i) = self.index(id) else {
+            return;
+        };
+        let cause = EndCause::MediaFailure {
+            reason: reason.to_string(),
+        };
+        match self.calls[i].phase {
+            Phase::Offering => self.calls[i].end(cause, io),
+            Phase::Inviting | Phase::Early => {
+                self.calls[i].cancel_pending = true;
+                self.try_cancel(i, io);
+                self.calls[i].end(cause, io);
+            }
+            Phase::Ringing | Phase::Answering => {
+                self.respond_invite(i, 488, "Not Acceptable Here", io);
+                self.calls[i].end(cause, io);
+            }
+            Phase::AwaitingAck | Phase::Confirmed => {
+                let awaiting = std::mem::replace(&mut self.calls[i].awaiting, Awaiting::Nothing);
+                match awaiting {
+                    Awaiting::ReinviteAnswer { request }
+                    | Awaiting::ReinviteOfferIn200 { request } => {
+                        // A re-offer we cannot take: refuse it, keep the call.
+                        self.respond_raw(&request, 488, "Not Acceptable Here", &[], io);
+                    }
+                    Awaiting::ReinviteOffer(_) => {}
+                    _ => {
+                        self.send_bye(i, io, s);
+                        self.calls[i].end(cause, io);
+                    }
+                }
+            }
+            Phase::Terminated => {}
+        }
+    }
+
+    /// Mutes or unmutes the local audio (no signalling).
+    pub(crate) fn set_muted(
+        &mut self,
+        id: CallId,
+        muted: bool,
+        io: &mut Io<'_>,
+    ) -> Result<(), CallError> {
+        let call = self.get(id)?;
+        if call.muted != muted {
+            call.muted = muted;
+            call.media(MediaAction::Mute(muted), io);
+            call.emit(CallEvent::Muted(muted), io);
+        }
+        Ok(())
+    }
+
+    /// The flow to the server is gone. Calls not yet established cannot finish
+    /// their INVITE transaction: they fail. Established calls stay; their media does
+    /// not depend on the signalling connection.
+    pub(crate) fn flow_lost(&mut self, io: &mut Io<'_>) {
+        for call in &mut self.calls {
+            if matches!(call.phase, Phase::Inviting | Phase::Early) {
+                call.end(
+                    EndCause::Failed {
+                        status: 503,
+                        reason: "Connection to the server lost".into(),
+                    },
+                    io,
+                );
+            }
+        }
+    }
+
+    /// A timer of call `id` fired.
+    pub(crate) fn on_timer(
+        &mut self,
+        name: crate::core::TimerName,
+        id: CallId,
+        io: &mut Io<'_>,
+        s: &mut Sender<'_>,
+    ) {
+        use crate::core::TimerName as T;
+        let Some(i) = self.index(id) else {
+            return;
+        };
+        if self.calls[i].is_gone() {
+            return;
+        }
+        if self.calls[i].is_over() && !matches!(name, T::CallInviteTimeout | T::CallAckTimeout) {
+            return;
+        }
+        match name {
+            T::CallGather => self.on_gather_deadline(i, io, s),
+            T::CallInviteTimeout => self.on_invite_timeout(i, io),
+            T::CallOkRetransmit => self.retransmit_ok(i, io),
+            T::CallAckTimeout => self.on_ack_timeout(i, io, s),
+            T::CallAckWait => {}
+            T::CallNoAnswer => {
+                self.respond_invite(i, 480, "Temporarily Unavailable", io);
+                self.calls[i].end(EndCause::NoAnswer, io);
+            }
+            T::CallGlareRetry => self.on_glare_retry(i, io),
+            T::CallSessionRefresh => self.refresh_session(i, io, s),
+            T::CallSessionExpire => {
+                self.send_bye(i, io, s);
+                self.calls[i].end(EndCause::SessionExpired, io);
+            }
+            T::CallReferTimeout => {
+                if let Some(request) = self.calls[i].refer_in.take() {
+                    self.respond_raw(&request, 603, "Declined", &[], io);
+                }
+            }
+            _ => {}
+        }
+    }
+}

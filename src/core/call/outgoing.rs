@@ -1,0 +1,539 @@
+//! Outgoing calls: the INVITE client transaction (RFC 3261 section 17.1.1, reliable
+//! transport: Timer B until the first response, Timer D zero), the ACK, CANCEL and
+//! the CANCEL/200 race, one digest retry, and 422 for session timers.
+
+use super::dialog::Dialog;
+use super::state::{cause_for, Awaiting, Call, OutInvite, Phase};
+use super::target::normalize_target;
+use super::types::{CallError, CallEvent, CallId, CallOptions, EndCause, MediaAction};
+use super::Calls;
+use crate::core::io::Io;
+use crate::core::local::new_branch;
+use crate::core::registration::{Sender, ALLOW};
+use crate::core::sdp::Direction;
+use crate::core::transaction::{InDialog, Purpose};
+use crate::core::{LogLevel, TimerName};
+use crate::sip::{BuildError, Message, Method, RequestBuilder};
+
+impl Calls {
+    /// Starts an outgoing call to `target`.
+    pub(crate) fn call(
+        &mut self,
+        target: &str,
+        options: CallOptions,
+        io: &mut Io<'_>,
+        s: &mut Sender<'_>,
+    ) -> Result<CallId, CallError> {
+        if io.flow.is_none() {
+            return Err(CallError::NotConnected);
+        }
+        let uri = normalize_target(target, &self.settings.domain)?;
+        // Check the extra headers now, so a bad one is an error before anything happens.
+        let mut probe = RequestBuilder::new(Method::Invite, &uri)
+            .map_err(|e| CallError::InvalidTarget(e.to_string()))?;
+        for (name, value) in &options.headers {
+            probe
+                .header(name, value)
+                .map_err(|e| CallError::InvalidValue(e.to_string()))?;
+        }
+        let id = self.new_id();
+        let mut call = Call::new(id, true);
+        call.local_tag = io.rng.token(10);
+        call.local_header = format!("{};tag={}", s.local.from_addr, call.local_tag);
+        call.call_id = io.rng.token(22);
+        call.target = uri.clone();
+        call.video = options.video;
+        call.extra_headers = options.headers;
+        call.awaiting = Awaiting::InviteOffer;
+        call.emit(CallEvent::Calling { target: uri }, io);
+        call.media(
+            MediaAction::CreateOffer {
+                direction: Direction::SendRecv,
+                ice_restart: false,
+                video: call.video,
+            },
+            io,
+        );
+        self.calls.push(call);
+        Ok(id)
+    }
+
+    /// Sends the initial INVITE (or its retry with credentials) carrying `sdp`.
+    pub(crate) fn send_invite(
+        &mut self,
+        i: usize,
+        sdp: String,
+        io: &mut Io<'_>,
+        s: &mut Sender<'_>,
+    ) {
+        let session_expires = self.settings.session_expires;
+        let min_se = self.settings.min_se;
+        let invite_timeout = self.settings.invite_timeout;
+        let call = &mut self.calls[i];
+        let seq = call.invite.as_ref().map_or(1, |inv| inv.seq + 1);
+        let session_expires = call
+            .invite
+            .as_ref()
+            .and_then(|inv| inv.timer_retried.then_some(session_expires))
+            .unwrap_or(session_expires);
+        match build_invite(call, seq, &sdp, session_expires, min_se, io, s) {
+            Ok((bytes, mut invite)) => {
+                if let Some(previous) = &call.invite {
+                    invite.auth_retried = previous.auth_retried;
+                    invite.timer_retried = previous.timer_retried;
+                }
+                call.invite = Some(invite);
+                call.phase = Phase::Inviting;
+                io.send(bytes);
+                call.set_timer(TimerName::CallInviteTimeout, io.now + invite_timeout, io);
+            }
+            Err(e) => {
+                io.log(LogLevel::Error, || format!("cannot build INVITE: {e}"));
+                call.end(
+                    EndCause::Failed {
+                        status: 400,
+                        reason: e.to_string(),
+                    },
+                    io,
+                );
+            }
+        }
+    }
+
+    /// Hangs up: CANCEL before an answer, BYE after, a rejection while ringing.
+    pub(crate) fn hangup(
+        &mut self,
+        id: CallId,
+        io: &mut Io<'_>,
+        s: &mut Sender<'_>,
+    ) -> Result<(), CallError> {
+        let i = self.index(id).ok_or(CallError::NoSuchCall)?;
+        if self.calls[i].is_over() {
+            return Err(CallError::NoSuchCall);
+        }
+        match self.calls[i].phase {
+            Phase::Offering => self.calls[i].end(EndCause::Cancelled, io),
+            Phase::Inviting | Phase::Early => {
+                self.calls[i].cancel_pending = true;
+                self.try_cancel(i, io);
+                let call = &mut self.calls[i];
+                call.end(EndCause::Cancelled, io);
+                // Stay to ACK a 487, or a 200 that crosses the CANCEL (then BYE it).
+                call.lingering = true;
+                let linger = self.settings.invite_timeout;
+                call.set_timer(TimerName::CallInviteTimeout, io.now + linger, io);
+            }
+            Phase::Ringing | Phase::Answering => {
+                self.respond_invite(i, 486, "Busy Here", io);
+                self.calls[i].end(EndCause::Rejected(486), io);
+            }
+            Phase::AwaitingAck => {
+                // RFC 3261 section 15: no BYE before the ACK of our 2xx.
+                let call = &mut self.calls[i];
+                call.bye_after_ack = true;
+                call.end(EndCause::LocalHangup, io);
+                call.lingering = true;
+                let linger = self.settings.invite_timeout;
+                call.set_timer(TimerName::CallAckTimeout, io.now + linger, io);
+            }
+            Phase::Confirmed => {
+                self.send_bye(i, io, s);
+                self.calls[i].end(EndCause::LocalHangup, io);
+            }
+            Phase::Terminated => return Err(CallError::NoSuchCall),
+        }
+        Ok(())
+    }
+
+    /// Sends the CANCEL if a provisional response has come (RFC 3261 section 9.1);
+    /// otherwise it goes out when the first one does.
+    pub(crate) fn try_cancel(&mut self, i: usize, io: &mut Io<'_>) {
+        let call = &mut self.calls[i];
+        let Some(invite) = &call.invite else {
+            return;
+        };
+        if !call.cancel_pending || !invite.provisional || call.cancelled {
+            return;
+        }
+        call.cancelled = true;
+        let built = (|| -> Result<Vec<u8>, BuildError> {
+            let mut b = RequestBuilder::new(Method::Cancel, &invite.request_uri)?;
+            b.header("Via", &invite.via)?
+                .header("Max-Forwards", "70")?
+                .header("From", &call.local_header)?
+                .header("To", &invite.to)?
+                .header("Call-ID", &call.call_id)?
+                .header("CSeq", &format!("{} CANCEL", invite.seq))?
+                .header("Reason", "SIP;cause=487;text=\"Request Terminated\"")?;
+            Ok(b.build())
+        })();
+        match built {
+            Ok(bytes) => {
+                io.send(bytes);
+            }
+            Err(e) => io.log(LogLevel::Error, || format!("cannot build CANCEL: {e}")),
+        }
+    }
+
+    /// Timer B: no response at all to our INVITE.
+    pub(crate) fn on_invite_timeout(&mut self, i: usize, io: &mut Io<'_>) {
+        let call = &mut self.calls[i];
+        if call.lingering {
+            call.lingering = false;
+            return;
+        }
+        if call.phase == Phase::Inviting {
+            call.end(
+                EndCause::Failed {
+                    status: 408,
+                    reason: "Request Timeout".into(),
+                },
+                io,
+            );
+        }
+    }
+
+    /// A response to an INVITE or CANCEL we sent. Returns false if no call knows it.
+    pub(crate) fn on_invite_response(
+        &mut self,
+        msg: &Message<'_>,
+        io: &mut Io<'_>,
+        s: &mut Sender<'_>,
+    ) -> bool {
+        let branch = msg.top_via().branch().unwrap_or("").to_string();
+        let method = msg.cseq().method;
+        let Some(i) = self.calls.iter().position(|c| {
+            c.invite.as_ref().is_some_and(|inv| inv.branch == branch)
+                || c.reinvite.as_ref().is_some_and(|inv| inv.branch == branch)
+        }) else {
+            return false;
+        };
+        if method == Method::Cancel {
+            return true;
+        }
+        if method != Method::Invite {
+            return false;
+        }
+        if self.calls[i]
+            .reinvite
+            .as_ref()
+            .is_some_and(|inv| inv.branch == branch)
+        {
+            self.on_reinvite_response(i, msg, io, s);
+        } else {
+            self.on_initial_response(i, msg, io, s);
+            self.report_to_referrer(i, msg, io, s);
+        }
+        true
+    }
+
+    /// A call made for a REFER tells the call that received it how it goes (RFC 3515).
+    fn report_to_referrer(
+        &mut self,
+        i: usize,
+        msg: &Message<'_>,
+        io: &mut Io<'_>,
+        s: &mut Sender<'_>,
+    ) {
+        let status = msg.status().unwrap_or(0);
+        let Some(origin) = self.calls[i].referred_by else {
+            return;
+        };
+        let settled = (200..300).contains(&status) || (status >= 300 && self.calls[i].is_over());
+        if !(180..200).contains(&status) && !settled {
+            return;
+        }
+        if let Some(j) = self.index(origin).filter(|j| !self.calls[*j].is_over()) {
+            let reason = msg.reason().unwrap_or("").to_string();
+            self.notify_refer(j, status, &reason, io, s);
+        }
+        if settled {
+            self.calls[i].referred_by = None;
+        }
+    }
+
+    fn on_initial_response(
+        &mut self,
+        i: usize,
+        msg: &Message<'_>,
+        io: &mut Io<'_>,
+        s: &mut Sender<'_>,
+    ) {
+        let status = msg.status().unwrap_or(500);
+        let call = &mut self.calls[i];
+        call.cancel_timer(TimerName::CallInviteTimeout, io);
+        if status < 200 {
+            if let Some(invite) = &mut call.invite {
+                invite.provisional = true;
+            }
+            if call.is_over() {
+                self.try_cancel(i, io);
+                return;
+            }
+            self.on_provisional(i, msg, io);
+            self.try_cancel(i, io);
+            return;
+        }
+        if (200..300).contains(&status) {
+            return self.on_invite_ok(i, msg, io, s);
+        }
+        send_ack_for_failure(call, msg, io);
+        if call.is_over() {
+            call.lingering = false;
+            return;
+        }
+        let reason = msg.reason().unwrap_or("").to_string();
+        if matches!(status, 401 | 407) {
+            let retried = call.invite.as_ref().is_some_and(|inv| inv.auth_retried);
+            if !retried && s.auth.challenged(msg).is_ok() {
+                if let Some(invite) = &mut call.invite {
+                    invite.auth_retried = true;
+                }
+                let sdp = call
+                    .invite
+                    .as_ref()
+                    .map(|inv| inv.sdp.clone())
+                    .unwrap_or_default();
+                return self.send_invite(i, sdp, io, s);
+            }
+        }
+        if status == 422 {
+            let retried = call.invite.as_ref().is_some_and(|inv| inv.timer_retried);
+            if let (false, Some(min)) = (retried, msg.min_se()) {
+                self.settings.session_expires = self.settings.session_expires.max(min);
+                if let Some(invite) = &mut call.invite {
+                    invite.timer_retried = true;
+                }
+                let sdp = call
+                    .invite
+                    .as_ref()
+                    .map(|inv| inv.sdp.clone())
+                    .unwrap_or_default();
+                return self.send_invite(i, sdp, io, s);
+            }
+        }
+        call.end(cause_for(status, &reason), io);
+    }
+
+    fn on_provisional(&mut self, i: usize, msg: &Message<'_>, io: &mut Io<'_>) {
+        let status = msg.status().unwrap_or(100);
+        let call = &mut self.calls[i];
+        if status == 100 {
+            return;
+        }
+        if call.dialog.is_none() {
+            let seq = call.invite.as_ref().map_or(1, |inv| inv.seq);
+            call.dialog = Dialog::as_caller(&call.local_header, &call.local_tag, seq, msg);
+        }
+        let first = call.phase == Phase::Inviting;
+        call.phase = Phase::Early;
+        let body = msg.body();
+        if !body.is_empty() && !call.early_media {
+            call.early_media = true;
+            call.media(
+                MediaAction::ApplyAnswer {
+                    answer: String::from_utf8_lossy(body).into_owned(),
+                    provisional: true,
+                },
+                io,
+            );
+            call.emit(CallEvent::EarlyMedia, io);
+        } else if first || status == 180 && !call.ringing {
+            call.ringing = true;
+            call.emit(CallEvent::Ringing, io);
+        }
+    }
+
+    fn on_invite_ok(&mut self, i: usize, msg: &Message<'_>, io: &mut Io<'_>, s: &mut Sender<'_>) {
+        let call = &mut self.calls[i];
+        let seq = call.invite.as_ref().map_or(1, |inv| inv.seq);
+        let Some(mut dialog) = Dialog::as_caller(&call.local_header, &call.local_tag, seq, msg)
+        else {
+            io.log(LogLevel::Warn, || "2xx without a To tag: cannot ACK".into());
+            return;
+        };
+        let auth = call
+            .invite
+            .as_ref()
+            .map(|inv| inv.auth.clone())
+            .unwrap_or_default();
+        let same_dialog = call
+            .dialog
+            .as_ref()
+            .is_none_or(|d| d.remote_tag == dialog.remote_tag || call.phase != Phase::Confirmed);
+        send_ack(&mut dialog, seq, &auth, None, io, s);
+        if call.is_over() || !same_dialog || call.phase == Phase::Confirmed {
+            // The 200 crossed our CANCEL, or a second fork answered: take it down.
+            let bye = build_bye(&mut dialog, io, s);
+            if let Ok((bytes, branch)) = bye {
+                io.send(bytes);
+                s.txs.start(
+                    &branch,
+                    "BYE",
+                    Purpose::Call {
+                        call: call.id,
+                        kind: InDialog::Bye,
+                    },
+                    s.tx_timeout,
+                    io,
+                );
+            }
+            call.lingering = false;
+            return;
+        }
+        call.dialog = Some(dialog);
+        call.peer_allows_update = msg.allow().iter().any(|m| m.eq_ignore_ascii_case("UPDATE"));
+        let body = msg.body();
+        if !body.is_empty() {
+            call.media(
+                MediaAction::ApplyAnswer {
+                    answer: String::from_utf8_lossy(body).into_owned(),
+                    provisional: false,
+                },
+                io,
+            );
+        }
+        call.phase = Phase::Confirmed;
+        call.emit(CallEvent::Connected, io);
+        self.start_session_timer_uac(i, msg, io);
+    }
+}
+
+/// The INVITE for call `call` with CSeq `seq`.
+fn build_invite(
+    call: &Call,
+    seq: u32,
+    sdp: &str,
+    session_expires: u32,
+    min_se: u32,
+    io: &mut Io<'_>,
+    s: &mut Sender<'_>,
+) -> Result<(Vec<u8>, OutInvite), BuildError> {
+    let branch = new_branch(io.rng);
+    let via = s.local.via(s.secure, &branch);
+    let to = format!("<{}>", call.target);
+    let mut b = RequestBuilder::new(Method::Invite, &call.target)?;
+    b.header("Via", &via)?
+        .header("Max-Forwards", "70")?
+        .header("From", &call.local_header)?
+        .header("To", &to)?
+        .header("Call-ID", &call.call_id)?
+        .header("CSeq", &format!("{seq} INVITE"))?
+        .header("Contact", &format!("<{}>", s.local.contact_uri()))?
+        .header("Allow", ALLOW)?
+        .header("Supported", "timer, replaces, outbound")?
+        .header("User-Agent", &s.local.user_agent)?;
+    if session_expires > 0 {
+        b.header("Session-Expires", &session_expires.to_string())?
+            .header("Min-SE", &min_se.to_string())?;
+    }
+    for (name, value) in &call.extra_headers {
+        b.header(name, value)?;
+    }
+    let auth = s
+        .auth
+        .headers("INVITE", &call.target, sdp.as_bytes(), io.rng);
+    for (name, value) in &auth {
+        b.header(name, value)?;
+    }
+    b.body("application/sdp", sdp.as_bytes())?;
+    Ok((
+        b.build(),
+        OutInvite {
+            branch,
+            seq,
+            request_uri: call.target.clone(),
+            to,
+            via,
+            sdp: sdp.to_string(),
+            auth,
+            provisional: false,
+            auth_retried: false,
+            timer_retried: false,
+            reason: None,
+        },
+    ))
+}
+
+/// The ACK of a non-2xx final response: part of the INVITE transaction, same branch.
+pub(crate) fn send_ack_for_failure(call: &Call, msg: &Message<'_>, io: &mut Io<'_>) {
+    let Some(invite) = call
+        .reinvite
+        .as_ref()
+        .filter(|inv| Some(inv.branch.as_str()) == msg.top_via().branch())
+        .or(call.invite.as_ref())
+    else {
+        return;
+    };
+    let to = msg
+        .headers()
+        .iter()
+        .find(|h| h.known() == Some(crate::sip::HeaderName::To))
+        .map(|h| h.value().into_owned())
+        .unwrap_or_else(|| invite.to.clone());
+    let routes: Vec<String> = if invite.reason.is_some() {
+        call.dialog
+            .as_ref()
+            .map(|d| d.route_set.clone())
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let built = (|| -> Result<Vec<u8>, BuildError> {
+        let mut b = RequestBuilder::new(Method::Ack, &invite.request_uri)?;
+        b.header("Via", &invite.via)?.header("Max-Forwards", "70")?;
+        for route in &routes {
+            b.header("Route", route)?;
+        }
+        let from = call
+            .dialog
+            .as_ref()
+            .map_or(call.local_header.as_str(), |d| d.local_header.as_str());
+        b.header("From", from)?
+            .header("To", &to)?
+            .header("Call-ID", msg.call_id())?
+            .header("CSeq", &format!("{} ACK", invite.seq))?;
+        Ok(b.build())
+    })();
+    if let Ok(bytes) = built {
+        io.send(bytes);
+    }
+}
+
+/// The ACK of a 2xx: a request of its own inside the dialog (RFC 3261 section 13.2.2.4).
+pub(crate) fn send_ack(
+    dialog: &mut Dialog,
+    seq: u32,
+    auth: &[(&'static str, String)],
+    sdp: Option<&str>,
+    io: &mut Io<'_>,
+    s: &mut Sender<'_>,
+) {
+    let built = (|| -> Result<Vec<u8>, BuildError> {
+        let (mut b, _, _) = dialog.request(Method::Ack, Some(seq), s.local, s.secure, io.rng)?;
+        for (name, value) in auth {
+            b.header(name, value)?;
+        }
+        if let Some(sdp) = sdp {
+            b.body("application/sdp", sdp.as_bytes())?;
+        }
+        Ok(b.build())
+    })();
+    match built {
+        Ok(bytes) => {
+            io.send(bytes);
+        }
+        Err(e) => io.log(LogLevel::Error, || format!("cannot build ACK: {e}")),
+    }
+}
+
+/// A BYE in `dialog`.
+pub(crate) fn build_bye(
+    dialog: &mut Dialog,
+    io: &mut Io<'_>,
+    s: &mut Sender<'_>,
+) -> Result<(Vec<u8>, String), BuildError> {
+    let (mut b, branch, _) = dialog.request(Method::Bye, None, s.local, s.secure, io.rng)?;
+    b.header("User-Agent", &s.local.user_agent)?;
+    Ok((b.build(), branch))
+}

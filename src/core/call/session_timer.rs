@@ -1,0 +1,155 @@
+//! Session timers (RFC 4028), which many Asterisk setups require. The refresher
+//! re-offers at half the interval (UPDATE when the peer allows it, else a
+//! re-INVITE with the current SDP); the other side ends the call with BYE if no
+//! refresh comes by `interval - min(32, interval / 3)`.
+
+use std::time::Duration;
+
+use super::state::{Awaiting, ReinviteReason, SessionTimer};
+use super::Calls;
+use crate::core::io::Io;
+use crate::core::registration::Sender;
+use crate::core::transaction::InDialog;
+use crate::core::TimerName;
+use crate::sip::Message;
+
+impl Calls {
+    /// Takes the session timer our INVITE's 2xx granted.
+    pub(crate) fn start_session_timer_uac(&mut self, i: usize, ok: &Message<'_>, io: &mut Io<'_>) {
+        if self.settings.session_expires == 0 {
+            return;
+        }
+        if let Some(se) = ok.session_expires() {
+            let we_refresh = !se.refresher.is_some_and(|r| r.eq_ignore_ascii_case("uas"));
+            self.calls[i].session = Some(SessionTimer {
+                interval: se.seconds.max(1),
+                we_refresh,
+            });
+            self.arm_session(i, io);
+        }
+    }
+
+    /// The Session-Expires of our 200 to an INVITE, and whether to Require timer.
+    pub(crate) fn session_header_uas(
+        &mut self,
+        i: usize,
+        invite: &Message<'_>,
+    ) -> Option<(String, bool)> {
+        if self.settings.session_expires == 0 {
+            return None;
+        }
+        let se = invite.session_expires()?;
+        let uac_supports = invite
+            .supported()
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case("timer"));
+        let refresher = match se.refresher {
+            Some(r) if r.eq_ignore_ascii_case("uas") => "uas",
+            Some(_) => "uac",
+            None if uac_supports => "uac",
+            None => "uas",
+        };
+        self.calls[i].session = Some(SessionTimer {
+            interval: se.seconds.max(1),
+            we_refresh: refresher == "uas",
+        });
+        Some((
+            format!("{};refresher={refresher}", se.seconds),
+            uac_supports,
+        ))
+    }
+
+    /// Arms the refresh (if we refresh) or the expiry (if the peer does).
+    pub(crate) fn arm_session(&mut self, i: usize, io: &mut Io<'_>) {
+        let call = &self.calls[i];
+        call.cancel_timer(TimerName::CallSessionRefresh, io);
+        call.cancel_timer(TimerName::CallSessionExpire, io);
+        let Some(session) = call.session else {
+            return;
+        };
+        let interval = u64::from(session.interval) * 1000;
+        if session.we_refresh {
+            call.set_timer(
+                TimerName::CallSessionRefresh,
+                io.now + Duration::from_millis(interval / 2),
+                io,
+            );
+        } else {
+            let margin = (interval / 3).min(32_000);
+            call.set_timer(
+                TimerName::CallSessionExpire,
+                io.now + Duration::from_millis(interval - margin),
+                io,
+            );
+        }
+    }
+
+    /// The peer refreshed the session with a re-INVITE or UPDATE: returns the
+    /// Session-Expires value for our 200.
+    pub(crate) fn session_refreshed_by_peer(
+        &mut self,
+        i: usize,
+        request: &Message<'_>,
+        io: &mut Io<'_>,
+    ) -> Option<String> {
+        let se = request.session_expires();
+        let call = &mut self.calls[i];
+        if let Some(se) = &se {
+            // refresher=uac names the sender of this request: the peer.
+            let peer_refreshes = !se.refresher.is_some_and(|r| r.eq_ignore_ascii_case("uas"));
+            call.session = Some(SessionTimer {
+                interval: se.seconds.max(1),
+                we_refresh: !peer_refreshes,
+            });
+        }
+        let value = call.session.map(|s| {
+            let refresher = if s.we_refresh { "uas" } else { "uac" };
+            format!("{};refresher={refresher}", s.interval)
+        });
+        self.arm_session(i, io);
+        value
+    }
+
+    /// Our refresh (or re-INVITE) was answered with a 2xx.
+    pub(crate) fn session_refreshed_by_us(&mut self, i: usize, ok: &Message<'_>, io: &mut Io<'_>) {
+        if let Some(se) = ok.session_expires() {
+            let we_refresh = !se.refresher.is_some_and(|r| r.eq_ignore_ascii_case("uas"));
+            self.calls[i].session = Some(SessionTimer {
+                interval: se.seconds.max(1),
+                we_refresh,
+            });
+        }
+        self.arm_session(i, io);
+    }
+
+    /// Time to refresh: UPDATE without SDP if the peer allows it, else a re-INVITE.
+    pub(crate) fn refresh_session(&mut self, i: usize, io: &mut Io<'_>, s: &mut Sender<'_>) {
+        let call = &self.calls[i];
+        let Some(session) = call.session else {
+            return;
+        };
+        if call.reinvite.is_some() || call.awaiting != Awaiting::Nothing {
+            // A negotiation is under way and refreshes the session itself; look again soon.
+            call.set_timer(
+                TimerName::CallSessionRefresh,
+                io.now + Duration::from_secs(2),
+                io,
+            );
+            return;
+        }
+        if call.peer_allows_update {
+            let value = format!("{};refresher=uac", session.interval);
+            let _ = self.send_in_dialog(
+                i,
+                InDialog::Update,
+                &[("Session-Expires", &value)],
+                None,
+                io,
+                s,
+            );
+            // Re-armed when the 2xx comes; if it never does, the transaction fails the call.
+        } else if let Some(sdp) = call.local_sdp.clone() {
+            self.send_reinvite(i, ReinviteReason::SessionRefresh, sdp, io, s);
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! Public types of calls: handles, events, end causes, media actions, errors.
+
+use std::fmt;
+
+use crate::core::Direction;
+
+/// Identifies one call of a user agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CallId(pub u64);
+
+/// Options for an outgoing call.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CallOptions {
+    /// Offer video as well as audio.
+    pub video: bool,
+    /// Extra headers for the INVITE (validated: no CR, LF or NUL).
+    pub headers: Vec<(String, String)>,
+}
+
+/// How DTMF digits are sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DtmfMode {
+    /// In the media, as RFC 4733 telephone-events (the browser's RTCDTMFSender).
+    #[default]
+    Rfc4733,
+    /// As SIP INFO requests with `application/dtmf-relay` bodies.
+    Info,
+}
+
+/// Which side is on hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct HoldState {
+    /// We put the call on hold.
+    pub local: bool,
+    /// The peer put us on hold.
+    pub remote: bool,
+}
+
+/// Something that happened to a call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallEvent {
+    /// A new incoming call: answer or reject it.
+    Incoming {
+        /// The caller's URI.
+        from: String,
+        /// The caller's display name, if given.
+        display_name: Option<String>,
+        /// The URI that was called.
+        to: String,
+    },
+    /// An outgoing call is being set up.
+    Calling {
+        /// The URI called.
+        target: String,
+    },
+    /// The far end is ringing (180).
+    Ringing,
+    /// The far end sends early media (183 with SDP): play the remote stream.
+    EarlyMedia,
+    /// Both sides are in the call.
+    Connected,
+    /// The hold state changed.
+    Hold(HoldState),
+    /// The local microphone was muted or unmuted.
+    Muted(bool),
+    /// The peer sent a DTMF digit by SIP INFO.
+    DtmfReceived(char),
+    /// The peer asks us to call `target` (incoming REFER): accept or decline it.
+    TransferRequested {
+        /// The Refer-To URI.
+        target: String,
+    },
+    /// Progress of a transfer we asked for (202, then NOTIFY status lines).
+    TransferProgress {
+        /// The status code reported.
+        status: u16,
+        /// Its reason phrase.
+        reason: String,
+    },
+    /// The call is over.
+    Ended(EndCause),
+}
+
+/// Why a call ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndCause {
+    /// We hung up an established call.
+    LocalHangup,
+    /// The peer hung up (BYE).
+    RemoteHangup,
+    /// The callee was busy (486, 600).
+    Busy,
+    /// The callee declined (603).
+    Declined,
+    /// The call was cancelled before it was answered: by us (outgoing) or by the
+    /// caller (incoming, a missed call).
+    Cancelled,
+    /// Nobody answered in time (408, 480, or our own no-answer timeout).
+    NoAnswer,
+    /// We rejected an incoming call with this status.
+    Rejected(u16),
+    /// Any other failure.
+    Failed {
+        /// The SIP status (408 for a timeout, 503 for a transport failure).
+        status: u16,
+        /// The reason phrase.
+        reason: String,
+    },
+    /// Media could not be set up or was lost for good.
+    MediaFailure {
+        /// What the browser reported.
+        reason: String,
+    },
+    /// The session timer expired without a refresh (RFC 4028).
+    SessionExpired,
+    /// The call was transferred away (REFER succeeded).
+    Transferred,
+}
+
+/// What the driver must do with a call's media (the RTCPeerConnection).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MediaAction {
+    /// Make an offer (creating the peer connection and capturing audio if this is the
+    /// first), set it as local description and report it, and every update as
+    /// candidates are gathered, with `Input::LocalDescription`.
+    CreateOffer {
+        /// The direction for the transceivers before the offer is made.
+        direction: Direction,
+        /// Restart ICE (new credentials).
+        ice_restart: bool,
+        /// Offer video as well.
+        video: bool,
+    },
+    /// Apply the peer's offer, make an answer, set it and report it like an offer.
+    CreateAnswer {
+        /// The peer's SDP offer.
+        offer: String,
+        /// The direction for the transceivers before the answer is made.
+        direction: Direction,
+    },
+    /// Apply the peer's answer to our offer (`pranswer` when provisional).
+    ApplyAnswer {
+        /// The peer's SDP answer.
+        answer: String,
+        /// A provisional (early media) answer; a final one follows.
+        provisional: bool,
+    },
+    /// Abandon the local offer (`setLocalDescription({type: 'rollback'})`).
+    Rollback,
+    /// Mute or unmute the local audio track.
+    Mute(bool),
+    /// Play DTMF tones with the RTCDTMFSender.
+    SendDtmf {
+        /// Digits `0-9*#A-D`, `,` for a pause.
+        tones: String,
+    },
+    /// Close the peer connection and stop the local tracks.
+    Close,
+}
+
+/// A call operation the application asked for could not be done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallError {
+    /// No call has this id (it may have ended).
+    NoSuchCall,
+    /// The operation does not fit the call's state.
+    InvalidState(&'static str),
+    /// The target is not a SIP URI, a user name or a number.
+    InvalidTarget(String),
+    /// A value holds characters that cannot go into a message.
+    InvalidValue(String),
+    /// The user agent has no connection to send the request on.
+    NotConnected,
+}
+
+impl fmt::Display for CallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CallError::NoSuchCall => write!(f, "no such call"),
+            CallError::InvalidState(why) => write!(f, "not possible now: {why}"),
+            CallError::InvalidTarget(why) => write!(f, "invalid target: {why}"),
+            CallError::InvalidValue(why) => write!(f, "invalid value: {why}"),
+            CallError::NotConnected => write!(f, "not connected to the SIP server"),
+        }
+    }
+}
+
+impl std::error::Error for CallError {}

@@ -1,0 +1,294 @@
+//! Transcript tests of incoming calls: 180 and the incoming event, answer with the
+//! browser's answer, 2xx retransmission until ACK, offerless INVITE, reject,
+//! CANCEL, retransmitted INVITE, no-answer timeout, a second call while in one.
+
+mod support;
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use softphone_core::core::{CallError, CallEvent, CallId, Direction, EndCause, Event, MediaAction};
+use support::*;
+
+/// Registers and delivers bob's INVITE; returns the call and the 180.
+fn ringing(h: &mut Harness, peer: &Peer, sdp: Option<&str>) -> (CallId, Vec<u8>) {
+    h.register(600);
+    h.take_events();
+    h.deliver(&peer.invite(sdp, &[]));
+    let ringing = h.take();
+    let call = h
+        .events
+        .iter()
+        .find_map(|e| match e {
+            Event::Call {
+                call,
+                event: CallEvent::Incoming { .. },
+            } => Some(*call),
+            _ => None,
+        })
+        .expect("an incoming call event");
+    (call, ringing)
+}
+
+#[test]
+fn incoming_call_transcript() {
+    let mut h = Harness::new(config());
+    let mut peer = Peer::new();
+    let (call, ringing) = ringing(&mut h, &peer, Some(&remote_sdp("sendrecv")));
+    assert_eq!(first_line(&ringing), "SIP/2.0 180 Ringing");
+    assert!(header(&ringing, "To").unwrap().contains(";tag="));
+    assert_eq!(headers(&ringing, "Record-Route").len(), 2);
+    assert_eq!(headers(&ringing, "Via").len(), 2);
+    assert!(header(&ringing, "Contact")
+        .unwrap()
+        .contains(".invalid;transport=ws;ob>"));
+    assert_eq!(
+        h.call_events(call),
+        vec![CallEvent::Incoming {
+            from: "sip:bob@softphone.test".into(),
+            display_name: Some("Bob".into()),
+            to: "sip:alice@softphone.test".into(),
+        }]
+    );
+    h.ua.answer(call, h.now).unwrap();
+    h.drain();
+    assert_eq!(
+        h.take_media().1,
+        MediaAction::CreateAnswer {
+            offer: remote_sdp("sendrecv"),
+            direction: Direction::SendRecv
+        }
+    );
+    h.local_description(call, SDP_HOST, false);
+    let ok = h.take();
+    assert_eq!(first_line(&ok), "SIP/2.0 200 OK");
+    assert_eq!(
+        header(&ok, "To"),
+        header(&ringing, "To"),
+        "same tag as the 180"
+    );
+    assert!(String::from_utf8_lossy(&ok).ends_with(SDP_HOST));
+    // No ACK yet: retransmit at T1, 2*T1, 4*T1 ... capped at T2.
+    h.advance(ms(500));
+    assert_eq!(h.take(), ok);
+    h.advance(ms(1000));
+    assert_eq!(h.take(), ok);
+    h.advance(ms(1999));
+    assert!(h.sent.is_empty());
+    h.advance(ms(1));
+    assert_eq!(h.take(), ok);
+    h.deliver(&peer.ack(&ok, None));
+    assert_eq!(h.last_call_event(call), Some(CallEvent::Connected));
+    h.advance(secs(10));
+    assert!(h.sent.is_empty(), "no retransmission after the ACK");
+    // Bob hangs up.
+    let bye = peer.in_dialog("BYE", &ok, None, &[]);
+    h.deliver(&bye);
+    let resp = h.take();
+    assert_eq!(first_line(&resp), "SIP/2.0 200 OK");
+    assert_eq!(header(&resp, "CSeq").unwrap(), "101 BYE");
+    assert_eq!(
+        h.last_call_event(call),
+        Some(CallEvent::Ended(EndCause::RemoteHangup))
+    );
+    assert_eq!(h.take_media().1, MediaAction::Close);
+    assert!(h.ua.calls().is_empty());
+}
+
+#[test]
+fn a_200_never_acked_is_given_up_with_bye() {
+    let mut h = Harness::new(config());
+    h.auto_pong = true;
+    let peer = Peer::new();
+    let (call, _) = ringing(&mut h, &peer, Some(&remote_sdp("sendrecv")));
+    h.ua.answer(call, h.now).unwrap();
+    h.drain();
+    h.local_description(call, SDP_HOST, true);
+    let ok = h.take();
+    let mut copies = 0;
+    let start = h.now;
+    while h.now < start + secs(32) {
+        h.advance(ms(100));
+        while let Some(m) = h.sent.pop_front() {
+            if m == ok {
+                copies += 1;
+            } else {
+                assert!(m.starts_with(b"BYE "), "{}", first_line(&m));
+                assert!(h.now >= start + secs(32));
+            }
+        }
+    }
+    assert!(
+        (9..=12).contains(&copies),
+        "{copies} retransmissions in 32 s"
+    );
+    assert!(matches!(
+        h.last_call_event(call),
+        Some(CallEvent::Ended(EndCause::Failed { status: 408, .. }))
+    ));
+}
+
+#[test]
+fn an_invite_without_sdp_gets_our_offer_and_the_ack_carries_the_answer() {
+    let mut h = Harness::new(config());
+    let mut peer = Peer::new();
+    let (call, _) = ringing(&mut h, &peer, None);
+    h.ua.answer(call, h.now).unwrap();
+    h.drain();
+    assert!(matches!(
+        h.take_media().1,
+        MediaAction::CreateOffer {
+            ice_restart: false,
+            ..
+        }
+    ));
+    h.local_description(call, SDP_HOST, true);
+    let ok = h.take();
+    assert!(String::from_utf8_lossy(&ok).ends_with(SDP_HOST));
+    h.deliver(&peer.ack(&ok, Some(&remote_sdp("sendrecv"))));
+    assert_eq!(
+        h.take_media().1,
+        MediaAction::ApplyAnswer {
+            answer: remote_sdp("sendrecv"),
+            provisional: false
+        }
+    );
+    assert_eq!(h.last_call_event(call), Some(CallEvent::Connected));
+}
+
+#[test]
+fn reject_sends_the_status_and_absorbs_the_ack() {
+    let mut h = Harness::new(config());
+    let mut peer = Peer::new();
+    let (call, _) = ringing(&mut h, &peer, Some(&remote_sdp("sendrecv")));
+    assert!(matches!(
+        h.ua.reject(call, 200, h.now),
+        Err(CallError::InvalidValue(_))
+    ));
+    h.ua.reject(call, 603, h.now).unwrap();
+    h.drain();
+    let decline = h.take();
+    assert_eq!(first_line(&decline), "SIP/2.0 603 Decline");
+    assert_eq!(
+        h.last_call_event(call),
+        Some(CallEvent::Ended(EndCause::Rejected(603)))
+    );
+    h.deliver(&peer.ack(&decline, None));
+    assert!(h.sent.is_empty(), "an ACK is never answered");
+    assert_eq!(h.ua.answer(call, h.now), Err(CallError::NoSuchCall));
+}
+
+#[test]
+fn the_caller_cancels() {
+    let mut h = Harness::new(config());
+    let peer = Peer::new();
+    let (call, _) = ringing(&mut h, &peer, Some(&remote_sdp("sendrecv")));
+    let invite = peer.invite(Some(&remote_sdp("sendrecv")), &[]);
+    let cancel = String::from_utf8_lossy(&invite)
+        .replacen("INVITE sip:", "CANCEL sip:", 1)
+        .replace("INVITE\r\n", "CANCEL\r\n")
+        .split("Content-Type")
+        .next()
+        .unwrap()
+        .to_string()
+        + "Content-Length: 0\r\n\r\n";
+    h.deliver(cancel.as_bytes());
+    let ok = h.take();
+    assert_eq!(first_line(&ok), "SIP/2.0 200 OK");
+    assert_eq!(header(&ok, "CSeq").unwrap(), "100 CANCEL");
+    let terminated = h.take();
+    assert_eq!(first_line(&terminated), "SIP/2.0 487 Request Terminated");
+    assert_eq!(header(&terminated, "CSeq").unwrap(), "100 INVITE");
+    assert_eq!(
+        h.last_call_event(call),
+        Some(CallEvent::Ended(EndCause::Cancelled))
+    );
+}
+
+#[test]
+fn a_retransmitted_invite_gets_the_same_response_and_no_second_call() {
+    let mut h = Harness::new(config());
+    let peer = Peer::new();
+    let (call, ringing_resp) = ringing(&mut h, &peer, Some(&remote_sdp("sendrecv")));
+    h.deliver(&peer.invite(Some(&remote_sdp("sendrecv")), &[]));
+    assert_eq!(h.take(), ringing_resp);
+    assert_eq!(h.ua.calls(), vec![call]);
+    let incoming = h
+        .events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                Event::Call {
+                    event: CallEvent::Incoming { .. },
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(incoming, 1);
+}
+
+#[test]
+fn an_unanswered_call_stops_ringing_after_the_timeout() {
+    let mut h = Harness::new(config());
+    h.auto_pong = true;
+    let peer = Peer::new();
+    let (call, _) = ringing(&mut h, &peer, Some(&remote_sdp("sendrecv")));
+    h.advance(secs(60));
+    assert_eq!(first_line(&h.take()), "SIP/2.0 480 Temporarily Unavailable");
+    assert_eq!(
+        h.last_call_event(call),
+        Some(CallEvent::Ended(EndCause::NoAnswer))
+    );
+}
+
+#[test]
+fn a_second_call_rings_while_the_first_is_held() {
+    let mut h = Harness::new(config());
+    let (first, _peer) = h.connected_call(&[]);
+    h.ua.hold(first, h.now).unwrap();
+    h.drain();
+    h.take_media();
+    h.local_description(first, SDP_HOST, true);
+    let reinvite = h.take();
+    h.deliver(&Peer::new().reply(&reinvite, 200, "OK", Some(&remote_sdp("recvonly")), &[]));
+    h.take(); // ACK
+    let mut carol = Peer::new();
+    carol.tag = "caroltag".into();
+    carol.call_id = "carol-call@pbx".into();
+    h.deliver(&carol.invite(Some(&remote_sdp("sendrecv")), &[]));
+    let ringing = h.take();
+    assert_eq!(first_line(&ringing), "SIP/2.0 180 Ringing");
+    let second = *h.ua.calls().last().unwrap();
+    assert_ne!(first, second);
+    h.ua.answer(second, h.now).unwrap();
+    h.drain();
+    h.media.clear();
+    h.local_description(second, SDP_HOST, true);
+    let ok = h.take();
+    h.deliver(&carol.ack(&ok, None));
+    assert_eq!(h.last_call_event(second), Some(CallEvent::Connected));
+    assert_eq!(h.ua.calls().len(), 2, "both calls live");
+    assert_eq!(
+        h.last_call_event(first),
+        Some(CallEvent::Hold(softphone_core::core::HoldState {
+            local: true,
+            remote: false
+        }))
+    );
+}
+
+#[test]
+fn an_invite_with_too_small_a_session_interval_gets_422() {
+    let mut h = Harness::new(config());
+    h.register(600);
+    h.deliver(&Peer::new().invite(
+        Some(&remote_sdp("sendrecv")),
+        &["Session-Expires: 30".into()],
+    ));
+    let resp = h.take();
+    assert_eq!(first_line(&resp), "SIP/2.0 422 Session Interval Too Small");
+    assert_eq!(header(&resp, "Min-SE").unwrap(), "90");
+    assert!(h.ua.calls().is_empty());
+}
