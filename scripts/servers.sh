@@ -133,6 +133,13 @@ status_one() {
   fi
 }
 
+start_one() {
+  case "$1" in
+    kamailio) start_kamailio ;;
+    coturn) start_coturn ;;
+  esac
+}
+
 usage() {
   echo "usage: $0 start|stop|restart|status kamailio|coturn|all" >&2
   exit 2
@@ -152,7 +159,7 @@ rc=0
 case "$action" in
   start)
     render
-    for n in "${names[@]}"; do "start_$n" || rc=1; done
+    for n in "${names[@]}"; do start_one "$n" || rc=1; done
     ;;
   stop)
     for n in "${names[@]}"; do stop_one "$n" || rc=1; done
@@ -161,7 +168,7 @@ case "$action" in
     # Same secrets and ports: .run/secrets.json is reused by render.
     for n in "${names[@]}"; do stop_one "$n" || rc=1; done
     render
-    for n in "${names[@]}"; do "start_$n" || rc=1; done
+    for n in "${names[@]}"; do start_one "$n" || rc=1; done
     ;;
   status)
     for n in "${names[@]}"; do status_one "$n" || rc=3; done
