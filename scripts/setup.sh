@@ -23,7 +23,7 @@ cfg() { python3 scripts/buildcfg.py "$1"; }
 APT_PACKAGES=(
   chromium chromium-driver firefox-esr
   kamailio kamailio-websocket-modules kamailio-outbound-modules
-  coturn baresip sip-tester iproute2 curl
+  coturn baresip sip-tester iproute2
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -239,6 +239,8 @@ describe('Kamailio test server', () => {
     assert.equal(final.status, 200, final.startLine);
     assert.ok(final.all('contact').some((c) => c.includes('reg-id=1')), 'the binding keeps its reg-id');
     assert.match(final.header('require') ?? '', /outbound/, '200 OK says Require: outbound');
+    // RFC 5626 4.4.1: the client sends a keep-alive (CRLF over WebSocket) at 80-100% of this.
+    assert.equal(final.header('flow-timer'), '25');
   });
 
   test('REGISTER with a wrong password gets a fresh 401', async () => {
