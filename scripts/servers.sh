@@ -54,7 +54,8 @@ start_kamailio() {
     return 0
   fi
   if port_open "$WS_PORT"; then
-    log "127.0.0.1:$WS_PORT is already in use by another process"
+    log "127.0.0.1:$WS_PORT is already in use by another process (another checkout's servers?"\
+      "set KAMAILIO_WS_PORT, KAMAILIO_UDP_PORT and TURN_PORT to use other ports)"
     return 1
   fi
   mkdir -p "$RUN/kamailio"
@@ -81,7 +82,7 @@ start_coturn() {
     return 0
   fi
   if port_open "$TURN_PORT"; then
-    log "127.0.0.1:$TURN_PORT is already in use by another process"
+    log "127.0.0.1:$TURN_PORT is already in use by another process (set TURN_PORT to use another)"
     return 1
   fi
   rm -f "$RUN/coturn.pid"
