@@ -46,7 +46,18 @@ wait_port() {
   done
 }
 
-render() { python3 "$ROOT/scripts/servers_config.py"; }
+PORTS="ws=$WS_PORT udp=$UDP_PORT turn=$TURN_PORT"
+
+# render: writes the configs and .run/env.json. Refuses while a server of this .run/ runs on
+# other ports, so env.json never names ports nobody listens on.
+render() {
+  if [[ -n "$(pid_of kamailio)$(pid_of coturn)" && -s "$RUN/ports" && "$(cat "$RUN/ports")" != "$PORTS" ]]; then
+    log "servers in $RUN run with $(cat "$RUN/ports"), not $PORTS: stop them first"
+    return 1
+  fi
+  python3 "$ROOT/scripts/servers_config.py"
+  echo "$PORTS" >"$RUN/ports"
+}
 
 start_kamailio() {
   if [[ -n "$(pid_of kamailio)" ]]; then
@@ -159,7 +170,7 @@ chmod 700 "$RUN"
 rc=0
 case "$action" in
   start)
-    render
+    render || exit 1
     for n in "${names[@]}"; do start_one "$n" || rc=1; done
     ;;
   stop)
@@ -168,7 +179,7 @@ case "$action" in
   restart)
     # Same secrets and ports: .run/secrets.json is reused by render.
     for n in "${names[@]}"; do stop_one "$n" || rc=1; done
-    render
+    render || exit 1
     for n in "${names[@]}"; do start_one "$n" || rc=1; done
     ;;
   status)
