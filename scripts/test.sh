@@ -72,9 +72,12 @@ else
   skip "cargo +nightly fuzz build" "no fuzz/"
 fi
 # The fake-media Chrome/Firefox settings come from webdriver.json in the crate root.
-step "wasm-pack test (Chromium + Firefox, headless)" \
-  wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver \
-  --firefox --geckodriver "$HOME/.cargo/bin/geckodriver" --mode no-install
+# One step per browser: `wasm-pack test --chrome --firefox` stops at the first browser that
+# fails, which would hide Firefox's results. The second run reuses the first one's build.
+step "wasm-pack test (Chromium, headless)" \
+  wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver --mode no-install
+step "wasm-pack test (Firefox, headless)" \
+  wasm-pack test --headless --firefox --geckodriver "$HOME/.cargo/bin/geckodriver" --mode no-install
 step "build (scripts/build.sh)" bash scripts/build.sh
 
 servers_started=1
