@@ -5,6 +5,8 @@
 #   coturn    TURN on 127.0.0.1:${TURN_PORT:-13478} (UDP+TCP), REST-API secret
 #
 # Usage: scripts/servers.sh start|stop|restart|status kamailio|coturn|all
+# Ports: KAMAILIO_WS_PORT, KAMAILIO_UDP_PORT, TURN_PORT; unset ones default to the ports this
+# .run/ used last, then to the ones above.
 #
 # `start` (re)renders the configs into .run/ (see scripts/servers_config.py) and writes
 # .run/env.json with the addresses and the test accounts. Passwords are generated once per
@@ -15,9 +17,20 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUN="${SOFTPHONE_RUN_DIR:-$ROOT/.run}"
 export SOFTPHONE_RUN_DIR="$RUN"
-WS_PORT="${KAMAILIO_WS_PORT:-18080}"
-UDP_PORT="${KAMAILIO_UDP_PORT:-15060}"
+# Ports: the environment's if set, else the ones this .run/ last used (so a restart from a
+# test that did not inherit the variables keeps them), else the defaults.
+last_port() {
+  [[ -s "$RUN/ports" ]] || return 0
+  tr ' ' '\n' <"$RUN/ports" | sed -n "s/^$1=\([0-9]*\)$/\1/p"
+}
+WS_PORT="${KAMAILIO_WS_PORT:-$(last_port ws)}"
+UDP_PORT="${KAMAILIO_UDP_PORT:-$(last_port udp)}"
+TURN_PORT="${TURN_PORT:-$(last_port turn)}"
+WS_PORT="${WS_PORT:-18080}"
+UDP_PORT="${UDP_PORT:-15060}"
 TURN_PORT="${TURN_PORT:-13478}"
+# servers_config.py reads the same variables.
+export KAMAILIO_WS_PORT="$WS_PORT" KAMAILIO_UDP_PORT="$UDP_PORT" TURN_PORT
 
 log() { printf 'servers: %s\n' "$*" >&2; }
 
