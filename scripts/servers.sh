@@ -37,6 +37,18 @@ log() { printf 'servers: %s\n' "$*" >&2; }
 # port_open PORT: true when something accepts TCP connections on 127.0.0.1:PORT.
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# http_answers PORT: true when 127.0.0.1:PORT answers an HTTP request (Kamailio's xhttp
+# says 404 to "/"), i.e. Kamailio's workers are up, not just its listening socket.
+# shellcheck disable=SC2317  # called through wait_port's CHECK argument
+http_answers() {
+  (
+    exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+    printf 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3
+    IFS= read -r -t 2 line <&3 || exit 1
+    [[ "$line" == HTTP/1.1\ * ]]
+  ) 2>/dev/null
+}
+
 # pid_of NAME: the live pid from .run/NAME.pid, or nothing.
 pid_of() {
   local file="$RUN/$1.pid" pid
@@ -47,10 +59,10 @@ pid_of() {
   fi
 }
 
-# wait_port PORT SECONDS NAME: waits until the port accepts connections.
+# wait_port PORT SECONDS NAME [CHECK]: waits until CHECK PORT succeeds (default port_open).
 wait_port() {
-  local port="$1" deadline=$((SECONDS + $2))
-  until port_open "$port"; do
+  local port="$1" deadline=$((SECONDS + $2)) check="${4:-port_open}"
+  until "$check" "$port"; do
     if ((SECONDS >= deadline)); then
       log "$3 did not open 127.0.0.1:$port within $2 s"
       return 1
@@ -93,7 +105,7 @@ start_kamailio() {
     log "kamailio failed to start, see $RUN/kamailio.log"
     return 1
   }
-  if ! wait_port "$WS_PORT" 15 kamailio; then
+  if ! wait_port "$WS_PORT" 15 kamailio http_answers; then
     stop_one kamailio
     return 1
   fi
