@@ -5,6 +5,8 @@
 #   coturn    TURN on 127.0.0.1:${TURN_PORT:-13478} (UDP+TCP), REST-API secret
 #
 # Usage: scripts/servers.sh start|stop|restart|status kamailio|coturn|all
+# Ports: KAMAILIO_WS_PORT, KAMAILIO_UDP_PORT, TURN_PORT; unset ones default to the ports this
+# .run/ used last, then to the ones above.
 #
 # `start` (re)renders the configs into .run/ (see scripts/servers_config.py) and writes
 # .run/env.json with the addresses and the test accounts. Passwords are generated once per
@@ -15,14 +17,37 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUN="${SOFTPHONE_RUN_DIR:-$ROOT/.run}"
 export SOFTPHONE_RUN_DIR="$RUN"
-WS_PORT="${KAMAILIO_WS_PORT:-18080}"
-UDP_PORT="${KAMAILIO_UDP_PORT:-15060}"
+# Ports: the environment's if set, else the ones this .run/ last used (so a restart from a
+# test that did not inherit the variables keeps them), else the defaults.
+last_port() {
+  [[ -s "$RUN/ports" ]] || return 0
+  tr ' ' '\n' <"$RUN/ports" | sed -n "s/^$1=\([0-9]*\)$/\1/p"
+}
+WS_PORT="${KAMAILIO_WS_PORT:-$(last_port ws)}"
+UDP_PORT="${KAMAILIO_UDP_PORT:-$(last_port udp)}"
+TURN_PORT="${TURN_PORT:-$(last_port turn)}"
+WS_PORT="${WS_PORT:-18080}"
+UDP_PORT="${UDP_PORT:-15060}"
 TURN_PORT="${TURN_PORT:-13478}"
+# servers_config.py reads the same variables.
+export KAMAILIO_WS_PORT="$WS_PORT" KAMAILIO_UDP_PORT="$UDP_PORT" TURN_PORT
 
 log() { printf 'servers: %s\n' "$*" >&2; }
 
 # port_open PORT: true when something accepts TCP connections on 127.0.0.1:PORT.
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# http_answers PORT: true when 127.0.0.1:PORT answers an HTTP request (Kamailio's xhttp
+# says 404 to "/"), i.e. Kamailio's workers are up, not just its listening socket.
+# shellcheck disable=SC2317  # called through wait_port's CHECK argument
+http_answers() {
+  (
+    exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+    printf 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3
+    IFS= read -r -t 2 line <&3 || exit 1
+    [[ "$line" == HTTP/1.1\ * ]]
+  ) 2>/dev/null
+}
 
 # pid_of NAME: the live pid from .run/NAME.pid, or nothing.
 pid_of() {
@@ -34,10 +59,10 @@ pid_of() {
   fi
 }
 
-# wait_port PORT SECONDS NAME: waits until the port accepts connections.
+# wait_port PORT SECONDS NAME [CHECK]: waits until CHECK PORT succeeds (default port_open).
 wait_port() {
-  local port="$1" deadline=$((SECONDS + $2))
-  until port_open "$port"; do
+  local port="$1" deadline=$((SECONDS + $2)) check="${4:-port_open}"
+  until "$check" "$port"; do
     if ((SECONDS >= deadline)); then
       log "$3 did not open 127.0.0.1:$port within $2 s"
       return 1
@@ -46,7 +71,18 @@ wait_port() {
   done
 }
 
-render() { python3 "$ROOT/scripts/servers_config.py"; }
+PORTS="ws=$WS_PORT udp=$UDP_PORT turn=$TURN_PORT"
+
+# render: writes the configs and .run/env.json. Refuses while a server of this .run/ runs on
+# other ports, so env.json never names ports nobody listens on.
+render() {
+  if [[ -n "$(pid_of kamailio)$(pid_of coturn)" && -s "$RUN/ports" && "$(cat "$RUN/ports")" != "$PORTS" ]]; then
+    log "servers in $RUN run with $(cat "$RUN/ports"), not $PORTS: stop them first"
+    return 1
+  fi
+  python3 "$ROOT/scripts/servers_config.py"
+  echo "$PORTS" >"$RUN/ports"
+}
 
 start_kamailio() {
   if [[ -n "$(pid_of kamailio)" ]]; then
@@ -54,7 +90,8 @@ start_kamailio() {
     return 0
   fi
   if port_open "$WS_PORT"; then
-    log "127.0.0.1:$WS_PORT is already in use by another process"
+    log "127.0.0.1:$WS_PORT is already in use by another process (another checkout's servers?"\
+      "set KAMAILIO_WS_PORT, KAMAILIO_UDP_PORT and TURN_PORT to use other ports)"
     return 1
   fi
   mkdir -p "$RUN/kamailio"
@@ -68,7 +105,7 @@ start_kamailio() {
     log "kamailio failed to start, see $RUN/kamailio.log"
     return 1
   }
-  if ! wait_port "$WS_PORT" 15 kamailio; then
+  if ! wait_port "$WS_PORT" 15 kamailio http_answers; then
     stop_one kamailio
     return 1
   fi
@@ -81,7 +118,7 @@ start_coturn() {
     return 0
   fi
   if port_open "$TURN_PORT"; then
-    log "127.0.0.1:$TURN_PORT is already in use by another process"
+    log "127.0.0.1:$TURN_PORT is already in use by another process (set TURN_PORT to use another)"
     return 1
   fi
   rm -f "$RUN/coturn.pid"
@@ -133,6 +170,13 @@ status_one() {
   fi
 }
 
+start_one() {
+  case "$1" in
+    kamailio) start_kamailio ;;
+    coturn) start_coturn ;;
+  esac
+}
+
 usage() {
   echo "usage: $0 start|stop|restart|status kamailio|coturn|all" >&2
   exit 2
@@ -151,8 +195,8 @@ chmod 700 "$RUN"
 rc=0
 case "$action" in
   start)
-    render
-    for n in "${names[@]}"; do "start_$n" || rc=1; done
+    render || exit 1
+    for n in "${names[@]}"; do start_one "$n" || rc=1; done
     ;;
   stop)
     for n in "${names[@]}"; do stop_one "$n" || rc=1; done
@@ -160,8 +204,8 @@ case "$action" in
   restart)
     # Same secrets and ports: .run/secrets.json is reused by render.
     for n in "${names[@]}"; do stop_one "$n" || rc=1; done
-    render
-    for n in "${names[@]}"; do "start_$n" || rc=1; done
+    render || exit 1
+    for n in "${names[@]}"; do start_one "$n" || rc=1; done
     ;;
   status)
     for n in "${names[@]}"; do status_one "$n" || rc=3; done

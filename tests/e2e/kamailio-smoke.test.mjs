@@ -2,11 +2,13 @@
 // minimal SIP-over-WebSocket client written here talks to ws://127.0.0.1:18080/ws.
 // It proves the server the browser tests rely on: the /ws path, digest auth (401/407),
 // OPTIONS, the CRLF keep-alive answer, RFC 5626 outbound registrations, routing a call
-// between two registered users (INVITE/200/ACK/BYE through Record-Route) and 404 for a user
+// between two registered users (INVITE/200/ACK/BYE through Record-Route), a call to a user
+// registered over UDP (the baresip far end's path), 404 for a user
 // who is not registered. Needs `bash scripts/servers.sh start kamailio` first.
 
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createSocket } from 'node:dgram';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
@@ -43,33 +45,18 @@ function parseSip(raw) {
   };
 }
 
-/** A SIP-over-WebSocket client just capable enough to exercise the server. */
-class SipWs {
-  static async connect(url = env.wsUri) {
-    const ws = new WebSocket(url, 'sip');
-    await new Promise((resolve, reject) => {
-      ws.once('open', resolve);
-      ws.once('error', reject);
-    });
-    assert.equal(ws.protocol, 'sip');
-    return new SipWs(ws);
-  }
-
-  constructor(ws) {
-    this.ws = ws;
-    this.host = `${token()}.invalid`;
+/** A SIP peer just capable enough to exercise the server; subclasses own the transport. */
+class SipPeer {
+  constructor() {
     this.queue = [];
     this.waiters = [];
-    ws.on('message', (data) => {
-      const text = data.toString();
-      const waiter = this.waiters.findIndex((w) => w.match(text));
-      if (waiter >= 0) this.waiters.splice(waiter, 1)[0].resolve(text);
-      else this.queue.push(text);
-    });
   }
 
-  send(text) {
-    this.ws.send(text);
+  /** Called by the transport with each message (WebSocket frame or UDP datagram). */
+  deliver(text) {
+    const waiter = this.waiters.findIndex((w) => w.match(text));
+    if (waiter >= 0) this.waiters.splice(waiter, 1)[0].resolve(text);
+    else this.queue.push(text);
   }
 
   /** Resolves with the next raw frame text accepted by `match`. */
@@ -102,14 +89,68 @@ class SipWs {
   async requestIn(method) {
     return parseSip(await this.nextRaw((t) => t.startsWith(`${method} `), `an incoming ${method}`));
   }
+}
+
+/** SIP over WebSocket (RFC 7118), as the browser user agent speaks it. */
+class SipWs extends SipPeer {
+  static async connect(url = env.wsUri) {
+    const ws = new WebSocket(url, 'sip');
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    assert.equal(ws.protocol, 'sip');
+    return new SipWs(ws);
+  }
+
+  constructor(ws) {
+    super();
+    this.ws = ws;
+    this.host = `${token()}.invalid`;
+    this.via = `SIP/2.0/WSS ${this.host}`;
+    this.contactParams = ';transport=ws;ob';
+    ws.on('message', (data) => this.deliver(data.toString()));
+  }
+
+  send(text) {
+    this.ws.send(text);
+  }
 
   close() {
     this.ws.close();
   }
 }
 
+/** SIP over UDP on loopback, as a non-browser far end (baresip) speaks it. */
+class SipUdp extends SipPeer {
+  static async open() {
+    const socket = createSocket('udp4');
+    await new Promise((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    return new SipUdp(socket);
+  }
+
+  constructor(socket) {
+    super();
+    this.socket = socket;
+    this.host = `127.0.0.1:${socket.address().port}`;
+    this.via = `SIP/2.0/UDP ${this.host}`;
+    this.contactParams = '';
+    const [ip, port] = env.udp.split(':');
+    this.server = { ip, port: Number(port) };
+    socket.on('message', (data) => this.deliver(data.toString()));
+  }
+
+  send(text) {
+    this.socket.send(text, this.server.port, this.server.ip);
+  }
+
+  close() {
+    this.socket.close();
+  }
+}
+
 function via(client, branch = `z9hG4bK${token()}`) {
-  return `Via: SIP/2.0/WSS ${client.host};branch=${branch};rport`;
+  return `Via: ${client.via};branch=${branch};rport`;
 }
 
 /** Builds a request. `extra` is an array of header lines. */
@@ -158,7 +199,7 @@ async function register(client, who, { password = who.password, expires = 60, in
   const callId = `${token()}@smoke`;
   const fromTag = token();
   const ruri = `sip:${env.domain}`;
-  const contact = `Contact: <sip:${who.user}-${token()}@${client.host};transport=ws;ob>;reg-id=1;+sip.instance="<urn:uuid:${instance}>";expires=${expires}`;
+  const contact = `Contact: <sip:${who.user}-${token()}@${client.host}${client.contactParams}>;reg-id=1;+sip.instance="<urn:uuid:${instance}>";expires=${expires}`;
   const base = {
     method: 'REGISTER', ruri, client, callId,
     from: `<${who.uri}>;tag=${fromTag}`, to: `<${who.uri}>`,
@@ -239,6 +280,8 @@ describe('Kamailio test server', () => {
     assert.equal(final.status, 200, final.startLine);
     assert.ok(final.all('contact').some((c) => c.includes('reg-id=1')), 'the binding keeps its reg-id');
     assert.match(final.header('require') ?? '', /outbound/, '200 OK says Require: outbound');
+    // RFC 5626 4.4.1: the client sends a keep-alive (CRLF over WebSocket) at 80-100% of this.
+    assert.equal(final.header('flow-timer'), '25');
   });
 
   test('REGISTER with a wrong password gets a fresh 401', async () => {
@@ -311,6 +354,36 @@ describe('Kamailio test server', () => {
     const auth = digest(challenge.header('proxy-authenticate'), { user: 'bob', password: bob.password, method: 'INVITE', uri: carol.uri });
     b.send(buildRequest({ ...invite, cseq: 2, extra: [contact, `Proxy-Authorization: ${auth}`] }));
     assert.equal((await b.response(callId, 'INVITE')).status, 404);
+  });
+
+  test('a call from a WebSocket user reaches a user registered over UDP', async () => {
+    const dave = account('dave');
+    const d = await SipUdp.open();
+    try {
+      assert.equal((await register(d, dave)).final.status, 200);
+      const callId = `${token()}@smoke`;
+      const invite = {
+        method: 'INVITE', ruri: dave.uri, client: b, callId,
+        from: `<${bob.uri}>;tag=${token()}`, to: `<${dave.uri}>`,
+      };
+      const contact = `Contact: <sip:bob@${b.host};transport=ws;ob>`;
+      b.send(buildRequest({ ...invite, cseq: 1, extra: [contact] }));
+      const challenge = await b.response(callId, 'INVITE');
+      assert.equal(challenge.status, 407);
+      const auth = digest(challenge.header('proxy-authenticate'), { user: 'bob', password: bob.password, method: 'INVITE', uri: dave.uri });
+      b.send(buildRequest({ ...invite, cseq: 2, extra: [contact, `Proxy-Authorization: ${auth}`] }));
+      const inv = await d.requestIn('INVITE');
+      assert.ok(inv.all('record-route').length > 0, 'the proxy record-routes');
+      d.send([
+        'SIP/2.0 486 Busy Here', ...inv.all('via').map((v) => `Via: ${v}`), `From: ${inv.header('from')}`,
+        `To: ${inv.header('to')};tag=${token()}`, `Call-ID: ${inv.header('call-id')}`, `CSeq: ${inv.header('cseq')}`,
+        'Content-Length: 0', '', '',
+      ].join('\r\n'));
+      assert.equal((await b.response(callId, 'INVITE')).status, 486);
+      await register(d, dave, { expires: 0 });
+    } finally {
+      d.close();
+    }
   });
 
   test('a restart keeps the passwords (and drops the connections)', async () => {

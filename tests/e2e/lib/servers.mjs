@@ -86,6 +86,8 @@ export const CHROMIUM_ARGS = [
   '--use-fake-device-for-media-stream',
   '--disable-background-networking',
   '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
   '--no-first-run',
   '--disable-features=WebRtcHideLocalIpsWithMdns',
   '--autoplay-policy=no-user-gesture-required',
