@@ -22,7 +22,7 @@ use super::lifecycle::PageListeners;
 use super::log::{to_console, LogFilter};
 use super::timer::{Timer, PAUSE_THRESHOLD_MS};
 use super::transport::Socket;
-use crate::core::{Config, ConnectionId, Input, Instant, LogLevel, Output, UserAgent};
+use crate::core::{CallId, Config, ConnectionId, Input, Instant, LogLevel, Output, UserAgent};
 
 /// How long `stop()` waits for the core to finish (un-REGISTER, close) before the
 /// driver closes everything itself and resolves anyway.
@@ -67,6 +67,13 @@ pub(crate) enum Work {
     PageVisible,
     /// The page was restored from the back/forward cache or unfrozen.
     PageResumed,
+    /// A media action could not be carried out.
+    MediaFailed {
+        /// The call.
+        call: CallId,
+        /// Why, for the core's log and the call's end.
+        reason: &'static str,
+    },
 }
 
 /// A weak handle through which callbacks hand work to the driver. Weak, so that
@@ -254,6 +261,9 @@ impl State {
                 }
             }
             Work::PageResumed => self.ua.handle_input(Input::Resumed, now),
+            Work::MediaFailed { call, reason } => self
+                .ua
+                .handle_input(Input::MediaFailed { call, reason }, now),
         }
     }
 
@@ -299,10 +309,22 @@ impl State {
                         self.log(LogLevel::Debug, &line, ctx);
                     }
                 },
-                Output::Event(event) => {
-                    let (kind, value) = to_js(&event);
-                    ctx.bus.emit(kind, value);
+                Output::Media { call, .. } => {
+                    // This driver has no RTCPeerConnection yet (calls come with a later
+                    // version): say so, and the core ends the call its own way.
+                    ctx.work.borrow_mut().push_back(Work::MediaFailed {
+                        call,
+                        reason: "this version of the browser driver has no media support",
+                    });
                 }
+                Output::Event(event) => match to_js(&event) {
+                    Some((kind, value)) => ctx.bus.emit(kind, value),
+                    None => self.log(
+                        LogLevel::Debug,
+                        "a call event was not delivered: calls are not supported yet",
+                        ctx,
+                    ),
+                },
                 Output::Log { level, message } => self.log(level, &message, ctx),
             }
         }

@@ -155,11 +155,13 @@ fn ms(d: std::time::Duration) -> JsValue {
     JsValue::from_f64(d.as_millis() as f64)
 }
 
-/// Converts a core event into its JavaScript object, with the type to deliver it under.
-pub(crate) fn to_js(event: &Event) -> (&'static str, JsValue) {
+/// Converts a core event into its JavaScript object, with the type to deliver it under;
+/// `None` for call events, which this version does not deliver.
+pub(crate) fn to_js(event: &Event) -> Option<(&'static str, JsValue)> {
     match event {
-        Event::Connection(c) => ("connection", connection(c)),
-        Event::Registration(r) => ("registration", registration(r)),
+        Event::Connection(c) => Some(("connection", connection(c))),
+        Event::Registration(r) => Some(("registration", registration(r))),
+        Event::Call { .. } => None,
     }
 }
 

@@ -78,7 +78,9 @@ after(async () => {
     const stopAll = page
       .evaluate(() => Promise.all(['alice', 'bob', 'carol'].map((n) => window.harness.stop(n).catch(() => 0))))
       .catch(() => {});
-    await Promise.race([stopAll, new Promise((resolve) => setTimeout(resolve, 12_000))]);
+    let timer;
+    await Promise.race([stopAll, new Promise((resolve) => (timer = setTimeout(resolve, 12_000)))]);
+    clearTimeout(timer);
   }
   await browser?.close();
   await site?.close();
