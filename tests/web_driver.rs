@@ -79,6 +79,20 @@ impl Recorder {
             .collect()
     }
 
+    /// Waits (at most `ms`) until `n` events with `state` have arrived.
+    async fn wait_count(&self, state: &str, n: usize, ms: i32) {
+        let mut waited = 0;
+        while self.states().iter().filter(|s| *s == state).count() < n {
+            assert!(
+                waited < ms,
+                "not {n} {state:?} events within {ms} ms; got {:?}",
+                self.states()
+            );
+            sleep(20).await;
+            waited += 20;
+        }
+    }
+
     /// Waits (at most `ms`) for an event with `state`, returning it.
     async fn wait_for(&self, state: &str, ms: i32) -> JsValue {
         let mut waited = 0;
@@ -284,4 +298,68 @@ async fn drop_cleans_up() {
         "events after drop: {:?}",
         conn.states()
     );
+}
+
+/// Runs a line of JavaScript in the page.
+fn run_js(code: &str) {
+    Function::new_no_args(code)
+        .call0(&JsValue::UNDEFINED)
+        .expect("script runs");
+}
+
+/// `online` and a `pageshow` from the back/forward cache reach the core (which then tries
+/// again at once instead of waiting out its backoff), and stop no longer after `stop()`.
+#[wasm_bindgen_test]
+async fn page_lifecycle_events_reach_the_core_until_stopped() {
+    let config = format!(
+        r#"{{"servers":"{CLOSED_PORT_URL}","uri":"sip:a@softphone.test",
+            "reconnect":{{"baseMs":20000,"maxMs":20000}},"logLevel":"off"}}"#
+    );
+    let phone = Softphone::new(js(&config)).expect("config");
+    let conn = Recorder::new(&phone, "connection");
+    let connecting = || conn.states().iter().filter(|s| *s == "connecting").count();
+    phone.start();
+    conn.wait_for("reconnecting", 5_000).await;
+    assert_eq!(connecting(), 1);
+
+    run_js("window.dispatchEvent(new Event('online'))");
+    sleep(300).await;
+    assert_eq!(connecting(), 2, "online did not retry: {:?}", conn.states());
+
+    conn.wait_count("disconnected", 2, 5_000).await;
+    run_js("window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }))");
+    sleep(300).await;
+    assert_eq!(
+        connecting(),
+        3,
+        "pageshow did not retry: {:?}",
+        conn.states()
+    );
+
+    JsFuture::from(phone.stop()).await.expect("stop resolves");
+    run_js("window.dispatchEvent(new Event('online'))");
+    sleep(300).await;
+    assert_eq!(
+        connecting(),
+        3,
+        "listeners left after stop: {:?}",
+        conn.states()
+    );
+}
+
+/// A handler that throws is reported and does not keep the others from running.
+#[wasm_bindgen_test]
+async fn a_throwing_handler_does_not_stop_the_others() {
+    let config = format!(
+        r#"{{"servers":"{CLOSED_PORT_URL}","uri":"sip:a@softphone.test","logLevel":"off"}}"#
+    );
+    let phone = Softphone::new(js(&config)).expect("config");
+    let thrower =
+        Function::new_no_args("throw new Error('handler failure (expected by the test)')");
+    phone.on("connection", thrower.into()).unwrap();
+    let conn = Recorder::new(&phone, "connection");
+    phone.start();
+    conn.wait_for("connecting", 2_000).await;
+    conn.wait_for("disconnected", 5_000).await;
+    JsFuture::from(phone.stop()).await.expect("stop resolves");
 }
