@@ -150,6 +150,15 @@ fn nested_field_is_named() {
 }
 
 #[wasm_bindgen_test]
+fn a_mistyped_password_is_not_quoted() {
+    let (field, message) = config_error(
+        r#"{"servers":"ws://127.0.0.1:1/ws","uri":"sip:a@softphone.test","password":918273}"#,
+    );
+    assert_eq!(field, "password");
+    assert!(!message.contains("918273"), "{message}");
+}
+
+#[wasm_bindgen_test]
 fn plain_ws_to_remote_host_is_refused() {
     let (field, message) =
         config_error(r#"{"servers":"ws://pbx.example.com/ws","uri":"sip:a@softphone.test"}"#);

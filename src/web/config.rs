@@ -101,7 +101,10 @@ impl<'de> Deserialize<'de> for Servers {
 
 impl<'de> Deserialize<'de> for Password {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d).map(|s| Password(Secret::new(s)))
+        // serde's type error would quote a numeric password; say only what is wrong.
+        String::deserialize(d)
+            .map(|s| Password(Secret::new(s)))
+            .map_err(|_| de::Error::custom("must be a string"))
     }
 }
 
