@@ -104,8 +104,9 @@ struct State {
     filter: LogFilter,
     clock: Clock,
     sockets: BTreeMap<ConnectionId, Socket>,
-    /// Sockets and timer handles whose callbacks may be running right now: dropped at
-    /// the start of the next drain rather than under their own feet.
+    /// A closed socket or a spent timer whose callback may be the one running: kept
+    /// until the next drain. (wasm-bindgen would defer freeing a closure dropped during
+    /// its own call anyway; this keeps the order of events obvious.)
     graveyard: Vec<Box<dyn Any>>,
     timer: Timer,
     stop_waiters: Vec<Function>,
@@ -206,7 +207,7 @@ impl State {
                 for resolve in self.stop_waiters.drain(..) {
                     ctx.bus.resolve_later(resolve);
                 }
-                bury(&mut self.graveyard, self.stop_bound.take());
+                self.stop_bound = None; // not running now: dropping cancels it
                 if self.listeners.is_none() {
                     self.listeners = Some(PageListeners::attach(ctx.feeder));
                 }
@@ -337,9 +338,11 @@ impl State {
             for resolve in self.stop_waiters.drain(..) {
                 ctx.bus.resolve_later(resolve);
             }
-            bury(&mut self.graveyard, self.stop_bound.take());
-            bury(&mut self.graveyard, self.listeners.take());
-            bury(&mut self.graveyard, self.timer.take());
+            // Dropped now, so nothing reaches a stopped phone. Should one of these be the
+            // callback running right now, wasm-bindgen frees it when the call returns.
+            self.stop_bound = None;
+            self.listeners = None;
+            self.timer.cancel();
             for (_, socket) in std::mem::take(&mut self.sockets) {
                 socket.close();
                 self.graveyard.push(Box::new(socket));
