@@ -169,6 +169,28 @@ describe('register against Kamailio', { concurrency: false }, () => {
     assert.deepEqual({ name: error.name, field: error.field }, { name: 'SoftphoneConfigError', field: 'regiserExpires' });
   });
 
+  test('the demo page (www/) registers and disconnects', async () => {
+    const dave = account('dave');
+    const demo = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    try {
+      demo.on('console', (m) => consoleLines.push(m.text()));
+      await demo.goto(site.url);
+      await demo.waitForFunction(() => document.querySelector('#preset').options.length > 1, null, { timeout: 10_000 });
+      await demo.selectOption('#preset', String(env.accounts.findIndex((a) => a.user === 'dave')));
+      assert.equal(await demo.getAttribute('#password', 'type'), 'password');
+      await demo.selectOption('#logLevel', 'trace');
+      await demo.click('#connect');
+      await demo.waitForFunction(() => document.querySelector('#reg').textContent === 'registered', null, { timeout: 10_000 });
+      await demo.click('#disconnect');
+      await demo.waitForFunction(() => document.querySelector('#log').innerText.includes('stopped'), null, { timeout: 12_000 });
+      const shown = await demo.$eval('#log', (el) => el.innerText);
+      assert.ok(shown.includes('registration: registered'), 'the log shows the registration');
+      assert.ok(!shown.includes(dave.password), 'the password is not shown');
+    } finally {
+      await demo.close();
+    }
+  });
+
   test('no password appears on the console or in log events', async () => {
     const logs = (await page.evaluate(() => window.harness.events.filter((e) => e.type === 'log'))).map((e) => e.message);
     assert.ok(logs.length > 10, 'trace logging produced lines');
