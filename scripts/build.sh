@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/: wasm-pack (wasm-bindgen on PATH, no downloads), then
+# npm binaryen's wasm-opt, then pkg-template/ copied over the result. Settings: wasm-pack.toml.
+# Needs scripts/setup.sh to have run once.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+cfg() { python3 scripts/buildcfg.py "$1"; }
+TARGET="$(cfg build.target)"
+OUT="$(cfg build.out-dir)"
+NAME="$(cfg build.out-name)"
+mapfile -t OPT_FLAGS < <(cfg wasm-opt.flags)
+WASM_OPT="$ROOT/tests/e2e/node_modules/.bin/wasm-opt"
+
+if [[ ! -x "$WASM_OPT" ]]; then
+  echo "build: $WASM_OPT is missing: run bash scripts/setup.sh" >&2
+  exit 1
+fi
+
+wasm-pack build --release --target "$TARGET" --mode no-install --out-dir "$OUT"
+
+wasm="$OUT/${NAME}_bg.wasm"
+js="$OUT/${NAME}.js"
+raw_size=$(stat -c %s "$wasm")
+"$WASM_OPT" "${OPT_FLAGS[@]}" "$wasm" -o "$wasm.opt"
+mv "$wasm.opt" "$wasm"
+echo "build: wasm-opt ${OPT_FLAGS[*]}: $raw_size -> $(stat -c %s "$wasm") bytes"
+
+if [[ -d pkg-template ]]; then
+  # The hand-written entry, README and package.json (which replaces wasm-pack's).
+  cp -a pkg-template/. "$OUT/"
+  echo "build: copied pkg-template/ over $OUT/"
+fi
+
+size_line() {
+  printf '  %-28s %9d bytes raw  %9d bytes gzip -9\n' "$(basename "$1")" "$(stat -c %s "$1")" "$(gzip -9c "$1" | wc -c)"
+}
+echo "build: $OUT/ sizes"
+size_line "$wasm"
+size_line "$js"
