@@ -56,6 +56,10 @@ pub struct Config {
     pub ice_has_stun: bool,
     /// The longest an offer or answer waits for good-enough ICE candidates.
     pub ice_gathering_timeout: Duration,
+    /// How long a call's ICE may stay `disconnected` before it is restarted.
+    pub ice_disconnected_grace: Duration,
+    /// How long a call tries to recover its media (ICE restarts) before it ends.
+    pub ice_recovery_limit: Duration,
     /// RFC 4028 session interval to ask for, in seconds; zero disables session timers.
     pub session_expires: u32,
     /// The smallest session interval accepted (Min-SE), in seconds; at least 90.
@@ -93,6 +97,8 @@ impl Config {
             ice_has_turn: false,
             ice_has_stun: false,
             ice_gathering_timeout: Duration::from_secs(2),
+            ice_disconnected_grace: Duration::from_secs(2),
+            ice_recovery_limit: Duration::from_secs(30),
             session_expires: 1800,
             min_se: 90,
             no_answer_timeout: Duration::from_secs(60),
@@ -164,6 +170,9 @@ impl Config {
                 "minSe",
                 "must be at least 90 seconds (RFC 4028)",
             ));
+        }
+        if self.ice_recovery_limit.is_zero() {
+            return Err(ConfigError::new("iceRecoveryLimit", "must be positive"));
         }
         if self.no_answer_timeout.is_zero() {
             return Err(ConfigError::new("noAnswerTimeout", "must be positive"));

@@ -49,6 +49,17 @@ impl Keepalive {
         !self.interval.is_zero()
     }
 
+    /// Keeps pings at least as frequent as `limit` (a registrar's Flow-Timer). The
+    /// configured interval stays the upper bound; a zero (disabled) interval is
+    /// turned on, because the registrar relies on keepalives to see the flow live.
+    pub(crate) fn limit_interval(&mut self, limit: Duration, io: &mut Io<'_>) {
+        if limit.is_zero() || (self.enabled() && self.interval <= limit) {
+            return;
+        }
+        self.interval = limit;
+        self.schedule(io);
+    }
+
     /// A flow opened: schedule the first ping.
     pub(crate) fn flow_opened(&mut self, io: &mut Io<'_>) {
         self.awaiting_pong = false;

@@ -49,7 +49,7 @@ mod timer;
 mod transaction;
 
 pub use call::{
-    CallError, CallEvent, CallId, CallOptions, DtmfMode, EndCause, HoldState, MediaAction,
+    CallError, CallEvent, CallId, CallOptions, DtmfMode, EndCause, HoldState, IceState, MediaAction,
 };
 pub use config::{Config, ConfigError, ServerConfig};
 pub use event::{ConnectionEvent, DisconnectReason, Event, LogLevel, RegistrationEvent};

@@ -81,6 +81,7 @@ pub(crate) struct Registration {
     sent_at: Instant,
     retry_failures: u32,
     outbound_required: bool,
+    flow_timer: Option<u32>,
 }
 
 impl Registration {
@@ -98,6 +99,7 @@ impl Registration {
             sent_at: Instant::ZERO,
             retry_failures: 0,
             outbound_required: false,
+            flow_timer: None,
         }
     }
 
@@ -109,6 +111,11 @@ impl Registration {
     /// Whether the registrar asked for keepalives (so a missing pong means a dead flow).
     pub(crate) fn outbound_required(&self) -> bool {
         self.outbound_required
+    }
+
+    /// The registrar's Flow-Timer (RFC 5626 section 4.4.1): keepalives at least this often.
+    pub(crate) fn flow_timer(&self) -> Option<u32> {
+        self.flow_timer
     }
 
     /// A flow opened: register unless refused for good.
@@ -266,7 +273,11 @@ impl Registration {
         match status {
             200..=299 => {
                 let granted = granted_expires(msg, s.local, self.expires);
-                self.outbound_required = msg.header_by_name("Flow-Timer").is_some()
+                self.flow_timer = msg
+                    .header_by_name("Flow-Timer")
+                    .and_then(|v| v.trim().parse().ok())
+                    .filter(|s: &u32| *s > 0);
+                self.outbound_required = self.flow_timer.is_some()
                     || msg
                         .header_by_name("Require")
                         .is_some_and(|v| v.to_ascii_lowercase().contains("outbound"));

@@ -7,7 +7,9 @@
 use std::collections::VecDeque;
 
 use super::auth::Authenticator;
-use super::call::{CallError, CallId, CallOptions, CallSettings, Calls, DtmfMode, MediaAction};
+use super::call::{
+    CallError, CallId, CallOptions, CallSettings, Calls, DtmfMode, IceState, MediaAction,
+};
 use super::config::ConfigError;
 use super::io::{first_line, Io};
 use super::keepalive::{Keepalive, PongOutcome, PING};
@@ -66,6 +68,13 @@ pub enum Input<'a> {
         sdp: &'a str,
         /// ICE gathering is complete.
         complete: bool,
+    },
+    /// The call's ICE connection state changed (`iceconnectionstatechange`).
+    IceState {
+        /// The call.
+        call: CallId,
+        /// The new state.
+        state: IceState,
     },
     /// A media action of the call failed (no microphone, SDP refused...).
     MediaFailed {
@@ -155,6 +164,12 @@ pub enum TimerName {
     CallSessionExpire,
     /// The application did not answer an incoming REFER in time.
     CallReferTimeout,
+    /// A call's ICE stayed `disconnected` past the grace period.
+    CallIceGrace,
+    /// Retry a failed ICE restart.
+    CallIceRetry,
+    /// A call could not recover its media in time.
+    CallIceGiveUp,
 }
 
 /// Borrows the I/O context and a request sender from disjoint fields of the user
@@ -228,6 +243,8 @@ pub struct UserAgent {
     txs: ClientTransactions,
     registration: Registration,
     calls: Calls,
+    /// Calls were up when a flow was lost: refresh them on the next flow.
+    calls_lost_flow: bool,
     keepalive: Keepalive,
     reconnect: Reconnect,
     conn: Conn,
@@ -267,6 +284,8 @@ impl UserAgent {
             invite_timeout: config.transaction_timeout,
             domain: domain_of(&local.registrar),
             contact: local.contact_uri(),
+            ice_grace: config.ice_disconnected_grace,
+            ice_recovery_limit: config.ice_recovery_limit,
         });
         Ok(UserAgent {
             auth: Authenticator::new(local.auth_user.clone(), config.password.clone()),
@@ -288,6 +307,7 @@ impl UserAgent {
             txs: ClientTransactions::default(),
             registration,
             calls,
+            calls_lost_flow: false,
             conn: Conn::None,
             run: Run::Idle,
             next_conn: 0,
@@ -368,6 +388,9 @@ impl UserAgent {
             } => self.with_calls(now, |calls, io, s| {
                 calls.on_local_description(call, sdp, complete, io, s)
             }),
+            Input::IceState { call, state } => {
+                self.with_calls(now, |calls, io, s| calls.on_ice_state(call, state, io, s))
+            }
             Input::MediaFailed { call, reason } => self.with_calls(now, |calls, io, s| {
                 calls.on_media_failed(call, reason, io, s)
             }),
@@ -451,6 +474,20 @@ impl UserAgent {
         let (mut io, mut sender) = split!(self, now);
         self.keepalive.flow_opened(&mut io);
         self.registration.flow_up(&mut io, &mut sender);
+        if !self.config.register {
+            self.signalling_up(now);
+        }
+    }
+
+    /// A flow is up and registered: calls may signal again. After a lost flow,
+    /// every call re-INVITEs, which refreshes its route at the far end and
+    /// restarts ICE (the network under it likely changed too).
+    fn signalling_up(&mut self, now: Instant) {
+        let new_flow = std::mem::take(&mut self.calls_lost_flow);
+        let (mut io, mut sender) = split!(self, now);
+        self.calls
+            .signalling_restored(new_flow, &mut io, &mut sender);
+        self.calls.reap();
     }
 
     fn on_closed(&mut self, id: ConnectionId, code: u16, reason: &str, now: Instant) {
@@ -496,11 +533,12 @@ impl UserAgent {
                     self.config.transaction_timeout,
                 );
                 self.calls
-                    .on_in_dialog_final(call, kind, None, &mut io, &mut sender);
+                    .on_in_dialog_final(call, kind, None, 503, &mut io, &mut sender);
             }
         }
         self.calls.flow_lost(&mut io);
         self.calls.reap();
+        self.calls_lost_flow |= !self.calls.ids().is_empty();
         self.registration.flow_down(&mut io);
     }
 
@@ -564,7 +602,8 @@ impl UserAgent {
                 let limit = self.config.keepalive_interval + self.config.keepalive_timeout;
                 if online || silent > limit {
                     // A socket from before a network change or a long sleep is most
-                    // likely dead, and waiting to find out costs a Timer F.
+                    // likely dead, and waiting to find out costs a Timer F. Calls
+                    // restart ICE once the new flow is registered.
                     self.flow_lost(DisconnectReason::NetworkChange, true, now);
                 } else {
                     let (mut io, _) = split!(self, now);
@@ -615,6 +654,7 @@ impl UserAgent {
                                     call,
                                     kind,
                                     None,
+                                    408,
                                     &mut io,
                                     &mut sender,
                                 );
@@ -634,7 +674,10 @@ impl UserAgent {
                 | TimerName::CallGlareRetry
                 | TimerName::CallSessionRefresh
                 | TimerName::CallSessionExpire
-                | TimerName::CallReferTimeout => {
+                | TimerName::CallReferTimeout
+                | TimerName::CallIceGrace
+                | TimerName::CallIceRetry
+                | TimerName::CallIceGiveUp => {
                     let (mut io, mut sender) = split!(self, now);
                     self.calls
                         .on_timer(key.name, CallId(key.id), &mut io, &mut sender);
@@ -651,7 +694,15 @@ impl UserAgent {
     fn after(&mut self, outcome: Outcome, now: Instant) {
         match outcome {
             Outcome::Nothing => {}
-            Outcome::Registered => self.reconnect.succeeded(),
+            Outcome::Registered => {
+                self.reconnect.succeeded();
+                if let Some(seconds) = self.registration.flow_timer() {
+                    let (mut io, _) = split!(self, now);
+                    self.keepalive
+                        .limit_interval(std::time::Duration::from_secs(seconds.into()), &mut io);
+                }
+                self.signalling_up(now);
+            }
             Outcome::FlowSuspect => {
                 if self.flow().is_some() {
                     self.flow_lost(DisconnectReason::KeepaliveTimeout, false, now);
@@ -741,7 +792,7 @@ impl UserAgent {
         let outcome = match event {
             TxEvent::Final(Purpose::Call { call, kind }) => {
                 self.calls
-                    .on_in_dialog_final(call, kind, Some(msg), &mut io, &mut sender);
+                    .on_in_dialog_final(call, kind, Some(msg), status, &mut io, &mut sender);
                 self.calls.reap();
                 Outcome::Nothing
             }

@@ -415,6 +415,9 @@ impl Calls {
                 io.log(LogLevel::Warn, || {
                     format!("re-INVITE refused with {status}; the call goes on as before")
                 });
+                if reason == ReinviteReason::IceRestart {
+                    self.ice_restart_failed(i, io);
+                }
             }
         }
     }
@@ -447,8 +450,15 @@ impl Calls {
 
     /// Sends BYE in call `i`'s dialog, if it has one.
     pub(crate) fn send_bye(&mut self, i: usize, io: &mut Io<'_>, s: &mut Sender<'_>) {
+        let ready = io.flow.is_some() && self.signalling_ready;
         let call = &mut self.calls[i];
         let id = call.id;
+        if !ready {
+            // No way to the peer now: the BYE goes when the flow is back.
+            call.bye_on_flow = call.dialog.is_some();
+            call.lingering |= call.bye_on_flow;
+            return;
+        }
         let Some(dialog) = &mut call.dialog else {
             return;
         };
@@ -758,13 +768,13 @@ impl Calls {
         id: CallId,
         kind: InDialog,
         msg: Option<&Message<'_>>,
+        status: u16,
         io: &mut Io<'_>,
         s: &mut Sender<'_>,
     ) {
         let Some(i) = self.index(id) else {
             return;
         };
-        let status = msg.and_then(|m| m.status()).unwrap_or(408);
         let reason = msg
             .and_then(|m| m.reason())
             .unwrap_or("Request Timeout")
@@ -794,7 +804,10 @@ impl Calls {
                 }
             }
         }
-        if matches!(status, 408 | 481) && !self.calls[i].is_over() && kind != InDialog::Bye {
+        // Only a 481 ends the call: the dialog is gone. A lost request (Timer F, a
+        // dropped flow) does not prove the media dead; the ICE and session-timer
+        // policies decide that.
+        if status == 481 && !self.calls[i].is_over() && kind != InDialog::Bye {
             self.calls[i].end(EndCause::Failed { status, reason }, io);
         }
     }

@@ -12,6 +12,7 @@
 //! complete is what makes other stacks take 10-40 s when a TURN server is dead.
 
 mod dialog;
+mod ice;
 mod in_dialog;
 mod incoming;
 mod outgoing;
@@ -22,6 +23,7 @@ mod types;
 
 use std::time::Duration;
 
+pub use ice::IceState;
 pub use types::{
     CallError, CallEvent, CallId, CallOptions, DtmfMode, EndCause, HoldState, MediaAction,
 };
@@ -44,6 +46,10 @@ pub(crate) struct CallSettings {
     pub(crate) domain: String,
     /// Our Contact URI, for responses that need one.
     pub(crate) contact: String,
+    /// How long ICE may stay `disconnected` before a restart.
+    pub(crate) ice_grace: Duration,
+    /// How long a call may try to recover its media before it ends.
+    pub(crate) ice_recovery_limit: Duration,
 }
 
 /// Every call of the user agent.
@@ -52,6 +58,8 @@ pub(crate) struct Calls {
     calls: Vec<Call>,
     next_id: u64,
     pub(crate) settings: CallSettings,
+    /// A flow is up and registered: in-dialog requests can be sent.
+    pub(crate) signalling_ready: bool,
 }
 
 impl Calls {
@@ -60,6 +68,7 @@ impl Calls {
             calls: Vec::new(),
             next_id: 0,
             settings,
+            signalling_ready: false,
         }
     }
 
@@ -240,7 +249,18 @@ impl Calls {
     /// their INVITE transaction: they fail. Established calls stay; their media does
     /// not depend on the signalling connection.
     pub(crate) fn flow_lost(&mut self, io: &mut Io<'_>) {
+        self.signalling_ready = false;
         for call in &mut self.calls {
+            if let Some(invite) = call.reinvite.take() {
+                // Its transaction cannot finish without the flow: offer again later.
+                call.cancel_timer(crate::core::TimerName::CallInviteTimeout, io);
+                call.media(MediaAction::Rollback, io);
+                if invite.reason == Some(state::ReinviteReason::IceRestart)
+                    || call.ice.recovering_since.is_some()
+                {
+                    call.ice.restart_pending = true;
+                }
+            }
             if matches!(call.phase, Phase::Inviting | Phase::Early) {
                 call.end(
                     EndCause::Failed {
@@ -287,6 +307,8 @@ impl Calls {
                 self.send_bye(i, io, s);
                 self.calls[i].end(EndCause::SessionExpired, io);
             }
+            T::CallIceGrace | T::CallIceRetry => self.restart_ice(i, io, s),
+            T::CallIceGiveUp => self.ice_give_up(i, io, s),
             T::CallReferTimeout => {
                 if let Some(request) = self.calls[i].refer_in.take() {
                     self.respond_raw(&request, 603, "Declined", &[], io);

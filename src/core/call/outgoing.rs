@@ -182,6 +182,14 @@ impl Calls {
             call.lingering = false;
             return;
         }
+        if let Some(invite) = call.reinvite.take() {
+            // Our re-INVITE got no answer: the offer is dropped, the call goes on.
+            call.media(MediaAction::Rollback, io);
+            if invite.reason == Some(super::state::ReinviteReason::IceRestart) {
+                self.ice_restart_failed(i, io);
+            }
+            return;
+        }
         if call.phase == Phase::Inviting {
             call.end(
                 EndCause::Failed {

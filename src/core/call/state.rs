@@ -145,6 +145,10 @@ pub(crate) struct Call {
     pub(crate) bye_after_ack: bool,
     /// The last response to the INVITE we serve, for retransmitted INVITEs.
     pub(crate) last_response: Option<Vec<u8>>,
+    /// ICE recovery.
+    pub(crate) ice: super::ice::IceWatch,
+    /// A BYE is owed but there is no flow: it goes when signalling is back.
+    pub(crate) bye_on_flow: bool,
 }
 
 impl Call {
@@ -187,6 +191,8 @@ impl Call {
             lingering: false,
             bye_after_ack: false,
             last_response: None,
+            ice: Default::default(),
+            bye_on_flow: false,
         }
     }
 
@@ -267,6 +273,9 @@ pub(crate) const CALL_TIMERS: &[TimerName] = &[
     TimerName::CallSessionRefresh,
     TimerName::CallSessionExpire,
     TimerName::CallReferTimeout,
+    TimerName::CallIceGrace,
+    TimerName::CallIceRetry,
+    TimerName::CallIceGiveUp,
 ];
 
 /// The cause for a final failure response to our INVITE.

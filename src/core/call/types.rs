@@ -57,8 +57,11 @@ pub enum CallEvent {
     Ringing,
     /// The far end sends early media (183 with SDP): play the remote stream.
     EarlyMedia,
-    /// Both sides are in the call.
+    /// Both sides are in the call (again, after `Reconnecting`).
     Connected,
+    /// Media was lost (ICE disconnected or failed, or the network changed): the call
+    /// is restarting ICE and stays up until the recovery limit.
+    Reconnecting,
     /// The hold state changed.
     Hold(HoldState),
     /// The local microphone was muted or unmuted.

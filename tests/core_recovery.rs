@@ -1,0 +1,243 @@
+//! Transcript tests of recovery: ICE restarts after a disconnect or failure, the
+//! recovery limit, a WebSocket lost and replaced during a call, Flow-Timer.
+
+mod support;
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use softphone_core::core::{
+    CallEvent, CallId, Direction, EndCause, IceState, Input, MediaAction, RegistrationEvent,
+};
+use support::*;
+
+fn ice(h: &mut Harness, call: CallId, state: IceState) {
+    h.input(Input::IceState { call, state });
+}
+
+#[test]
+fn a_short_ice_disconnect_recovers_by_itself() {
+    let mut h = Harness::new(config());
+    h.auto_pong = true;
+    let (call, _peer) = h.connected_call(&[]);
+    ice(&mut h, call, IceState::Connected);
+    ice(&mut h, call, IceState::Disconnected);
+    h.advance(ms(1500));
+    ice(&mut h, call, IceState::Connected);
+    h.advance(secs(10));
+    assert!(h.media.is_empty(), "no restart within the grace period");
+    assert!(h.sent.is_empty());
+    assert_eq!(h.last_call_event(call), Some(CallEvent::Connected));
+}
+
+#[test]
+fn ice_disconnected_past_the_grace_restarts_and_the_call_comes_back() {
+    let mut h = Harness::new(config());
+    h.auto_pong = true;
+    let (call, peer) = h.connected_call(&[]);
+    ice(&mut h, call, IceState::Connected);
+    ice(&mut h, call, IceState::Disconnected);
+    h.advance(ms(1999));
+    assert!(h.media.is_empty());
+    h.advance(ms(1));
+    assert_eq!(h.last_call_event(call), Some(CallEvent::Reconnecting));
+    assert_eq!(
+        h.take_media().1,
+        MediaAction::CreateOffer {
+            direction: Direction::SendRecv,
+            ice_restart: true,
+            video: false
+        }
+    );
+    let restarted = SDP_HOST.replace("ice-ufrag:lcl1", "ice-ufrag:lcl2");
+    h.local_description(call, &restarted, true);
+    let reinvite = h.take();
+    assert!(reinvite.starts_with(b"INVITE "));
+    assert!(String::from_utf8_lossy(&reinvite).contains("ice-ufrag:lcl2"));
+    h.deliver(&peer.reply(&reinvite, 200, "OK", Some(&remote_sdp("sendrecv")), &[]));
+    assert!(h.take().starts_with(b"ACK "));
+    assert!(matches!(
+        h.take_media().1,
+        MediaAction::ApplyAnswer {
+            provisional: false,
+            ..
+        }
+    ));
+    ice(&mut h, call, IceState::Checking);
+    ice(&mut h, call, IceState::Connected);
+    assert_eq!(h.last_call_event(call), Some(CallEvent::Connected));
+    h.advance(secs(60));
+    assert_eq!(
+        h.last_call_event(call),
+        Some(CallEvent::Connected),
+        "the give-up timer is off"
+    );
+}
+
+#[test]
+fn ice_failure_restarts_at_once_and_retries_until_the_limit() {
+    let mut h = Harness::new(config());
+    h.auto_pong = true;
+    let (call, peer) = h.connected_call(&[]);
+    ice(&mut h, call, IceState::Failed);
+    assert_eq!(h.last_call_event(call), Some(CallEvent::Reconnecting));
+    let mut attempts = 0;
+    let start = h.now;
+    while h.now < start + secs(40) {
+        while let Some((_, action)) = h.media.pop_front() {
+            if let MediaAction::CreateOffer {
+                ice_restart: true, ..
+            } = action
+            {
+                attempts += 1;
+                h.local_description(call, SDP_HOST, true);
+                let reinvite = h.take();
+                // The far end's network is down too: the re-INVITE fails.
+                h.deliver(&peer.reply(&reinvite, 503, "Service Unavailable", None, &[]));
+                assert!(h.take().starts_with(b"ACK "));
+            }
+        }
+        if matches!(h.last_call_event(call), Some(CallEvent::Ended(_))) {
+            break;
+        }
+        h.advance(ms(250));
+    }
+    assert!(attempts >= 4, "{attempts} attempts");
+    assert!(h.now - start >= secs(30), "kept trying for the whole limit");
+    assert_eq!(
+        h.last_call_event(call),
+        Some(CallEvent::Ended(EndCause::MediaFailure {
+            reason: "media not restored within 30 s".into()
+        }))
+    );
+    assert!(h.take().starts_with(b"BYE "));
+}
+
+#[test]
+fn a_websocket_lost_during_a_call_reregisters_then_refreshes_the_call() {
+    let mut h = Harness::new(config());
+    let (call, peer) = h.connected_call(&[]);
+    ice(&mut h, call, IceState::Connected);
+    let registrar = Registrar::new();
+    h.take_events();
+    // Kamailio restarts.
+    h.close(1006);
+    assert_eq!(h.call_events(call), vec![], "the call is untouched");
+    h.advance(secs(1));
+    h.open();
+    let register = h.take();
+    assert!(register.starts_with(b"REGISTER "), "register first");
+    assert!(
+        h.sent.is_empty(),
+        "nothing for the call before the registration"
+    );
+    h.deliver(&registrar.ok(&register, 600));
+    // Media is healthy, so the call re-INVITEs with the same SDP: a target refresh.
+    let refresh = h.take();
+    assert!(
+        refresh.starts_with(b"INVITE sip:bob@198.51.100.2"),
+        "{}",
+        first_line(&refresh)
+    );
+    assert!(String::from_utf8_lossy(&refresh).ends_with(SDP_HOST));
+    assert!(h.media.is_empty(), "no new offer from the browser");
+    h.deliver(&peer.reply(&refresh, 200, "OK", Some(&remote_sdp("sendrecv")), &[]));
+    assert!(h.take().starts_with(b"ACK "));
+    // BYE still works.
+    h.ua.hangup(call, h.now).unwrap();
+    h.drain();
+    assert!(h.take().starts_with(b"BYE "));
+    assert!(
+        registration_events(&h.events).contains(&RegistrationEvent::Registered { expires: 600 })
+    );
+}
+
+#[test]
+fn a_hangup_while_the_websocket_is_down_sends_bye_once_it_is_back() {
+    let mut h = Harness::new(config());
+    let (call, peer) = h.connected_call(&[]);
+    ice(&mut h, call, IceState::Connected);
+    h.close(1006);
+    h.ua.hangup(call, h.now).unwrap();
+    h.drain();
+    assert_eq!(
+        h.last_call_event(call),
+        Some(CallEvent::Ended(EndCause::LocalHangup))
+    );
+    assert!(h.sent.is_empty());
+    h.advance(secs(1));
+    h.open();
+    let register = h.take();
+    h.deliver(&Registrar::new().ok(&register, 600));
+    let bye = h.take();
+    assert!(
+        bye.starts_with(b"BYE sip:bob@198.51.100.2"),
+        "{}",
+        first_line(&bye)
+    );
+    h.deliver(&peer.reply(&bye, 200, "OK", None, &[]));
+    assert!(h.ua.calls().is_empty());
+}
+
+#[test]
+fn ice_failure_during_an_outage_restarts_after_reregistration() {
+    let mut h = Harness::new(config());
+    let (call, _peer) = h.connected_call(&[]);
+    h.close(1006);
+    ice(&mut h, call, IceState::Failed);
+    assert_eq!(h.last_call_event(call), Some(CallEvent::Reconnecting));
+    assert!(h.media.is_empty(), "no offer without signalling");
+    h.advance(secs(1));
+    h.open();
+    let register = h.take();
+    h.deliver(&Registrar::new().ok(&register, 600));
+    assert_eq!(
+        h.take_media().1,
+        MediaAction::CreateOffer {
+            direction: Direction::SendRecv,
+            ice_restart: true,
+            video: false
+        }
+    );
+}
+
+#[test]
+fn an_incoming_ice_restart_is_answered() {
+    let mut h = Harness::new(config());
+    let (call, mut peer) = h.connected_call(&[]);
+    let invite = h.sent_log_first_invite();
+    let restart = remote_sdp("sendrecv").replace("ice-ufrag:rmt1", "ice-ufrag:rmt2");
+    h.deliver(&peer.in_dialog("INVITE", &invite, Some(("application/sdp", &restart)), &[]));
+    assert_eq!(
+        h.take_media().1,
+        MediaAction::CreateAnswer {
+            offer: restart,
+            direction: Direction::SendRecv
+        }
+    );
+    h.local_description(call, SDP_HOST, true);
+    assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
+}
+
+#[test]
+fn keepalives_follow_the_registrars_flow_timer() {
+    let mut c = config();
+    c.keepalive_interval = secs(60);
+    let mut h = Harness::new(c);
+    h.auto_pong = true;
+    h.start();
+    h.open();
+    let mut registrar = Registrar::new();
+    let first = h.take();
+    h.deliver(&registrar.challenge(&first, false));
+    let second = h.take();
+    let mut ok = String::from_utf8_lossy(&registrar.ok(&second, 600)).into_owned();
+    ok = ok.replace("Server:", "Flow-Timer: 25\r\nRequire: outbound\r\nServer:");
+    h.deliver(ok.as_bytes());
+    h.advance(secs(100));
+    assert!(
+        h.pings >= 4,
+        "{} pings in 100 s with Flow-Timer 25",
+        h.pings
+    );
+}
