@@ -145,7 +145,7 @@ fn config_errors_name_the_field() {
     };
     let mut c = config();
     c.aor = "alice@softphone.test".into();
-    check(c, "aor");
+    check(c, "uri");
     let mut c = config();
     c.servers[0].url = "ws://pbx.example.com/ws".into();
     check(c, "servers");

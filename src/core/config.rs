@@ -117,11 +117,11 @@ impl Config {
         for server in &self.servers {
             check_ws_url(&server.url).map_err(|reason| ConfigError::new("servers", reason))?;
         }
-        check_text("aor", &self.aor)?;
+        check_text("uri", &self.aor)?;
         let aor = Uri::parse(&self.aor)
-            .map_err(|e| ConfigError::new("aor", format!("not a SIP URI: {e}")))?;
+            .map_err(|e| ConfigError::new("uri", format!("not a SIP URI: {e}")))?;
         if !matches!(aor.scheme(), "sip" | "sips") || aor.user().is_none() {
-            return Err(ConfigError::new("aor", "must look like sip:user@domain"));
+            return Err(ConfigError::new("uri", "must look like sip:user@domain"));
         }
         if let Some(name) = &self.display_name {
             check_text("displayName", name)?;
@@ -187,7 +187,7 @@ impl Config {
 /// A configuration field that is missing or malformed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
-    /// The field, named as in the JavaScript configuration object.
+    /// The field, named as in the JavaScript configuration object (`uri` for the AOR).
     pub field: &'static str,
     /// What is wrong with it.
     pub reason: String,

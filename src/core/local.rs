@@ -28,7 +28,7 @@ pub(crate) struct Local {
 impl Local {
     pub(crate) fn new(config: &Config, rng: &mut Rng) -> Result<Self, BuildError> {
         let uri = Uri::parse(&config.aor).map_err(|e| BuildError::InvalidUri {
-            field: "aor".into(),
+            field: "uri".into(),
             reason: e.to_string(),
         })?;
         let user = uri.user().unwrap_or_default().to_string();

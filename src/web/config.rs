@@ -188,14 +188,10 @@ pub(crate) fn parse(value: JsValue) -> Result<Settings, JsValue> {
     Ok(Settings { core, log_filter })
 }
 
-/// Turns the core's validation error into a JavaScript `Error`, naming the field as the
-/// application wrote it.
+/// Turns the core's validation error into a JavaScript `Error`; the core names
+/// fields as the JavaScript configuration does.
 pub(crate) fn core_error(e: ConfigError) -> JsValue {
-    let field = match e.field {
-        "aor" => "uri",
-        other => other,
-    };
-    config_error(field, &format!("invalid config: {field}: {}", e.reason))
+    config_error(e.field, &format!("invalid config: {}: {}", e.field, e.reason))
 }
 
 fn serde_error(e: serde_path_to_error::Error<serde_wasm_bindgen::Error>) -> JsValue {
