@@ -20,6 +20,8 @@
 //! Work that arrives while a drain is running (a socket that fails synchronously) is
 //! queued and taken by the drain already on the stack, never run re-entrantly.
 
+#[cfg(feature = "bench")]
+mod bench;
 mod clock;
 mod config;
 mod driver;
