@@ -3,7 +3,7 @@
 // --js-flags=--expose-gc (gc() before reading the JS heap) and --enable-precise-memory-info
 // (performance.memory without the 100 ms/quantised values).
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
 export const CHROMIUM_ARGS = [
@@ -41,15 +41,19 @@ export function chromiumVersion(browser) {
   return browser.version();
 }
 
-/** pids of every descendant of `pid` (from /proc/<pid>/task/<tid>/children). */
+/** pids of every descendant of `pid` (from /proc/<pid>/task/<tid>/children, every thread). */
 export function descendants(pid) {
   const out = [];
   const stack = [pid];
   while (stack.length) {
     const p = stack.pop();
-    let kids = [];
+    const kids = [];
     try {
-      kids = readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+      // Children are listed per thread: a child forked by any thread counts.
+      for (const tid of readdirSync(`/proc/${p}/task`)) {
+        const list = readFileSync(`/proc/${p}/task/${tid}/children`, 'utf8').trim();
+        if (list) kids.push(...list.split(/\s+/).map(Number));
+      }
     } catch { /* gone */ }
     for (const k of kids) {
       out.push(k);
@@ -62,7 +66,7 @@ export function descendants(pid) {
 /** The process's --type (renderer, utility, gpu-process, zygote) or "browser". */
 export function processType(pid) {
   try {
-    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(/[\0 ]/); // child processes rewrite their title with spaces
     const t = cmd.find((a) => a.startsWith('--type='));
     const sub = cmd.find((a) => a.startsWith('--utility-sub-type='));
     return t ? t.slice(7) + (sub ? `:${sub.slice(19)}` : '') : 'browser';
