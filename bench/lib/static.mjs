@@ -11,7 +11,8 @@ export const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url
 export const ROOT = path.resolve(BENCH_DIR, '..');
 
 const ROUTES = [
-  ['/pkg/', path.join(ROOT, 'pkg')],
+  // BENCH_PKG_DIR: another build of the package (e.g. a branch's) under /pkg/.
+  ['/pkg/', path.resolve(process.env.BENCH_PKG_DIR ?? path.join(ROOT, 'pkg'))],
   ['/bench/', BENCH_DIR],
 ];
 const MIME = {

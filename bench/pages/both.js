@@ -42,3 +42,46 @@ window.makeJssip = async ({ wsUri, uri, password }) => {
   ua.stop = () => new Promise((res) => { jua.on('disconnected', res); jua.stop(); setTimeout(res, 3000); });
   return ua;
 };
+
+/** Waits until `pred()` is true, polling every `everyMs`; resolves false after timeoutMs. */
+window.until = (pred, timeoutMs, everyMs = 5) => new Promise((resolve) => {
+  const t0 = performance.now();
+  const tick = () => {
+    if (pred()) return resolve(true);
+    if (performance.now() - t0 > timeoutMs) return resolve(false);
+    setTimeout(tick, everyMs);
+  };
+  tick();
+});
+
+/**
+ * Places one call with softphone-core and logs its events with wall times:
+ * returns {t0, events: [{t, event}], id}. The call API is docs/js-call-api.md.
+ */
+window.placeSoftphoneCall = (phone, target) => {
+  const rec = { t0: 0, events: [], id: null };
+  const off = phone.on('call', (e) => {
+    if (rec.id !== null && e.callId === rec.id) rec.events.push({ t: wall(), event: e.event, cause: e.cause });
+  });
+  rec.t0 = wall();
+  const call = phone.call(target);
+  rec.id = call.id;
+  rec.call = call;
+  rec.off = off;
+  return rec;
+};
+
+/** The same with JsSIP (ua.call with its defaults: it sends the INVITE once gathering completes). */
+window.placeJssipCall = (jua, target, pcConfig) => {
+  const rec = { t0: 0, events: [], id: null };
+  rec.t0 = wall();
+  const session = jua.call(target, { mediaConstraints: { audio: true, video: false }, pcConfig });
+  rec.session = session;
+  const note = (event, extra = {}) => rec.events.push({ t: wall(), event, ...extra });
+  session.on('sending', () => note('sending'));
+  session.on('progress', (e) => note(e.response?.status_code === 180 ? 'ringing' : 'progress'));
+  session.on('confirmed', () => note('connected'));
+  session.on('ended', (e) => note('ended', { cause: e.cause }));
+  session.on('failed', (e) => note('ended', { cause: e.cause }));
+  return rec;
+};

@@ -1,0 +1,80 @@
+// The summary table printed at the end of a run (bench/run.mjs): one row per figure,
+// medians with [min-max] over the repetitions, the target and whether it is met.
+
+const ms = (s) => (s?.median == null ? 'n/a' : `${fmt(s.median)} ms [${fmt(s.min)}-${fmt(s.max)}]`);
+const fmt = (x) => (x == null ? 'n/a' : Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(1));
+const kb = (b) => (b == null ? 'n/a' : `${(b / 1000).toFixed(1)} kB`);
+const rate = (s) => (s?.median == null ? 'n/a' : `${Math.round(s.median).toLocaleString('en')}/s [${Math.round(s.min).toLocaleString('en')}-${Math.round(s.max).toLocaleString('en')}]`);
+const yes = (b) => (b === undefined || b === null ? '' : b ? 'met' : 'MISSED');
+
+/** @returns {string[][]} rows: [measurement, softphone-core, JsSIP, target, verdict] */
+export function rows(results) {
+  const s = results.suites;
+  const out = [];
+  const skipped = (name) => s[name]?.status !== 'ok';
+  const note = (name, label) => out.push([label, `(${s[name]?.status ?? 'not run'})`, '', '', '']);
+
+  if (s.size?.status === 'ok') {
+    const r = s.size;
+    out.push(['size: wasm + JS (minified), gzip -9', kb(r.softphoneCore.withMinifiedJs.gzip), kb(r.jssip.gzip), '< JsSIP', yes(r.targetMet)]);
+    out.push(['size: as shipped, raw / gzip -9', `${kb(r.softphoneCore.shipped.raw)} / ${kb(r.softphoneCore.shipped.gzip)}`, `${kb(r.jssip.raw)} / ${kb(r.jssip.gzip)}`, '', '']);
+  } else note('size', 'size');
+
+  if (s.parse?.status === 'ok') {
+    const r = s.parse;
+    out.push(['parse: 5-message mix, loop in wasm', rate(r.mix.wasmLoop), rate(r.mix.jssip), '>= 100x JsSIP', `${r.ratio.wasmLoopOverJssip.toFixed(0)}x ${yes(r.ratio.wasmLoopOverJssip >= 100)}`]);
+    out.push(['parse: one JS->wasm call per message', rate(r.mix.wasmPerCall), rate(r.mix.jssip), '>= 100x JsSIP', `${r.ratio.wasmPerCallOverJssip.toFixed(0)}x ${yes(r.ratio.wasmPerCallOverJssip >= 100)}`]);
+  } else note('parse', 'parse');
+
+  if (s.startup?.status === 'ok') {
+    const r = s.startup;
+    out.push(['start-up: navigation -> first REGISTER sent', ms(r.softphoneCore.firstRegister), ms(r.jssip.firstRegister), '', '']);
+    out.push(['start-up: navigation -> registered', ms(r.softphoneCore.registered), ms(r.jssip.registered), '', '']);
+  } else note('startup', 'start-up');
+
+  if (s.register?.status === 'ok') {
+    const r = s.register;
+    out.push([`Kamailio down ${r.downMs / 1000} s: up -> registered`, ms(r.softphoneCore.fromUp), ms(r.jssip.fromUp), '', '']);
+  } else note('register', 'registration recovery');
+
+  if (s.scale?.status === 'ok') {
+    const r = s.scale;
+    out.push([`${r.count} UAs in one page: all registered`, `${fmt(r.softphoneCore.allRegisteredMs)} ms`, `${fmt(r.jssip.allRegisteredMs)} ms`, '', '']);
+    out.push([`idle renderer CPU per UA per minute (${r.idleMs / 1000} s)`, `${r.softphoneCore.rendererCpuMsPerUaPerMin.toFixed(2)} ms`, `${r.jssip.rendererCpuMsPerUaPerMin.toFixed(2)} ms`, '', '']);
+  } else note('scale', 'scale');
+
+  if (s.setup?.status === 'ok') {
+    for (const [key, c] of Object.entries(s.setup.cases)) {
+      const jsInvite = c.jssip.invite;
+      const jsText = jsInvite.timeouts ? `> ${s.setup.jssipBoundMs / 1000} s (${jsInvite.timeouts}/${jsInvite.values.length} runs)` : ms(jsInvite);
+      out.push([`call setup (${key}) ${c.label}: call() -> INVITE`, ms(c.softphoneCore.invite), jsText, '< 300 ms + relay in offer',
+        yes(c.softphoneCore.invite.max != null && c.softphoneCore.invite.max < 300 && c.softphoneCore.relayInOffer.every(Boolean))]);
+      out.push([`call setup (${key}): call() -> 180 Ringing`, ms(c.softphoneCore.ringing), c.jssip.invite.timeouts ? '' : ms(c.jssip.ringing), '', '']);
+    }
+  } else note('setup', 'call setup');
+
+  if (s.media?.status === 'ok') {
+    const r = s.media;
+    out.push([`media cut ${r.cutMs / 1000} s: restore -> inbound audio`, ms(r.softphoneCore.audioBackMs), r.jssip.summaryText, '', '']);
+  } else note('media', 'media recovery');
+
+  if (s.memory?.status === 'ok') {
+    const r = s.memory;
+    const g = r.softphoneCore.growth;
+    out.push([`memory: ${r.calls} calls, growth after call 10 (wasm / JS heap)`, `${kb(g.wasmBytes)} / ${kb(g.jsHeapBytes)}`, r.jssip ? `- / ${kb(r.jssip.growth.jsHeapBytes)}` : '', '< 1 MB', yes(g.wasmBytes + g.jsHeapBytes < 1e6)]);
+  } else note('memory', 'memory');
+  void skipped;
+  return out;
+}
+
+export function printTable(results) {
+  const m = results.machine;
+  const header = ['measurement (median [min-max])', 'softphone-core', 'JsSIP 3.13.8', 'target', ''];
+  const body = rows(results);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => String(r[i]).length)));
+  const line = (r) => '| ' + r.map((c, i) => String(c).padEnd(widths[i])).join(' | ') + ' |';
+  console.log(`\nsoftphone-core bench, ${m.date}, ${m.nproc} CPUs (${m.cpu}), Chromium ${m.chromium}, ${results.runs} runs per figure`);
+  console.log(line(header));
+  console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+  for (const r of body) console.log(line(r));
+}
