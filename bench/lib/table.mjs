@@ -54,8 +54,9 @@ export function rows(results) {
   } else note('setup', 'call setup');
 
   if (s.media?.status === 'ok') {
-    const r = s.media;
-    out.push([`media cut ${r.cutMs / 1000} s: restore -> inbound audio`, ms(r.softphoneCore.audioBackMs), r.jssip.summaryText, '', '']);
+    for (const r of Object.values(s.media.cuts)) {
+      out.push([`media cut ${r.cutMs / 1000} s: restore -> inbound audio`, r.softphoneCore.summaryText, r.jssip.summaryText, '', '']);
+    }
   } else note('media', 'media recovery');
 
   if (s.memory?.status === 'ok') {

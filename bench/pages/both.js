@@ -85,3 +85,45 @@ window.placeJssipCall = (jua, target, pcConfig) => {
   session.on('failed', (e) => note('ended', { cause: e.cause }));
   return rec;
 };
+
+/** Makes softphone-core answer every incoming call at once. */
+window.autoAnswer = (ua) => {
+  ua.phone.on('call', (e) => {
+    if (e.event === 'incoming') ua.phone.getCall(e.callId)?.answer();
+  });
+};
+
+/** Makes a JsSIP UA answer every incoming call at once, with `pcConfig`; keeps the sessions. */
+window.autoAnswerJssip = (ua, pcConfig) => {
+  ua.sessions = [];
+  ua.jua.on('newRTCSession', ({ session, originator }) => {
+    if (originator !== 'remote') return;
+    ua.sessions.push(session);
+    session.answer({ mediaConstraints: { audio: true, video: false }, pcConfig });
+  });
+};
+
+/** Inbound audio packets of a JsSIP session's RTCPeerConnection (0 when none yet). */
+window.jssipInboundPackets = async (session) => {
+  const pc = session?.connection;
+  if (!pc || pc.connectionState === 'closed') return 0;
+  let n = 0;
+  (await pc.getStats()).forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'audio') n += r.packetsReceived; });
+  return n;
+};
+
+/** Inbound audio packets of a softphone-core call (0 when none yet or ended). */
+window.softphoneInboundPackets = async (call) => {
+  try {
+    return (await call.getStats()).inbound.packets;
+  } catch {
+    return 0;
+  }
+};
+
+/** Linear memory of the package's wasm instance (every Softphone of the page shares it). */
+window.wasmMemoryBytes = async () => {
+  const glue = await import('/pkg/softphone_core.js');
+  const exports = await glue.default(); // initialised already: returns the same instance's exports
+  return exports.memory.buffer.byteLength;
+};
