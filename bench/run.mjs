@@ -38,7 +38,8 @@ const only = args.only.split(',').map((s) => s.trim()).filter(Boolean);
 
 const SUITES = {
   size: { file: 'size.mjs', browser: false },
-  parse: { file: 'parse.mjs' },
+  // BENCH_OPT_VARIANTS=1 (scripts/bench.sh builds them): the parser at opt-level 3 and "s" too.
+  parse: { file: 'parse.mjs', options: { variants: process.env.BENCH_OPT_VARIANTS === '1' ? ['pkg-bench-O3', 'pkg-bench-s'] : [] } },
   startup: { file: 'startup.mjs' },
   register: { file: 'recovery-register.mjs' },
   scale: { file: 'scale.mjs', options: { count: Number(args.scale), idleMs: Number(args.idle) * 1000 } },

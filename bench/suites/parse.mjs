@@ -10,13 +10,16 @@
 // Both parse the start line and the headers a UA acts on (Via, From, To, Call-ID, CSeq,
 // Contact, Record-Route, Content-Type, the digest challenge); neither parses the SDP.
 
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { MESSAGES } from '../lib/messages.mjs';
+import { BENCH_DIR } from '../lib/static.mjs';
 import { summary } from '../lib/stats.mjs';
 
 /** Runs in the page. */
-async function inPage({ messages, runs, sliceMs }) {
-  const glue = await import('/bench/pkg-bench/softphone_core.js');
-  await glue.default({ module_or_path: '/bench/pkg-bench/softphone_core_bg.wasm' });
+async function inPage({ messages, runs, sliceMs, dir }) {
+  const glue = await import(`/bench/${dir}/softphone_core.js`);
+  await glue.default({ module_or_path: `/bench/${dir}/softphone_core_bg.wasm` });
   if (!globalThis.JsSIPParseMessage) {
     await new Promise((resolve, reject) => {
       const s = document.createElement('script');
@@ -76,18 +79,16 @@ async function inPage({ messages, runs, sliceMs }) {
   return out;
 }
 
-export async function run({ browser, site, runs, log }) {
+async function measureBuild(browser, site, runs, dir) {
+  // A fresh page per build: two wasm-bindgen glues must not share a realm.
   const page = await browser.newPage();
   try {
     await page.goto(site.url + 'bench/pages/blank.html');
-    log(`parse: ${runs} runs of 500 ms per variant`);
-    const raw = await page.evaluate(inPage, { messages: MESSAGES, runs, sliceMs: 500 });
+    const raw = await page.evaluate(inPage, { messages: MESSAGES, runs, sliceMs: 500, dir });
     const sum = (o) => Object.fromEntries(Object.entries(o).map(([k, xs]) => [k, summary(xs)]));
     const mix = sum(raw.mix);
     const perMessage = Object.fromEntries(Object.entries(raw.perMessage).map(([k, o]) => [k, sum(o)]));
     return {
-      unit: 'messages/s',
-      messages: Object.fromEntries(Object.entries(MESSAGES).map(([k, v]) => [k, v.length])),
       mix,
       perMessage,
       ratio: {
@@ -98,4 +99,27 @@ export async function run({ browser, site, runs, log }) {
   } finally {
     await page.close();
   }
+}
+
+/**
+ * options.variants: other builds of the bench variant to measure too, as folders under
+ * bench/ (scripts/bench.sh --opt-variants builds pkg-bench-O3 and pkg-bench-s: the same
+ * code with opt-level 3 and "s" instead of the shipped "z").
+ */
+export async function run({ browser, site, runs, log, options = {} }) {
+  log(`parse: ${runs} runs of 500 ms per variant`);
+  const main = await measureBuild(browser, site, runs, 'pkg-bench');
+  const variants = {};
+  for (const dir of options.variants ?? []) {
+    if (!existsSync(path.join(BENCH_DIR, dir, 'softphone_core.js'))) continue;
+    log(`parse: build ${dir}`);
+    const r = await measureBuild(browser, site, runs, dir);
+    variants[dir] = { mix: r.mix, ratio: r.ratio, wasmBytes: statSync(path.join(BENCH_DIR, dir, 'softphone_core_bg.wasm')).size };
+  }
+  return {
+    unit: 'messages/s',
+    messages: Object.fromEntries(Object.entries(MESSAGES).map(([k, v]) => [k, v.length])),
+    ...main,
+    variants,
+  };
 }
