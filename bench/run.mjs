@@ -5,7 +5,7 @@
 // servers up in SOFTPHONE_RUN_DIR).
 //
 //   node bench/run.mjs [--runs 5] [--only size,parse,startup,register,scale,setup,media,memory]
-//                      [--calls 200] [--scale 200] [--idle 60] [--jssip-bound 45]
+//                      [--calls 200] [--jssip-calls N] [--scale 200] [--idle 60] [--jssip-bound 45]
 //                      [--out bench/results/latest.json]
 //
 // Prints one table and writes the JSON file (every repetition's value, medians, spread,
@@ -27,6 +27,7 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '5' },
     only: { type: 'string', default: 'size,parse,startup,register,scale,setup,media,memory' },
     calls: { type: 'string', default: '200' },
+    'jssip-calls': { type: 'string' },
     scale: { type: 'string', default: '200' },
     idle: { type: 'string', default: '60' },
     'jssip-bound': { type: 'string', default: '45' },
@@ -45,7 +46,7 @@ const SUITES = {
   scale: { file: 'scale.mjs', options: { count: Number(args.scale), idleMs: Number(args.idle) * 1000 } },
   setup: { file: 'call-setup.mjs', options: { jssipBoundMs: Number(args['jssip-bound']) * 1000 } },
   media: { file: 'recovery-media.mjs' },
-  memory: { file: 'memory.mjs', options: { calls: Number(args.calls) } },
+  memory: { file: 'memory.mjs', options: { calls: Number(args.calls), jssipCalls: Number(args['jssip-calls'] ?? args.calls) } },
 };
 
 const log = (...m) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...m);

@@ -3,7 +3,7 @@
 # against one Kamailio and one coturn on loopback (see BENCHMARKS.md).
 #
 #   bash scripts/bench.sh [--runs 5] [--only size,parse,startup,register,scale,setup,media,memory]
-#                         [--calls 200] [--scale 200] [--idle 60] [--jssip-bound 45]
+#                         [--calls 200] [--jssip-calls N] [--scale 200] [--idle 60] [--jssip-bound 45]
 #
 # Installs what is missing (scripts/setup.sh, npm ci in bench/), builds pkg/ (scripts/build.sh)
 # and the bench-only variant bench/pkg-bench/ (cargo feature `bench`), bundles JsSIP with

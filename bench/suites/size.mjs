@@ -22,7 +22,7 @@ function minified(file) {
 }
 
 export async function run() {
-  const pkg = path.join(ROOT, 'pkg');
+  const pkg = path.resolve(process.env.BENCH_PKG_DIR ?? path.join(ROOT, 'pkg'));
   const parts = [
     entry('wasm', path.join(pkg, 'softphone_core_bg.wasm')),
     entry('glue (softphone_core.js)', path.join(pkg, 'softphone_core.js')),

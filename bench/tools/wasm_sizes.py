@@ -2,10 +2,11 @@
 """Where the bytes of a .wasm go: sections, and the largest functions by name.
 
 Usage: python3 bench/tools/wasm_sizes.py FILE.wasm [TOP]
+       python3 bench/tools/wasm_sizes.py --groups FILE.wasm   (code bytes by area, see GROUPS)
 
 Function names come from the `name` custom section, so profile a build that keeps it
-(scripts/bench.sh --size-profile builds one: CARGO_PROFILE_RELEASE_STRIP=false, wasm-bindgen
-without --remove-name-section). Names are grouped by crate (the first path segment after
+(cargo build --release with CARGO_PROFILE_RELEASE_STRIP=false, then wasm-bindgen, then
+wasm-opt -Oz -g: see "Size" in BENCHMARKS.md). Names are grouped by crate (the first path segment after
 demangling's `_ZN` prefix) for a per-crate total. No dependencies beyond python3.
 """
 
@@ -45,7 +46,109 @@ def crate_of(name):
     return "(other)"
 
 
+# Groups for --groups: the first pattern a function's name matches decides its group.
+GROUPS = [
+    ("JS config read through serde (Softphone::new, serde*, web::config)",
+     r"serde|Softphone::new|web::config|path_to_error"),
+    ("float formatting (f64 Display, flt2dec)", r"f64 as core.*fmt|flt2dec|grisu|dragon"),
+    ("Debug / escape formatting", r"escape_debug|fmt::Debug|as core.*Debug"),
+    ("allocator (dlmalloc)", r"dlmalloc"),
+    ("digest (md5, sha2)", r"md5|sha2|digest"),
+    ("SIP parser and builder (sip::)", r"softphone_core::sip::"),
+    ("core state machine (core::)", r"softphone_core::core::"),
+    ("browser driver (web::, other)", r"softphone_core::web::"),
+    ("wasm-bindgen, js-sys, web-sys, export shims", r"wasm_bindgen|js_sys|web_sys|shim|externref"),
+    ("core::fmt and str/num formatting (other)", r"fmt|Display"),
+]
+
+
+def groups(path):
+    import re
+    funcs, _, total_code = read(path)
+    sums = [0] * (len(GROUPS) + 1)
+    for name, size in funcs:
+        for i, (_, pat) in enumerate(GROUPS):
+            if re.search(pat, name):
+                sums[i] += size
+                break
+        else:
+            sums[-1] += size
+    print(f"{path}: code section {total_code} bytes (function bodies), by group:")
+    for (label, _), size in zip(GROUPS + [("the rest (std, alloc, core, unnamed)", "")], sums):
+        print(f"  {size:>8} {100 * size / total_code:5.1f}%  {label}")
+
+
+def read(path):
+    """([(function name, body bytes)], sections, code section bytes)."""
+    buf = open(path, "rb").read()
+    pos = 8
+    sections = []
+    code = []
+    names = {}
+    imported_funcs = 0
+    code_size = 0
+    while pos < len(buf):
+        sid = buf[pos]
+        size, body = leb(buf, pos + 1)
+        end = body + size
+        label = SECTIONS.get(sid, str(sid))
+        if sid == 0:
+            nlen, p = leb(buf, body)
+            cname = buf[p:p + nlen].decode()
+            label = f"custom:{cname}"
+            if cname == "name":
+                q = p + nlen
+                while q < end:
+                    sub = buf[q]
+                    ssize, sbody = leb(buf, q + 1)
+                    if sub == 1:
+                        count, r = leb(buf, sbody)
+                        for _ in range(count):
+                            idx, r = leb(buf, r)
+                            ln, r = leb(buf, r)
+                            names[idx] = buf[r:r + ln].decode(errors="replace")
+                            r += ln
+                    q = sbody + ssize
+        elif sid == 2:
+            count, p = leb(buf, body)
+            for _ in range(count):
+                for _ in range(2):
+                    ln, p = leb(buf, p)
+                    p += ln
+                kind = buf[p]
+                p += 1
+                if kind == 0:
+                    _, p = leb(buf, p)
+                    imported_funcs += 1
+                elif kind == 1:
+                    p += 1
+                    flags, p = leb(buf, p)
+                    _, p = leb(buf, p)
+                    if flags & 1:
+                        _, p = leb(buf, p)
+                elif kind == 2:
+                    flags, p = leb(buf, p)
+                    _, p = leb(buf, p)
+                    if flags & 1:
+                        _, p = leb(buf, p)
+                elif kind == 3:
+                    p += 2
+        elif sid == 10:
+            code_size = size
+            count, p = leb(buf, body)
+            for i in range(count):
+                fsize, fbody = leb(buf, p)
+                code.append((imported_funcs + i, fbody + fsize - p))
+                p = fbody + fsize
+        sections.append((label, end - pos))
+        pos = end
+    return [(names.get(i, f"func{i}"), s) for i, s in code], sections, code_size
+
+
 def main():
+    if sys.argv[1] == "--groups":
+        groups(sys.argv[2])
+        return
     path = sys.argv[1]
     top = int(sys.argv[2]) if len(sys.argv) > 2 else 40
     buf = open(path, "rb").read()
