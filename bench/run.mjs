@@ -6,14 +6,14 @@
 //
 //   node bench/run.mjs [--runs 5] [--only size,parse,startup,register,scale,setup,media,memory]
 //                      [--calls 200] [--jssip-calls N] [--scale 200] [--idle 60] [--jssip-bound 45]
-//                      [--out bench/results/latest.json]
+//                      [--out bench/results/latest.json] [--merge]
 //
 // Prints one table and writes the JSON file (every repetition's value, medians, spread,
 // the machine). Exit status 0 when every suite that could run ran; a suite that needs the
 // call API (setup, media, memory) is "skipped" while the package has no phone.call().
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,6 +32,8 @@ const { values: args } = parseArgs({
     idle: { type: 'string', default: '60' },
     'jssip-bound': { type: 'string', default: '45' },
     out: { type: 'string', default: path.join(BENCH_DIR, 'results', 'latest.json') },
+    // Keep the other suites' results already in --out; replace only those run now.
+    merge: { type: 'boolean', default: false },
   },
 });
 const runs = Number(args.runs);
@@ -72,6 +74,11 @@ const env = readEnv();
 const site = await startStaticServer();
 const browser = await launchChromium();
 const results = { machine: machine(browser.version()), runs, suites: {} };
+if (args.merge && existsSync(args.out)) {
+  const old = JSON.parse(readFileSync(args.out, 'utf8'));
+  results.suites = old.suites ?? {};
+  results.earlierMachine = old.machine;
+}
 let failed = 0;
 try {
   for (const name of only) {

@@ -24,11 +24,15 @@ export function rows(results) {
     const r = s.parse;
     out.push(['parse: 5-message mix, loop in wasm', rate(r.mix.wasmLoop), rate(r.mix.jssip), '>= 100x JsSIP', `${r.ratio.wasmLoopOverJssip.toFixed(0)}x ${yes(r.ratio.wasmLoopOverJssip >= 100)}`]);
     out.push(['parse: one JS->wasm call per message', rate(r.mix.wasmPerCall), rate(r.mix.jssip), '>= 100x JsSIP', `${r.ratio.wasmPerCallOverJssip.toFixed(0)}x ${yes(r.ratio.wasmPerCallOverJssip >= 100)}`]);
+    for (const [dir, v] of Object.entries(r.variants ?? {})) {
+      out.push([`parse: loop in wasm, ${dir} (${kb(v.wasmBytes)} wasm)`, rate(v.mix.wasmLoop), '', '', `${v.ratio.wasmLoopOverJssip.toFixed(0)}x`]);
+    }
   } else note('parse', 'parse');
 
   if (s.startup?.status === 'ok') {
     const r = s.startup;
     out.push(['start-up: navigation -> first REGISTER sent', ms(r.softphoneCore.firstRegister), ms(r.jssip.firstRegister), '', '']);
+    if (r.softphoneCorePreload) out.push(['start-up: the same, <head> preloads the package', ms(r.softphoneCorePreload.firstRegister), '', '', '']);
     out.push(['start-up: navigation -> registered', ms(r.softphoneCore.registered), ms(r.jssip.registered), '', '']);
   } else note('startup', 'start-up');
 
@@ -40,6 +44,7 @@ export function rows(results) {
   if (s.scale?.status === 'ok') {
     const r = s.scale;
     out.push([`${r.count} UAs in one page: all registered`, `${fmt(r.softphoneCore.allRegisteredMs)} ms`, `${fmt(r.jssip.allRegisteredMs)} ms`, '', '']);
+    if (r.bareWebSockets) out.push([`${r.count} bare WebSockets from the page: all open`, `${fmt(r.bareWebSockets.lastOpenMs)} ms (no SIP)`, '', '', '']);
     out.push([`idle renderer CPU per UA per minute (${r.idleMs / 1000} s)`, `${r.softphoneCore.rendererCpuMsPerUaPerMin.toFixed(2)} ms`, `${r.jssip.rendererCpuMsPerUaPerMin.toFixed(2)} ms`, '', '']);
   } else note('scale', 'scale');
 

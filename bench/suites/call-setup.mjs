@@ -14,12 +14,22 @@
 // its defaults (it sends the INVITE when ICE gathering completes); its wait is bounded by
 // `jssipBoundMs` and reported as "> bound" when it takes longer.
 
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import path from 'node:path';
 import { createSocket } from 'node:dgram';
 import { turnCredentials } from '../../scripts/serve.mjs';
 import * as nft from '../lib/nft.mjs';
 import { SipWsUa } from '../lib/sipws.mjs';
+import { BENCH_DIR } from '../lib/static.mjs';
 import { sleep, summary } from '../lib/stats.mjs';
+
+const HOOK = readFileSync(path.join(BENCH_DIR, 'lib', 'wshook.js'), 'utf8');
+
+/** Wall times at which the page handed INVITEs to its WebSocket since wall time t0 (lib/wshook.js). */
+const invitesSent = (page, t0) => page.evaluate((t0) => window.__wsLog
+  .filter((e) => e.ev === 'send' && e.line.startsWith('INVITE ') && performance.timeOrigin + e.t >= t0)
+  .map((e) => performance.timeOrigin + e.t - t0), t0);
 
 /** A TCP port on 127.0.0.1 that nothing listens on (bound, then released). */
 export function freeTcpPort() {
@@ -75,7 +85,7 @@ async function softphoneRuns(page, env, far, caller, iceServers, runs, prewarmMs
     caller.start();
   }, { wsUri: env.wsUri, a: caller, iceServers });
   await page.waitForFunction(() => caller.registered, null, { timeout: 20_000 });
-  const out = { invite: [], ringing: [], relayInOffer: [], causes: [] };
+  const out = { invite: [], ringing: [], relayInOffer: [], causes: [], firstInviteSent: [], authInviteSent: [] };
   for (let i = 0; i < runs; i++) {
     await sleep(prewarmMs);
     const t0 = await page.evaluate((target) => { window.rec = placeSoftphoneCall(caller.phone, target); return rec.t0; }, far.target);
@@ -85,6 +95,9 @@ async function softphoneRuns(page, env, far, caller, iceServers, runs, prewarmMs
     out.invite.push(invite ? invite.at - t0 : NaN);
     out.ringing.push((ev.find((e) => e.event === 'ringing')?.t ?? NaN) - t0);
     out.relayInOffer.push(invite ? /typ relay/.test(invite.raw) : false);
+    const sent = await invitesSent(page, t0);
+    out.firstInviteSent.push(sent[0] ?? NaN);
+    out.authInviteSent.push(sent[1] ?? NaN);
     out.causes.push(ended ? ev.find((e) => e.event === 'ended')?.cause : 'not ended');
     if (!ended) await page.evaluate(() => { try { rec.call.hangup(); } catch { /* gone */ } });
     log(`setup: softphone-core run ${i + 1}: INVITE ${out.invite.at(-1).toFixed(0)} ms, 180 ${out.ringing.at(-1).toFixed(0)} ms, relay in offer ${out.relayInOffer.at(-1)}`);
@@ -99,7 +112,7 @@ async function jssipRuns(page, env, far, caller, iceServers, runs, boundMs, log)
     jcaller.start();
   }, { wsUri: env.wsUri, a: caller });
   await page.waitForFunction(() => jcaller.registered, null, { timeout: 20_000 });
-  const out = { invite: [], ringing: [], relayInOffer: [], timeouts: 0 };
+  const out = { invite: [], ringing: [], relayInOffer: [], timeouts: 0, firstInviteSent: [], authInviteSent: [] };
   for (let i = 0; i < runs; i++) {
     await sleep(1000);
     const t0 = await page.evaluate(({ target, iceServers }) => {
@@ -120,6 +133,9 @@ async function jssipRuns(page, env, far, caller, iceServers, runs, boundMs, log)
       out.invite.push(invite.at - t0);
       out.ringing.push((ev.find((e) => e.event === 'ringing')?.t ?? NaN) - t0);
       out.relayInOffer.push(/typ relay/.test(invite.raw));
+      const sent = await invitesSent(page, t0);
+      out.firstInviteSent.push(sent[0] ?? NaN);
+      out.authInviteSent.push(sent[1] ?? NaN);
       log(`setup: JsSIP run ${i + 1}: INVITE ${out.invite.at(-1).toFixed(0)} ms, 180 ${out.ringing.at(-1).toFixed(0)} ms`);
     }
     // A late INVITE of a terminated session must not be taken for the next run's.
@@ -134,7 +150,8 @@ const sum = (o) => {
   const inv = summary(o.invite.map((x) => (Number.isFinite(x) ? x : NaN)));
   inv.values = o.invite;
   inv.timeouts = o.timeouts ?? 0;
-  return { ...o, invite: inv, ringing: summary(o.ringing.map((x) => (Number.isFinite(x) ? x : NaN))) };
+  const fin = (xs) => summary((xs ?? []).map((x) => (Number.isFinite(x) ? x : NaN)));
+  return { ...o, invite: inv, ringing: fin(o.ringing), firstInviteSent: fin(o.firstInviteSent), authInviteSent: fin(o.authInviteSent) };
 };
 
 export async function run({ browser, site, env, runs, log, options = {} }) {
@@ -155,6 +172,7 @@ export async function run({ browser, site, env, runs, log, options = {} }) {
   const calleeAcc = acc('bob');
   const far = { ua: await SipWsUa.register({ wsUri: env.wsUri, user: calleeAcc.user, password: calleeAcc.password, domain: env.domain }), target: calleeAcc.uri };
   const page = await browser.newPage();
+  await page.addInitScript(HOOK);
   const out = { jssipBoundMs: boundMs, prewarmMs, synDrop: Boolean(dropRule), softphoneCallApi: hasCalls, cases: {} };
   try {
     await page.goto(site.url + 'bench/pages/blank.html');

@@ -9,6 +9,9 @@
 //                               every message; internal, bundled into dist/jssip.min.js).
 // Both parse the start line and the headers a UA acts on (Via, From, To, Call-ID, CSeq,
 // Contact, Record-Route, Content-Type, the digest challenge); neither parses the SDP.
+// Every variant (and other builds of the bench variant, options.variants) runs in the same
+// page, interleaved slice by slice, so that load from other processes hits all alike; the
+// ratio is taken per repetition and its median reported.
 
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -17,9 +20,13 @@ import { BENCH_DIR } from '../lib/static.mjs';
 import { summary } from '../lib/stats.mjs';
 
 /** Runs in the page. */
-async function inPage({ messages, runs, sliceMs, dir }) {
-  const glue = await import(`/bench/${dir}/softphone_core.js`);
-  await glue.default({ module_or_path: `/bench/${dir}/softphone_core_bg.wasm` });
+async function inPage({ messages, runs, sliceMs, dirs }) {
+  const glues = {};
+  for (const dir of dirs) {
+    const glue = await import(`/bench/${dir}/softphone_core.js`);
+    await glue.default({ module_or_path: `/bench/${dir}/softphone_core_bg.wasm` });
+    glues[dir] = glue;
+  }
   if (!globalThis.JsSIPParseMessage) {
     await new Promise((resolve, reject) => {
       const s = document.createElement('script');
@@ -31,11 +38,12 @@ async function inPage({ messages, runs, sliceMs, dir }) {
   }
   const texts = Object.values(messages);
   const names = Object.keys(messages);
-  // Check that both parsers accept every message before timing anything.
+  // Check that every parser accepts every message before timing anything.
   for (const [i, t] of texts.entries()) {
-    if (glue.benchParseOne(t) < 0) throw new Error(`softphone-core rejects ${names[i]}`);
-    const m = globalThis.JsSIPParseMessage(t, null);
-    if (!m) throw new Error(`JsSIP rejects ${names[i]}`);
+    for (const [dir, glue] of Object.entries(glues)) {
+      if (glue.benchParseOne(t) < 0) throw new Error(`softphone-core (${dir}) rejects ${names[i]}`);
+    }
+    if (!globalThis.JsSIPParseMessage(t, null)) throw new Error(`JsSIP rejects ${names[i]}`);
   }
 
   // rate(fn, batch): fn() parses `batch` messages; runs it for sliceMs; msgs/s.
@@ -50,76 +58,69 @@ async function inPage({ messages, runs, sliceMs, dir }) {
     }
     return (n * 1000) / (t - t0);
   };
-  const variants = (set) => {
-    const corpus = new glue.BenchCorpus();
-    for (const t of set) corpus.add(t);
-    let sink = 0;
-    const v = {
-      wasmLoop: [() => { sink += corpus.parseAll(50); }, 50 * set.length],
-      wasmPerCall: [() => { for (const t of set) sink += glue.benchParseOne(t); }, set.length],
-      jssip: [() => { for (const t of set) sink += globalThis.JsSIPParseMessage(t, null).headers ? 1 : 0; }, set.length],
-    };
-    return { v, free: () => corpus.free(), sink: () => sink };
-  };
-  const out = { mix: {}, perMessage: {} };
+  let sink = 0;
   const measure = (set, reps) => {
-    const { v, free } = variants(set);
-    const res = {};
-    for (const k of Object.keys(v)) res[k] = [];
+    const v = {};
+    const corpora = [];
+    for (const [dir, glue] of Object.entries(glues)) {
+      const corpus = new glue.BenchCorpus();
+      for (const t of set) corpus.add(t);
+      corpora.push(corpus);
+      const tag = dir === 'pkg-bench' ? '' : `@${dir}`;
+      v[`wasmLoop${tag}`] = [() => { sink += corpus.parseAll(50); }, 50 * set.length];
+      v[`wasmPerCall${tag}`] = [() => { for (const t of set) sink += glue.benchParseOne(t); }, set.length];
+    }
+    v.jssip = [() => { for (const t of set) sink += globalThis.JsSIPParseMessage(t, null).headers ? 1 : 0; }, set.length];
+    const res = Object.fromEntries(Object.keys(v).map((k) => [k, []]));
     for (const k of Object.keys(v)) rate(...v[k]); // warm-up: JIT tiers, Liftoff -> TurboFan
     for (let r = 0; r < reps; r++) {
-      // Interleaved so that a burst of load from another process hits all three alike.
       for (const k of Object.keys(v)) res[k].push(rate(...v[k]));
     }
-    free();
+    for (const c of corpora) c.free();
     return res;
   };
-  out.mix = measure(texts, runs);
+  const out = { mix: measure(texts, runs), perMessage: {} };
   for (const [i, t] of texts.entries()) out.perMessage[names[i]] = measure([t], Math.max(3, runs - 2));
+  out.sink = sink;
   return out;
-}
-
-async function measureBuild(browser, site, runs, dir) {
-  // A fresh page per build: two wasm-bindgen glues must not share a realm.
-  const page = await browser.newPage();
-  try {
-    await page.goto(site.url + 'bench/pages/blank.html');
-    const raw = await page.evaluate(inPage, { messages: MESSAGES, runs, sliceMs: 500, dir });
-    const sum = (o) => Object.fromEntries(Object.entries(o).map(([k, xs]) => [k, summary(xs)]));
-    const mix = sum(raw.mix);
-    const perMessage = Object.fromEntries(Object.entries(raw.perMessage).map(([k, o]) => [k, sum(o)]));
-    return {
-      mix,
-      perMessage,
-      ratio: {
-        wasmLoopOverJssip: mix.wasmLoop.median / mix.jssip.median,
-        wasmPerCallOverJssip: mix.wasmPerCall.median / mix.jssip.median,
-      },
-    };
-  } finally {
-    await page.close();
-  }
 }
 
 /**
  * options.variants: other builds of the bench variant to measure too, as folders under
- * bench/ (scripts/bench.sh --opt-variants builds pkg-bench-O3 and pkg-bench-s: the same
- * code with opt-level 3 and "s" instead of the shipped "z").
+ * bench/ (BENCH_OPT_VARIANTS=1 scripts/bench.sh builds pkg-bench-O3 and pkg-bench-s: the
+ * same code at opt-level 3 and "s" instead of the shipped "z").
  */
 export async function run({ browser, site, runs, log, options = {} }) {
-  log(`parse: ${runs} runs of 500 ms per variant`);
-  const main = await measureBuild(browser, site, runs, 'pkg-bench');
-  const variants = {};
-  for (const dir of options.variants ?? []) {
-    if (!existsSync(path.join(BENCH_DIR, dir, 'softphone_core.js'))) continue;
-    log(`parse: build ${dir}`);
-    const r = await measureBuild(browser, site, runs, dir);
-    variants[dir] = { mix: r.mix, ratio: r.ratio, wasmBytes: statSync(path.join(BENCH_DIR, dir, 'softphone_core_bg.wasm')).size };
+  const variants = (options.variants ?? []).filter((d) => existsSync(path.join(BENCH_DIR, d, 'softphone_core.js')));
+  const dirs = ['pkg-bench', ...variants];
+  log(`parse: ${runs} runs of 500 ms per variant; builds: ${dirs.join(', ')}`);
+  const page = await browser.newPage();
+  let raw;
+  try {
+    await page.goto(site.url + 'bench/pages/blank.html');
+    raw = await page.evaluate(inPage, { messages: MESSAGES, runs, sliceMs: 500, dirs });
+  } finally {
+    await page.close();
   }
-  return {
+  const sum = (o) => Object.fromEntries(Object.entries(o).map(([k, xs]) => [k, summary(xs)]));
+  // Ratios per repetition (same moment, same load), then their median.
+  const ratio = (k) => summary(raw.mix[k].map((x, i) => x / raw.mix.jssip[i])).median;
+  const mix = sum(raw.mix);
+  const perMessage = Object.fromEntries(Object.entries(raw.perMessage).map(([k, o]) => [k, sum(o)]));
+  const out = {
     unit: 'messages/s',
     messages: Object.fromEntries(Object.entries(MESSAGES).map(([k, v]) => [k, v.length])),
-    ...main,
-    variants,
+    mix: { wasmLoop: mix.wasmLoop, wasmPerCall: mix.wasmPerCall, jssip: mix.jssip },
+    perMessage,
+    ratio: { wasmLoopOverJssip: ratio('wasmLoop'), wasmPerCallOverJssip: ratio('wasmPerCall') },
+    variants: {},
   };
+  for (const dir of variants) {
+    out.variants[dir] = {
+      mix: { wasmLoop: mix[`wasmLoop@${dir}`], wasmPerCall: mix[`wasmPerCall@${dir}`] },
+      ratio: { wasmLoopOverJssip: ratio(`wasmLoop@${dir}`), wasmPerCallOverJssip: ratio(`wasmPerCall@${dir}`) },
+      wasmBytes: statSync(path.join(BENCH_DIR, dir, 'softphone_core_bg.wasm')).size,
+    };
+  }
+  return out;
 }

@@ -85,11 +85,37 @@ async function oneStack(browser, site, env, stack, count, idleMs, baselineMs, lo
   }
 }
 
+/**
+ * What limits "all registered": N bare WebSockets (subprotocol sip, no SIP sent) opened at
+ * once from the page to the same Kamailio. Chromium lets one handshake per endpoint be in
+ * progress at a time (RFC 6455 4.1), so they open one after another.
+ */
+async function bareWebSockets(browser, site, env, count) {
+  const page = await browser.newPage();
+  try {
+    await page.goto(site.url + 'bench/pages/blank.html');
+    return await page.evaluate(async ({ uri, count }) => {
+      const t0 = performance.now();
+      const opens = await Promise.all(Array.from({ length: count }, () => new Promise((res) => {
+        const w = new WebSocket(uri, 'sip');
+        w.onopen = () => res([performance.now() - t0, w]);
+        w.onerror = () => res([NaN, w]);
+      })));
+      const ts = opens.map((o) => o[0]).sort((a, b) => a - b);
+      for (const [, w] of opens) w.close();
+      return { firstOpenMs: ts[0], medianOpenMs: ts[count >> 1], lastOpenMs: ts[count - 1] };
+    }, { uri: env.wsUri, count });
+  } finally {
+    await page.close();
+  }
+}
+
 export async function run({ browser, site, env, log, options = {} }) {
   const count = options.count ?? 200;
   const idleMs = options.idleMs ?? 60_000;
   const baselineMs = options.baselineMs ?? Math.min(idleMs, 20_000);
-  const out = { count, idleMs, baselineMs };
+  const out = { count, idleMs, baselineMs, bareWebSockets: await bareWebSockets(browser, site, env, count) };
+  log(`scale: ${count} bare WebSockets (no SIP) open in ${out.bareWebSockets.lastOpenMs.toFixed(0)} ms`);
   for (const stack of ['softphoneCore', 'jssip']) {
     const r = await oneStack(browser, site, env, stack, count, idleMs, baselineMs, log);
     const { baseline } = r;

@@ -2,7 +2,8 @@
 // the WebSocket (lib/wshook.js), in a fresh browser context each time (nothing cached:
 // the static server says no-store), for both stacks, interleaved. Also reported: the module
 // import, instantiation (fetch + compile + instantiate of the wasm), WebSocket open, and
-// registered (after the 401 round trip).
+// registered (after the 401 round trip). softphoneCorePreload: the same page with
+// modulepreload/preload links in <head> (pages/startup-softphone-preload.html).
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -46,9 +47,10 @@ export async function run({ browser, site, env, runs, log }) {
   const acc = (u) => env.accounts.find((a) => a.user === u);
   const stacks = {
     softphoneCore: ['startup-softphone.html', { servers: env.wsUri, uri: acc('alice').uri, password: acc('alice').password }],
+    softphoneCorePreload: ['startup-softphone-preload.html', { servers: env.wsUri, uri: acc('alice').uri, password: acc('alice').password }],
     jssip: ['startup-jssip.html', { wsUri: env.wsUri, uri: acc('bob').uri, password: acc('bob').password }],
   };
-  const raw = { softphoneCore: [], jssip: [] };
+  const raw = Object.fromEntries(Object.keys(stacks).map((k) => [k, []]));
   // One unmeasured run each: the first launch of a page pays for process start-up.
   for (const [name, [page, cfg]] of Object.entries(stacks)) await once(browser, site, page, cfg);
   for (let i = 0; i < runs; i++) {
