@@ -40,6 +40,7 @@ mod event;
 mod io;
 mod keepalive;
 mod local;
+pub mod quality;
 mod reconnect;
 mod registration;
 mod rng;
