@@ -1,4 +1,5 @@
-//! Call quality as a number: the E-model (ITU-T G.107) simplified as VoIP monitors use it.
+//! Call quality as a number: the E-model (ITU-T G.107) simplified as VoIP monitors use it,
+//! and a [`QualityMonitor`] that turns periodic statistics into estimates and warnings.
 //!
 //! ```text
 //! R   = 93.2 - Id - Ie_eff
@@ -114,6 +115,199 @@ fn sane(v: f64) -> f64 {
     }
 }
 
+/// One reading of a call's statistics, as the driver takes it from `getStats()`.
+/// Counters are cumulative (as WebRTC reports them); `None` means not reported.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Sample {
+    /// When it was taken, ms on any monotonic clock.
+    pub at_ms: f64,
+    /// Whether the call's ICE is connected (the no-audio warning only counts then).
+    pub connected: bool,
+    /// Round-trip time of the selected candidate pair, ms.
+    pub rtt_ms: Option<f64>,
+    /// Inbound audio jitter, ms.
+    pub jitter_ms: Option<f64>,
+    /// Inbound audio packets received so far.
+    pub packets_received: u64,
+    /// Inbound audio packets lost so far (RTCP may report it negative after duplicates).
+    pub packets_lost: i64,
+}
+
+/// What the monitor makes of the latest [`Sample`].
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Estimate {
+    /// Round-trip time, ms.
+    pub rtt_ms: Option<f64>,
+    /// Jitter, ms.
+    pub jitter_ms: Option<f64>,
+    /// Inbound loss over the interval since the previous sample, percent.
+    pub loss_percent: Option<f64>,
+    /// E-model estimate (1.0-4.5), when the round-trip time is known.
+    pub mos: Option<f64>,
+}
+
+/// A quality problem of a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Warning {
+    /// Round-trip time above 400 ms.
+    HighRtt,
+    /// Inbound loss above 5 %.
+    HighLoss,
+    /// Jitter above 50 ms.
+    HighJitter,
+    /// Connected, yet no inbound audio packet for 3 s.
+    NoInboundAudio,
+}
+
+impl Warning {
+    /// Every warning, in a fixed order.
+    pub const ALL: [Warning; 4] = [
+        Warning::HighRtt,
+        Warning::HighLoss,
+        Warning::HighJitter,
+        Warning::NoInboundAudio,
+    ];
+
+    /// The name JavaScript sees (`highRtt` ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Warning::HighRtt => "highRtt",
+            Warning::HighLoss => "highLoss",
+            Warning::HighJitter => "highJitter",
+            Warning::NoInboundAudio => "noInboundAudio",
+        }
+    }
+
+    /// The level that raises it and the lower one that clears it (hysteresis), in the
+    /// warning's unit (ms, %, ms; for the no-audio warning, ms without packets).
+    pub fn thresholds(self) -> (f64, f64) {
+        match self {
+            Warning::HighRtt => (400.0, 320.0),
+            Warning::HighLoss => (5.0, 3.0),
+            Warning::HighJitter => (50.0, 40.0),
+            Warning::NoInboundAudio => (3_000.0, 0.0),
+        }
+    }
+}
+
+/// A warning raised or cleared.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WarningChange {
+    /// Which.
+    pub warning: Warning,
+    /// Raised (`true`) or cleared.
+    pub active: bool,
+    /// The measure that crossed the threshold, in the warning's unit.
+    pub value: Option<f64>,
+}
+
+/// Turns a call's periodic samples into estimates and warnings with hysteresis: a
+/// warning is raised above its threshold and cleared only below a lower one, so a
+/// value hovering at the threshold does not flap.
+#[derive(Debug, Clone, Default)]
+pub struct QualityMonitor {
+    prev: Option<Sample>,
+    active: [bool; 4],
+    /// When inbound packets last rose (or the call became connected).
+    last_inbound_at: Option<f64>,
+}
+
+impl QualityMonitor {
+    /// A monitor with no history.
+    pub fn new() -> QualityMonitor {
+        QualityMonitor::default()
+    }
+
+    /// Whether `warning` is raised now.
+    pub fn is_active(&self, warning: Warning) -> bool {
+        self.active[warning as usize]
+    }
+
+    /// Takes one sample; returns the estimate and the warnings that changed.
+    pub fn update(&mut self, s: &Sample) -> (Estimate, Vec<WarningChange>) {
+        let loss_percent = self.prev.and_then(|p| {
+            let received = s.packets_received.saturating_sub(p.packets_received) as f64;
+            let lost = (s.packets_lost - p.packets_lost).max(0) as f64;
+            (received + lost > 0.0).then(|| 100.0 * lost / (received + lost))
+        });
+        // How long inbound audio has stood still while connected.
+        let rose = self
+            .prev
+            .is_none_or(|p| s.packets_received > p.packets_received || !p.connected);
+        if !s.connected {
+            self.last_inbound_at = None;
+        } else if rose || self.last_inbound_at.is_none() {
+            self.last_inbound_at = Some(s.at_ms);
+        }
+        let silent_ms = match (s.connected, self.last_inbound_at) {
+            (true, Some(since)) => Some((s.at_ms - since).max(0.0)),
+            _ => Some(0.0),
+        };
+        let mos = s.rtt_ms.map(|rtt| {
+            mos(&PathMeasures {
+                rtt_ms: rtt,
+                jitter_ms: s.jitter_ms.unwrap_or(0.0),
+                loss_percent: loss_percent.unwrap_or(0.0),
+            })
+        });
+        let estimate = Estimate {
+            rtt_ms: s.rtt_ms,
+            jitter_ms: s.jitter_ms,
+            loss_percent,
+            mos,
+        };
+        let mut changes = Vec::new();
+        for w in Warning::ALL {
+            let value = match w {
+                Warning::HighRtt => s.rtt_ms,
+                Warning::HighLoss => loss_percent,
+                Warning::HighJitter => s.jitter_ms,
+                Warning::NoInboundAudio => silent_ms,
+            };
+            let Some(value) = value.filter(|v| v.is_finite()) else {
+                continue; // not measured this time: no change
+            };
+            let (raise, clear) = w.thresholds();
+            let active = &mut self.active[w as usize];
+            let now_active = if *active {
+                if w == Warning::NoInboundAudio {
+                    value > clear
+                } else {
+                    value >= clear
+                }
+            } else {
+                value > raise || (w == Warning::NoInboundAudio && value >= raise)
+            };
+            if now_active != *active {
+                *active = now_active;
+                changes.push(WarningChange {
+                    warning: w,
+                    active: now_active,
+                    value: Some(value),
+                });
+            }
+        }
+        self.prev = Some(*s);
+        (estimate, changes)
+    }
+
+    /// Clears every raised warning (the call ended); returns the cleared ones.
+    pub fn reset(&mut self) -> Vec<WarningChange> {
+        let mut out = Vec::new();
+        for w in Warning::ALL {
+            if std::mem::take(&mut self.active[w as usize]) {
+                out.push(WarningChange {
+                    warning: w,
+                    active: false,
+                    value: None,
+                });
+            }
+        }
+        *self = QualityMonitor::default();
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,5 +382,116 @@ mod tests {
         assert!((1.0..=4.5).contains(&m), "{m}");
         let d = one_way_delay_ms(&path(f64::NAN, f64::NAN, 0.0), &CodecImpairment::OPUS);
         assert!((d - (20.0 + 26.5)).abs() < 1e-9, "{d}");
+    }
+
+    fn sample(at_ms: f64, received: u64, lost: i64) -> Sample {
+        Sample {
+            at_ms,
+            connected: true,
+            rtt_ms: Some(20.0),
+            jitter_ms: Some(3.0),
+            packets_received: received,
+            packets_lost: lost,
+        }
+    }
+
+    #[test]
+    fn loss_is_measured_over_the_interval() {
+        let mut m = QualityMonitor::new();
+        let (e, _) = m.update(&sample(0.0, 1000, 500));
+        assert_eq!(e.loss_percent, None, "no interval yet");
+        // 50 received, 0 lost since: the old 500 lost do not count.
+        let (e, c) = m.update(&sample(1000.0, 1050, 500));
+        assert_eq!(e.loss_percent, Some(0.0));
+        assert!(c.is_empty(), "{c:?}");
+        // 40 received and 10 lost: 20 %.
+        let (e, c) = m.update(&sample(2000.0, 1090, 510));
+        assert_eq!(e.loss_percent, Some(20.0));
+        assert_eq!(
+            c,
+            vec![WarningChange {
+                warning: Warning::HighLoss,
+                active: true,
+                value: Some(20.0)
+            }]
+        );
+        assert!(e.mos.unwrap() < 3.0, "{e:?}");
+    }
+
+    #[test]
+    fn warnings_have_hysteresis() {
+        let mut m = QualityMonitor::new();
+        let mut at = 0.0;
+        let mut rtt = |m: &mut QualityMonitor, v: f64| {
+            at += 1000.0;
+            let mut s = sample(at, (at / 20.0) as u64, 0);
+            s.rtt_ms = Some(v);
+            m.update(&s).1
+        };
+        assert!(rtt(&mut m, 390.0).is_empty());
+        let raised = rtt(&mut m, 450.0);
+        assert_eq!(raised.len(), 1);
+        assert!(raised[0].active && raised[0].warning == Warning::HighRtt);
+        // Back under 400 but above 320: still raised, no change.
+        assert!(rtt(&mut m, 380.0).is_empty());
+        assert!(m.is_active(Warning::HighRtt));
+        let cleared = rtt(&mut m, 300.0);
+        assert_eq!(cleared.len(), 1);
+        assert!(!cleared[0].active);
+        assert!(
+            rtt(&mut m, 390.0).is_empty(),
+            "no flap under the raise level"
+        );
+    }
+
+    #[test]
+    fn no_inbound_audio_after_three_seconds_connected() {
+        let mut m = QualityMonitor::new();
+        assert!(m.update(&sample(0.0, 100, 0)).1.is_empty());
+        assert!(m.update(&sample(1000.0, 150, 0)).1.is_empty());
+        // Packets stop rising at 1 s.
+        assert!(m.update(&sample(2000.0, 150, 0)).1.is_empty());
+        assert!(m.update(&sample(3000.0, 150, 0)).1.is_empty());
+        let raised = m.update(&sample(4000.0, 150, 0)).1;
+        assert_eq!(raised.len(), 1, "{raised:?}");
+        assert_eq!(raised[0].warning, Warning::NoInboundAudio);
+        assert_eq!(raised[0].value, Some(3000.0));
+        let cleared = m.update(&sample(5000.0, 160, 0)).1;
+        assert_eq!(cleared.len(), 1);
+        assert!(!cleared[0].active);
+    }
+
+    #[test]
+    fn silence_while_not_connected_is_not_a_warning() {
+        let mut m = QualityMonitor::new();
+        for i in 0..10 {
+            let mut s = sample(f64::from(i) * 1000.0, 0, 0);
+            s.connected = false;
+            assert!(m.update(&s).1.is_empty());
+        }
+        // Connected now: the 3 s count starts here.
+        let mut s = sample(10_000.0, 0, 0);
+        assert!(m.update(&s).1.is_empty());
+        s.at_ms = 12_000.0;
+        assert!(m.update(&s).1.is_empty());
+        s.at_ms = 13_000.0;
+        assert_eq!(m.update(&s).1.len(), 1);
+        assert_eq!(m.reset().len(), 1);
+        assert!(!m.is_active(Warning::NoInboundAudio));
+    }
+
+    #[test]
+    fn unmeasured_values_change_nothing() {
+        let mut m = QualityMonitor::new();
+        let mut s = sample(0.0, 10, 0);
+        s.rtt_ms = Some(900.0);
+        assert_eq!(m.update(&s).1.len(), 1);
+        s.at_ms = 1000.0;
+        s.packets_received = 60;
+        s.rtt_ms = None;
+        let (e, c) = m.update(&s);
+        assert!(c.is_empty(), "an unknown RTT does not clear highRtt");
+        assert_eq!(e.mos, None);
+        assert!(m.is_active(Warning::HighRtt));
     }
 }
