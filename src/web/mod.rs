@@ -22,10 +22,13 @@
 
 mod clock;
 mod config;
+pub mod diagnose;
 mod driver;
 mod events;
+pub mod ice_servers;
 mod lifecycle;
 mod log;
+pub mod quality;
 mod softphone;
 mod timer;
 mod transport;
