@@ -79,6 +79,12 @@ export interface SoftphoneIceCheck {
   candidateTypes: SoftphoneCandidateType[];
   /** ms from the start of gathering to the first srflx (STUN) or relay (TURN) candidate. */
   timeToCandidateMs?: number;
+  /**
+   * STUN only: the server answered with this machine's own address (no NAT between), so the
+   * browser made no separate srflx candidate; `timeToCandidateMs` is then the time to the end
+   * of gathering.
+   */
+  noNat?: boolean;
   /** How the browser reaches the TURN server, when it says. */
   relayProtocol?: 'udp' | 'tcp' | 'tls';
   /** `icecandidateerror` events (401 refused credentials, 701 unreachable). */

@@ -32,6 +32,9 @@ pub struct IceProbe {
     pub errors: Vec<(u16, String)>,
     /// Gathering completed before the deadline.
     pub completed: bool,
+    /// A STUN server answered with this machine's own address (no NAT on the way), so
+    /// no separate server-reflexive candidate appeared.
+    pub no_nat: bool,
     /// The peer connection could not be made or gathering could not start.
     pub setup_error: Option<String>,
 }
@@ -107,6 +110,17 @@ pub async fn probe(server: &IceServer, url: &IceUrl, budget_ms: u32) -> IceProbe
             let candidate = Reflect::get(&e, &"candidate".into()).unwrap_or(JsValue::NULL);
             if candidate.is_null() || candidate.is_undefined() {
                 sh.probe.completed = true;
+                // Without a NAT the server-reflexive address equals the host address and
+                // the browser drops that candidate: a STUN server that answered shows only
+                // as gathering that completed with no error (one that did not answer keeps
+                // gathering for ~40 s).
+                if sh.wanted == "srflx"
+                    && sh.probe.first_wanted_ms.is_none()
+                    && sh.probe.errors.is_empty()
+                {
+                    sh.probe.first_wanted_ms = Some(now_ms() - sh.t0);
+                    sh.probe.no_nat = true;
+                }
                 sh.finish();
                 return;
             }

@@ -367,6 +367,9 @@ fn ice_to_js(c: &IceCheck) -> JsValue {
     if let Some(ms) = c.probe.first_wanted_ms {
         set(&o, "timeToCandidateMs", round(ms).into());
     }
+    if c.probe.no_nat {
+        set(&o, "noNat", true.into());
+    }
     if let Some(p) = &c.probe.relay_protocol {
         set(&o, "relayProtocol", p.as_str().into());
     }
