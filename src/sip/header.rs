@@ -46,8 +46,11 @@ pub enum HeaderName {
     Accept,
 }
 
+/// How many variants `HeaderName` has.
+pub(crate) const KNOWN_COUNT: usize = 32;
+
 /// Each known header: its canonical long form and its compact form, if any.
-const NAMES: [(HeaderName, &str, Option<&str>); 32] = [
+const NAMES: [(HeaderName, &str, Option<&str>); KNOWN_COUNT] = [
     (HeaderName::Via, "Via", Some("v")),
     (HeaderName::From, "From", Some("f")),
     (HeaderName::To, "To", Some("t")),
@@ -472,7 +475,8 @@ mod tests {
         );
         assert_eq!(HeaderName::parse("X-Foo"), None);
         assert_eq!(HeaderName::parse("C%6Fntact"), None);
-        for (h, long, _) in NAMES {
+        for (i, (h, long, _)) in NAMES.into_iter().enumerate() {
+            assert_eq!(h as usize, i, "NAMES is in declaration order");
             assert_eq!(HeaderName::parse(long), Some(h));
             assert_eq!(h.as_str(), long);
         }
