@@ -231,3 +231,36 @@ fn invalid_reasons() {
         assert!(e.reason().contains(why), "{name}: {e}");
     }
 }
+
+#[test]
+fn rejected_requests_get_a_stateless_answer() {
+    use softphone_core::sip::error_response;
+    // (file, expected status or None when no answer may be sent)
+    let cases = [
+        ("badvers", Some(505)),
+        ("mismatch01", Some(400)),
+        ("ltgtruri", Some(400)),
+        ("lwsruri", Some(400)),
+        ("multi01", Some(400)),
+        ("scalar02", Some(400)),
+        ("insuf", None),   // no From, To or Call-ID to copy
+        ("clerr", None),   // framing error: incomplete
+        ("bigcode", None), // a response
+    ];
+    for (name, want) in cases {
+        let Some(b) = load(&format!("invalid/{name}.sip")) else {
+            return;
+        };
+        let e = Message::parse(&b).unwrap_err();
+        // The answer copies the request's headers as they are, so it need not parse
+        // (badvers has a `SIP/7.0` Via); read the status code from the first line.
+        let got = error_response(&b, &e, "x1").map(|r| {
+            assert!(r.ends_with(b"Content-Length: 0\r\n\r\n"), "{name}");
+            std::str::from_utf8(&r[8..11])
+                .unwrap()
+                .parse::<u16>()
+                .unwrap()
+        });
+        assert_eq!(got, want, "{name}");
+    }
+}

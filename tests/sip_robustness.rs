@@ -6,11 +6,15 @@
 
 use std::path::PathBuf;
 
-use softphone_core::sip::{redact, Message};
+use softphone_core::sip::{error_response, redact, Message};
 
 fn check(bytes: &[u8]) {
     let _ = redact(bytes);
-    if let Ok(m) = Message::parse(bytes) {
+    let parsed = Message::parse(bytes);
+    if let Err(e) = &parsed {
+        let _ = error_response(bytes, e, "tag");
+    }
+    if let Ok(m) = parsed {
         let _ = (
             m.contacts(),
             m.record_route(),
@@ -37,7 +41,7 @@ fn prefixes_and_mutations_do_not_panic() {
             check(&bytes[..n]);
         }
         let mut m = bytes.clone();
-        for i in (0..m.len()).step_by(3) {
+        for i in (0..m.len()).step_by(4) {
             let orig = m[i];
             for b in [0u8, b'\r', b'\n', b' ', b'"', b'<', b',', b';', 0xff] {
                 m[i] = b;

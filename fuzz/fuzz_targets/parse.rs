@@ -7,7 +7,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use softphone_core::sip::{
-    redact, Challenge, Contact, Credentials, DigestResponse, Message, NameAddr, Reason, Replaces,
+    error_response, redact, Challenge, Contact, Credentials, DigestResponse, Message, NameAddr, Reason, Replaces,
     RetryAfter, Secret, SessionExpires, Uri, Via,
 };
 
@@ -59,7 +59,11 @@ fn exercise(m: &Message<'_>) {
 
 fuzz_target!(|data: &[u8]| {
     let _ = redact(data);
-    if let Ok(m) = Message::parse(data) {
+    let parsed = Message::parse(data);
+    if let Err(e) = &parsed {
+        let _ = error_response(data, e, "tag");
+    }
+    if let Ok(m) = parsed {
         exercise(&m);
         let out = m.to_bytes();
         let again = Message::parse(&out).expect("serialized message re-parses");

@@ -38,6 +38,7 @@ mod ext;
 mod header;
 mod message;
 mod method;
+mod reject;
 mod secret;
 mod text;
 mod uri;
@@ -49,6 +50,7 @@ pub use ext::{Credentials, Reason, Replaces, SessionExpires};
 pub use header::{CSeq, Contact, HeaderName, NameAddr, RetryAfter, Via};
 pub use message::{Header, Message, StartLine};
 pub use method::Method;
+pub use reject::error_response;
 pub use secret::Secret;
 pub use uri::{percent_decode, Uri};
 
