@@ -17,6 +17,18 @@
 //!   cookie, which is the core's business (RFC 2543 matching or 400).
 //! - `invalid/mismatch02.sip`: rejected with the CSeq mismatch (400), which the RFC
 //!   allows instead of 501.
+//! - `invalid/quotbal.sip`: rejected; no attempt is made at the "liberal inference"
+//!   of where the quote should have ended.
+//! - `invalid/scalar02.sip`: rejected for its CSeq; its Max-Forwards of 300 would be
+//!   rejected too (the parser checks 0-255).
+//! - `valid/inv2543.sip`: accepted (no branch, no Max-Forwards, From without tag);
+//!   what to do with an RFC 2543 peer is the core's decision.
+//! - `valid/unkscm.sip`, `valid/novelsc.sip`, `valid/unksm2.sip`, `valid/bext01.sip`,
+//!   `valid/invut.sip`, `valid/sdp01.sip`, `valid/zeromf.sip`, `valid/bcast.sip`:
+//!   accepted; the 416 / 420 / 415 / 406 / 483 answers the RFC expects are decisions
+//!   of the core, which has the typed values to make them.
+//! - `extra/test.sip` (not a SIP message) and `extra/baddn.archive-original.sip` (no
+//!   empty line after the headers: an `Incomplete` error) are rejected.
 
 use std::path::PathBuf;
 
