@@ -17,7 +17,7 @@ pub(crate) fn screen(
     }
     if let Some(uri) = request.request_uri() {
         if !matches!(uri.scheme().to_ascii_lowercase().as_str(), "sip" | "sips") {
-            return Some((416, "Unsupported URI Scheme", Vec::new()));
+            return refuse(416, "Unsupported URI Scheme", Vec::new());
         }
     }
     let unsupported: Vec<&str> = request
@@ -33,7 +33,7 @@ pub(crate) fn screen(
         ));
     }
     if request.max_forwards() == Some(0) && method != Method::Options {
-        return Some((483, "Too Many Hops", Vec::new()));
+        return refuse(483, "Too Many Hops", Vec::new());
     }
     let offers = matches!(method, Method::Invite | Method::Update | Method::Prack);
     if offers && !request.body().is_empty() {

@@ -820,10 +820,13 @@ impl UserAgent {
     fn on_request(&mut self, msg: &Message<'_>, now: Instant) {
         let tag = self.ctx.rng.token(10);
         let (mut io, mut sender) = split!(self, now);
-        if let Some((code, reason, headers)) = super::screen::screen(msg) {
-            let headers: Vec<(&str, &str)> =
-                headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
-            return respond(msg, code, reason, &tag, &headers, &mut io);
+        if let Some(refusal) = super::screen::screen(msg) {
+            let headers: Vec<(&str, &str)> = refusal
+                .headers
+                .iter()
+                .map(|(n, v)| (*n, v.as_str()))
+                .collect();
+            return respond(msg, refusal.code, refusal.reason, &tag, &headers, &mut io);
         }
         let in_dialog = msg.to().tag().is_some();
         match msg.method() {
