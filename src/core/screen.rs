@@ -7,10 +7,27 @@ use crate::sip::{Message, Method};
 /// Option tags this user agent supports (for Require).
 pub(crate) const SUPPORTED: &[&str] = &["timer", "outbound", "path"];
 
-/// The rejection for `request`, if it must be rejected: status, reason, extra headers.
-pub(crate) fn screen(
-    request: &Message<'_>,
-) -> Option<(u16, &'static str, Vec<(&'static str, String)>)> {
+/// A refusal: status, reason phrase, extra headers.
+pub(crate) struct Refusal {
+    pub(crate) code: u16,
+    pub(crate) reason: &'static str,
+    pub(crate) headers: Vec<(&'static str, String)>,
+}
+
+fn refuse(
+    code: u16,
+    reason: &'static str,
+    headers: Vec<(&'static str, String)>,
+) -> Option<Refusal> {
+    Some(Refusal {
+        code,
+        reason,
+        headers,
+    })
+}
+
+/// The refusal for `request`, if it must be refused.
+pub(crate) fn screen(request: &Message<'_>) -> Option<Refusal> {
     let method = request.method();
     if matches!(method, Method::Ack | Method::Cancel) {
         return None;
@@ -26,11 +43,11 @@ pub(crate) fn screen(
         .filter(|tag| !SUPPORTED.iter().any(|s| s.eq_ignore_ascii_case(tag)))
         .collect();
     if !unsupported.is_empty() {
-        return Some((
+        return refuse(
             420,
             "Bad Extension",
             vec![("Unsupported", unsupported.join(", "))],
-        ));
+        );
     }
     if request.max_forwards() == Some(0) && method != Method::Options {
         return refuse(483, "Too Many Hops", Vec::new());
@@ -39,11 +56,11 @@ pub(crate) fn screen(
     if offers && !request.body().is_empty() {
         let media = request.media_type().unwrap_or("").to_ascii_lowercase();
         if media != "application/sdp" {
-            return Some((
+            return refuse(
                 415,
                 "Unsupported Media Type",
                 vec![("Accept", "application/sdp".to_string())],
-            ));
+            );
         }
     }
     None
