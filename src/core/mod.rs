@@ -44,6 +44,7 @@ pub mod quality;
 mod reconnect;
 mod registration;
 mod rng;
+mod screen;
 mod sdp;
 mod time;
 mod timer;
