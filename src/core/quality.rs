@@ -155,7 +155,8 @@ pub enum Warning {
     HighLoss,
     /// Jitter above 50 ms.
     HighJitter,
-    /// Connected, yet no inbound audio packet for 3 s.
+    /// Connected, yet no inbound audio packet for 3 s. Kept while the connection is
+    /// down; cleared when packets arrive again.
     NoInboundAudio,
 }
 
@@ -231,17 +232,22 @@ impl QualityMonitor {
             (received + lost > 0.0).then(|| 100.0 * lost / (received + lost))
         });
         // How long inbound audio has stood still while connected.
-        let rose = self
+        // Audio flows: packets rose since the previous sample.
+        let flowing = self
             .prev
-            .is_none_or(|p| s.packets_received > p.packets_received || !p.connected);
+            .is_some_and(|p| s.packets_received > p.packets_received);
         if !s.connected {
             self.last_inbound_at = None;
-        } else if rose || self.last_inbound_at.is_none() {
+        } else if flowing || self.last_inbound_at.is_none() {
+            // The count starts at the first connected sample and at every packet rise.
             self.last_inbound_at = Some(s.at_ms);
         }
+        // Not connected (ICE disconnected, the call reconnecting): silence is expected and
+        // says nothing new, so the warning stays as it is. Only flowing audio clears it.
         let silent_ms = match (s.connected, self.last_inbound_at) {
+            (true, _) if flowing => Some(0.0),
             (true, Some(since)) => Some((s.at_ms - since).max(0.0)),
-            _ => Some(0.0),
+            _ => None,
         };
         let mos = s.rtt_ms.map(|rtt| {
             mos(&PathMeasures {
@@ -271,7 +277,7 @@ impl QualityMonitor {
             let active = &mut self.active[w as usize];
             let now_active = if *active {
                 if w == Warning::NoInboundAudio {
-                    value > clear
+                    !flowing
                 } else {
                     value >= clear
                 }
@@ -456,7 +462,14 @@ mod tests {
         assert_eq!(raised.len(), 1, "{raised:?}");
         assert_eq!(raised[0].warning, Warning::NoInboundAudio);
         assert_eq!(raised[0].value, Some(3000.0));
-        let cleared = m.update(&sample(5000.0, 160, 0)).1;
+        // ICE drops: the warning stays (the call shows `reconnecting` meanwhile).
+        let mut down = sample(5000.0, 150, 0);
+        down.connected = false;
+        assert!(m.update(&down).1.is_empty());
+        assert!(m.is_active(Warning::NoInboundAudio));
+        // Connected again, still silent: still raised, no flapping.
+        assert!(m.update(&sample(6000.0, 150, 0)).1.is_empty());
+        let cleared = m.update(&sample(7000.0, 160, 0)).1;
         assert_eq!(cleared.len(), 1);
         assert!(!cleared[0].active);
     }
