@@ -184,6 +184,11 @@ impl IceServersProvider {
         self.inner.borrow().url.is_some()
     }
 
+    /// The `iceServersUrl`, if any.
+    pub fn url(&self) -> Option<String> {
+        self.inner.borrow().url.clone()
+    }
+
     /// Where the fetching stands.
     pub fn state(&self) -> FetchState {
         self.inner.borrow().state

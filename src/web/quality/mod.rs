@@ -12,6 +12,8 @@
 //! the call lives) and emits the changes as `quality` events; `call.getStats()` uses
 //! [`CallQuality::poll`] too and resolves with its stats.
 
+pub mod watch;
+
 use js_sys::{Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -215,10 +217,10 @@ fn round2(v: f64) -> f64 {
 
 /// The `quality` event of a warning change:
 /// `{ type: 'quality', callId, warning, active, value? }`.
-pub fn quality_event(call_id: u32, change: &WarningChange) -> JsValue {
+pub fn quality_event(call_id: u64, change: &WarningChange) -> JsValue {
     let o = Object::new();
     let _ = Reflect::set(&o, &"type".into(), &"quality".into());
-    let _ = Reflect::set(&o, &"callId".into(), &call_id.into());
+    let _ = Reflect::set(&o, &"callId".into(), &(call_id as f64).into());
     let _ = Reflect::set(&o, &"warning".into(), &change.warning.as_str().into());
     let _ = Reflect::set(&o, &"active".into(), &change.active.into());
     if let Some(v) = change.value {
