@@ -7,7 +7,9 @@
 
 use js_sys::{Reflect, JSON};
 use softphone_core::core::quality::Warning;
-use softphone_core::web::diagnose::diagnose;
+use softphone_core::web::diagnose::ice::IceProbe;
+use softphone_core::web::diagnose::verdict::verdicts;
+use softphone_core::web::diagnose::{diagnose, IceCheck};
 use softphone_core::web::ice_servers::{
     describe, parse_answer, parse_ice_servers, FetchState, IceScheme, IceServersProvider,
     IceTransport, IceUrl,
@@ -309,4 +311,81 @@ async fn diagnose_with_nothing_to_check_says_so_quickly() {
         .as_string()
         .unwrap()
         .contains("no STUN or TURN server"));
+}
+
+fn check(url: &str, ok: bool, errors: Vec<(u16, String)>) -> IceCheck {
+    IceCheck {
+        url: IceUrl::parse(url).unwrap(),
+        username: None,
+        probe: IceProbe {
+            first_wanted_ms: ok.then_some(80.0),
+            errors,
+            ..IceProbe::default()
+        },
+    }
+}
+
+fn verdict_of(checks: &[IceCheck], network: &str) -> (bool, String) {
+    let v = verdicts(checks)
+        .into_iter()
+        .find(|v| v.network == network)
+        .unwrap_or_else(|| panic!("no {network} verdict"));
+    (v.ok, v.message)
+}
+
+#[wasm_bindgen_test]
+fn verdicts_per_network_class() {
+    // UDP TURN only: home and mobile work, TCP-only networks do not.
+    let udp_only = [check("turn:t:3478?transport=udp", true, vec![])];
+    assert!(verdict_of(&udp_only, "homeNat").0);
+    assert!(verdict_of(&udp_only, "symmetricNat").0);
+    assert!(!verdict_of(&udp_only, "udpBlocked").0);
+    assert!(!verdict_of(&udp_only, "tcp443Only").0);
+
+    // TLS on 443 works: every class works.
+    let tls = [
+        check("turn:t:3478?transport=udp", true, vec![]),
+        check("turns:t:443?transport=tcp", true, vec![]),
+    ];
+    let (ok, msg) = verdict_of(&tls, "tcp443Only");
+    assert!(
+        ok && msg.contains("TURN over TLS on 443 needed and working"),
+        "{msg}"
+    );
+    assert!(verdict_of(&tls, "udpBlocked").0);
+
+    // STUN only: no relay for restrictive networks.
+    let stun = [check("stun:s:3478", true, vec![])];
+    let (ok, msg) = verdict_of(&stun, "symmetricNat");
+    assert!(!ok && msg.contains("no relay"), "{msg}");
+    assert!(verdict_of(&stun, "homeNat").0);
+
+    // UDP dead, TCP alive: this network blocks UDP.
+    let blocked = [
+        check(
+            "turn:t:3478?transport=udp",
+            false,
+            vec![(701, "timeout".into())],
+        ),
+        check("turn:t:3478?transport=tcp", true, vec![]),
+    ];
+    let (ok, msg) = verdict_of(&blocked, "thisNetwork");
+    assert!(ok && msg.contains("UDP blocked"), "{msg}");
+
+    // Refused credentials are named.
+    let refused = [check(
+        "turn:t:3478?transport=tcp",
+        false,
+        vec![(401, "Unauthorized".into())],
+    )];
+    assert_eq!(refused[0].status(), "authFailed");
+    let (ok, msg) = verdict_of(&refused, "thisNetwork");
+    assert!(
+        !ok && msg.contains("401") && msg.contains("turn tcp t:3478"),
+        "{msg}"
+    );
+
+    // Nothing configured.
+    let (ok, msg) = verdict_of(&[], "thisNetwork");
+    assert!(!ok && msg.contains("no STUN or TURN"), "{msg}");
 }
