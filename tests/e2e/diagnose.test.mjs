@@ -197,6 +197,34 @@ describe('diagnose()', { concurrency: false }, () => {
     }
   });
 
+  test('the whole diagnosis stays within timeout, the iceServersUrl fetch included', async (t) => {
+    if (!nft) return t.skip('nft is not available');
+    const dead = await deadTurnServer();
+    const turn = liveTurn();
+    const api = createServer((req, res) => {
+      setTimeout(() => {
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' });
+        res.end(JSON.stringify({ iceServers: [turn], ttl: 60 }));
+      }, 1000);
+    });
+    await new Promise((r) => api.listen(0, '127.0.0.1', r));
+    try {
+      const deadServer = { urls: dead.urls, username: turn.username, credential: turn.credential };
+      const { result, ms } = await diagnose({
+        iceServers: [deadServer],
+        iceServersUrl: `http://127.0.0.1:${api.address().port}/api/ice`,
+        iceTimeout: 5,
+        timeout: 3,
+      });
+      assert.equal(result.iceServers.fetched, 1, JSON.stringify(result.iceServers));
+      assert.ok(ms < 3500, `took ${ms} ms with timeout 3 s`);
+      assert.deepEqual(result.ice.map((c) => c.status), ['unreachable', 'unreachable', 'ok', 'ok']);
+    } finally {
+      await new Promise((r) => api.close(r));
+      await dead.restore();
+    }
+  });
+
   test('no secret reached the console', () => {
     for (const line of consoleLines) for (const s of SECRETS) assert.ok(!line.includes(s), 'a secret was logged');
   });

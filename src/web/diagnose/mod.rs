@@ -447,13 +447,23 @@ pub(crate) fn error_name(e: &JsValue) -> String {
 pub fn diagnose(
     #[wasm_bindgen(unchecked_param_type = "SoftphoneDiagnoseConfig")] config: JsValue,
 ) -> Promise {
-    future_to_promise(async move {
-        let t0 = now_ms();
-        let targets = targets_from_js(&config).await?;
-        let (ws, ice) = run(targets.clone()).await;
-        Ok(to_js(&targets, &ws, &ice, now_ms() - t0))
-    })
+    future_to_promise(run_js(config))
 }
+
+/// Reads the argument, fetches `iceServersUrl` if given, runs the probes within what is
+/// left of `timeout`, and builds the result.
+pub(crate) async fn run_js(config: JsValue) -> Result<JsValue, JsValue> {
+    let t0 = now_ms();
+    let mut targets = targets_from_js(&config).await?;
+    // The fetch of `iceServersUrl` counts against the total bound.
+    let spent = (now_ms() - t0).max(0.0) as u32;
+    targets.timeout_ms = targets.timeout_ms.saturating_sub(spent).max(MIN_PROBE_MS);
+    let (ws, ice) = run(targets.clone()).await;
+    Ok(to_js(&targets, &ws, &ice, now_ms() - t0))
+}
+
+/// The least time a probe gets, ms, however long the fetch took.
+const MIN_PROBE_MS: u32 = 500;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_DIAGNOSE: &'static str = r#"
