@@ -223,8 +223,11 @@ impl SoftphoneCall {
     pub fn send_dtmf(
         &self,
         tones: &str,
-        #[wasm_bindgen(unchecked_param_type = "{ mode?: 'rfc4733' | 'info' }")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "{ mode?: 'rfc4733' | 'info' }")] options: Option<
+            JsValue,
+        >,
     ) -> Result<(), JsValue> {
+        let options = options.unwrap_or(JsValue::UNDEFINED);
         let mode = dtmf_mode(&options).map_err(|e| call_error(&e))?;
         self.run(|ua, id, now| ua.send_dtmf(id, tones, mode, now))
     }

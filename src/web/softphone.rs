@@ -115,9 +115,10 @@ impl Softphone {
     pub fn call(
         &self,
         target: &str,
-        #[wasm_bindgen(unchecked_param_type = "SoftphoneCallOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "SoftphoneCallOptions")] options: Option<JsValue>,
     ) -> Result<SoftphoneCall, JsValue> {
-        let options = call_options(&options).map_err(|e| call_error(&e))?;
+        let options =
+            call_options(&options.unwrap_or(JsValue::UNDEFINED)).map_err(|e| call_error(&e))?;
         let id = self
             .driver
             .command(|ua, now| ua.call(target, options, now))
