@@ -9,7 +9,7 @@ use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
 use super::driver::Feeder;
-use super::media::{MediaSettings, Session};
+use super::media::{MediaSettings, Session, Sink};
 use crate::core::{CallError, CallEvent, CallId, HoldState, MediaAction};
 
 /// What a call handle shows; shared between the driver and the handles.
@@ -151,7 +151,9 @@ impl CallTable {
             match &i.session {
                 Some(s) => Rc::clone(s),
                 None if makes => {
-                    let s = Session::new(id, Rc::clone(&self.settings), feeder.clone());
+                    let f = feeder.clone();
+                    let sink: Sink = Rc::new(move |work| f.feed(work));
+                    let s = Session::new(id, Rc::clone(&self.settings), sink);
                     i.session = Some(Rc::clone(&s));
                     s
                 }

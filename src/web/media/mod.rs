@@ -22,6 +22,8 @@
 mod ops;
 mod peer;
 pub(crate) mod stats;
+#[cfg(test)]
+mod tests;
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
@@ -30,7 +32,7 @@ use std::rc::Rc;
 
 use web_sys::{MediaStream, RtcPeerConnection};
 
-use super::driver::{Feeder, Work};
+use super::driver::Work;
 use crate::core::{CallId, LogLevel, MediaAction};
 use crate::sip::Secret;
 
@@ -56,10 +58,13 @@ pub(crate) struct MediaSettings {
     pub(crate) relay_only: bool,
 }
 
+/// Where a session reports: the driver's work queue (a test may collect instead).
+pub(crate) type Sink = Rc<dyn Fn(Work)>;
+
 /// The peer connection of one call and what belongs to it.
 pub(crate) struct Session {
     call: CallId,
-    feeder: Feeder,
+    sink: Sink,
     settings: Rc<MediaSettings>,
     inner: RefCell<Inner>,
     queue: RefCell<VecDeque<MediaAction>>,
@@ -78,10 +83,10 @@ struct Inner {
 
 impl Session {
     /// A session for `call`; the peer connection is made by the first offer or answer.
-    pub(crate) fn new(call: CallId, settings: Rc<MediaSettings>, feeder: Feeder) -> Rc<Session> {
+    pub(crate) fn new(call: CallId, settings: Rc<MediaSettings>, sink: Sink) -> Rc<Session> {
         Rc::new(Session {
             call,
-            feeder,
+            sink,
             settings,
             inner: RefCell::default(),
             queue: RefCell::default(),
@@ -192,7 +197,7 @@ impl Session {
     }
 
     fn feed(&self, work: Work) {
-        self.feeder.feed(work);
+        (self.sink)(work);
     }
 }
 
