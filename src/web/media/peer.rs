@@ -21,11 +21,23 @@ pub(crate) struct Listeners {
     _on_track: Closure<dyn FnMut(RtcTrackEvent)>,
 }
 
-/// The `RTCConfiguration`: one transport for everything (`max-bundle`, RTCP muxed),
-/// the configured ICE servers and policy.
-fn configuration(settings: &MediaSettings) -> RtcConfiguration {
+/// The `RTCConfiguration`: RTCP muxed, the configured ICE servers and policy, and one
+/// transport for everything.
+///
+/// A call with video uses `max-bundle`: one set of candidates (one TURN allocation) for
+/// audio and video. An audio-only call uses `balanced`, which with a single m-line
+/// gathers exactly the same one transport, but also accepts an answer from a peer that
+/// does not know BUNDLE: Chrome refuses such an answer under `max-bundle` ("Answer
+/// cannot remove m= section with mid='0' from already-established BUNDLE group"), and
+/// plain SIP phones (baresip 1.0, checked in tests/e2e/baresip.test.mjs) answer without
+/// `a=group` and `a=mid`.
+fn configuration(settings: &MediaSettings, video: bool) -> RtcConfiguration {
     let config = RtcConfiguration::new();
-    config.set_bundle_policy(RtcBundlePolicy::MaxBundle);
+    config.set_bundle_policy(if video {
+        RtcBundlePolicy::MaxBundle
+    } else {
+        RtcBundlePolicy::Balanced
+    });
     // `rtcpMuxPolicy` is not in web-sys' dictionary; `require` is every browser's default
     // and the only value Chrome accepts, but say it.
     let _ = js_sys::Reflect::set(&config, &"rtcpMuxPolicy".into(), &"require".into());
@@ -50,18 +62,19 @@ fn configuration(settings: &MediaSettings) -> RtcConfiguration {
 }
 
 impl Session {
-    /// The call's peer connection, made (with its listeners) on first use.
-    pub(super) fn ensure_pc(self: &Rc<Self>) -> Result<RtcPeerConnection, String> {
+    /// The call's peer connection, made (with its listeners) on first use; `video`: the
+    /// call is to carry video (see [`configuration`]).
+    pub(super) fn ensure_pc(self: &Rc<Self>, video: bool) -> Result<RtcPeerConnection, String> {
         if let Some(pc) = &self.inner.borrow().pc {
             return Ok(pc.clone());
         }
-        let pc = RtcPeerConnection::new_with_configuration(&configuration(&self.settings))
-            .map_err(|e| {
-                format!(
-                    "RTCPeerConnection refused the configuration: {}",
-                    crate::web::driver::error_name(&e)
-                )
-            })?;
+        let config = configuration(&self.settings, video);
+        let pc = RtcPeerConnection::new_with_configuration(&config).map_err(|e| {
+            format!(
+                "RTCPeerConnection refused the configuration: {}",
+                crate::web::driver::error_name(&e)
+            )
+        })?;
         let listeners = self.attach(&pc);
         let mut inner = self.inner.borrow_mut();
         inner.pc = Some(pc.clone());
