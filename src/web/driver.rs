@@ -292,6 +292,12 @@ impl State {
             Work::Stop(resolve) => {
                 self.stop_waiters.push(resolve);
                 if !self.ua.is_stopped() {
+                    // A stopped phone has no signalling for its calls: end them first
+                    // (BYE, CANCEL), while the flow is still there. The core's `stop`
+                    // leaves established calls up.
+                    for call in self.ua.calls() {
+                        let _ = self.ua.hangup(call, now);
+                    }
                     if self.stop_bound.is_none() {
                         let f = ctx.feeder.clone();
                         self.stop_bound = Some(Timeout::new(STOP_BOUND_MS, move || {
@@ -441,6 +447,9 @@ impl State {
             self.stop_bound = None;
             self.listeners = None;
             self.timer.cancel();
+            // Calls were hung up before the stop; should media be left, release it.
+            let leftovers = self.calls.close_all();
+            self.graveyard.extend(leftovers);
             for (_, socket) in std::mem::take(&mut self.sockets) {
                 socket.close();
                 self.graveyard.push(Box::new(socket));
@@ -475,7 +484,12 @@ impl State {
             let fresh = seed()
                 .and_then(|s| UserAgent::new(self.config.clone(), s, now).map_err(core_error));
             match fresh {
-                Ok(ua) => self.ua = ua,
+                Ok(ua) => {
+                    // The old user agent's calls go with it.
+                    let leftovers = self.calls.close_all();
+                    self.graveyard.extend(leftovers);
+                    self.ua = ua;
+                }
                 Err(_) => self.log(LogLevel::Error, "could not reset the user agent", ctx),
             }
         }

@@ -247,6 +247,23 @@ describe('calls through Kamailio', { concurrency: false }, () => {
     assert.deepEqual(await h(() => window.harness.events.filter((e) => e.type === 'call' && e.phone === 'dave')), []);
   });
 
+  test('stop() and free() during calls release the media', async () => {
+    const [aliceBob2, bobAlice2] = await connect('alice', 'bob');
+    await h(() => window.harness.stop('bob'));
+    await waitEvent('bob', { callId: bobAlice2, event: 'ended', cause: { kind: 'localHangup' } });
+    await waitEvent('alice', { callId: aliceBob2, event: 'ended', cause: { kind: 'remoteHangup' } });
+    assert.equal(await h(() => window.harness.openPcs()), 0, 'stop() left a peer connection open');
+
+    const [, aliceCarol] = await connect('carol', 'alice');
+    assert.equal(await h(() => window.harness.openPcs()), 2);
+    await h(() => window.harness.free('carol'));
+    assert.equal(await h(() => window.harness.openPcs()), 1, "free() left carol's peer connection open");
+    assert.ok((await act('alice', aliceCarol, 'hangup')).ok);
+    await waitEvent('alice', { callId: aliceCarol, event: 'ended', cause: { kind: 'localHangup' } });
+    assert.equal(await h(() => window.harness.openPcs()), 0);
+    assert.equal(await h(() => window.harness.liveTracks()), 0, 'a microphone was left on');
+  });
+
   test('each tab has its own instance id, kept across reloads', async () => {
     // Two tabs of one profile share localStorage, not sessionStorage.
     const context = await browser.newContext();
