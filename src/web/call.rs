@@ -177,7 +177,10 @@ impl SoftphoneCall {
     ///
     /// # Errors
     /// `noSuchCall`, `invalidState`, or `invalidValue` for a status outside 300-699.
-    pub fn reject(&self, status: Option<u16>) -> Result<(), JsValue> {
+    pub fn reject(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] status: Option<u16>,
+    ) -> Result<(), JsValue> {
         self.run(|ua, id, now| ua.reject(id, status.unwrap_or(486), now))
     }
 
@@ -223,9 +226,8 @@ impl SoftphoneCall {
     pub fn send_dtmf(
         &self,
         tones: &str,
-        #[wasm_bindgen(unchecked_param_type = "{ mode?: 'rfc4733' | 'info' }")] options: Option<
-            JsValue,
-        >,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ mode?: 'rfc4733' | 'info' }")]
+        options: Option<JsValue>,
     ) -> Result<(), JsValue> {
         let options = options.unwrap_or(JsValue::UNDEFINED);
         let mode = dtmf_mode(&options).map_err(|e| call_error(&e))?;

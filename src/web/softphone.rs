@@ -115,7 +115,9 @@ impl Softphone {
     pub fn call(
         &self,
         target: &str,
-        #[wasm_bindgen(unchecked_param_type = "SoftphoneCallOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "SoftphoneCallOptions")] options: Option<
+            JsValue,
+        >,
     ) -> Result<SoftphoneCall, JsValue> {
         let options =
             call_options(&options.unwrap_or(JsValue::UNDEFINED)).map_err(|e| call_error(&e))?;
