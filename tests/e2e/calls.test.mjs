@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { account, launchChromium, readEnv, startKamailio, startStaticServer } from './lib/servers.mjs';
+import { account, launchChromium, readEnv, startKamailio, startStaticServer, turnCredentials } from './lib/servers.mjs';
 
 const env = readEnv();
 let browser;
@@ -245,6 +245,33 @@ describe('calls through Kamailio', { concurrency: false }, () => {
     assert.equal(offline.error?.code, 'notConnected');
     assert.equal(await h(() => window.harness.info('alice', 4242)), null);
     assert.deepEqual(await h(() => window.harness.events.filter((e) => e.type === 'call' && e.phone === 'dave')), []);
+  });
+
+  test('relay-only calls go through TURN (iceServers, iceTransportPolicy)', async () => {
+    const iceServers = [turnCredentials(env.turn, { id: 'calls-e2e' })];
+    for (const [name, user] of [['daveTurn', 'dave'], ['frankTurn', 'frank']]) {
+      const made = await h(([n, c]) => window.harness.create(n, c), name, config(user, { iceServers, iceTransportPolicy: 'relay' }));
+      assert.ok(made.instanceId, JSON.stringify(made));
+      await h(([n]) => window.harness.start(n), name);
+      await waitRegistered(name);
+    }
+    const t0 = await h(() => performance.now());
+    const placed = await h(() => window.harness.call('daveTurn', 'frank'));
+    assert.ok(placed.id, JSON.stringify(placed));
+    const incoming = await waitEvent('frankTurn', { event: 'incoming' }, { after: t0 });
+    assert.ok((await act('frankTurn', incoming.callId, 'answer')).ok);
+    await waitEvent('daveTurn', { callId: placed.id, event: 'remoteStream' }, { timeout: 15_000 });
+    await waitEvent('frankTurn', { callId: incoming.callId, event: 'remoteStream' }, { timeout: 15_000 });
+    const f = await flow('daveTurn', placed.id);
+    assert.ok(f.inPackets > 20 && f.outPackets > 20, `no audio through TURN: ${JSON.stringify(f)}`);
+    assert.equal(f.last.selectedPair?.local?.type, 'relay', JSON.stringify(f.last.selectedPair));
+    const cfg = await h(() => window.mediaTracker.pcs.at(-1).getConfiguration());
+    assert.equal(cfg.iceTransportPolicy, 'relay');
+    assert.deepEqual(cfg.iceServers.map((s) => s.urls).flat(), env.turn.urls);
+    assert.ok((await act('daveTurn', placed.id, 'hangup')).ok);
+    await waitEvent('frankTurn', { callId: incoming.callId, event: 'ended', cause: { kind: 'remoteHangup' } });
+    assert.equal(await h(() => window.harness.openPcs()), 0);
+    await h(() => Promise.all(['daveTurn', 'frankTurn'].map((n) => window.harness.stop(n))));
   });
 
   test('stop() and free() during calls release the media', async () => {
