@@ -274,6 +274,26 @@ describe('calls through Kamailio', { concurrency: false }, () => {
     await h(() => Promise.all(['daveTurn', 'frankTurn'].map((n) => window.harness.stop(n))));
   });
 
+  test('blind transfer: bob accepts alice\'s REFER and calls carol', async () => {
+    const [aliceBob3, bobAlice3] = await connect('alice', 'bob');
+    const t0 = await h(() => performance.now());
+    assert.ok((await act('alice', aliceBob3, 'transfer', 'carol')).ok);
+    const asked = await waitEvent('bob', { callId: bobAlice3, event: 'transferRequested' }, { after: t0 });
+    assert.match(asked.target, /^sip:carol@softphone\.test/);
+    const accepted = await act('bob', bobAlice3, 'acceptTransfer');
+    assert.ok(accepted.ok && accepted.id > bobAlice3, JSON.stringify(accepted));
+    const ringing = await waitEvent('carol', { event: 'incoming' }, { after: t0 });
+    assert.equal(ringing.from, account('bob').uri);
+    assert.ok((await act('carol', ringing.callId, 'answer')).ok);
+    await waitEvent('bob', { callId: accepted.id, event: 'connected' });
+    await waitEvent('alice', { callId: aliceBob3, event: 'ended', cause: { kind: 'transferred' } });
+    const progress = (await callEvents('alice', aliceBob3)).filter((e) => e.event === 'transferProgress');
+    assert.ok(progress.some((e) => e.status === 200), `transfer progress: ${JSON.stringify(progress)}`);
+    assert.ok((await act('bob', accepted.id, 'hangup')).ok);
+    await waitEvent('carol', { callId: ringing.callId, event: 'ended', cause: { kind: 'remoteHangup' } });
+    await page.waitForFunction(() => window.harness.openPcs() === 0, null, { timeout: 5_000 });
+  });
+
   test('stop() and free() during calls release the media', async () => {
     const [aliceBob2, bobAlice2] = await connect('alice', 'bob');
     await h(() => window.harness.stop('bob'));
