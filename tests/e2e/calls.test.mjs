@@ -294,6 +294,25 @@ describe('calls through Kamailio', { concurrency: false }, () => {
     await page.waitForFunction(() => window.harness.openPcs() === 0, null, { timeout: 5_000 });
   });
 
+  test('a video call captures the camera and bundles audio and video', async () => {
+    const t0 = await h(() => performance.now());
+    const placed = await h(() => window.harness.call('alice', 'bob', { video: true }));
+    assert.ok(placed.id, JSON.stringify(placed));
+    const incoming = await waitEvent('bob', { event: 'incoming' }, { after: t0 });
+    assert.ok((await act('bob', incoming.callId, 'answer')).ok);
+    await waitEvent('alice', { callId: placed.id, event: 'remoteStream' });
+    const kinds = await h(([i]) => window.harness.localKinds('alice', i), placed.id);
+    assert.deepEqual(kinds, ['audio', 'video']);
+    const m = await media('alice', placed.id);
+    assert.equal(m.config.bundlePolicy, 'max-bundle');
+    assert.equal(m.directions.length, 2, JSON.stringify(m));
+    const f = await flow('alice', placed.id, 1000);
+    assert.ok(f.inPackets > 10 && f.outPackets > 10, `audio in a video call: ${JSON.stringify(f)}`);
+    assert.ok((await act('alice', placed.id, 'hangup')).ok);
+    await waitEvent('bob', { callId: incoming.callId, event: 'ended', cause: { kind: 'remoteHangup' } });
+    await page.waitForFunction(() => window.harness.openPcs() === 0 && window.harness.liveTracks() === 0, null, { timeout: 5_000 });
+  });
+
   test('stop() and free() during calls release the media', async () => {
     const [aliceBob2, bobAlice2] = await connect('alice', 'bob');
     await h(() => window.harness.stop('bob'));

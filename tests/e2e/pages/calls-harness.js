@@ -87,6 +87,12 @@ const harness = {
     };
   },
 
+  /** The kinds of the call's local tracks, sorted. */
+  localKinds(name, id) {
+    const stream = phones.get(name).getCall(id)?.localStream;
+    return stream ? stream.getTracks().map((t) => t.kind).sort() : null;
+  },
+
   callIds(name) {
     return phones.get(name).calls().map((c) => c.id);
   },
