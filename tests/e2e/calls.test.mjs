@@ -250,7 +250,11 @@ describe('calls through Kamailio', { concurrency: false }, () => {
   test('relay-only calls go through TURN (iceServers, iceTransportPolicy)', async () => {
     const iceServers = [turnCredentials(env.turn, { id: 'calls-e2e' })];
     for (const [name, user] of [['daveTurn', 'dave'], ['frankTurn', 'frank']]) {
-      const made = await h(([n, c]) => window.harness.create(n, c), name, config(user, { iceServers, iceTransportPolicy: 'relay' }));
+      const made = await h(
+        ([n, c]) => window.harness.create(n, c),
+        name,
+        config(user, { iceServers, iceTransportPolicy: 'relay', logLevel: 'trace' }),
+      );
       assert.ok(made.instanceId, JSON.stringify(made));
       await h(([n]) => window.harness.start(n), name);
       await waitRegistered(name);
@@ -272,6 +276,10 @@ describe('calls through Kamailio', { concurrency: false }, () => {
     await waitEvent('frankTurn', { callId: incoming.callId, event: 'ended', cause: { kind: 'remoteHangup' } });
     assert.equal(await h(() => window.harness.openPcs()), 0);
     await h(() => Promise.all(['daveTurn', 'frankTurn'].map((n) => window.harness.stop(n))));
+    assert.ok(consoleLines.some((l) => l.includes('INVITE')), 'trace logging reached the console');
+    for (const line of consoleLines) {
+      assert.ok(!line.includes(iceServers[0].credential), `the TURN credential leaked: ${line.slice(0, 80)}`);
+    }
   });
 
   test('blind transfer: bob accepts alice\'s REFER and calls carol', async () => {
