@@ -281,13 +281,11 @@ impl SoftphoneCall {
         if !live {
             return Promise::reject(&call_error(&CallError::NoSuchCall));
         }
-        let pc = self
-            .info
-            .borrow()
-            .session
-            .as_ref()
-            .and_then(|s| s.peer_connection());
-        wasm_bindgen_futures::future_to_promise(super::media::stats::read(pc))
+        let session = self.info.borrow().session.clone();
+        match session {
+            Some(session) => wasm_bindgen_futures::future_to_promise(session.stats()),
+            None => wasm_bindgen_futures::future_to_promise(super::media::stats::read(None)),
+        }
     }
 }
 

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::clock::random_uuid;
+use super::ice_servers::IceServersProvider;
 use super::log::LogFilter;
 use super::media::{IceServerSpec, MediaSettings};
 use super::INSTANCE_ID_STORAGE_KEY;
@@ -43,8 +44,6 @@ struct JsConfig {
     log_level: Option<LogFilter>,
     user_agent: Option<String>,
     ice_servers: Option<Vec<IceServer>>,
-    /// Accepted here; fetched by `ice_servers.rs` (another part of the driver).
-    #[allow(dead_code)]
     ice_servers_url: Option<String>,
     ice_transport_policy: Option<IcePolicy>,
     ice_gathering_timeout: Option<Seconds>,
@@ -231,6 +230,12 @@ pub(crate) fn parse(value: JsValue) -> Result<Settings, JsValue> {
         media.ice_servers = ice_servers(servers)?;
     }
     media.relay_only = js.ice_transport_policy == Some(IcePolicy::Relay);
+    if let Some(url) = js.ice_servers_url {
+        // The endpoint is there to hand out TURN credentials: wait for a relay candidate
+        // (bounded by iceGatheringTimeout) even before its first answer arrives.
+        core.ice_has_turn = true;
+        media.provider = Some(IceServersProvider::new(Vec::new(), Some(url)));
+    }
     for server in &media.ice_servers {
         for url in &server.urls {
             core.ice_has_turn |= url.starts_with("turn:") || url.starts_with("turns:");

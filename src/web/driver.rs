@@ -20,8 +20,10 @@ use super::clock::{random_bytes, wall_ms, Clock};
 use super::config::{core_error, Settings};
 use super::events::{call_event, remote_stream_event};
 use super::events::{log_event, to_js, EventBus};
+use super::ice_servers::IceServersProvider;
 use super::lifecycle::PageListeners;
 use super::log::{to_console, LogFilter};
+use super::media::IceServerSpec;
 use super::timer::{Timer, PAUSE_THRESHOLD_MS};
 use super::transport::Socket;
 use crate::core::{
@@ -102,6 +104,13 @@ pub(crate) enum Work {
     },
     /// A line for the log, from a media session.
     Log(LogLevel, String),
+    /// A call's quality warning was raised or cleared.
+    Quality {
+        /// The call.
+        call: CallId,
+        /// What changed.
+        change: crate::core::quality::WarningChange,
+    },
 }
 
 /// A weak handle through which callbacks hand work to the driver. Weak, so that
@@ -141,6 +150,10 @@ struct State {
     stop_bound: Option<Timeout>,
     listeners: Option<PageListeners>,
     calls: CallTable,
+    /// The configured `iceServers` (for `diagnose()`).
+    ice_static: Vec<IceServerSpec>,
+    /// The `iceServersUrl` provider: started and stopped with the phone.
+    ice_provider: Option<IceServersProvider>,
 }
 
 /// The shared parts a drain needs besides the state.
@@ -170,14 +183,44 @@ impl Driver {
             stop_waiters: Vec::new(),
             stop_bound: None,
             listeners: None,
+            ice_static: settings.media.ice_servers.clone(),
+            ice_provider: settings.media.provider.clone(),
             calls: CallTable::new(settings.media),
         };
-        Ok(Rc::new_cyclic(|me| Driver {
+        let driver = Rc::new_cyclic(|me| Driver {
             feeder: Feeder(me.clone()),
             work: RefCell::new(VecDeque::new()),
             state: RefCell::new(state),
             bus,
-        }))
+        });
+        if let Some(provider) = &driver.state.borrow().ice_provider {
+            // Its lines arrive from fetch callbacks, outside any drain: queue them as work.
+            let f = driver.feeder.clone();
+            provider.set_log(Rc::new(move |warn, line| {
+                let level = if warn { LogLevel::Warn } else { LogLevel::Info };
+                f.feed(Work::Log(level, line.to_owned()));
+            }));
+        }
+        Ok(driver)
+    }
+
+    /// What `phone.diagnose()` checks: the WebSocket URLs, the address of record, the
+    /// configured ICE servers and the `iceServersUrl` provider.
+    pub(crate) fn diagnose_targets(
+        &self,
+    ) -> (
+        Vec<String>,
+        String,
+        Vec<IceServerSpec>,
+        Option<IceServersProvider>,
+    ) {
+        let st = self.state.borrow();
+        (
+            st.config.servers.iter().map(|s| s.url.clone()).collect(),
+            st.config.aor.clone(),
+            st.ice_static.clone(),
+            st.ice_provider.clone(),
+        )
     }
 
     /// The configured instance id (`+sip.instance`).
@@ -287,6 +330,10 @@ impl State {
                 if self.listeners.is_none() {
                     self.listeners = Some(PageListeners::attach(ctx.feeder));
                 }
+                // Fetched before the first call; refreshed while running.
+                if let Some(provider) = &self.ice_provider {
+                    provider.start();
+                }
                 self.ua.start(now);
             }
             Work::Stop(resolve) => {
@@ -372,6 +419,12 @@ impl State {
                 }
             }
             Work::Log(level, message) => self.log(level, &message, ctx),
+            Work::Quality { call, change } => {
+                ctx.bus.emit(
+                    "quality",
+                    crate::web::quality::quality_event(call.0, &change),
+                );
+            }
         }
     }
 
@@ -447,6 +500,9 @@ impl State {
             self.stop_bound = None;
             self.listeners = None;
             self.timer.cancel();
+            if let Some(provider) = &self.ice_provider {
+                provider.stop();
+            }
             // Calls were hung up before the stop; should media be left, release it.
             let leftovers = self.calls.close_all();
             self.graveyard.extend(leftovers);

@@ -30,7 +30,7 @@ use js_sys::Reflect;
 /// microtask), so they may call `stop()` or `free()` themselves.
 #[wasm_bindgen]
 pub struct Softphone {
-    driver: Rc<Driver>,
+    pub(crate) driver: Rc<Driver>,
     bus: Rc<EventBus>,
 }
 

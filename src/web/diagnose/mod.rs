@@ -12,6 +12,7 @@
 //! never part of it (TURN URLs and usernames are).
 
 pub mod ice;
+mod phone;
 pub mod verdict;
 pub mod ws;
 

@@ -30,11 +30,15 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
 
+use wasm_bindgen::JsValue;
 use web_sys::{MediaStream, RtcPeerConnection};
 
 use super::driver::Work;
 use crate::core::{CallId, LogLevel, MediaAction};
 use crate::sip::Secret;
+use crate::web::ice_servers::IceServersProvider;
+use crate::web::quality::watch::{self, QualityWatch, QUALITY_INTERVAL_MS};
+use crate::web::quality::CallQuality;
 
 pub(crate) use peer::Listeners;
 
@@ -49,6 +53,10 @@ pub(crate) struct IceServerSpec {
     pub(crate) credential: Option<Secret>,
 }
 
+/// The longest a call placed right after `start()` waits for the first answer of
+/// `iceServersUrl`, ms: well inside the 2 s gathering deadline that starts with it.
+const FIRST_FETCH_BOUND_MS: u32 = 1_500;
+
 /// How peer connections are configured.
 #[derive(Clone, Default)]
 pub(crate) struct MediaSettings {
@@ -56,6 +64,8 @@ pub(crate) struct MediaSettings {
     pub(crate) ice_servers: Vec<IceServerSpec>,
     /// `iceTransportPolicy: 'relay'`.
     pub(crate) relay_only: bool,
+    /// The servers fetched from `iceServersUrl`, kept fresh (added after `ice_servers`).
+    pub(crate) provider: Option<IceServersProvider>,
 }
 
 /// Where a session reports: the driver's work queue (a test may collect instead).
@@ -70,6 +80,10 @@ pub(crate) struct Session {
     queue: RefCell<VecDeque<MediaAction>>,
     running: Cell<bool>,
     closed: Cell<bool>,
+    /// Quality history for `getStats()` and the `quality` warnings.
+    quality: Rc<RefCell<CallQuality>>,
+    /// The periodic quality check, while the peer connection lives.
+    watch: RefCell<Option<QualityWatch>>,
 }
 
 #[derive(Default)]
@@ -92,6 +106,8 @@ impl Session {
             queue: RefCell::default(),
             running: Cell::new(false),
             closed: Cell::new(false),
+            quality: Rc::default(),
+            watch: RefCell::new(None),
         })
     }
 
@@ -175,11 +191,63 @@ impl Session {
         }
     }
 
+    /// Where quality warnings go: one `Work::Quality` per change.
+    fn quality_emit(&self) -> watch::Emit {
+        let (sink, call) = (Rc::clone(&self.sink), self.call);
+        Rc::new(move |changes| {
+            for change in changes {
+                sink(Work::Quality { call, change });
+            }
+        })
+    }
+
+    /// The peer connection, made on first use; a call placed right after `start()` first
+    /// waits (at most [`FIRST_FETCH_BOUND_MS`]) for the first answer of `iceServersUrl`,
+    /// so that its TURN servers are in it. Later calls never wait.
+    pub(super) async fn ready_pc(
+        self: &Rc<Self>,
+        video: bool,
+    ) -> Result<RtcPeerConnection, String> {
+        if self.inner.borrow().pc.is_none() {
+            if let Some(provider) = &self.settings.provider {
+                let _ = wasm_bindgen_futures::JsFuture::from(
+                    provider.first_fetch(FIRST_FETCH_BOUND_MS),
+                )
+                .await;
+            }
+        }
+        self.ensure_pc(video)
+    }
+
+    /// Starts the periodic quality check of `pc` (once per peer connection).
+    pub(super) fn watch_quality(&self, pc: &RtcPeerConnection) {
+        let watch = QualityWatch::start(
+            pc.clone(),
+            Rc::clone(&self.quality),
+            self.quality_emit(),
+            QUALITY_INTERVAL_MS,
+        );
+        *self.watch.borrow_mut() = Some(watch);
+    }
+
+    /// `call.getStats()`: the counters, the selected pair and the quality figures; the
+    /// warnings this reading changes are emitted like the periodic ones.
+    ///
+    /// # Errors
+    /// The browser's rejection of `getStats()`.
+    pub(crate) async fn stats(self: Rc<Self>) -> Result<JsValue, JsValue> {
+        match self.peer_connection() {
+            Some(pc) => watch::sample(&pc, &self.quality, &self.quality_emit()).await,
+            None => Ok(stats::summarize(&[])),
+        }
+    }
+
     /// Closes everything; returns the listeners for the caller to drop later.
     pub(crate) fn close(&self) -> Option<Box<dyn Any>> {
         if self.closed.replace(true) {
             return None;
         }
+        self.watch.borrow_mut().take();
         self.queue.borrow_mut().clear();
         let mut inner = self.inner.borrow_mut();
         if let Some(local) = inner.local.take() {

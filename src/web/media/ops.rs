@@ -43,7 +43,7 @@ async fn offer(
     ice_restart: bool,
     video: bool,
 ) -> Result<(), String> {
-    let pc = s.ensure_pc(video)?;
+    let pc = s.ready_pc(video).await?;
     ensure_local(s, &pc, video).await?;
     set_directions(&pc, direction);
     let options = RtcOfferOptions::new();
@@ -59,7 +59,7 @@ async fn offer(
 }
 
 async fn answer(s: &Rc<Session>, offer: &str, direction: Direction) -> Result<(), String> {
-    let pc = s.ensure_pc(offer.contains("\nm=video"))?;
+    let pc = s.ready_pc(offer.contains("\nm=video")).await?;
     set_remote(&pc, RtcSdpType::Offer, offer).await?;
     check_open(s)?;
     ensure_local(s, &pc, false).await?;

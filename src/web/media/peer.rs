@@ -54,6 +54,12 @@ fn configuration(settings: &MediaSettings, video: bool) -> RtcConfiguration {
         }
         servers.push(&server);
     }
+    if let Some(provider) = &settings.provider {
+        // The fetched list as it is now: never waits for a fetch.
+        for server in provider.current().iter() {
+            servers.push(&server);
+        }
+    }
     config.set_ice_servers(&servers);
     if settings.relay_only {
         config.set_ice_transport_policy(RtcIceTransportPolicy::Relay);
@@ -76,6 +82,7 @@ impl Session {
             )
         })?;
         let listeners = self.attach(&pc);
+        self.watch_quality(&pc);
         let mut inner = self.inner.borrow_mut();
         inner.pc = Some(pc.clone());
         inner.listeners = Some(listeners);
