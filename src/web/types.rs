@@ -53,7 +53,10 @@ export interface SoftphoneConfig {
   userAgent?: string;
   /** STUN and TURN servers for calls (`{ urls, username?, credential? }`). Credentials are never logged. */
   iceServers?: SoftphoneIceServer[];
-  /** A URL answering GET with `{ iceServers, ttl }` (accepted; fetched by a later version). */
+  /**
+   * A URL answering GET with `{ iceServers, ttl }` (`ttl` in seconds): fetched at `start()`,
+   * refreshed at 80 % of `ttl`, retried with backoff; its servers follow `iceServers`.
+   */
   iceServersUrl?: string;
   /** `'relay'` sends media only through TURN. Default `'all'`. */
   iceTransportPolicy?: 'all' | 'relay';

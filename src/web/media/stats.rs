@@ -1,10 +1,10 @@
 //! `call.getStats()`: the basic counters of a call's audio, read from
 //! `RTCPeerConnection.getStats()`.
 //!
-//! [`summarize`] is the seam for quality figures: it walks the report once and builds
-//! the `SoftphoneCallStats` object; RTT, jitter, loss and MOS (`rttMs`, `jitterMs`,
-//! `packetLossPercent`, `mos`) belong in [`add_quality`], which receives the same
-//! report entries.
+//! A live call's `getStats()` goes through its session (`Session::stats`), which adds
+//! the quality figures (`rttMs`, `jitterMs`, `packetLossPercent`, `mos`) and keeps the
+//! history loss and warnings need (`crate::web::quality`). [`summarize`] is the
+//! counters-only reading, for a call with no peer connection yet.
 
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -102,7 +102,6 @@ pub(crate) fn summarize(entries: &[JsValue]) -> JsValue {
             set(&stats, "selectedPair", &selected);
         }
     }
-    add_quality(&stats, entries);
     stats.into()
 }
 
@@ -122,7 +121,3 @@ fn candidate(c: &JsValue, local: bool) -> JsValue {
     }
     o.into()
 }
-
-/// Quality figures (`rttMs`, `jitterMs`, `packetLossPercent`, `mos`): not computed
-/// yet. This is where they go, from the same report entries.
-fn add_quality(_stats: &Object, _entries: &[JsValue]) {}
