@@ -165,12 +165,21 @@ impl SoftphoneCall {
             .map_or(JsValue::NULL, Into::into)
     }
 
-    /// Answers a ringing incoming call (captures the microphone).
+    /// Answers a ringing incoming call (captures the microphone, and the camera with
+    /// `{ video: true }`; a video offer answered without it still receives video).
     ///
     /// # Errors
-    /// `noSuchCall`, or `invalidState` when the call is not ringing.
-    pub fn answer(&self) -> Result<(), JsValue> {
-        self.run(|ua, id, now| ua.answer(id, now))
+    /// `noSuchCall`, `invalidState` when the call is not ringing, `invalidValue` for bad
+    /// options.
+    pub fn answer(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "SoftphoneAnswerOptions")] options: Option<
+            JsValue,
+        >,
+    ) -> Result<(), JsValue> {
+        let options = answer_options(&options.unwrap_or(JsValue::UNDEFINED))
+            .map_err(|e| super::calls::call_error(&e))?;
+        self.run(|ua, id, now| ua.answer(id, options, now))
     }
 
     /// Rejects a ringing incoming call with `status` (default 486 Busy Here; 603 declines).
@@ -305,4 +314,31 @@ fn dtmf_mode(options: &JsValue) -> Result<DtmfMode, CallError> {
             "options.mode must be 'rfc4733' or 'info'".into(),
         )),
     }
+}
+
+/// Reads `{ video?: boolean }`.
+fn answer_options(options: &JsValue) -> Result<crate::core::AnswerOptions, crate::core::CallError> {
+    use crate::core::CallError;
+    let mut out = crate::core::AnswerOptions::default();
+    if options.is_undefined() || options.is_null() {
+        return Ok(out);
+    }
+    if !options.is_object() {
+        return Err(CallError::InvalidValue("options must be an object".into()));
+    }
+    for key in js_sys::Object::keys(options.unchecked_ref::<js_sys::Object>()).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if key != "video" {
+            return Err(CallError::InvalidValue(format!(
+                "unknown option `{key}`, expected video"
+            )));
+        }
+    }
+    let video = js_sys::Reflect::get(options, &"video".into()).unwrap_or(JsValue::UNDEFINED);
+    if !video.is_undefined() {
+        out.video = video
+            .as_bool()
+            .ok_or_else(|| CallError::InvalidValue("options.video must be a boolean".into()))?;
+    }
+    Ok(out)
 }

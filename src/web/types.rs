@@ -90,6 +90,12 @@ export interface SoftphoneCallOptions {
   headers?: Record<string, string>;
 }
 
+/** Options of `call.answer()`. */
+export interface SoftphoneAnswerOptions {
+  /** Send video too (captures the camera). Default false: audio only. */
+  video?: boolean;
+}
+
 /** The state of a call. */
 export type SoftphoneCallState =
   | 'incoming' | 'calling' | 'ringing' | 'earlyMedia'

@@ -23,7 +23,11 @@ pub(super) async fn perform(s: &Rc<Session>, action: MediaAction) -> Result<(), 
             ice_restart,
             video,
         } => offer(s, direction, ice_restart, video).await,
-        MediaAction::CreateAnswer { offer, direction } => answer(s, &offer, direction).await,
+        MediaAction::CreateAnswer {
+            offer,
+            direction,
+            video,
+        } => answer(s, &offer, direction, video).await,
         MediaAction::ApplyAnswer {
             answer,
             provisional,
@@ -58,11 +62,18 @@ async fn offer(
     set_local(s, &pc, RtcSdpType::Offer, &sdp_of(&offer)).await
 }
 
-async fn answer(s: &Rc<Session>, offer: &str, direction: Direction) -> Result<(), String> {
+async fn answer(
+    s: &Rc<Session>,
+    offer: &str,
+    direction: Direction,
+    video: bool,
+) -> Result<(), String> {
+    // The transport (bundle policy) follows what the offer carries; capturing the
+    // camera is the application's choice.
     let pc = s.ready_pc(offer.contains("\nm=video")).await?;
     set_remote(&pc, RtcSdpType::Offer, offer).await?;
     check_open(s)?;
-    ensure_local(s, &pc, false).await?;
+    ensure_local(s, &pc, video).await?;
     set_directions(&pc, direction);
     let answer = wait(pc.create_answer(), "createAnswer").await?;
     set_local(s, &pc, RtcSdpType::Answer, &sdp_of(&answer)).await

@@ -91,6 +91,7 @@ async fn negotiate(
     b.act(MediaAction::CreateAnswer {
         offer,
         direction: Direction::SendRecv,
+        video: false,
     });
     let answer = complete_sdp(rb, nb).await;
     a.act(MediaAction::ApplyAnswer {
