@@ -387,8 +387,9 @@ async function make(config) {
     // A build without calls does not know the ICE fields yet: go on without them.
     if (e.name === 'SoftphoneConfigError' && /^ice/.test(e.field ?? '')) {
       log(`this build has no ${e.field}: continuing without ICE servers`, 'warn');
-      const { iceServers: _s, iceTransportPolicy: _p, ...rest } = config;
-      return createSoftphone(rest);
+      delete config.iceServers;
+      delete config.iceTransportPolicy;
+      return createSoftphone(config);
     }
     throw e;
   }
