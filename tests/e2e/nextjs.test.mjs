@@ -26,9 +26,11 @@ const env = readEnv();
 const alice = account('alice');
 const bob = account('bob');
 const SECRETS = [...env.accounts.map((a) => a.password), env.turn?.secret].filter(Boolean);
+const ENV_JSON = path.join(process.env.SOFTPHONE_RUN_DIR ?? path.join(ROOT, '.run'), 'env.json');
 const HAS_CALLS = readFileSync(path.join(ROOT, 'pkg', 'softphone_core.d.ts'), 'utf8').includes('SoftphoneCall');
 
-let server;
+/** The `next start` / `next dev` processes, stopped in after(). */
+const servers = [];
 let serverLog = '';
 let appUrl;
 let browser;
@@ -81,20 +83,67 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await site?.close();
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        server.kill('SIGKILL');
-        resolve();
-      }, 5_000);
-      server.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  }
+  await Promise.all(servers.map(stopServer));
 });
+
+function stopServer(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve();
+    }, 5_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** Runs `next <command>` on a free loopback port; resolves with its URL and first HTML once it answers. */
+async function startNext(command, extraEnv = {}, timeoutMs = 30_000) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [NEXT_BIN, command, '-p', String(port), '-H', '127.0.0.1'], {
+    cwd: APP,
+    env: { ...buildEnv, SOFTPHONE_ENV_JSON: ENV_JSON, ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  servers.push(child);
+  child.stdout.on('data', (d) => (serverLog += d));
+  child.stderr.on('data', (d) => (serverLog += d));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url + '/');
+      if (res.ok) return { url, html: await res.text(), child };
+    } catch {
+      // not listening yet
+    }
+    assert.ok(Date.now() < deadline, `next ${command} did not answer within ${timeoutMs} ms:\n${serverLog}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Waits until the page shows registration `state`; fails with what the page and console show. */
+async function waitRegistration(page, state, timeout = 20_000) {
+  try {
+    await page.waitForFunction((s) => document.querySelector('[data-testid=registration]')?.textContent === s, state, { timeout });
+  } catch {
+    const shown = await page.locator('body').innerText();
+    assert.fail(`registration is not ${state}; page shows:\n${shown}\nconsole:\n${consoleLines.slice(-30).join('\n')}`);
+  }
+}
+
+/** Waits for a console line matching `re` after index `from` of consoleLines. */
+async function waitConsole(re, from, timeout = 12_000) {
+  const deadline = Date.now() + timeout;
+  while (!consoleLines.slice(from).some((l) => re.test(l))) {
+    assert.ok(Date.now() < deadline, `no console line ${re} within ${timeout} ms:\n${consoleLines.slice(from).join('\n')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 describe('Next.js 15 app', { concurrency: false }, () => {
   test('npm installs pkg/ and next build succeeds with no webpack configuration', { timeout: 300_000 }, async (t) => {
@@ -128,32 +177,10 @@ describe('Next.js 15 app', { concurrency: false }, () => {
   });
 
   test('next start serves the page; the server render has no phone', { timeout: 60_000 }, async () => {
-    const port = await freePort();
-    server = spawn(process.execPath, [NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], {
-      cwd: APP,
-      env: { ...buildEnv, SOFTPHONE_ENV_JSON: path.join(process.env.SOFTPHONE_RUN_DIR ?? path.join(ROOT, '.run'), 'env.json') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    server.stdout.on('data', (d) => (serverLog += d));
-    server.stderr.on('data', (d) => (serverLog += d));
-    appUrl = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 30_000;
-    let html;
-    for (;;) {
-      try {
-        const res = await fetch(appUrl + '/');
-        if (res.ok) {
-          html = await res.text();
-          break;
-        }
-      } catch {
-        // not listening yet
-      }
-      assert.ok(Date.now() < deadline, `next start did not answer within 30 s:\n${serverLog}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    assert.match(html, /data-testid="registration">idle</, 'the server render shows the idle snapshot');
-    for (const s of SECRETS) assert.ok(!html.includes(s), 'no secret in the HTML');
+    const started = await startNext('start');
+    appUrl = started.url;
+    assert.match(started.html, /data-testid="registration">idle</, 'the server render shows the idle snapshot');
+    for (const s of SECRETS) assert.ok(!started.html.includes(s), 'no secret in the HTML');
   });
 
   test('/api/ice mints coturn REST credentials that verify with the secret', async () => {
@@ -169,22 +196,22 @@ describe('Next.js 15 app', { concurrency: false }, () => {
     assert.equal(credential, createHmac('sha1', env.turn.secret).update(username).digest('base64'));
   });
 
-  test('the page registers as alice to Kamailio', { timeout: 60_000 }, async () => {
+  test('the page registers as alice; unmounting stops the phone; remounting registers again', { timeout: 60_000 }, async () => {
     browser = await launchChromium();
     const page = await browser.newPage();
     page.on('console', (m) => consoleLines.push(m.text()));
     page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
     await page.goto(appUrl + '/');
-    try {
-      await page.waitForFunction(() => document.querySelector('[data-testid=registration]')?.textContent === 'registered', null, {
-        timeout: 20_000,
-      });
-    } catch {
-      const shown = await page.locator('body').innerText();
-      assert.fail(`not registered; page shows:\n${shown}\nconsole:\n${consoleLines.join('\n')}`);
-    }
+    await waitRegistration(page, 'registered');
     assert.equal(await page.locator('[data-testid=connection]').textContent(), 'connected');
     assert.equal(await page.locator('[data-testid=error]').count(), 0);
+
+    const mark = consoleLines.length;
+    await page.click('[data-testid=toggle]');
+    // The hook stops the phone (un-REGISTER, close) and frees it; the library logs the close.
+    await waitConsole(/disconnected from .*Stopped/, mark);
+    await page.click('[data-testid=toggle]');
+    await waitRegistration(page, 'registered');
   });
 
   test('alice (Next.js) calls bob (demo page) through TURN, with audio', { timeout: 90_000, skip: !HAS_CALLS && 'this build has no calls yet' }, async () => {
@@ -223,6 +250,23 @@ describe('Next.js 15 app', { concurrency: false }, () => {
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=call]').length === 0, null, { timeout: 10_000 });
     await bobPage.click('#disconnect');
     await bobPage.close();
+  });
+
+  test('under next dev (React StrictMode) one phone registers, and unmounting stops it', { timeout: 120_000 }, async (t) => {
+    const dev = await timed(t, 'next dev: first page', () => startNext('dev', { NEXT_DIST_DIR: '.next-dev' }, 90_000));
+    const page = await browser.newPage();
+    const mark = consoleLines.length;
+    page.on('console', (m) => consoleLines.push(m.text()));
+    await page.goto(dev.url + '/');
+    await waitRegistration(page, 'registered', 60_000);
+    await page.waitForTimeout(1_000);
+    const connecting = consoleLines.slice(mark).filter((l) => /\[softphone\] connecting to/.test(l));
+    assert.equal(connecting.length, 1, `StrictMode's discarded first mount never starts a phone:\n${connecting.join('\n')}`);
+    const before = consoleLines.length;
+    await page.click('[data-testid=toggle]');
+    await waitConsole(/disconnected from .*Stopped/, before);
+    await page.close();
+    await stopServer(dev.child);
   });
 
   test('no secret reached the console', () => {

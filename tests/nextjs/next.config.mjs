@@ -4,5 +4,7 @@
 const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  // The e2e test runs `next dev` beside a production build; each gets its own folder.
+  distDir: process.env.NEXT_DIST_DIR || '.next',
 };
 export default nextConfig;
