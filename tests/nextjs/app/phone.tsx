@@ -1,7 +1,7 @@
 'use client';
 // The softphone as a Next.js client component: the WebSocket address and the SIP URI come
 // from NEXT_PUBLIC_* (inlined at build time), the password from /api/sip-credentials and
-// the TURN credentials from /api/ice (both server-side, minted per request).
+// the TURN credentials from /api/ice (both server-side; /api/ice mints them per request).
 
 import { useEffect, useRef, useState } from 'react';
 import { formatDuration, useCall, useSoftphone } from 'softphone-core/react';
@@ -9,16 +9,28 @@ import type { CallSnapshot, SoftphoneConfig, SoftphoneEvent } from 'softphone-co
 
 const WS_URI = process.env.NEXT_PUBLIC_SIP_WS_URI ?? '';
 const SIP_URI = process.env.NEXT_PUBLIC_SIP_URI ?? '';
-/** Where the phone fetches `{ iceServers, ttl }`; empty: no ICE servers. */
-const ICE_URL = process.env.NEXT_PUBLIC_SIP_ICE_SERVERS_URL ?? '/api/ice';
+/** The route answering `{ iceServers, ttl }`; empty: no ICE servers. */
+const ICE_URL = process.env.NEXT_PUBLIC_SIP_ICE_URL ?? '/api/ice';
 /** `relay` forces calls through TURN (the test uses it to prove /api/ice works). */
 const ICE_POLICY = process.env.NEXT_PUBLIC_SIP_ICE_TRANSPORT_POLICY === 'relay' ? 'relay' : undefined;
 
 interface Credentials {
   password: string;
   authorizationUser?: string;
+  iceServers?: RTCIceServer[];
 }
 
+async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url, { cache: 'no-store' });
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return (await res.json()) as T;
+}
+
+/**
+ * The SIP password and TURN credentials, fetched once. (The phone's own `iceServersUrl`
+ * would refresh TURN credentials before their ttl; this version of the driver accepts it
+ * but does not fetch it yet, so the app passes `iceServers`, valid for the route's ttl.)
+ */
 function useCredentials(): { credentials: Credentials | null; error: string | null } {
   const [state, setState] = useState<{ credentials: Credentials | null; error: string | null }>({
     credentials: null,
@@ -26,15 +38,13 @@ function useCredentials(): { credentials: Credentials | null; error: string | nu
   });
   useEffect(() => {
     let cancelled = false;
-    fetch('/api/sip-credentials', { cache: 'no-store' })
-      .then(async (res) => {
-        if (!res.ok) throw new Error(`/api/sip-credentials: HTTP ${res.status}`);
-        return (await res.json()) as Credentials;
-      })
-      .then(
-        (credentials) => !cancelled && setState({ credentials, error: null }),
-        (e: unknown) => !cancelled && setState({ credentials: null, error: String(e) }),
-      );
+    Promise.all([
+      getJson<Credentials>('/api/sip-credentials'),
+      ICE_URL ? getJson<{ iceServers: RTCIceServer[]; ttl: number }>(ICE_URL) : Promise.resolve(null),
+    ]).then(
+      ([sip, ice]) => !cancelled && setState({ credentials: { ...sip, iceServers: ice?.iceServers }, error: null }),
+      (e: unknown) => !cancelled && setState({ credentials: null, error: String(e) }),
+    );
     return () => {
       cancelled = true;
     };
@@ -54,7 +64,7 @@ export function Phone() {
           uri: SIP_URI,
           password: credentials.password,
           ...(credentials.authorizationUser ? { authorizationUser: credentials.authorizationUser } : {}),
-          ...(ICE_URL ? { iceServersUrl: ICE_URL } : {}),
+          ...(credentials.iceServers?.length ? { iceServers: credentials.iceServers } : {}),
           ...(ICE_POLICY ? { iceTransportPolicy: ICE_POLICY } : {}),
           logLevel: 'info',
         }
