@@ -58,7 +58,7 @@ const buildEnv = {
   // Relay only: the call can only connect through coturn with the credentials /api/ice minted.
   NEXT_PUBLIC_SIP_ICE_TRANSPORT_POLICY: HAS_CALLS ? 'relay' : '',
   // A build without calls rejects the ICE fields of the configuration.
-  NEXT_PUBLIC_SIP_ICE_SERVERS_URL: HAS_CALLS ? '/api/ice' : '',
+  NEXT_PUBLIC_SIP_ICE_URL: HAS_CALLS ? '/api/ice' : '',
 };
 
 async function timed(t, what, fn) {
@@ -173,6 +173,16 @@ describe('Next.js 15 app', { concurrency: false }, () => {
     for (const f of files) {
       const text = readFileSync(f, 'latin1');
       for (const s of SECRETS) assert.ok(!text.includes(s), `a secret is in ${path.relative(APP, f)}`);
+    }
+  });
+
+  test('the hook types compile against the package with skipLibCheck off, and return no any', { timeout: 120_000, skip: !HAS_CALLS && 'the call types come with the calls driver' }, async (t) => {
+    // tsconfig.strict.json: the app, lib/hook-types.ts (type assertions) and the package's .d.ts files.
+    const tsc = path.join(APP, 'node_modules', 'typescript', 'bin', 'tsc');
+    try {
+      await timed(t, 'tsc --noEmit (strict)', () => run(process.execPath, [tsc, '--noEmit', '-p', 'tsconfig.strict.json'], { cwd: APP, maxBuffer: 1 << 24 }));
+    } catch (e) {
+      assert.fail(`tsc found errors:\n${e.stdout}${e.stderr}`);
     }
   });
 
