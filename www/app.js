@@ -87,6 +87,12 @@ function describeRegistration(e) {
   }
 }
 
+/** Short words for the call's badge once it has ended. */
+const END_BADGE = {
+  localHangup: 'ended', remoteHangup: 'hung up by remote', busy: 'busy', declined: 'declined',
+  cancelled: 'cancelled', noAnswer: 'no answer', sessionExpired: 'session expired', transferred: 'transferred',
+};
+
 function describeEnd(cause) {
   if (!cause) return 'ended';
   switch (cause.kind) {
@@ -281,7 +287,7 @@ function onCallEvent(e) {
   if (!entry) return;
   if (e.event === 'ended') {
     entry.endedAt = Date.now();
-    entry.endText = describeEnd(e.cause);
+    entry.endText = END_BADGE[e.cause?.kind] ?? describeEnd(e.cause);
     // Keep the ended call on screen for a moment, then remove it.
     setTimeout(() => {
       entry.el.remove();
@@ -376,7 +382,8 @@ async function runDiagnose() {
 function setRunning(running) {
   connectButton.disabled = running;
   disconnectButton.disabled = !running;
-  $('diagnose').disabled = !running;
+  $('diagnose').disabled = !running || typeof phone?.diagnose !== 'function';
+  $('diagnose').title = phone && typeof phone.diagnose !== 'function' ? 'diagnose() is not in this build yet' : '';
   for (const el of Object.values(fields)) el.disabled = running;
 }
 
@@ -434,6 +441,7 @@ async function connect() {
   } catch {
     log('this build of softphone-core has no calls', 'warn');
   }
+  setRunning(true);
   log(`starting as ${config.uri} (instance ${phone.instanceId}${config.iceServers ? `, ${config.iceServers.length} ICE server(s)` : ''}${config.iceTransportPolicy === 'relay' ? ', relay only' : ''})`);
   phone.start();
   $('account-panel').open = false;
