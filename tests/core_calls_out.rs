@@ -23,6 +23,10 @@ fn outgoing_call_transcript() {
         .contains(".invalid;transport=ws;ob>"));
     assert!(header(&invite, "Supported").unwrap().contains("timer"));
     assert_eq!(header(&invite, "Session-Expires").unwrap(), "1800");
+    assert!(
+        header(&invite, "Authorization").is_none(),
+        "the registrar's credentials stay on REGISTER: a proxy would pass them to the callee"
+    );
     assert!(String::from_utf8_lossy(&invite).ends_with(SDP_HOST));
     let peer = Peer::new();
     h.deliver(&peer.reply(&invite, 100, "Trying", None, &[]));
@@ -201,6 +205,7 @@ fn proxy_challenge_is_answered_once() {
         "sip:bob@softphone.test"
     );
     assert_eq!(digest_param(&auth, "nonce").unwrap(), registrar.nonce);
+    assert!(header(&retry, "Authorization").is_none());
     // A second challenge ends the call: no loop.
     h.deliver(challenge.replace("z9hG4bK", "zz").as_bytes());
     let retry_via = header(&retry, "Via").unwrap();

@@ -4,8 +4,20 @@
 use super::rng::Rng;
 use crate::sip::{Challenge, DigestResponse, Message, Secret};
 
+/// What a challenge was answered for. Credentials are reused only in their own
+/// scope: the registrar's challenge must not ride on INVITEs, where a proxy would
+/// pass the Authorization header on to the callee.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    /// REGISTER to the registrar.
+    Register,
+    /// Requests that set up or run calls.
+    Call,
+}
+
 #[derive(Debug, Clone)]
 struct Cached {
+    scope: Scope,
     proxy: bool,
     challenge: Challenge,
     nc: u32,
@@ -40,7 +52,11 @@ impl Authenticator {
     /// Takes the challenges of a 401 or 407. Returns whether any of them is `stale`.
     ///
     /// For each realm challenged, the strongest algorithm offered replaces what was cached.
-    pub(crate) fn challenged(&mut self, response: &Message<'_>) -> Result<bool, AuthFailure> {
+    pub(crate) fn challenged(
+        &mut self,
+        scope: Scope,
+        response: &Message<'_>,
+    ) -> Result<bool, AuthFailure> {
         if self.password.is_none() {
             return Err(AuthFailure::NoPassword);
         }
@@ -65,8 +81,9 @@ impl Authenticator {
             any = true;
             stale |= best.stale;
             self.cache
-                .retain(|c| !(c.proxy == proxy && c.challenge.realm == realm));
+                .retain(|c| !(c.scope == scope && c.proxy == proxy && c.challenge.realm == realm));
             self.cache.push(Cached {
+                scope,
                 proxy,
                 challenge: best.clone(),
                 nc: 0,
@@ -82,6 +99,7 @@ impl Authenticator {
     /// The `(header name, value)` pairs to add to a request, one per cached realm.
     pub(crate) fn headers(
         &mut self,
+        scope: Scope,
         method: &str,
         uri: &str,
         body: &[u8],
@@ -91,7 +109,7 @@ impl Authenticator {
             return Vec::new();
         };
         let mut headers = Vec::new();
-        for cached in &mut self.cache {
+        for cached in self.cache.iter_mut().filter(|c| c.scope == scope) {
             cached.nc = cached.nc.saturating_add(1);
             let cnonce = rng.hex(16);
             let response = DigestResponse {

@@ -43,6 +43,7 @@ mod local;
 mod reconnect;
 mod registration;
 mod rng;
+mod screen;
 mod sdp;
 mod time;
 mod timer;

@@ -15,7 +15,7 @@
 
 use std::time::Duration;
 
-use super::auth::{AuthFailure, Authenticator};
+use super::auth::{AuthFailure, Authenticator, Scope};
 use super::io::Io;
 use super::local::{new_branch, Local};
 use super::transaction::{ClientTransactions, Purpose};
@@ -242,7 +242,10 @@ impl Registration {
             .header("Allow", ALLOW)?
             .header("Supported", "path, outbound, gruu")?
             .header("User-Agent", &local.user_agent)?;
-        for (name, value) in s.auth.headers("REGISTER", &local.registrar, b"", io.rng) {
+        for (name, value) in
+            s.auth
+                .headers(Scope::Register, "REGISTER", &local.registrar, b"", io.rng)
+        {
             b.header(name, &value)?;
         }
         Ok(b.build())
@@ -348,7 +351,7 @@ impl Registration {
     /// Answers a 401/407 within the round's limits. False means give up.
     fn answer_challenge(&mut self, msg: &Message<'_>, io: &mut Io<'_>, s: &mut Sender<'_>) -> bool {
         let status = msg.status().unwrap_or(401);
-        match s.auth.challenged(msg) {
+        match s.auth.challenged(Scope::Register, msg) {
             Ok(stale) => {
                 if stale {
                     self.stale_tries += 1;

@@ -728,9 +728,15 @@ impl UserAgent {
             Ok(msg) => msg,
             Err(e) => {
                 let first = first_line(data);
-                self.io(now).log(LogLevel::Warn, || {
-                    format!("dropped a malformed message ({e}): {first}")
+                let tag = self.ctx.rng.token(10);
+                let answer = crate::sip::error_response(data, &e, &tag);
+                let mut io = self.io(now);
+                io.log(LogLevel::Warn, || {
+                    format!("malformed message ({e}): {first}")
                 });
+                if let Some(answer) = answer {
+                    io.send(answer);
+                }
                 return;
             }
         };
@@ -814,6 +820,14 @@ impl UserAgent {
     fn on_request(&mut self, msg: &Message<'_>, now: Instant) {
         let tag = self.ctx.rng.token(10);
         let (mut io, mut sender) = split!(self, now);
+        if let Some(refusal) = super::screen::screen(msg) {
+            let headers: Vec<(&str, &str)> = refusal
+                .headers
+                .iter()
+                .map(|(n, v)| (*n, v.as_str()))
+                .collect();
+            return respond(msg, refusal.code, refusal.reason, &tag, &headers, &mut io);
+        }
         let in_dialog = msg.to().tag().is_some();
         match msg.method() {
             Method::Ack => {

@@ -191,7 +191,10 @@ pub(crate) fn parse(value: JsValue) -> Result<Settings, JsValue> {
 /// Turns the core's validation error into a JavaScript `Error`; the core names
 /// fields as the JavaScript configuration does.
 pub(crate) fn core_error(e: ConfigError) -> JsValue {
-    config_error(e.field, &format!("invalid config: {}: {}", e.field, e.reason))
+    config_error(
+        e.field,
+        &format!("invalid config: {}: {}", e.field, e.reason),
+    )
 }
 
 fn serde_error(e: serde_path_to_error::Error<serde_wasm_bindgen::Error>) -> JsValue {

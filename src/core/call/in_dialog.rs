@@ -271,9 +271,13 @@ impl Calls {
                     &format!("{};refresher={refresher}", session.interval),
                 )?;
             }
-            let auth = s
-                .auth
-                .headers("INVITE", &dialog.remote_target, sdp.as_bytes(), io.rng);
+            let auth = s.auth.headers(
+                crate::core::auth::Scope::Call,
+                "INVITE",
+                &dialog.remote_target,
+                sdp.as_bytes(),
+                io.rng,
+            );
             for (name, value) in &auth {
                 b.header(name, value)?;
             }
@@ -389,7 +393,12 @@ impl Calls {
                     io,
                 );
             }
-            401 | 407 if !invite.auth_retried && s.auth.challenged(msg).is_ok() => {
+            401 | 407
+                if !invite.auth_retried
+                    && s.auth
+                        .challenged(crate::core::auth::Scope::Call, msg)
+                        .is_ok() =>
+            {
                 call.reinvite = Some(OutInvite {
                     auth_retried: true,
                     ..invite.clone()

@@ -293,7 +293,11 @@ impl Calls {
         let reason = msg.reason().unwrap_or("").to_string();
         if matches!(status, 401 | 407) {
             let retried = call.invite.as_ref().is_some_and(|inv| inv.auth_retried);
-            if !retried && s.auth.challenged(msg).is_ok() {
+            if !retried
+                && s.auth
+                    .challenged(crate::core::auth::Scope::Call, msg)
+                    .is_ok()
+            {
                 if let Some(invite) = &mut call.invite {
                     invite.auth_retried = true;
                 }
@@ -438,9 +442,13 @@ fn build_invite(
     for (name, value) in &call.extra_headers {
         b.header(name, value)?;
     }
-    let auth = s
-        .auth
-        .headers("INVITE", &call.target, sdp.as_bytes(), io.rng);
+    let auth = s.auth.headers(
+        crate::core::auth::Scope::Call,
+        "INVITE",
+        &call.target,
+        sdp.as_bytes(),
+        io.rng,
+    );
     for (name, value) in &auth {
         b.header(name, value)?;
     }
