@@ -224,7 +224,7 @@ describe('Next.js 15 app', { concurrency: false }, () => {
     await waitRegistration(page, 'registered');
   });
 
-  test('alice (Next.js) calls bob (demo page) through TURN, with audio', { timeout: 90_000, skip: !HAS_CALLS && 'this build has no calls yet' }, async () => {
+  test('alice (Next.js) calls bob (demo page) through TURN, with audio; bob calls back and alice answers', { timeout: 90_000, skip: !HAS_CALLS && 'this build has no calls yet' }, async () => {
     site = await startStaticServer();
     const bobPage = await browser.newPage();
     bobPage.on('console', (m) => consoleLines.push(m.text()));
@@ -257,6 +257,20 @@ describe('Next.js 15 app', { concurrency: false }, () => {
     assert.notEqual(duration, '0:00', 'the duration ticks');
 
     await page.click('[data-testid=hangup]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=call]').length === 0, null, { timeout: 10_000 });
+
+    // The other way: bob calls alice, the hook shows the incoming call, alice answers, bob hangs up.
+    await bobPage.waitForFunction(() => !document.querySelector('.call:not([data-state=ended])'), null, { timeout: 10_000 });
+    await bobPage.fill('#target', 'alice');
+    await bobPage.click('#call');
+    await page.waitForSelector('[data-testid=answer]', { timeout: 15_000 });
+    assert.equal(await state.textContent(), 'incoming');
+    await page.click('[data-testid=answer]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=call-state]')?.textContent === 'connected', null, {
+      timeout: 20_000,
+    });
+    await bobPage.waitForFunction(() => document.querySelector('.call')?.dataset.state === 'connected', null, { timeout: 10_000 });
+    await bobPage.click('.call [data-action=hangup]');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=call]').length === 0, null, { timeout: 10_000 });
     await bobPage.click('#disconnect');
     await bobPage.close();
