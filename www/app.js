@@ -179,7 +179,7 @@ function addCall(call) {
   const entry = { call, el };
   calls.set(call.id, entry);
   $('calls').append(el);
-  if (selectedId === null) selectedId = call.id;
+  if (selectedId === null) select(call.id);
   renderCall(entry);
   return entry;
 }
@@ -205,7 +205,7 @@ function callAction(id, action) {
       safe('mute', () => (call.muted ? call.unmute() : call.mute()));
       break;
     case 'select':
-      selectedId = id;
+      select(id);
       $('diagnostics').open = true;
       pollStats();
       break;
@@ -288,11 +288,12 @@ function onCallEvent(e) {
   if (e.event === 'ended') {
     entry.endedAt = Date.now();
     entry.endText = END_BADGE[e.cause?.kind] ?? describeEnd(e.cause);
+    if (selectedId === e.callId) clearStats();
     // Keep the ended call on screen for a moment, then remove it.
     setTimeout(() => {
       entry.el.remove();
       calls.delete(e.callId);
-      if (selectedId === e.callId) selectedId = calls.keys().next().value ?? null;
+      if (selectedId === e.callId) select(calls.keys().next().value ?? null);
       renderAll();
     }, 4000);
   }
@@ -303,7 +304,7 @@ function placeCall(target) {
   if (!phone || !target) return;
   const call = safe('call', () => phone.call(target));
   if (call) {
-    selectedId = call.id;
+    select(call.id);
     addCall(call);
     renderAll();
   }
@@ -328,6 +329,20 @@ function candidate(c) {
   return `${c.type} ${c.protocol}${relay}${c.address ? ` ${c.address}` : ''}`;
 }
 
+const STAT_FIELDS = ['d-call', 'd-local', 'd-remote', 'd-rtt', 'd-jitter', 'd-loss', 'd-mos', 'd-packets'];
+
+/** Empties the stats panel (its call ended, or another call is selected). */
+function clearStats() {
+  for (const id of STAT_FIELDS) $(id).textContent = '–';
+  delete $('stats').dataset.inboundPackets;
+}
+
+/** Shows `id`'s stats from now on. */
+function select(id) {
+  if (selectedId !== id) clearStats();
+  selectedId = id;
+}
+
 async function pollStats() {
   const entry = selectedId === null ? undefined : calls.get(selectedId);
   const state = entry && !entry.endedAt ? read(entry.call, 'state', '') : '';
@@ -338,6 +353,7 @@ async function pollStats() {
   } catch {
     return; // ended meanwhile
   }
+  if (entry.endedAt || selectedId !== entry.call.id) return;
   const fmt = (v, unit, digits = 0) => (v === undefined || v === null ? '–' : `${Number(v).toFixed(digits)}${unit}`);
   $('d-call').textContent = `#${entry.call.id} ${entry.call.remoteUri}`;
   $('d-local').textContent = candidate(s.selectedPair?.local);
@@ -457,7 +473,7 @@ async function disconnect() {
   await current.stop();
   for (const entry of calls.values()) entry.el.remove();
   calls.clear();
-  selectedId = null;
+  select(null);
   current.free();
   log('stopped');
   badge($('conn'), 'idle', 'idle');

@@ -144,6 +144,21 @@ describe('demo page, two tabs', { concurrency: false }, () => {
     assert.ok(['ended', null].includes(await callState(alice)));
   });
 
+  test('bob rejects the next call from the banner; alice sees busy', { timeout: 30_000, skip: !HAS_CALLS && 'this build has no calls yet' }, async () => {
+    const { alice, bob } = tabs;
+    // The ended calls leave the list after a few seconds.
+    for (const page of [alice, bob]) {
+      await waitIn(page, 'the last call leaves the list', () => !document.querySelector('.call'), undefined, 10_000);
+    }
+    await alice.fill('#target', 'bob');
+    await alice.click('#call');
+    await waitIn(bob, 'the banner shows again', () => !document.querySelector('#incoming').hidden);
+    await bob.click('#reject-incoming');
+    await waitIn(alice, 'alice sees the call end busy', () => document.querySelector('#log').innerText.includes('ended: busy'));
+    await waitIn(bob, 'the banner goes away', () => document.querySelector('#incoming').hidden);
+    await shot(alice, '7-alice-busy');
+  });
+
   test('no secret is shown or logged', async () => {
     for (const page of Object.values(tabs)) {
       const text = await page.$eval('body', (el) => el.innerText);
