@@ -204,6 +204,19 @@ function callAction(id, action) {
     case 'mute':
       safe('mute', () => (call.muted ? call.unmute() : call.mute()));
       break;
+    case 'acceptTransfer': {
+      const next = safe('accept transfer', () => call.acceptTransfer());
+      entry.referTarget = undefined;
+      if (next && next !== true) {
+        select(next.id);
+        addCall(next);
+      }
+      break;
+    }
+    case 'declineTransfer':
+      safe('decline transfer', () => call.declineTransfer());
+      entry.referTarget = undefined;
+      break;
     case 'select':
       select(id);
       $('diagnostics').open = true;
@@ -253,6 +266,8 @@ function renderCall(entry) {
   el.querySelector('[data-action=hold]').textContent = hold.local ? 'Resume' : 'Hold';
   el.querySelector('[data-action=mute]').textContent = muted ? 'Unmute' : 'Mute';
   el.querySelector('.call-transfer').hidden = !live;
+  el.querySelector('.call-refer').hidden = !entry.referTarget || Boolean(entry.endedAt);
+  el.querySelector('.refer-target').textContent = entry.referTarget ?? '';
   el.classList.toggle('selected', selectedId === call.id);
   const audio = el.querySelector('audio');
   const stream = entry.endedAt ? null : read(call, 'remoteStream', null);
@@ -285,6 +300,7 @@ function onCallEvent(e) {
   }
   log(`call #${e.callId}: ${describeCall(e)}`, e.event === 'ended' && e.cause?.kind === 'failed' ? 'warn' : 'info');
   if (!entry) return;
+  if (e.event === 'transferRequested') entry.referTarget = e.target;
   if (e.event === 'ended') {
     entry.endedAt = Date.now();
     entry.endText = END_BADGE[e.cause?.kind] ?? describeEnd(e.cause);

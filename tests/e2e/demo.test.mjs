@@ -1,7 +1,8 @@
 // The demo page (www/) end to end, as a person uses it on a phone-sized screen (390x844):
 // two tabs, alice and bob, register to the local Kamailio; alice dials bob, bob answers from
 // the incoming-call banner, both show the call connected with the duration ticking, the
-// diagnostics panel shows live stats, hold and mute show on both sides, alice hangs up.
+// diagnostics panel shows live stats, hold and mute show on both sides, alice hangs up; then
+// bob rejects a call from the banner, and bob transfers alice to carol (a third tab).
 // Screenshots go to artifacts/demo/ (gitignored).
 //
 // Needs pkg/ (bash scripts/build.sh) and the local servers (scripts/test.sh starts them).
@@ -67,7 +68,7 @@ after(async () => {
   await site?.close();
 });
 
-describe('demo page, two tabs', { concurrency: false }, () => {
+describe('demo page, two (then three) tabs', { concurrency: false }, () => {
   test('alice and bob register', { timeout: 30_000 }, async () => {
     for (const [user, page] of Object.entries(tabs)) {
       await page.goto(`${site.url}?user=${user}`);
@@ -157,6 +158,41 @@ describe('demo page, two tabs', { concurrency: false }, () => {
     await waitIn(alice, 'alice sees the call end busy', () => document.querySelector('#log').innerText.includes('ended: busy'));
     await waitIn(bob, 'the banner goes away', () => document.querySelector('#incoming').hidden);
     await shot(alice, '7-alice-busy');
+  });
+
+  test('bob transfers alice to carol; alice accepts and carol answers', { timeout: 60_000, skip: !HAS_CALLS && 'this build has no calls yet' }, async () => {
+    const { alice, bob } = tabs;
+    const carol = await context.newPage();
+    carol.on('console', (m) => consoleLines.push(`carol: ${m.text()}`));
+    tabs.carol = carol;
+    await carol.goto(`${site.url}?user=carol`);
+    await waitIn(carol, 'carol loads /config.json', () => document.querySelector('#preset').options.length > 1);
+    await carol.click('#connect');
+    await waitIn(carol, 'carol registers', () => document.querySelector('#reg').textContent === 'registered');
+    for (const page of [alice, bob]) {
+      await waitIn(page, 'the last call leaves the list', () => !document.querySelector('.call'), undefined, 10_000);
+    }
+    await alice.fill('#target', 'bob');
+    await alice.click('#call');
+    await waitIn(bob, 'the banner shows', () => !document.querySelector('#incoming').hidden);
+    await bob.click('#answer-incoming');
+    await waitIn(bob, 'bob is connected', () => document.querySelector('.call')?.dataset.state === 'connected');
+    await bob.fill('.call .call-transfer input', 'carol');
+    await bob.click('.call .call-transfer button');
+    await waitIn(alice, 'alice is asked to transfer', () => !document.querySelector('.call .call-refer').hidden);
+    assert.match(await alice.textContent('.call .refer-target'), /carol/);
+    await shot(alice, '8-alice-transfer-requested');
+    await alice.click('.call [data-action=acceptTransfer]');
+    await waitIn(carol, 'carol is called', () => !document.querySelector('#incoming').hidden);
+    assert.match(await carol.textContent('#incoming-from'), /alice/);
+    await carol.click('#answer-incoming');
+    await waitIn(alice, 'alice is connected to carol', () =>
+      [...document.querySelectorAll('.call')].some((el) => el.dataset.state === 'connected' && el.querySelector('.remote').textContent.includes('carol')));
+    await waitIn(bob, "bob's call ends", () => ![...document.querySelectorAll('.call')].some((el) => el.dataset.state === 'connected'));
+    await shot(alice, '9-alice-with-carol');
+    await carol.click('.call [data-action=hangup]');
+    await waitIn(alice, "alice's call with carol ends", () =>
+      ![...document.querySelectorAll('.call')].some((el) => el.dataset.state === 'connected'));
   });
 
   test('no secret is shown or logged', async () => {
