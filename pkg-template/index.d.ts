@@ -16,9 +16,21 @@ export type {
   SoftphoneEvent,
   SoftphoneEventType,
   SoftphoneEventOf,
+  SoftphoneCall,
+  SoftphoneCallOptions,
+  SoftphoneCallState,
+  SoftphoneCallStats,
+  SoftphoneCandidate,
+  SoftphoneCallEvent,
+  SoftphoneEndCause,
+  SoftphoneQualityEvent,
+  SoftphoneCallErrorCode,
+  SoftphoneIceServer,
 } from './softphone_core.js';
 
-/** The localStorage key under which a generated `instanceId` is kept. */
+import type { SoftphoneCallErrorCode } from './softphone_core.js';
+
+/** The sessionStorage key under which this tab's generated `instanceId` is kept. */
 export declare const INSTANCE_ID_STORAGE_KEY: 'softphone-core:instance-id';
 
 /**
@@ -39,4 +51,14 @@ export interface SoftphoneConfigError extends Error {
   name: 'SoftphoneConfigError';
   /** The field as written in the configuration, e.g. `uri`, `servers[0].uri`, `registerExpires`. */
   field: string;
+}
+
+/**
+ * The error thrown by `phone.call()` and the methods of `SoftphoneCall` (and the rejection
+ * of `getStats()` after the end) when the operation does not fit.
+ */
+export interface SoftphoneCallError extends Error {
+  name: 'SoftphoneCallError';
+  /** `invalidTarget`, `invalidValue`, `notConnected`, `noSuchCall` or `invalidState`. */
+  code: SoftphoneCallErrorCode;
 }

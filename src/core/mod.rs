@@ -50,7 +50,8 @@ mod timer;
 mod transaction;
 
 pub use call::{
-    CallError, CallEvent, CallId, CallOptions, DtmfMode, EndCause, HoldState, IceState, MediaAction,
+    AnswerOptions, CallError, CallEvent, CallId, CallOptions, DtmfMode, EndCause, HoldState,
+    IceState, MediaAction,
 };
 pub use config::{Config, ConfigError, ServerConfig};
 pub use event::{ConnectionEvent, DisconnectReason, Event, LogLevel, RegistrationEvent};

@@ -8,7 +8,8 @@ use std::collections::VecDeque;
 
 use super::auth::Authenticator;
 use super::call::{
-    CallError, CallId, CallOptions, CallSettings, Calls, DtmfMode, IceState, MediaAction,
+    AnswerOptions, CallError, CallId, CallOptions, CallSettings, Calls, DtmfMode, IceState,
+    MediaAction,
 };
 use super::config::ConfigError;
 use super::io::{first_line, Io};
@@ -339,6 +340,10 @@ impl UserAgent {
     pub fn stop(&mut self, now: Instant) {
         if self.run != Run::Running {
             return;
+        }
+        // Calls first: their BYEs (or CANCELs) go out while the flow is still registered.
+        for call in self.calls.ids() {
+            let _ = self.hangup(call, now);
         }
         self.run = Run::Stopping;
         self.ctx.timers.cancel_all(TimerName::Reconnect);
@@ -919,8 +924,13 @@ impl UserAgent {
     ///
     /// # Errors
     /// No such call, or it is not ringing.
-    pub fn answer(&mut self, call: CallId, now: Instant) -> Result<(), CallError> {
-        self.with_calls(now, |calls, io, _| calls.answer(call, io))
+    pub fn answer(
+        &mut self,
+        call: CallId,
+        options: AnswerOptions,
+        now: Instant,
+    ) -> Result<(), CallError> {
+        self.with_calls(now, |calls, io, _| calls.answer(call, options, io))
     }
 
     /// Rejects a ringing incoming call with `status` (486 busy, 603 decline, 480...).

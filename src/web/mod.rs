@@ -20,19 +20,24 @@
 //! Work that arrives while a drain is running (a socket that fails synchronously) is
 //! queued and taken by the drain already on the stack, never run re-entrantly.
 
+mod call;
+mod calls;
 mod clock;
 mod config;
 mod driver;
 mod events;
 mod lifecycle;
 mod log;
+mod media;
 mod softphone;
 mod timer;
 mod transport;
 mod types;
 
+pub use call::SoftphoneCall;
 pub use softphone::Softphone;
 
-/// The `localStorage` key under which a generated `instanceId` is kept, so that every
-/// registration from the same browser profile carries the same `+sip.instance`.
+/// The `sessionStorage` key under which a generated `instanceId` is kept: each tab has
+/// its own (two tabs sharing one would replace each other's registration, RFC 5626),
+/// and a tab keeps it across reloads.
 pub const INSTANCE_ID_STORAGE_KEY: &str = "softphone-core:instance-id";
