@@ -73,6 +73,9 @@ export interface UseSoftphoneOptions {
   onEvent?: (event: SoftphoneEvent | SoftphoneCallEventOf<Softphone>) => void;
 }
 
+/** The options of `call.answer()` (`SoftphoneAnswerOptions`). */
+export type SoftphoneAnswerOptionsOf<C> = C extends { answer(options?: infer O): void } ? O : never;
+
 /** The `call` event type, when the build has calls. */
 export type SoftphoneCallEventOf<P> = P extends { on(type: 'call', handler: (event: infer E) => void): () => void } ? E : never;
 
@@ -95,8 +98,11 @@ export interface UseSoftphoneResult {
    * The call appears in `calls` at once.
    */
   call(target: string, options?: SoftphoneCallOptions): SoftphoneCall;
-  /** The call actions by call id; they throw a `SoftphoneCallError` (`noSuchCall`, `invalidState` ...). */
-  answer(id: number): void;
+  /**
+   * The call actions by call id; they throw a `SoftphoneCallError` (`noSuchCall`, `invalidState` ...).
+   * `answer(id, { video: true })` also sends video; audio only by default.
+   */
+  answer(id: number, options?: SoftphoneAnswerOptionsOf<SoftphoneCall>): void;
   /** Rejects an incoming call; default status 486. */
   reject(id: number, status?: number): void;
   hangup(id: number): void;

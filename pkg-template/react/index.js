@@ -300,7 +300,7 @@ function useActions(store, withPhone) {
       store.refresh();
       return handle;
     },
-    answer: (id) => store.handle(id).answer(),
+    answer: (id, options) => (options === undefined ? store.handle(id).answer() : store.handle(id).answer(options)),
     reject: (id, status) => (status === undefined ? store.handle(id).reject() : store.handle(id).reject(status)),
     hangup: (id) => store.handle(id).hangup(),
     hold: (id) => store.handle(id).hold(),
