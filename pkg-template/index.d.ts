@@ -18,6 +18,7 @@ export type {
   SoftphoneEventOf,
   SoftphoneCall,
   SoftphoneCallOptions,
+  SoftphoneAnswerOptions,
   SoftphoneCallState,
   SoftphoneCallStats,
   SoftphoneCandidate,
