@@ -63,3 +63,22 @@ export interface SoftphoneCallError extends Error {
   /** `invalidTarget`, `invalidValue`, `notConnected`, `noSuchCall` or `invalidState`. */
   code: SoftphoneCallErrorCode;
 }
+
+export type {
+  SoftphoneDiagnosis,
+  SoftphoneDiagnoseConfig,
+  SoftphoneWebSocketCheck,
+  SoftphoneIceCheck,
+  SoftphoneNetworkVerdict,
+  SoftphoneOptionsCheck,
+  SoftphoneCandidateType,
+} from './diagnose.js';
+
+/**
+ * A preflight check of a configuration without a phone: each WebSocket server (open time,
+ * OPTIONS round trip, likely causes when it closes before opening) and each STUN/TURN URL
+ * (candidate types, time, authentication), with a verdict per network class. Browser only.
+ */
+export declare function diagnose(
+  config: import('./diagnose.js').SoftphoneDiagnoseConfig,
+): Promise<import('./diagnose.js').SoftphoneDiagnosis>;

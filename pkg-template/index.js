@@ -47,3 +47,14 @@ export async function createSoftphone(config) {
   const glue = await load();
   return new glue.Softphone(config);
 }
+
+/**
+ * Loads the module if needed and checks a configuration's servers without a phone.
+ * Browser only.
+ * @param {import('./diagnose.js').SoftphoneDiagnoseConfig} config
+ * @returns {Promise<import('./diagnose.js').SoftphoneDiagnosis>}
+ */
+export async function diagnose(config) {
+  const glue = await load();
+  return glue.diagnose(config);
+}
