@@ -16,9 +16,22 @@ export type {
   SoftphoneEvent,
   SoftphoneEventType,
   SoftphoneEventOf,
+  SoftphoneCall,
+  SoftphoneCallOptions,
+  SoftphoneAnswerOptions,
+  SoftphoneCallState,
+  SoftphoneCallStats,
+  SoftphoneCandidate,
+  SoftphoneCallEvent,
+  SoftphoneEndCause,
+  SoftphoneQualityEvent,
+  SoftphoneCallErrorCode,
+  SoftphoneIceServer,
 } from './softphone_core.js';
 
-/** The localStorage key under which a generated `instanceId` is kept. */
+import type { SoftphoneCallErrorCode } from './softphone_core.js';
+
+/** The sessionStorage key under which this tab's generated `instanceId` is kept. */
 export declare const INSTANCE_ID_STORAGE_KEY: 'softphone-core:instance-id';
 
 /**
@@ -40,3 +53,32 @@ export interface SoftphoneConfigError extends Error {
   /** The field as written in the configuration, e.g. `uri`, `servers[0].uri`, `registerExpires`. */
   field: string;
 }
+
+/**
+ * The error thrown by `phone.call()` and the methods of `SoftphoneCall` (and the rejection
+ * of `getStats()` after the end) when the operation does not fit.
+ */
+export interface SoftphoneCallError extends Error {
+  name: 'SoftphoneCallError';
+  /** `invalidTarget`, `invalidValue`, `notConnected`, `noSuchCall` or `invalidState`. */
+  code: SoftphoneCallErrorCode;
+}
+
+export type {
+  SoftphoneDiagnosis,
+  SoftphoneDiagnoseConfig,
+  SoftphoneWebSocketCheck,
+  SoftphoneIceCheck,
+  SoftphoneNetworkVerdict,
+  SoftphoneOptionsCheck,
+  SoftphoneCandidateType,
+} from './diagnose.js';
+
+/**
+ * A preflight check of a configuration without a phone: each WebSocket server (open time,
+ * OPTIONS round trip, likely causes when it closes before opening) and each STUN/TURN URL
+ * (candidate types, time, authentication), with a verdict per network class. Browser only.
+ */
+export declare function diagnose(
+  config: import('./diagnose.js').SoftphoneDiagnoseConfig,
+): Promise<import('./diagnose.js').SoftphoneDiagnosis>;

@@ -5,7 +5,7 @@
 // The wasm-bindgen glue (softphone_core.js) and the module (softphone_core_bg.wasm) are
 // loaded on the first initAsync() or createSoftphone() call, once.
 
-/** The localStorage key under which a generated instanceId is kept. */
+/** The sessionStorage key under which this tab's generated instanceId is kept. */
 export const INSTANCE_ID_STORAGE_KEY = 'softphone-core:instance-id';
 
 /** @type {Promise<typeof import('./softphone_core.js')> | undefined} */
@@ -46,4 +46,15 @@ export async function initAsync(input) {
 export async function createSoftphone(config) {
   const glue = await load();
   return new glue.Softphone(config);
+}
+
+/**
+ * Loads the module if needed and checks a configuration's servers without a phone.
+ * Browser only.
+ * @param {import('./diagnose.js').SoftphoneDiagnoseConfig} config
+ * @returns {Promise<import('./diagnose.js').SoftphoneDiagnosis>}
+ */
+export async function diagnose(config) {
+  const glue = await load();
+  return glue.diagnose(config);
 }

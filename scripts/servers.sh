@@ -3,8 +3,12 @@
 #   kamailio  SIP registrar/proxy: ws://127.0.0.1:${KAMAILIO_WS_PORT:-18080}/ws and
 #             udp 127.0.0.1:${KAMAILIO_UDP_PORT:-15060}, domain softphone.test
 #   coturn    TURN on 127.0.0.1:${TURN_PORT:-13478} (UDP+TCP), REST-API secret
+#   baresip   a SIP phone registered over UDP as erin (auto-answer, DTLS-SRTP, ICE), SIP on
+#             127.0.0.1:${BARESIP_SIP_PORT:-15070}, control (ctrl_tcp) on
+#             127.0.0.1:${BARESIP_CTRL_PORT:-14444}; needs kamailio. Not part of `start all`:
+#             tests/e2e/baresip.test.mjs starts and stops it (`stop all` stops it too).
 #
-# Usage: scripts/servers.sh start|stop|restart|status kamailio|coturn|all
+# Usage: scripts/servers.sh start|stop|restart|status kamailio|coturn|baresip|all
 # Ports: KAMAILIO_WS_PORT, KAMAILIO_UDP_PORT, TURN_PORT; unset ones default to the ports this
 # .run/ used last, then to the ones above.
 #
@@ -170,23 +174,78 @@ status_one() {
   fi
 }
 
+# ---- baresip ----------------------------------------------------------------------------
+BARESIP_SIP_PORT="${BARESIP_SIP_PORT:-15070}"
+BARESIP_CTRL_PORT="${BARESIP_CTRL_PORT:-14444}"
+BARESIP_USER="${BARESIP_USER:-erin}"
+
+# render_baresip: .run/baresip/{config,accounts,contacts} from tests/servers/baresip/*.in, with
+# the account's password from .run/secrets.json (written by render) and the first
+# non-loopback interface as the media interface.
+render_baresip() {
+  local dir="$RUN/baresip" iface password
+  mkdir -p "$dir"
+  chmod 700 "$dir"
+  iface="$(ip -br -4 addr | awk '$1 != "lo" && $2 != "DOWN" && $3 !~ /^127\./ && $3 != "" {print $1; exit}')"
+  if [[ -z "$iface" ]]; then
+    log "baresip: no non-loopback IPv4 interface for its media"
+    return 1
+  fi
+  password="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["passwords"][sys.argv[2]])' \
+    "$RUN/secrets.json" "$BARESIP_USER")"
+  sed -e "s|@SIP_PORT@|$BARESIP_SIP_PORT|g" -e "s|@CTRL_PORT@|$BARESIP_CTRL_PORT|g" -e "s|@NET_IF@|${iface%%@*}|g" \
+    "$ROOT/tests/servers/baresip/config.in" >"$dir/config"
+  # The password goes through the environment, not the command line (ps would show it).
+  (umask 077 && BR_PASSWORD="$password" python3 - "$ROOT/tests/servers/baresip/accounts.in" "$dir/accounts" \
+    "$BARESIP_USER" "$UDP_PORT" <<'PY'
+import os, sys
+text = open(sys.argv[1]).read()
+text = text.replace("@USER@", sys.argv[3]).replace("@KAMAILIO_UDP_PORT@", sys.argv[4])
+open(sys.argv[2], "w").write(text.replace("@PASSWORD@", os.environ["BR_PASSWORD"]))
+PY
+  )
+  : >"$dir/contacts"
+}
+
+start_baresip() {
+  if [[ -n "$(pid_of baresip)" ]]; then
+    log "baresip already running (pid $(pid_of baresip))"
+    return 0
+  fi
+  if port_open "$BARESIP_CTRL_PORT"; then
+    log "127.0.0.1:$BARESIP_CTRL_PORT is already in use (set BARESIP_CTRL_PORT and BARESIP_SIP_PORT)"
+    return 1
+  fi
+  render_baresip || return 1
+  # In the foreground of a background subshell: its pid is baresip's own.
+  baresip -f "$RUN/baresip" </dev/null >>"$RUN/baresip.log" 2>&1 &
+  echo $! >"$RUN/baresip.pid"
+  if ! wait_port "$BARESIP_CTRL_PORT" 10 baresip; then
+    stop_one baresip
+    return 1
+  fi
+  log "baresip up: sip:$BARESIP_USER (udp 127.0.0.1:$BARESIP_SIP_PORT), ctrl_tcp 127.0.0.1:$BARESIP_CTRL_PORT (pid $(pid_of baresip))"
+}
+
 start_one() {
   case "$1" in
     kamailio) start_kamailio ;;
     coturn) start_coturn ;;
+    baresip) start_baresip ;;
   esac
 }
 
 usage() {
-  echo "usage: $0 start|stop|restart|status kamailio|coturn|all" >&2
+  echo "usage: $0 start|stop|restart|status kamailio|coturn|baresip|all" >&2
   exit 2
 }
 
 [[ $# -eq 2 ]] || usage
 action="$1"
 case "$2" in
-  kamailio | coturn) names=("$2") ;;
-  all) names=(kamailio coturn) ;;
+  kamailio | coturn | baresip) names=("$2") ;;
+  # baresip only when asked for, but never left running: `stop all` stops it first.
+  all) if [[ "$action" == stop ]]; then names=(baresip kamailio coturn); else names=(kamailio coturn); fi ;;
   *) usage ;;
 esac
 

@@ -18,12 +18,13 @@ python3 -c 'import sys, tomllib; sys.exit(sys.version_info < (3, 11))' 2>/dev/nu
 cfg() { python3 scripts/buildcfg.py "$1"; }
 
 # ---- Debian packages -------------------------------------------------------------------
-# kamailio-outbound-modules: RFC 5626 flow tokens (tests/servers/kamailio). Never Debian's
+# kamailio-outbound-modules: RFC 5626 flow tokens (tests/servers/kamailio). nftables: the
+# network-fault e2e tests drop packets on their own loopback ports. Never Debian's
 # binaryen: its wasm-opt breaks the module in Chromium; build.sh uses npm's binaryen.
 APT_PACKAGES=(
   chromium chromium-driver firefox-esr
   kamailio kamailio-websocket-modules kamailio-outbound-modules
-  coturn baresip sip-tester iproute2
+  coturn baresip sip-tester iproute2 nftables
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -50,13 +50,14 @@ fn incoming_call_transcript() {
             to: "sip:alice@softphone.test".into(),
         }]
     );
-    h.ua.answer(call, h.now).unwrap();
+    h.ua.answer(call, Default::default(), h.now).unwrap();
     h.drain();
     assert_eq!(
         h.take_media().1,
         MediaAction::CreateAnswer {
             offer: remote_sdp("sendrecv"),
-            direction: Direction::SendRecv
+            direction: Direction::SendRecv,
+            video: false
         }
     );
     h.local_description(call, SDP_HOST, false);
@@ -101,7 +102,7 @@ fn a_200_never_acked_is_given_up_with_bye() {
     h.auto_pong = true;
     let peer = Peer::new();
     let (call, _) = ringing(&mut h, &peer, Some(&remote_sdp("sendrecv")));
-    h.ua.answer(call, h.now).unwrap();
+    h.ua.answer(call, Default::default(), h.now).unwrap();
     h.drain();
     h.local_description(call, SDP_HOST, true);
     let ok = h.take();
@@ -133,7 +134,7 @@ fn an_invite_without_sdp_gets_our_offer_and_the_ack_carries_the_answer() {
     let mut h = Harness::new(config());
     let mut peer = Peer::new();
     let (call, _) = ringing(&mut h, &peer, None);
-    h.ua.answer(call, h.now).unwrap();
+    h.ua.answer(call, Default::default(), h.now).unwrap();
     h.drain();
     assert!(matches!(
         h.take_media().1,
@@ -175,7 +176,10 @@ fn reject_sends_the_status_and_absorbs_the_ack() {
     );
     h.deliver(&peer.ack(&decline, None));
     assert!(h.sent.is_empty(), "an ACK is never answered");
-    assert_eq!(h.ua.answer(call, h.now), Err(CallError::NoSuchCall));
+    assert_eq!(
+        h.ua.answer(call, Default::default(), h.now),
+        Err(CallError::NoSuchCall)
+    );
 }
 
 #[test]
@@ -262,7 +266,7 @@ fn a_second_call_rings_while_the_first_is_held() {
     assert_eq!(first_line(&ringing), "SIP/2.0 180 Ringing");
     let second = *h.ua.calls().last().unwrap();
     assert_ne!(first, second);
-    h.ua.answer(second, h.now).unwrap();
+    h.ua.answer(second, Default::default(), h.now).unwrap();
     h.drain();
     h.media.clear();
     h.local_description(second, SDP_HOST, true);
@@ -291,4 +295,22 @@ fn an_invite_with_too_small_a_session_interval_gets_422() {
     assert_eq!(first_line(&resp), "SIP/2.0 422 Session Interval Too Small");
     assert_eq!(header(&resp, "Min-SE").unwrap(), "90");
     assert!(h.ua.calls().is_empty());
+}
+
+#[test]
+fn answering_with_video_is_the_applications_choice() {
+    let mut h = Harness::new(config());
+    let peer = Peer::new();
+    let (call, _) = ringing(&mut h, &peer, Some(&remote_sdp("sendrecv")));
+    h.ua.answer(
+        call,
+        softphone_core::core::AnswerOptions { video: true },
+        h.now,
+    )
+    .unwrap();
+    h.drain();
+    assert!(matches!(
+        h.take_media().1,
+        MediaAction::CreateAnswer { video: true, .. }
+    ));
 }

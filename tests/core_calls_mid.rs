@@ -85,7 +85,8 @@ fn remote_hold_is_shown_as_such() {
         h.take_media().1,
         MediaAction::CreateAnswer {
             offer: remote_sdp("sendonly"),
-            direction: Direction::SendRecv
+            direction: Direction::SendRecv,
+            video: false
         }
     );
     h.local_description(call, &SDP_HOST.replace("a=sendrecv", "a=recvonly"), true);

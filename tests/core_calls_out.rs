@@ -475,3 +475,68 @@ fn extra_headers_and_video_are_passed_on() {
     assert_eq!(first_line(&invite), "INVITE sip:carol@example.com SIP/2.0");
     assert_eq!(header(&invite, "X-Ticket").unwrap(), "42");
 }
+
+#[test]
+fn a_provisional_overtaken_by_the_200_is_ignored() {
+    let mut h = Harness::new(config());
+    let (call, invite) = h.outgoing_invite();
+    let peer = Peer::new();
+    h.deliver(&peer.reply(&invite, 200, "OK", Some(&remote_sdp("sendrecv")), &[]));
+    assert!(h.take().starts_with(b"ACK "));
+    // A UDP leg reordered them: the 180 arrives after the 200.
+    h.deliver(&peer.reply(&invite, 180, "Ringing", None, &[]));
+    h.deliver(&peer.reply(
+        &invite,
+        183,
+        "Session Progress",
+        Some(&remote_sdp("sendrecv")),
+        &[],
+    ));
+    assert_eq!(h.last_call_event(call), Some(CallEvent::Connected));
+    h.media.clear();
+    h.ua.hangup(call, h.now).unwrap();
+    h.drain();
+    assert!(h.take().starts_with(b"BYE "), "a BYE, not a CANCEL");
+    assert_eq!(
+        h.last_call_event(call),
+        Some(CallEvent::Ended(EndCause::LocalHangup))
+    );
+}
+
+#[test]
+fn a_retransmitted_200_is_acked_again_and_the_call_stays() {
+    let mut h = Harness::new(config());
+    let (call, invite) = h.outgoing_invite();
+    let peer = Peer::new();
+    let ok = peer.reply(&invite, 200, "OK", Some(&remote_sdp("sendrecv")), &[]);
+    h.deliver(&ok);
+    let first_ack = h.take();
+    h.deliver(&ok);
+    let second_ack = h.take();
+    assert_eq!(first_line(&second_ack), first_line(&first_ack));
+    assert_eq!(header(&second_ack, "CSeq"), header(&first_ack, "CSeq"));
+    assert!(h.sent.is_empty(), "no BYE for a retransmission");
+    assert_eq!(h.last_call_event(call), Some(CallEvent::Connected));
+    // A 200 from another fork (another To tag) is taken down.
+    let other = String::from_utf8_lossy(&ok).replace("bobtag", "forktag");
+    h.deliver(other.as_bytes());
+    assert!(h.take().starts_with(b"ACK "));
+    assert!(h.take().starts_with(b"BYE "));
+    assert_eq!(h.last_call_event(call), Some(CallEvent::Connected));
+}
+
+#[test]
+fn stop_hangs_up_live_calls_before_unregistering() {
+    let mut h = Harness::new(config());
+    let (call, _peer) = h.connected_call(&[]);
+    h.stop();
+    let bye = h.take();
+    assert!(bye.starts_with(b"BYE "), "{}", first_line(&bye));
+    let unregister = h.take();
+    assert!(unregister.starts_with(b"REGISTER "));
+    assert_eq!(header(&unregister, "Expires").unwrap(), "0");
+    assert_eq!(
+        h.last_call_event(call),
+        Some(CallEvent::Ended(EndCause::LocalHangup))
+    );
+}

@@ -212,7 +212,8 @@ fn an_incoming_ice_restart_is_answered() {
         h.take_media().1,
         MediaAction::CreateAnswer {
             offer: restart,
-            direction: Direction::SendRecv
+            direction: Direction::SendRecv,
+            video: false
         }
     );
     h.local_description(call, SDP_HOST, true);

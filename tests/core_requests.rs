@@ -159,3 +159,108 @@ fn config_errors_name_the_field() {
     c.instance_id = Some("not-a-uuid".into());
     check(c, "instanceId");
 }
+
+#[test]
+fn a_request_that_does_not_parse_gets_400_when_it_can_be_answered() {
+    let mut h = Harness::new(config());
+    h.register(600);
+    // CSeq method does not match the request method: RFC 4475 section 3.4.1 (mismatch01).
+    let bad = String::from_utf8(request("OPTIONS", false))
+        .unwrap()
+        .replace("CSeq: 7 OPTIONS", "CSeq: 7 INVITE");
+    h.deliver(bad.as_bytes());
+    let resp = h.take();
+    assert_eq!(first_line(&resp), "SIP/2.0 400 Bad Request");
+    assert!(header(&resp, "Warning").is_some_and(|w| w.starts_with("399 ")));
+    assert_eq!(headers(&resp, "Via").len(), 2);
+    let bad = String::from_utf8(request("OPTIONS", false))
+        .unwrap()
+        .replace("SIP/2.0\r\nVia", "SIP/7.0\r\nVia");
+    h.deliver(bad.as_bytes());
+    assert_eq!(first_line(&h.take()), "SIP/2.0 505 Version Not Supported");
+}
+
+#[test]
+fn requests_the_agent_cannot_serve_are_screened() {
+    let mut h = Harness::new(config());
+    h.register(600);
+    let with = |method: &str, from: &str, to: &str| {
+        String::from_utf8(request(method, false))
+            .unwrap()
+            .replacen(from, to, 1)
+            .into_bytes()
+    };
+    h.deliver(&with(
+        "INVITE",
+        "INVITE sip:x@y.invalid;transport=ws",
+        "INVITE tel:+15550100",
+    ));
+    assert_eq!(first_line(&h.take()), "SIP/2.0 416 Unsupported URI Scheme");
+    h.deliver(&with(
+        "INVITE",
+        "Max-Forwards: 69\r\n",
+        "Max-Forwards: 69\r\nRequire: 100rel, timer\r\n",
+    ));
+    let resp = h.take();
+    assert_eq!(first_line(&resp), "SIP/2.0 420 Bad Extension");
+    assert_eq!(header(&resp, "Unsupported").unwrap(), "100rel");
+    h.deliver(&with("INVITE", "Max-Forwards: 69", "Max-Forwards: 0"));
+    assert_eq!(first_line(&h.take()), "SIP/2.0 483 Too Many Hops");
+    h.deliver(&with(
+        "INVITE",
+        "Content-Length: 0\r\n\r\n",
+        "Content-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello",
+    ));
+    let resp = h.take();
+    assert_eq!(first_line(&resp), "SIP/2.0 415 Unsupported Media Type");
+    assert_eq!(header(&resp, "Accept").unwrap(), "application/sdp");
+    assert!(h.ua.calls().is_empty(), "no call was created");
+    // OPTIONS with Max-Forwards 0 is still answered as the endpoint.
+    h.deliver(&with("OPTIONS", "Max-Forwards: 69", "Max-Forwards: 0"));
+    assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn the_rfc4475_torture_messages_never_upset_the_agent() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/rfc4475");
+    if !dir.exists() {
+        eprintln!("{} is absent: skipped", dir.display());
+        return;
+    }
+    let mut h = Harness::new(config());
+    h.auto_pong = true;
+    h.register(600);
+    let mut delivered = 0;
+    for sub in ["valid", "invalid", "extra"] {
+        let Ok(entries) = std::fs::read_dir(dir.join(sub)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let bytes = std::fs::read(entry.path()).unwrap();
+            h.deliver(&bytes);
+            delivered += 1;
+            // Whatever the agent sends must be a response (or an ACK for one of its own
+            // INVITEs, of which there are none here): it never starts anything.
+            while let Some(out) = h.sent.pop_front() {
+                assert!(
+                    out.starts_with(b"SIP/2.0 "),
+                    "{}: sent {}",
+                    entry.path().display(),
+                    first_line(&out)
+                );
+            }
+            // Calls that an INVITE created are rejected so the next file starts clean.
+            for call in h.ua.calls() {
+                let _ = h.ua.reject(call, 486, h.now);
+                let _ = h.ua.hangup(call, h.now);
+            }
+            h.drain();
+            h.sent.clear();
+        }
+    }
+    assert!(delivered >= 49, "{delivered} messages");
+    // Still registered and answering.
+    h.deliver(&request("OPTIONS", false));
+    assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
+}

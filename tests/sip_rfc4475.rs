@@ -17,6 +17,18 @@
 //!   cookie, which is the core's business (RFC 2543 matching or 400).
 //! - `invalid/mismatch02.sip`: rejected with the CSeq mismatch (400), which the RFC
 //!   allows instead of 501.
+//! - `invalid/quotbal.sip`: rejected; no attempt is made at the "liberal inference"
+//!   of where the quote should have ended.
+//! - `invalid/scalar02.sip`: rejected for its CSeq; its Max-Forwards of 300 would be
+//!   rejected too (the parser checks 0-255).
+//! - `valid/inv2543.sip`: accepted (no branch, no Max-Forwards, From without tag);
+//!   what to do with an RFC 2543 peer is the core's decision.
+//! - `valid/unkscm.sip`, `valid/novelsc.sip`, `valid/unksm2.sip`, `valid/bext01.sip`,
+//!   `valid/invut.sip`, `valid/sdp01.sip`, `valid/zeromf.sip`, `valid/bcast.sip`:
+//!   accepted; the 416 / 420 / 415 / 406 / 483 answers the RFC expects are decisions
+//!   of the core, which has the typed values to make them.
+//! - `extra/test.sip` (not a SIP message) and `extra/baddn.archive-original.sip` (no
+//!   empty line after the headers: an `Incomplete` error) are rejected.
 
 use std::path::PathBuf;
 
@@ -229,5 +241,38 @@ fn invalid_reasons() {
         };
         let e = Message::parse(&b).unwrap_err();
         assert!(e.reason().contains(why), "{name}: {e}");
+    }
+}
+
+#[test]
+fn rejected_requests_get_a_stateless_answer() {
+    use softphone_core::sip::error_response;
+    // (file, expected status or None when no answer may be sent)
+    let cases = [
+        ("badvers", Some(505)),
+        ("mismatch01", Some(400)),
+        ("ltgtruri", Some(400)),
+        ("lwsruri", Some(400)),
+        ("multi01", Some(400)),
+        ("scalar02", Some(400)),
+        ("insuf", None),   // no From, To or Call-ID to copy
+        ("clerr", None),   // framing error: incomplete
+        ("bigcode", None), // a response
+    ];
+    for (name, want) in cases {
+        let Some(b) = load(&format!("invalid/{name}.sip")) else {
+            return;
+        };
+        let e = Message::parse(&b).unwrap_err();
+        // The answer copies the request's headers as they are, so it need not parse
+        // (badvers has a `SIP/7.0` Via); read the status code from the first line.
+        let got = error_response(&b, &e, "x1").map(|r| {
+            assert!(r.ends_with(b"Content-Length: 0\r\n\r\n"), "{name}");
+            std::str::from_utf8(&r[8..11])
+                .unwrap()
+                .parse::<u16>()
+                .unwrap()
+        });
+        assert_eq!(got, want, "{name}");
     }
 }

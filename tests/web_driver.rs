@@ -174,6 +174,8 @@ fn bad_instance_id_is_named() {
     assert_eq!(field, "instanceId");
 }
 
+/// The generated id is kept per tab (`sessionStorage`), never in `localStorage`, which
+/// all tabs of the origin share.
 #[wasm_bindgen_test]
 fn generated_instance_id_is_kept() {
     let config = r#"{"servers":"ws://127.0.0.1:29871/ws","uri":"sip:a@softphone.test"}"#;
@@ -181,14 +183,21 @@ fn generated_instance_id_is_kept() {
     let b = Softphone::new(js(config)).expect("config").instance_id();
     assert_eq!(a.len(), 36, "{a}");
     assert_eq!(a, b);
-    let stored = web_sys::window()
-        .unwrap()
-        .local_storage()
+    let window = web_sys::window().unwrap();
+    let stored = window
+        .session_storage()
         .unwrap()
         .unwrap()
         .get_item(INSTANCE_ID_STORAGE_KEY)
         .unwrap();
     assert_eq!(stored.as_deref(), Some(a.as_str()));
+    let shared = window
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .get_item(INSTANCE_ID_STORAGE_KEY)
+        .unwrap();
+    assert_eq!(shared, None, "the id must not be shared with other tabs");
 }
 
 #[wasm_bindgen_test]

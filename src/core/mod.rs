@@ -40,16 +40,19 @@ mod event;
 mod io;
 mod keepalive;
 mod local;
+pub mod quality;
 mod reconnect;
 mod registration;
 mod rng;
+mod screen;
 mod sdp;
 mod time;
 mod timer;
 mod transaction;
 
 pub use call::{
-    CallError, CallEvent, CallId, CallOptions, DtmfMode, EndCause, HoldState, IceState, MediaAction,
+    AnswerOptions, CallError, CallEvent, CallId, CallOptions, DtmfMode, EndCause, HoldState,
+    IceState, MediaAction,
 };
 pub use config::{Config, ConfigError, ServerConfig};
 pub use event::{ConnectionEvent, DisconnectReason, Event, LogLevel, RegistrationEvent};

@@ -8,7 +8,8 @@ use std::collections::VecDeque;
 
 use super::auth::Authenticator;
 use super::call::{
-    CallError, CallId, CallOptions, CallSettings, Calls, DtmfMode, IceState, MediaAction,
+    AnswerOptions, CallError, CallId, CallOptions, CallSettings, Calls, DtmfMode, IceState,
+    MediaAction,
 };
 use super::config::ConfigError;
 use super::io::{first_line, Io};
@@ -339,6 +340,10 @@ impl UserAgent {
     pub fn stop(&mut self, now: Instant) {
         if self.run != Run::Running {
             return;
+        }
+        // Calls first: their BYEs (or CANCELs) go out while the flow is still registered.
+        for call in self.calls.ids() {
+            let _ = self.hangup(call, now);
         }
         self.run = Run::Stopping;
         self.ctx.timers.cancel_all(TimerName::Reconnect);
@@ -728,9 +733,15 @@ impl UserAgent {
             Ok(msg) => msg,
             Err(e) => {
                 let first = first_line(data);
-                self.io(now).log(LogLevel::Warn, || {
-                    format!("dropped a malformed message ({e}): {first}")
+                let tag = self.ctx.rng.token(10);
+                let answer = crate::sip::error_response(data, &e, &tag);
+                let mut io = self.io(now);
+                io.log(LogLevel::Warn, || {
+                    format!("malformed message ({e}): {first}")
                 });
+                if let Some(answer) = answer {
+                    io.send(answer);
+                }
                 return;
             }
         };
@@ -814,6 +825,14 @@ impl UserAgent {
     fn on_request(&mut self, msg: &Message<'_>, now: Instant) {
         let tag = self.ctx.rng.token(10);
         let (mut io, mut sender) = split!(self, now);
+        if let Some(refusal) = super::screen::screen(msg) {
+            let headers: Vec<(&str, &str)> = refusal
+                .headers
+                .iter()
+                .map(|(n, v)| (*n, v.as_str()))
+                .collect();
+            return respond(msg, refusal.code, refusal.reason, &tag, &headers, &mut io);
+        }
         let in_dialog = msg.to().tag().is_some();
         match msg.method() {
             Method::Ack => {
@@ -905,8 +924,13 @@ impl UserAgent {
     ///
     /// # Errors
     /// No such call, or it is not ringing.
-    pub fn answer(&mut self, call: CallId, now: Instant) -> Result<(), CallError> {
-        self.with_calls(now, |calls, io, _| calls.answer(call, io))
+    pub fn answer(
+        &mut self,
+        call: CallId,
+        options: AnswerOptions,
+        now: Instant,
+    ) -> Result<(), CallError> {
+        self.with_calls(now, |calls, io, _| calls.answer(call, options, io))
     }
 
     /// Rejects a ringing incoming call with `status` (486 busy, 603 decline, 480...).

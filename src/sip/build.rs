@@ -105,7 +105,7 @@ fn push_header(out: &mut Vec<u8>, name: &str, value: &str) {
 ///
 /// A `Content-Length` given to [`RequestBuilder::header`] is ignored: the builder
 /// computes it from the body.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RequestBuilder {
     buf: Vec<u8>,
     tail: Tail,
@@ -172,7 +172,7 @@ impl RequestBuilder {
 ///
 /// A `Content-Length` given to [`ResponseBuilder::header`] is ignored: the builder
 /// computes it from the body.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ResponseBuilder {
     /// Status line, Via headers and From.
     buf: Vec<u8>,
@@ -251,6 +251,24 @@ impl ResponseBuilder {
     }
 }
 
+impl fmt::Debug for RequestBuilder {
+    /// Shows the message as [`super::redact`] renders it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("RequestBuilder")
+            .field(&super::redact(&self.build()))
+            .finish()
+    }
+}
+
+impl fmt::Debug for ResponseBuilder {
+    /// Shows the message as [`super::redact`] renders it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("ResponseBuilder")
+            .field(&super::redact(&self.build()))
+            .finish()
+    }
+}
+
 /// Quotes a display name for a `name-addr` (`"Alice \"A\" Smith"`).
 ///
 /// # Errors
@@ -318,6 +336,9 @@ mod tests {
             Err(BuildError::InvalidHeaderName(_))
         ));
         assert!(b.header("X", "a\0b").is_err());
+        b.header("Authorization", "Digest response=\"s3cr3t\"")
+            .unwrap();
+        assert!(!format!("{b:?}").contains("s3cr3t"));
         assert!(b.body("text/plain\n", b"").is_err());
         assert!(RequestBuilder::new(Method::Invite, "sip:a@b\r\nX: y").is_err());
         assert!(matches!(

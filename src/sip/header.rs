@@ -46,8 +46,11 @@ pub enum HeaderName {
     Accept,
 }
 
+/// How many variants `HeaderName` has.
+pub(crate) const KNOWN_COUNT: usize = 32;
+
 /// Each known header: its canonical long form and its compact form, if any.
-const NAMES: [(HeaderName, &str, Option<&str>); 32] = [
+const NAMES: [(HeaderName, &str, Option<&str>); KNOWN_COUNT] = [
     (HeaderName::Via, "Via", Some("v")),
     (HeaderName::From, "From", Some("f")),
     (HeaderName::To, "To", Some("t")),
@@ -155,6 +158,8 @@ pub(crate) fn same_header_name(a: &str, b: &str) -> bool {
 /// A `name-addr` or `addr-spec` with parameters: From, To, Contact, Route, Record-Route, Refer-To.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NameAddr<'a> {
+    /// The whole value, outer whitespace trimmed.
+    text: &'a str,
     uri: Uri<'a>,
     /// The display name as written: with its quotes, or the tokens trimmed.
     display: Option<&'a str>,
@@ -206,6 +211,7 @@ impl<'a> NameAddr<'a> {
         let params = sub(s, after, s.len());
         ParamIter::validate(params).map_err(err)?;
         Ok(NameAddr {
+            text: trim_lws(s),
             uri,
             display,
             params: trim_lws(params),
@@ -246,6 +252,11 @@ impl<'a> NameAddr<'a> {
     /// The raw header-parameter section, starting with `;` (empty when there are none).
     pub fn params(&self) -> &'a str {
         self.params
+    }
+    /// The whole value as written (outer whitespace trimmed; folding kept), for
+    /// copying into another message, as a Record-Route value into a Route.
+    pub fn as_str(&self) -> &'a str {
+        self.text
     }
 }
 
@@ -472,7 +483,8 @@ mod tests {
         );
         assert_eq!(HeaderName::parse("X-Foo"), None);
         assert_eq!(HeaderName::parse("C%6Fntact"), None);
-        for (h, long, _) in NAMES {
+        for (i, (h, long, _)) in NAMES.into_iter().enumerate() {
+            assert_eq!(h as usize, i, "NAMES is in declaration order");
             assert_eq!(HeaderName::parse(long), Some(h));
             assert_eq!(h.as_str(), long);
         }
@@ -491,6 +503,7 @@ mod tests {
         assert_eq!(a.uri().param("transport"), Some(Some("ws")));
         assert_eq!(a.tag(), Some("abc"));
         assert_eq!(a.param("x"), Some(None));
+        assert!(a.as_str().starts_with("\"Alice") && a.as_str().ends_with(";x"));
 
         let b = NameAddr::parse("sip:bob@example.com;tag=1").unwrap();
         assert_eq!(b.display_name(), None);

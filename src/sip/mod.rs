@@ -3,8 +3,19 @@
 //! authentication (RFC 2617, RFC 7616, RFC 8760).
 //!
 //! Parsing never panics, whatever the bytes: malformed input is a [`ParseError`]
-//! naming the line and the reason. Values supplied by the application are checked
-//! when they are built into a message: CR, LF or NUL is a [`BuildError`], never sent.
+//! naming the line and the reason, and its [`ParseErrorKind`] tells a 400 from a 505
+//! from a framing error. Values supplied by the application are checked when they
+//! are built into a message: CR, LF or NUL is a [`BuildError`], never sent.
+//!
+//! What [`Message::parse`] accepts and rejects follows RFC 3261 and the RFC 4475
+//! torture tests (`tests/sip_rfc4475.rs`): folding, compact names, LF-only line ends,
+//! IPv6 hosts, unknown methods and schemes, escaped URIs and binary bodies framed by
+//! Content-Length are accepted; a bad or duplicated Content-Length, a CSeq of 2^31 or
+//! more, a CSeq method that differs from the request's, an unknown SIP version,
+//! unbalanced quotes, LWS or `<>` in the Request-URI, and a missing or repeated
+//! single-value header (From, To, Call-ID, CSeq, Max-Forwards...) are rejected.
+//! Via, From, To, Call-ID and CSeq are required, and checked once at parse time so
+//! that their accessors cannot fail. Every other header is kept verbatim, in order.
 //!
 //! ```
 //! use softphone_core::sip::Message;
@@ -27,6 +38,7 @@ mod ext;
 mod header;
 mod message;
 mod method;
+mod reject;
 mod secret;
 mod text;
 mod uri;
@@ -38,6 +50,7 @@ pub use ext::{Credentials, Reason, Replaces, SessionExpires};
 pub use header::{CSeq, Contact, HeaderName, NameAddr, RetryAfter, Via};
 pub use message::{Header, Message, StartLine};
 pub use method::Method;
+pub use reject::error_response;
 pub use secret::Secret;
 pub use uri::{percent_decode, Uri};
 

@@ -13,7 +13,9 @@ use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::clock::random_uuid;
+use super::ice_servers::IceServersProvider;
 use super::log::LogFilter;
+use super::media::{IceServerSpec, MediaSettings};
 use super::INSTANCE_ID_STORAGE_KEY;
 use crate::core::{Config, ConfigError, ServerConfig};
 use crate::sip::Secret;
@@ -41,6 +43,45 @@ struct JsConfig {
     reconnect: Option<Reconnect>,
     log_level: Option<LogFilter>,
     user_agent: Option<String>,
+    ice_servers: Option<Vec<IceServer>>,
+    ice_servers_url: Option<String>,
+    ice_transport_policy: Option<IcePolicy>,
+    ice_gathering_timeout: Option<Seconds>,
+    ice_disconnected_grace: Option<Seconds>,
+    ice_recovery_limit: Option<Seconds>,
+    session_expires: Option<u32>,
+    no_answer_timeout: Option<Seconds>,
+    /// Accepted here; gathering before the user dials is not implemented yet.
+    #[allow(dead_code)]
+    prewarm: Option<bool>,
+}
+
+/// One entry of `iceServers`, as `RTCIceServer` has it.
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an object { urls, username?, credential? }"
+)]
+struct IceServer {
+    urls: Urls,
+    username: Option<String>,
+    credential: Option<Password>,
+}
+
+/// `urls`: one URL or several.
+#[derive(Deserialize)]
+#[serde(untagged, expecting = "a URL or an array of URLs")]
+enum Urls {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// `iceTransportPolicy`.
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+enum IcePolicy {
+    All,
+    Relay,
 }
 
 /// `servers`: one URL, or a list of `{ uri, weight? }`.
@@ -126,6 +167,8 @@ pub(crate) struct Settings {
     pub(crate) core: Config,
     /// Which log lines reach the console and `log` handlers.
     pub(crate) log_filter: LogFilter,
+    /// How calls' peer connections are configured.
+    pub(crate) media: MediaSettings,
 }
 
 /// Reads and validates the application's configuration object.
@@ -182,10 +225,81 @@ pub(crate) fn parse(value: JsValue) -> Result<Settings, JsValue> {
     if let Some(ua) = js.user_agent {
         core.user_agent = ua;
     }
+    let mut media = MediaSettings::default();
+    if let Some(servers) = js.ice_servers {
+        media.ice_servers = ice_servers(servers)?;
+    }
+    media.relay_only = js.ice_transport_policy == Some(IcePolicy::Relay);
+    if let Some(url) = js.ice_servers_url {
+        // The endpoint is there to hand out TURN credentials: wait for a relay candidate
+        // (bounded by iceGatheringTimeout) even before its first answer arrives.
+        core.ice_has_turn = true;
+        media.provider = Some(IceServersProvider::new(Vec::new(), Some(url)));
+    }
+    for server in &media.ice_servers {
+        for url in &server.urls {
+            core.ice_has_turn |= url.starts_with("turn:") || url.starts_with("turns:");
+            core.ice_has_stun |= url.starts_with("stun:") || url.starts_with("stuns:");
+        }
+    }
+    if let Some(Seconds(d)) = js.ice_gathering_timeout {
+        core.ice_gathering_timeout = d;
+    }
+    if let Some(Seconds(d)) = js.ice_disconnected_grace {
+        core.ice_disconnected_grace = d;
+    }
+    if let Some(Seconds(d)) = js.ice_recovery_limit {
+        core.ice_recovery_limit = d;
+    }
+    if let Some(s) = js.session_expires {
+        core.session_expires = s;
+    }
+    if let Some(Seconds(d)) = js.no_answer_timeout {
+        core.no_answer_timeout = d;
+    }
     let log_filter = js.log_level.unwrap_or(LogFilter::Warn);
     core.log_level = log_filter.core_level();
     core.validate().map_err(core_error)?;
-    Ok(Settings { core, log_filter })
+    Ok(Settings {
+        core,
+        log_filter,
+        media,
+    })
+}
+
+/// Checks the URLs of `iceServers` and keeps them for the peer connections.
+fn ice_servers(list: Vec<IceServer>) -> Result<Vec<IceServerSpec>, JsValue> {
+    let mut out = Vec::with_capacity(list.len());
+    for (i, server) in list.into_iter().enumerate() {
+        let urls = match server.urls {
+            Urls::One(url) => vec![url],
+            Urls::Many(urls) => urls,
+        };
+        let field = format!("iceServers[{i}].urls");
+        if urls.is_empty() {
+            return Err(config_error(
+                &field,
+                &format!("invalid config: {field}: is empty"),
+            ));
+        }
+        for url in &urls {
+            let known = ["stun:", "stuns:", "turn:", "turns:"]
+                .iter()
+                .any(|p| url.starts_with(p));
+            if !known || url.contains(['\r', '\n', '\0', ' ']) {
+                let message = format!(
+                    "invalid config: {field}: {url:?} must start with stun:, stuns:, turn: or turns:"
+                );
+                return Err(config_error(&field, &message));
+            }
+        }
+        out.push(IceServerSpec {
+            urls,
+            username: server.username,
+            credential: server.credential.map(|p| p.0),
+        });
+    }
+    Ok(out)
 }
 
 /// Turns the core's validation error into a JavaScript `Error`; the core names
@@ -245,7 +359,17 @@ const CONFIG_KEYS: &[&str] = &[
     "reconnect",
     "logLevel",
     "userAgent",
+    "iceServers",
+    "iceServersUrl",
+    "iceTransportPolicy",
+    "iceGatheringTimeout",
+    "iceDisconnectedGrace",
+    "iceRecoveryLimit",
+    "sessionExpires",
+    "noAnswerTimeout",
+    "prewarm",
 ];
+const ICE_SERVER_KEYS: &[&str] = &["urls", "username", "credential"];
 const SERVER_KEYS: &[&str] = &["uri", "weight"];
 const RECONNECT_KEYS: &[&str] = &["baseMs", "maxMs"];
 
@@ -279,13 +403,24 @@ fn check_unknown_keys(value: &JsValue) -> Result<(), JsValue> {
             check(&entry, &format!("servers[{i}]."), SERVER_KEYS)?;
         }
     }
+    let ice = get("iceServers");
+    if js_sys::Array::is_array(&ice) {
+        let list: &js_sys::Array = ice.unchecked_ref();
+        for (i, entry) in list.iter().enumerate() {
+            check(&entry, &format!("iceServers[{i}]."), ICE_SERVER_KEYS)?;
+        }
+    }
     check(&get("reconnect"), "reconnect.", RECONNECT_KEYS)
 }
 
-/// Returns the instance id kept in `localStorage`, making and storing one on first use.
-/// Without storage (private mode, a worker), a fresh id is used for this session.
+/// Returns the instance id kept in `sessionStorage`, making and storing one on first use.
+///
+/// `sessionStorage` belongs to one tab and survives its reloads. `localStorage` would
+/// give every tab of the origin the same `+sip.instance` and `reg-id`, and by RFC 5626
+/// each tab's REGISTER would replace the other's binding: only the last tab would get
+/// calls. Without storage (a worker, storage disabled), a fresh id is used.
 fn stored_instance_id() -> Result<String, JsValue> {
-    let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+    let storage = web_sys::window().and_then(|w| w.session_storage().ok().flatten());
     if let Some(storage) = &storage {
         if let Ok(Some(id)) = storage.get_item(INSTANCE_ID_STORAGE_KEY) {
             if looks_like_uuid(&id) {

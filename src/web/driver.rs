@@ -15,14 +15,21 @@ use gloo_timers::callback::Timeout;
 use js_sys::Function;
 use wasm_bindgen::JsValue;
 
+use super::calls::{CallTable, SharedInfo};
 use super::clock::{random_bytes, wall_ms, Clock};
 use super::config::{core_error, Settings};
+use super::events::{call_event, remote_stream_event};
 use super::events::{log_event, to_js, EventBus};
+use super::ice_servers::IceServersProvider;
 use super::lifecycle::PageListeners;
 use super::log::{to_console, LogFilter};
+use super::media::IceServerSpec;
 use super::timer::{Timer, PAUSE_THRESHOLD_MS};
 use super::transport::Socket;
-use crate::core::{CallId, Config, ConnectionId, Input, Instant, LogLevel, Output, UserAgent};
+use crate::core::{
+    CallError, CallId, Config, ConnectionId, Event, IceState, Input, Instant, LogLevel, Output,
+    UserAgent,
+};
 
 /// How long `stop()` waits for the core to finish (un-REGISTER, close) before the
 /// driver closes everything itself and resolves anyway.
@@ -72,7 +79,37 @@ pub(crate) enum Work {
         /// The call.
         call: CallId,
         /// Why, for the core's log and the call's end.
-        reason: &'static str,
+        reason: String,
+    },
+    /// The call's local description, after an offer or answer and each ICE candidate.
+    LocalDescription {
+        /// The call.
+        call: CallId,
+        /// `localDescription.sdp`.
+        sdp: String,
+        /// ICE gathering is complete.
+        complete: bool,
+    },
+    /// The call's ICE connection state changed.
+    IceState {
+        /// The call.
+        call: CallId,
+        /// The new state.
+        state: IceState,
+    },
+    /// The call's first remote track arrived: `call.remoteStream` is set.
+    RemoteStream {
+        /// The call.
+        call: CallId,
+    },
+    /// A line for the log, from a media session.
+    Log(LogLevel, String),
+    /// A call's quality warning was raised or cleared.
+    Quality {
+        /// The call.
+        call: CallId,
+        /// What changed.
+        change: crate::core::quality::WarningChange,
     },
 }
 
@@ -112,6 +149,11 @@ struct State {
     stop_waiters: Vec<Function>,
     stop_bound: Option<Timeout>,
     listeners: Option<PageListeners>,
+    calls: CallTable,
+    /// The configured `iceServers` (for `diagnose()`).
+    ice_static: Vec<IceServerSpec>,
+    /// The `iceServersUrl` provider: started and stopped with the phone.
+    ice_provider: Option<IceServersProvider>,
 }
 
 /// The shared parts a drain needs besides the state.
@@ -141,13 +183,44 @@ impl Driver {
             stop_waiters: Vec::new(),
             stop_bound: None,
             listeners: None,
+            ice_static: settings.media.ice_servers.clone(),
+            ice_provider: settings.media.provider.clone(),
+            calls: CallTable::new(settings.media),
         };
-        Ok(Rc::new_cyclic(|me| Driver {
+        let driver = Rc::new_cyclic(|me| Driver {
             feeder: Feeder(me.clone()),
             work: RefCell::new(VecDeque::new()),
             state: RefCell::new(state),
             bus,
-        }))
+        });
+        if let Some(provider) = &driver.state.borrow().ice_provider {
+            // Its lines arrive from fetch callbacks, outside any drain: queue them as work.
+            let f = driver.feeder.clone();
+            provider.set_log(Rc::new(move |warn, line| {
+                let level = if warn { LogLevel::Warn } else { LogLevel::Info };
+                f.feed(Work::Log(level, line.to_owned()));
+            }));
+        }
+        Ok(driver)
+    }
+
+    /// What `phone.diagnose()` checks: the WebSocket URLs, the address of record, the
+    /// configured ICE servers and the `iceServersUrl` provider.
+    pub(crate) fn diagnose_targets(
+        &self,
+    ) -> (
+        Vec<String>,
+        String,
+        Vec<IceServerSpec>,
+        Option<IceServersProvider>,
+    ) {
+        let st = self.state.borrow();
+        (
+            st.config.servers.iter().map(|s| s.url.clone()).collect(),
+            st.config.aor.clone(),
+            st.ice_static.clone(),
+            st.ice_provider.clone(),
+        )
     }
 
     /// The configured instance id (`+sip.instance`).
@@ -168,11 +241,12 @@ impl Driver {
             return;
         };
         st.graveyard.clear();
-        let ctx = Ctx {
-            feeder: &self.feeder,
-            work: &self.work,
-            bus: &self.bus,
-        };
+        self.run(&mut st);
+    }
+
+    /// Takes work until none is left, then arms the timer and settles `stop()`.
+    fn run(&self, st: &mut State) {
+        let ctx = self.ctx();
         let mut now = st.clock.now();
         loop {
             let next = self.work.borrow_mut().pop_front();
@@ -183,6 +257,49 @@ impl Driver {
         }
         st.settle(now, &ctx);
     }
+
+    fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            feeder: &self.feeder,
+            work: &self.work,
+            bus: &self.bus,
+        }
+    }
+
+    /// Runs a call command of the application on the core (`ua.hold(...)`), then
+    /// carries out its outputs like any other work. Events it causes are delivered
+    /// after the caller returns.
+    ///
+    /// # Errors
+    /// The core's error; `InvalidState` if called while the driver is busy (cannot
+    /// happen from JavaScript, whose handlers run after the drain).
+    pub(crate) fn command<T>(
+        &self,
+        f: impl FnOnce(&mut UserAgent, Instant) -> Result<T, CallError>,
+    ) -> Result<T, CallError> {
+        let Ok(mut st) = self.state.try_borrow_mut() else {
+            return Err(CallError::InvalidState("the phone is busy"));
+        };
+        st.graveyard.clear();
+        let now = st.clock.now();
+        let result = f(&mut st.ua, now);
+        st.drain(&self.ctx());
+        self.run(&mut st);
+        result
+    }
+
+    /// The live calls, oldest first (empty while the driver is busy).
+    pub(crate) fn live_calls(&self) -> Vec<SharedInfo> {
+        self.state
+            .try_borrow()
+            .map(|st| st.calls.live())
+            .unwrap_or_default()
+    }
+
+    /// One live call.
+    pub(crate) fn call_info(&self, id: CallId) -> Option<SharedInfo> {
+        self.state.try_borrow().ok().and_then(|st| st.calls.get(id))
+    }
 }
 
 impl Drop for Driver {
@@ -192,6 +309,8 @@ impl Drop for Driver {
         st.timer.cancel();
         st.stop_bound = None;
         st.sockets.clear();
+        // Every call's peer connection and microphone go with the phone.
+        drop(st.calls.close_all());
         st.graveyard.clear();
         for resolve in st.stop_waiters.drain(..) {
             self.bus.resolve_later(resolve);
@@ -211,11 +330,21 @@ impl State {
                 if self.listeners.is_none() {
                     self.listeners = Some(PageListeners::attach(ctx.feeder));
                 }
+                // Fetched before the first call; refreshed while running.
+                if let Some(provider) = &self.ice_provider {
+                    provider.start();
+                }
                 self.ua.start(now);
             }
             Work::Stop(resolve) => {
                 self.stop_waiters.push(resolve);
                 if !self.ua.is_stopped() {
+                    // A stopped phone has no signalling for its calls: end them first
+                    // (BYE, CANCEL), while the flow is still there. The core's `stop`
+                    // leaves established calls up.
+                    for call in self.ua.calls() {
+                        let _ = self.ua.hangup(call, now);
+                    }
                     if self.stop_bound.is_none() {
                         let f = ctx.feeder.clone();
                         self.stop_bound = Some(Timeout::new(STOP_BOUND_MS, move || {
@@ -262,9 +391,40 @@ impl State {
                 }
             }
             Work::PageResumed => self.ua.handle_input(Input::Resumed, now),
-            Work::MediaFailed { call, reason } => self
-                .ua
-                .handle_input(Input::MediaFailed { call, reason }, now),
+            Work::MediaFailed { call, reason } => {
+                let input = Input::MediaFailed {
+                    call,
+                    reason: &reason,
+                };
+                self.ua.handle_input(input, now);
+            }
+            Work::LocalDescription {
+                call,
+                sdp,
+                complete,
+            } => {
+                let input = Input::LocalDescription {
+                    call,
+                    sdp: &sdp,
+                    complete,
+                };
+                self.ua.handle_input(input, now);
+            }
+            Work::IceState { call, state } => {
+                self.ua.handle_input(Input::IceState { call, state }, now)
+            }
+            Work::RemoteStream { call } => {
+                if self.calls.get(call).is_some() {
+                    ctx.bus.emit("call", remote_stream_event(call));
+                }
+            }
+            Work::Log(level, message) => self.log(level, &message, ctx),
+            Work::Quality { call, change } => {
+                ctx.bus.emit(
+                    "quality",
+                    crate::web::quality::quality_event(call.0, &change),
+                );
+            }
         }
     }
 
@@ -310,22 +470,19 @@ impl State {
                         self.log(LogLevel::Debug, &line, ctx);
                     }
                 },
-                Output::Media { call, .. } => {
-                    // This driver has no RTCPeerConnection yet (calls come with a later
-                    // version): say so, and the core ends the call its own way.
-                    ctx.work.borrow_mut().push_back(Work::MediaFailed {
-                        call,
-                        reason: "this version of the browser driver has no media support",
-                    });
+                Output::Media { call, action } => {
+                    let leftover = self.calls.media(call, action, ctx.feeder);
+                    bury(&mut self.graveyard, leftover);
                 }
-                Output::Event(event) => match to_js(&event) {
-                    Some((kind, value)) => ctx.bus.emit(kind, value),
-                    None => self.log(
-                        LogLevel::Debug,
-                        "a call event was not delivered: calls are not supported yet",
-                        ctx,
-                    ),
-                },
+                Output::Event(Event::Call { call, event }) => {
+                    // The handles' state first, so that a handler reads it up to date.
+                    self.calls.on_event(call, &event);
+                    ctx.bus.emit("call", call_event(call, &event));
+                }
+                Output::Event(event) => {
+                    let (kind, value) = to_js(&event);
+                    ctx.bus.emit(kind, value);
+                }
                 Output::Log { level, message } => self.log(level, &message, ctx),
             }
         }
@@ -343,6 +500,12 @@ impl State {
             self.stop_bound = None;
             self.listeners = None;
             self.timer.cancel();
+            if let Some(provider) = &self.ice_provider {
+                provider.stop();
+            }
+            // Calls were hung up before the stop; should media be left, release it.
+            let leftovers = self.calls.close_all();
+            self.graveyard.extend(leftovers);
             for (_, socket) in std::mem::take(&mut self.sockets) {
                 socket.close();
                 self.graveyard.push(Box::new(socket));
@@ -377,7 +540,12 @@ impl State {
             let fresh = seed()
                 .and_then(|s| UserAgent::new(self.config.clone(), s, now).map_err(core_error));
             match fresh {
-                Ok(ua) => self.ua = ua,
+                Ok(ua) => {
+                    // The old user agent's calls go with it.
+                    let leftovers = self.calls.close_all();
+                    self.graveyard.extend(leftovers);
+                    self.ua = ua;
+                }
                 Err(_) => self.log(LogLevel::Error, "could not reset the user agent", ctx),
             }
         }
@@ -408,7 +576,7 @@ fn seed() -> Result<[u8; 32], JsValue> {
 
 /// The `name` of a JavaScript exception (`SyntaxError`), never its message, which may
 /// quote a URL.
-fn error_name(e: &JsValue) -> String {
+pub(crate) fn error_name(e: &JsValue) -> String {
     js_sys::Reflect::get(e, &"name".into())
         .ok()
         .and_then(|n| n.as_string())

@@ -11,7 +11,10 @@ use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::log::level_name;
-use crate::core::{ConnectionEvent, DisconnectReason, Event, LogLevel, RegistrationEvent};
+use crate::core::{
+    CallEvent, CallId, ConnectionEvent, DisconnectReason, EndCause, Event, LogLevel,
+    RegistrationEvent,
+};
 
 #[wasm_bindgen]
 extern "C" {
@@ -21,7 +24,7 @@ extern "C" {
 }
 
 /// The event types an application can subscribe to.
-pub(crate) const EVENT_TYPES: [&str; 3] = ["connection", "registration", "log"];
+pub(crate) const EVENT_TYPES: [&str; 5] = ["connection", "registration", "log", "call", "quality"];
 
 /// Something waiting to be delivered.
 enum Delivery {
@@ -155,13 +158,102 @@ fn ms(d: std::time::Duration) -> JsValue {
     JsValue::from_f64(d.as_millis() as f64)
 }
 
-/// Converts a core event into its JavaScript object, with the type to deliver it under;
-/// `None` for call events, which this version does not deliver.
-pub(crate) fn to_js(event: &Event) -> Option<(&'static str, JsValue)> {
+/// Converts a core event into its JavaScript object, with the type to deliver it under.
+pub(crate) fn to_js(event: &Event) -> (&'static str, JsValue) {
     match event {
-        Event::Connection(c) => Some(("connection", connection(c))),
-        Event::Registration(r) => Some(("registration", registration(r))),
-        Event::Call { .. } => None,
+        Event::Connection(c) => ("connection", connection(c)),
+        Event::Registration(r) => ("registration", registration(r)),
+        Event::Call { call, event } => ("call", call_event(*call, event)),
+    }
+}
+
+/// The object of a `call` event: `{ type: 'call', callId, event, ...fields }`.
+pub(crate) fn call_event(id: CallId, event: &CallEvent) -> JsValue {
+    let mut pairs = vec![
+        ("type", JsValue::from_str("call")),
+        ("callId", num(id.0 as f64)),
+    ];
+    let mut add = |k: &'static str, v: JsValue| pairs.push((k, v));
+    match event {
+        CallEvent::Incoming {
+            from,
+            display_name,
+            to,
+        } => {
+            add("event", "incoming".into());
+            add("from", from.into());
+            if let Some(name) = display_name {
+                add("displayName", name.into());
+            }
+            add("to", to.into());
+        }
+        CallEvent::Calling { target } => {
+            add("event", "calling".into());
+            add("target", target.into());
+        }
+        CallEvent::Ringing => add("event", "ringing".into()),
+        CallEvent::EarlyMedia => add("event", "earlyMedia".into()),
+        CallEvent::Connected => add("event", "connected".into()),
+        CallEvent::Reconnecting => add("event", "reconnecting".into()),
+        CallEvent::Hold(h) => {
+            add("event", "hold".into());
+            add("local", h.local.into());
+            add("remote", h.remote.into());
+        }
+        CallEvent::Muted(m) => {
+            add("event", "muted".into());
+            add("muted", (*m).into());
+        }
+        CallEvent::DtmfReceived(tone) => {
+            add("event", "dtmf".into());
+            add("tone", tone.to_string().into());
+        }
+        CallEvent::TransferRequested { target } => {
+            add("event", "transferRequested".into());
+            add("target", target.into());
+        }
+        CallEvent::TransferProgress { status, reason } => {
+            add("event", "transferProgress".into());
+            add("status", num(*status));
+            add("reason", reason.into());
+        }
+        CallEvent::Ended(cause) => {
+            add("event", "ended".into());
+            add("cause", end_cause(cause));
+        }
+    }
+    object(&pairs)
+}
+
+/// The `remoteStream` call event, which the driver raises itself (the first remote track).
+pub(crate) fn remote_stream_event(id: CallId) -> JsValue {
+    object(&[
+        ("type", "call".into()),
+        ("callId", num(id.0 as f64)),
+        ("event", "remoteStream".into()),
+    ])
+}
+
+fn end_cause(cause: &EndCause) -> JsValue {
+    let kind = |k: &str| ("kind", JsValue::from_str(k));
+    match cause {
+        EndCause::LocalHangup => object(&[kind("localHangup")]),
+        EndCause::RemoteHangup => object(&[kind("remoteHangup")]),
+        EndCause::Busy => object(&[kind("busy")]),
+        EndCause::Declined => object(&[kind("declined")]),
+        EndCause::Cancelled => object(&[kind("cancelled")]),
+        EndCause::NoAnswer => object(&[kind("noAnswer")]),
+        EndCause::Rejected(status) => object(&[kind("rejected"), ("status", num(*status))]),
+        EndCause::Failed { status, reason } => object(&[
+            kind("failed"),
+            ("status", num(*status)),
+            ("reason", reason.into()),
+        ]),
+        EndCause::MediaFailure { reason } => {
+            object(&[kind("mediaFailure"), ("reason", reason.into())])
+        }
+        EndCause::SessionExpired => object(&[kind("sessionExpired")]),
+        EndCause::Transferred => object(&[kind("transferred")]),
     }
 }
 

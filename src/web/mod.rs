@@ -22,19 +22,27 @@
 
 #[cfg(feature = "bench")]
 mod bench;
+mod call;
+mod calls;
 mod clock;
 mod config;
+pub mod diagnose;
 mod driver;
 mod events;
+pub mod ice_servers;
 mod lifecycle;
 mod log;
+mod media;
+pub mod quality;
 mod softphone;
 mod timer;
 mod transport;
 mod types;
 
+pub use call::SoftphoneCall;
 pub use softphone::Softphone;
 
-/// The `localStorage` key under which a generated `instanceId` is kept, so that every
-/// registration from the same browser profile carries the same `+sip.instance`.
+/// The `sessionStorage` key under which a generated `instanceId` is kept: each tab has
+/// its own (two tabs sharing one would replace each other's registration, RFC 5626),
+/// and a tab keeps it across reloads.
 pub const INSTANCE_ID_STORAGE_KEY: &str = "softphone-core:instance-id";

@@ -5,9 +5,13 @@ use std::rc::Rc;
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 
+use super::call::SoftphoneCall;
+use super::calls::call_error;
 use super::config;
 use super::driver::{Driver, Work};
 use super::events::{unsubscriber, EventBus, EVENT_TYPES};
+use crate::core::{CallError, CallId, CallOptions};
+use js_sys::Reflect;
 
 /// A SIP user agent in the browser: connects over WebSocket, registers, keeps the
 /// registration alive and recovers from lost connections by itself.
@@ -26,7 +30,7 @@ use super::events::{unsubscriber, EventBus, EVENT_TYPES};
 /// microtask), so they may call `stop()` or `free()` themselves.
 #[wasm_bindgen]
 pub struct Softphone {
-    driver: Rc<Driver>,
+    pub(crate) driver: Rc<Driver>,
     bus: Rc<EventBus>,
 }
 
@@ -71,8 +75,8 @@ impl Softphone {
         promise
     }
 
-    /// Subscribes `handler` to events of `type` (`'connection'`, `'registration'` or
-    /// `'log'`) and returns a function that unsubscribes it. A handler that throws is
+    /// Subscribes `handler` to events of `type` (`'connection'`, `'registration'`,
+    /// `'log'`, `'call'` or `'quality'`) and returns a function that unsubscribes it. A handler that throws is
     /// reported on the console and does not stop the others.
     ///
     /// # Errors
@@ -94,10 +98,100 @@ impl Softphone {
         Ok(unsubscriber(Rc::downgrade(&self.bus), id))
     }
 
-    /// The instance id sent as `+sip.instance`: the configured one, or the one kept in
-    /// `localStorage` under `softphone-core:instance-id`.
+    /// The instance id sent as `+sip.instance`: the configured one, or the one this tab
+    /// keeps in `sessionStorage` under `softphone-core:instance-id`.
     #[wasm_bindgen(getter, js_name = instanceId)]
     pub fn instance_id(&self) -> String {
         self.driver.instance_id()
     }
+
+    /// Calls `target`: a SIP URI, a user name or a number (`bob`, `+1 555 0100`,
+    /// `sip:bob@example.com`). The microphone is captured and the INVITE sent as soon as
+    /// ICE candidates are good enough; progress comes as `call` events.
+    ///
+    /// # Errors
+    /// Throws a `SoftphoneCallError` with `code` `invalidTarget`, `invalidValue` (a bad
+    /// option or header) or `notConnected`.
+    pub fn call(
+        &self,
+        target: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "SoftphoneCallOptions")] options: Option<
+            JsValue,
+        >,
+    ) -> Result<SoftphoneCall, JsValue> {
+        let options =
+            call_options(&options.unwrap_or(JsValue::UNDEFINED)).map_err(|e| call_error(&e))?;
+        let id = self
+            .driver
+            .command(|ua, now| ua.call(target, options, now))
+            .map_err(|e| call_error(&e))?;
+        let info = self
+            .driver
+            .call_info(id)
+            .ok_or_else(|| call_error(&CallError::NoSuchCall))?;
+        Ok(SoftphoneCall::new(&self.driver, info))
+    }
+
+    /// The live calls, oldest first.
+    pub fn calls(&self) -> Vec<SoftphoneCall> {
+        self.driver
+            .live_calls()
+            .into_iter()
+            .map(|info| SoftphoneCall::new(&self.driver, info))
+            .collect()
+    }
+
+    /// The live call with this id (a `call` event's `callId`).
+    #[wasm_bindgen(js_name = getCall)]
+    pub fn get_call(&self, id: f64) -> Option<SoftphoneCall> {
+        if !(id.is_finite() && id >= 0.0 && id.fract() == 0.0) {
+            return None;
+        }
+        self.driver
+            .call_info(CallId(id as u64))
+            .map(|info| SoftphoneCall::new(&self.driver, info))
+    }
+}
+
+/// Reads `{ video?: boolean, headers?: Record<string, string> }`.
+fn call_options(options: &JsValue) -> Result<CallOptions, CallError> {
+    let mut out = CallOptions::default();
+    if options.is_undefined() || options.is_null() {
+        return Ok(out);
+    }
+    if !options.is_object() {
+        return Err(CallError::InvalidValue("options must be an object".into()));
+    }
+    let keys = js_sys::Object::keys(options.unchecked_ref::<js_sys::Object>());
+    for key in keys.iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !matches!(key.as_str(), "video" | "headers") {
+            return Err(CallError::InvalidValue(format!(
+                "unknown option `{key}`, expected video or headers"
+            )));
+        }
+    }
+    let video = Reflect::get(options, &"video".into()).unwrap_or(JsValue::UNDEFINED);
+    if !video.is_undefined() {
+        out.video = video
+            .as_bool()
+            .ok_or_else(|| CallError::InvalidValue("options.video must be a boolean".into()))?;
+    }
+    let headers = Reflect::get(options, &"headers".into()).unwrap_or(JsValue::UNDEFINED);
+    if !headers.is_undefined() {
+        if !headers.is_object() || js_sys::Array::is_array(&headers) {
+            return Err(CallError::InvalidValue(
+                "options.headers must be an object of strings".into(),
+            ));
+        }
+        for entry in js_sys::Object::entries(headers.unchecked_ref::<js_sys::Object>()).iter() {
+            let pair: js_sys::Array = entry.unchecked_into();
+            let name = pair.get(0).as_string().unwrap_or_default();
+            let value = pair.get(1).as_string().ok_or_else(|| {
+                CallError::InvalidValue(format!("options.headers.{name} must be a string"))
+            })?;
+            out.headers.push((name, value));
+        }
+    }
+    Ok(out)
 }

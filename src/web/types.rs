@@ -34,8 +34,9 @@ export interface SoftphoneConfig {
   /** Requested registration lifetime, in seconds. Default 600. */
   registerExpires?: number;
   /**
-   * A UUID identifying this device (`+sip.instance`). When absent one is generated and
-   * kept in `localStorage` under `softphone-core:instance-id`.
+   * A UUID identifying this device (`+sip.instance`). When absent one is generated per tab
+   * and kept in `sessionStorage` under `softphone-core:instance-id` (a tab keeps it across
+   * reloads; two tabs never share one, so neither replaces the other's registration).
    */
   instanceId?: string;
   /** Seconds between CRLF keepalive pings; 0 disables them. Default 25. */
@@ -50,7 +51,121 @@ export interface SoftphoneConfig {
   logLevel?: SoftphoneLogLevel | 'off';
   /** The User-Agent header value. */
   userAgent?: string;
+  /** STUN and TURN servers for calls (`{ urls, username?, credential? }`). Credentials are never logged. */
+  iceServers?: SoftphoneIceServer[];
+  /**
+   * A URL answering GET with `{ iceServers, ttl }` (`ttl` in seconds): fetched at `start()`,
+   * refreshed at 80 % of `ttl`, retried with backoff; its servers follow `iceServers`.
+   */
+  iceServersUrl?: string;
+  /** `'relay'` sends media only through TURN. Default `'all'`. */
+  iceTransportPolicy?: 'all' | 'relay';
+  /** Seconds an offer or answer waits for good-enough ICE candidates. Default 2. */
+  iceGatheringTimeout?: number;
+  /** Seconds ICE may stay `disconnected` before the call restarts it. Default 2. */
+  iceDisconnectedGrace?: number;
+  /** Seconds a call tries to recover its media before it ends. Default 30. */
+  iceRecoveryLimit?: number;
+  /** RFC 4028 session interval in seconds; 0 turns session timers off. Default 1800. */
+  sessionExpires?: number;
+  /** Seconds an incoming call rings before it is answered 480. Default 60. */
+  noAnswerTimeout?: number;
+  /** Gather ICE candidates before the user dials (accepted; not implemented yet). Default true. */
+  prewarm?: boolean;
 }
+
+/** One STUN or TURN server, as `RTCIceServer`. */
+export interface SoftphoneIceServer {
+  /** `stun:`, `stuns:`, `turn:` or `turns:` URLs. */
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+/** Options of `phone.call()`. */
+export interface SoftphoneCallOptions {
+  /** Offer video as well as audio. Default false. */
+  video?: boolean;
+  /** Extra INVITE headers; names and values must not hold CR, LF or NUL. */
+  headers?: Record<string, string>;
+}
+
+/** Options of `call.answer()`. */
+export interface SoftphoneAnswerOptions {
+  /** Send video too (captures the camera). Default false: audio only. */
+  video?: boolean;
+}
+
+/** The state of a call. */
+export type SoftphoneCallState =
+  | 'incoming' | 'calling' | 'ringing' | 'earlyMedia'
+  | 'connected' | 'reconnecting' | 'ended';
+
+/** One end of the selected ICE candidate pair. */
+export interface SoftphoneCandidate {
+  type: 'host' | 'srflx' | 'prflx' | 'relay';
+  protocol: 'udp' | 'tcp';
+  relayProtocol?: 'udp' | 'tcp' | 'tls';
+  address?: string;
+}
+
+/** What `call.getStats()` resolves to. */
+export interface SoftphoneCallStats {
+  selectedPair?: { local: SoftphoneCandidate; remote: Omit<SoftphoneCandidate, 'relayProtocol'> };
+  rttMs?: number;
+  jitterMs?: number;
+  /** Inbound audio, over the last interval. */
+  packetLossPercent?: number;
+  /** E-model estimate, 1.0-4.5. */
+  mos?: number;
+  /** Audio received: RTP packets and payload bytes since the call began. */
+  inbound: { packets: number; bytes: number };
+  /** Audio sent. */
+  outbound: { packets: number; bytes: number };
+}
+
+/** Why a call ended. */
+export type SoftphoneEndCause =
+  | { kind: 'localHangup' } | { kind: 'remoteHangup' } | { kind: 'busy' }
+  | { kind: 'declined' } | { kind: 'cancelled' } | { kind: 'noAnswer' }
+  | { kind: 'rejected'; status: number }
+  | { kind: 'failed'; status: number; reason: string }
+  | { kind: 'mediaFailure'; reason: string }
+  | { kind: 'sessionExpired' } | { kind: 'transferred' };
+
+/** Something that happened to a call; `callId` is `call.id`. */
+export type SoftphoneCallEvent = { type: 'call'; callId: number } & (
+  | { event: 'incoming'; from: string; displayName?: string; to: string }
+  | { event: 'calling'; target: string }
+  | { event: 'ringing' }
+  | { event: 'earlyMedia' }
+  /** Also after 'reconnecting'. */
+  | { event: 'connected' }
+  /** Media lost, ICE restarting. */
+  | { event: 'reconnecting' }
+  | { event: 'hold'; local: boolean; remote: boolean }
+  | { event: 'muted'; muted: boolean }
+  /** `call.remoteStream` is now set. */
+  | { event: 'remoteStream' }
+  /** Received by SIP INFO. */
+  | { event: 'dtmf'; tone: string }
+  | { event: 'transferRequested'; target: string }
+  | { event: 'transferProgress'; status: number; reason: string }
+  | { event: 'ended'; cause: SoftphoneEndCause }
+);
+
+/** A call quality warning raised (`active: true`) or cleared. */
+export interface SoftphoneQualityEvent {
+  type: 'quality';
+  callId: number;
+  warning: 'highRtt' | 'highLoss' | 'highJitter' | 'noInboundAudio';
+  active: boolean;
+  value?: number;
+}
+
+/** The `code` of a `SoftphoneCallError`. */
+export type SoftphoneCallErrorCode =
+  | 'invalidTarget' | 'invalidValue' | 'notConnected' | 'noSuchCall' | 'invalidState';
 
 /** Why a WebSocket flow ended. */
 export type SoftphoneDisconnectReason =
@@ -86,7 +201,12 @@ export interface SoftphoneLogEvent {
 }
 
 /** Every event a `Softphone` delivers. */
-export type SoftphoneEvent = SoftphoneConnectionEvent | SoftphoneRegistrationEvent | SoftphoneLogEvent;
+export type SoftphoneEvent =
+  | SoftphoneConnectionEvent
+  | SoftphoneRegistrationEvent
+  | SoftphoneLogEvent
+  | SoftphoneCallEvent
+  | SoftphoneQualityEvent;
 
 /** The names accepted by `Softphone.on`. */
 export type SoftphoneEventType = SoftphoneEvent['type'];

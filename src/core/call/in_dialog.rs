@@ -119,7 +119,14 @@ impl Calls {
         } else {
             call.awaiting = Awaiting::ReinviteAnswer { request };
             let offer = String::from_utf8_lossy(msg.body()).into_owned();
-            call.media(MediaAction::CreateAnswer { offer, direction }, io);
+            call.media(
+                MediaAction::CreateAnswer {
+                    offer,
+                    direction,
+                    video: call.video,
+                },
+                io,
+            );
         }
     }
 
@@ -153,7 +160,14 @@ impl Calls {
             request: msg.as_bytes().to_vec(),
         };
         let offer = String::from_utf8_lossy(msg.body()).into_owned();
-        call.media(MediaAction::CreateAnswer { offer, direction }, io);
+        call.media(
+            MediaAction::CreateAnswer {
+                offer,
+                direction,
+                video: call.video,
+            },
+            io,
+        );
     }
 
     /// Sends the 200 to a re-INVITE or UPDATE we received, with our SDP.

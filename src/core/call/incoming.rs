@@ -5,7 +5,7 @@
 
 use super::dialog::Dialog;
 use super::state::{Awaiting, Call, OkRetransmit, Phase, T1, T2};
-use super::types::{CallError, CallEvent, CallId, EndCause, MediaAction};
+use super::types::{AnswerOptions, CallError, CallEvent, CallId, EndCause, MediaAction};
 use super::Calls;
 use crate::core::io::Io;
 use crate::core::registration::{Sender, ALLOW};
@@ -74,7 +74,12 @@ impl Calls {
     }
 
     /// Answers a ringing incoming call.
-    pub(crate) fn answer(&mut self, id: CallId, io: &mut Io<'_>) -> Result<(), CallError> {
+    pub(crate) fn answer(
+        &mut self,
+        id: CallId,
+        options: AnswerOptions,
+        io: &mut Io<'_>,
+    ) -> Result<(), CallError> {
         let call = self.get(id)?;
         if call.phase != Phase::Ringing {
             return Err(CallError::InvalidState(
@@ -86,6 +91,7 @@ impl Calls {
             .map(|m| String::from_utf8_lossy(m.body()).into_owned())
             .unwrap_or_default();
         call.phase = Phase::Answering;
+        call.video = options.video;
         call.cancel_timer(TimerName::CallNoAnswer, io);
         if offer.is_empty() {
             call.awaiting = Awaiting::OfferIn200;
@@ -93,7 +99,7 @@ impl Calls {
                 MediaAction::CreateOffer {
                     direction: Direction::SendRecv,
                     ice_restart: false,
-                    video: false,
+                    video: options.video,
                 },
                 io,
             );
@@ -103,6 +109,7 @@ impl Calls {
                 MediaAction::CreateAnswer {
                     offer,
                     direction: Direction::SendRecv,
+                    video: options.video,
                 },
                 io,
             );

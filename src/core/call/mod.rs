@@ -25,7 +25,8 @@ use std::time::Duration;
 
 pub use ice::IceState;
 pub use types::{
-    CallError, CallEvent, CallId, CallOptions, DtmfMode, EndCause, HoldState, MediaAction,
+    AnswerOptions, CallError, CallEvent, CallId, CallOptions, DtmfMode, EndCause, HoldState,
+    MediaAction,
 };
 
 use self::state::{Awaiting, Call, Phase};

@@ -271,6 +271,11 @@ impl Calls {
         let call = &mut self.calls[i];
         call.cancel_timer(TimerName::CallInviteTimeout, io);
         if status < 200 {
+            if matches!(call.phase, Phase::Confirmed | Phase::AwaitingAck) {
+                // A provisional response overtaken by the 2xx (a UDP leg can reorder
+                // them): the call is already up.
+                return;
+            }
             if let Some(invite) = &mut call.invite {
                 invite.provisional = true;
             }
@@ -369,12 +374,18 @@ impl Calls {
             .as_ref()
             .map(|inv| inv.auth.clone())
             .unwrap_or_default();
-        let same_dialog = call
-            .dialog
-            .as_ref()
-            .is_none_or(|d| d.remote_tag == dialog.remote_tag || call.phase != Phase::Confirmed);
+        let confirmed = call.phase == Phase::Confirmed;
+        let retransmission = confirmed
+            && call
+                .dialog
+                .as_ref()
+                .is_some_and(|d| d.remote_tag == dialog.remote_tag);
         send_ack(&mut dialog, seq, &auth, None, io, s);
-        if call.is_over() || !same_dialog || call.phase == Phase::Confirmed {
+        if retransmission {
+            // The far end did not see our ACK yet and sent its 2xx again: ACK again.
+            return;
+        }
+        if call.is_over() || confirmed {
             // The 200 crossed our CANCEL, or a second fork answered: take it down.
             let bye = build_bye(&mut dialog, io, s);
             if let Ok((bytes, branch)) = bye {

@@ -17,6 +17,14 @@ pub struct CallOptions {
     pub headers: Vec<(String, String)>,
 }
 
+/// Options for answering an incoming call.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AnswerOptions {
+    /// Send video too (captures the camera). Without it a video offer is answered with
+    /// audio only, still receiving the caller's video if it sends any.
+    pub video: bool,
+}
+
 /// How DTMF digits are sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum DtmfMode {
@@ -140,6 +148,8 @@ pub enum MediaAction {
         offer: String,
         /// The direction for the transceivers before the answer is made.
         direction: Direction,
+        /// Send video as well (capture the camera).
+        video: bool,
     },
     /// Apply the peer's answer to our offer (`pranswer` when provisional).
     ApplyAnswer {

@@ -34,12 +34,27 @@ pub enum StartLine<'a> {
 }
 
 /// One header line as received: its name as written and its raw value (folding kept).
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` shows the value of Authorization and Proxy-Authorization as `***`.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Header<'a> {
     /// The name, as written (`Call-ID`, `i`, `call-id`...).
     pub name: &'a str,
     /// The raw value between the colon and the line end, folding included.
     pub raw_value: &'a str,
+}
+
+impl std::fmt::Debug for Header<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let secret = matches!(
+            self.known(),
+            Some(HeaderName::Authorization | HeaderName::ProxyAuthorization)
+        );
+        f.debug_struct("Header")
+            .field("name", &self.name)
+            .field("raw_value", if secret { &"***" } else { &self.raw_value })
+            .finish()
+    }
 }
 
 impl<'a> Header<'a> {
@@ -59,7 +74,10 @@ impl<'a> Header<'a> {
 /// headers a user agent cannot do without (Via, From, To, Call-ID, CSeq, plus
 /// Contact, Content-Length and Max-Forwards when present), so their accessors do not
 /// fail. Other typed accessors parse on demand and report `None` or an error.
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows the start line, the headers (credentials as `***`) and the body's
+/// length, never the raw bytes.
+#[derive(Clone)]
 pub struct Message<'a> {
     /// The buffer up to the end of the body (empty lines before the start line included).
     raw: &'a [u8],
@@ -78,6 +96,16 @@ pub struct Message<'a> {
     to: NameAddr<'a>,
     call_id: &'a str,
     cseq: CSeq<'a>,
+}
+
+impl std::fmt::Debug for Message<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Message")
+            .field("start", &self.start)
+            .field("headers", &self.headers)
+            .field("body_len", &self.body.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'a> Message<'a> {
@@ -340,6 +368,18 @@ Content-Length: 4\r\n\r\nv=0\r";
         assert_eq!(c[0].expires(), None);
         assert_eq!(m.to_bytes(), INVITE.to_vec());
         assert_eq!(m.headers().len(), 9);
+    }
+
+    #[test]
+    fn debug_hides_credentials() {
+        let raw = std::str::from_utf8(INVITE).unwrap().replace(
+            "Max-Forwards: 70\r\n",
+            "Max-Forwards: 70\r\nProxy-Authorization: Digest response=\"s3cr3t\"\r\n",
+        );
+        let m = Message::parse(raw.as_bytes()).unwrap();
+        let d = format!("{m:?}");
+        assert!(!d.contains("s3cr3t"), "{d}");
+        assert!(d.contains("Proxy-Authorization") && d.contains("a84b4c76e66710"));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::sip::text::{is_token, parse_u32, parse_usize, trim_lws, CommaIter};
 use crate::sip::{CSeq, Contact, HeaderName, Method, NameAddr, ParseError, Uri, Via};
 
 /// Number of `HeaderName` variants (for the duplicate counters).
-const KNOWN: usize = 32;
+const KNOWN: usize = crate::sip::header::KNOWN_COUNT;
 
 /// Finds the line starting at `pos`: returns the end of its content (before CRLF or
 /// LF) and the start of the next line, or `None` when no LF follows.

@@ -1,0 +1,125 @@
+// softphone-core: the types of diagnose(). Re-exported by index.d.ts.
+
+/** One STUN/TURN server, as `RTCIceServer`. */
+export interface SoftphoneIceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+/** What `diagnose()` checks. A `SoftphoneConfig` works as it is (other fields are ignored). */
+export interface SoftphoneDiagnoseConfig {
+  /** The SIP-over-WebSocket servers: one URL, URLs, or `{ uri }` entries. */
+  servers?: string | Array<string | { uri: string }>;
+  /** The address of record; its domain is the OPTIONS target. Default: the first server's host. */
+  uri?: string;
+  /** STUN/TURN servers to probe, each URL on its own. */
+  iceServers?: SoftphoneIceServer[];
+  /** An endpoint answering `{ iceServers, ttl }`; its servers are probed too. */
+  iceServersUrl?: string;
+  /** Bound of the whole diagnosis, seconds. Default 10. */
+  timeout?: number;
+  /** Bound of one STUN/TURN probe, seconds. Default 5. */
+  iceTimeout?: number;
+}
+
+/** The SIP OPTIONS round trip over an open WebSocket. */
+export interface SoftphoneOptionsCheck {
+  status: number;
+  reason: string;
+  rttMs: number;
+}
+
+/** One WebSocket server. */
+export type SoftphoneWebSocketCheck = {
+  url: string;
+  /** Likely causes and what to check, for a person. Empty when all is well. */
+  hints: string[];
+} & (
+  | {
+      status: 'open';
+      /** ms from `new WebSocket` to `open`. */
+      openMs: number;
+      /** The subprotocol the server agreed to; `sip` expected. */
+      protocol: string;
+      /** Absent when no response to OPTIONS came back in time. */
+      options?: SoftphoneOptionsCheck;
+    }
+  | {
+      /**
+       * Closed before it opened. The browser reports code 1006 for every refused upgrade
+       * (wrong path, TLS failure, tunnel 502, refused port): `hints` lists the causes.
+       */
+      status: 'closedBeforeOpen';
+      closeCode: number;
+      closedAfterMs: number;
+    }
+  | { /** Neither opened nor closed in time (packets dropped). */ status: 'timeout' }
+  | { /** The browser refused the URL outright. */ status: 'refused'; error: string }
+);
+
+/** ICE candidate types. */
+export type SoftphoneCandidateType = 'host' | 'srflx' | 'prflx' | 'relay';
+
+/** One STUN or TURN URL, probed alone (TURN with `iceTransportPolicy: 'relay'`). */
+export interface SoftphoneIceCheck {
+  url: string;
+  kind: 'stun' | 'turn';
+  transport: 'udp' | 'tcp' | 'tls';
+  host: string;
+  port: number;
+  /** The TURN username (never the credential). */
+  username?: string;
+  /**
+   * `ok`: a server-reflexive (STUN) or relay (TURN) candidate arrived; `authFailed`: the
+   * TURN server answered 401; `unreachable`: nothing within the probe time; `error`: the
+   * browser refused the server.
+   */
+  status: 'ok' | 'authFailed' | 'unreachable' | 'error';
+  candidateTypes: SoftphoneCandidateType[];
+  /** ms from the start of gathering to the first srflx (STUN) or relay (TURN) candidate. */
+  timeToCandidateMs?: number;
+  /**
+   * STUN only: the server answered with this machine's own address (no NAT between), so the
+   * browser made no separate srflx candidate; `timeToCandidateMs` is then the time to the end
+   * of gathering.
+   */
+  noNat?: boolean;
+  /** How the browser reaches the TURN server, when it says. */
+  relayProtocol?: 'udp' | 'tcp' | 'tls';
+  /** `icecandidateerror` events (401 refused credentials, 701 unreachable). */
+  errors: { code: number; text: string }[];
+  /** What to check, when not ok. */
+  hint?: string;
+}
+
+/** What the probes mean for one class of network. */
+export interface SoftphoneNetworkVerdict {
+  /**
+   * `thisNetwork`: the network the diagnosis ran on; `homeNat`: UDP allowed;
+   * `udpBlocked`: UDP blocked, TCP allowed; `tcp443Only`: only TCP to port 443;
+   * `symmetricNat`: mobile and symmetric NATs, where only a relay connects.
+   */
+  network: 'thisNetwork' | 'homeNat' | 'udpBlocked' | 'tcp443Only' | 'symmetricNat';
+  ok: boolean;
+  message: string;
+}
+
+/** The result of `diagnose()`. */
+export interface SoftphoneDiagnosis {
+  /** A SIP server answered OPTIONS with a 1xx/2xx, and at least one STUN/TURN URL worked (or none is configured). */
+  ok: boolean;
+  durationMs: number;
+  websocket: SoftphoneWebSocketCheck[];
+  ice: SoftphoneIceCheck[];
+  /** Where the probed STUN/TURN servers came from. */
+  iceServers: { configured: number; fetched: number; fetchError?: string };
+  verdicts: SoftphoneNetworkVerdict[];
+}
+
+/**
+ * Checks the SIP servers (WebSocket upgrade, SIP OPTIONS) and every STUN/TURN URL
+ * (throwaway peer connections), all at once, bounded by `timeout`. Never rejects for an
+ * unreachable server; rejects with a `TypeError` for a malformed argument.
+ */
+export declare function diagnose(config: SoftphoneDiagnoseConfig): Promise<SoftphoneDiagnosis>;

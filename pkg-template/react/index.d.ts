@@ -1,0 +1,166 @@
+// softphone-core/react: types of the React hooks. Every type of the package is
+// re-exported, so an app can import everything from 'softphone-core/react'.
+
+import type {
+  Softphone,
+  SoftphoneCall,
+  SoftphoneCallOptions,
+  SoftphoneCallState,
+  SoftphoneCallStats,
+  SoftphoneConfig,
+  SoftphoneConnectionEvent,
+  SoftphoneEndCause,
+  SoftphoneEvent,
+  SoftphoneQualityEvent,
+  SoftphoneRegistrationEvent,
+} from '../index.js';
+
+export type * from '../index.js';
+
+/** The connection state: the last `connection` event, or `idle` before the first one. */
+export type SoftphoneConnectionState = SoftphoneConnectionEvent | { type: 'connection'; state: 'idle' };
+
+/** The registration state: the last `registration` event, or `idle` before the first one. */
+export type SoftphoneRegistrationState = SoftphoneRegistrationEvent | { type: 'registration'; state: 'idle' };
+
+/** A quality warning currently raised on a call (see `SoftphoneQualityEvent`). */
+export type SoftphoneQualityWarning = SoftphoneQualityEvent['warning'];
+
+/** What `phone.diagnose()` resolves to (its type comes with the build that has it). */
+export type SoftphoneDiagnoseResult = Softphone extends { diagnose(...args: infer _A): Promise<infer R> } ? R : unknown;
+
+/** The arguments of `phone.diagnose()` (none on a build without it). */
+export type SoftphoneDiagnoseArgs = Softphone extends { diagnose(...args: infer A): Promise<unknown> } ? A : [];
+
+/** An immutable copy of a call's state, replaced (never mutated) on every event of the call. */
+export interface CallSnapshot {
+  readonly id: number;
+  readonly direction: SoftphoneCall['direction'];
+  readonly remoteUri: string;
+  readonly remoteDisplayName: string | undefined;
+  readonly state: SoftphoneCallState;
+  readonly hold: { readonly local: boolean; readonly remote: boolean };
+  readonly muted: boolean;
+  /** `Date.now()` when the call first connected. */
+  readonly connectedAt: number | undefined;
+  /** `Date.now()` when the `ended` event arrived (ended calls only). */
+  readonly endedAt: number | undefined;
+  /** Why the call ended (ended calls only). */
+  readonly endCause: SoftphoneEndCause | undefined;
+  /** Attach to an `<audio autoPlay>` element's `srcObject`. */
+  readonly remoteStream: MediaStream | null;
+  readonly localStream: MediaStream | null;
+  /** Quality warnings raised and not yet cleared. */
+  readonly warnings: readonly SoftphoneQualityWarning[];
+  /** The target of a pending `transferRequested` (see `call.acceptTransfer()`). */
+  readonly transferTarget: string | undefined;
+  /** The live handle, for anything the hook does not wrap. */
+  readonly call: SoftphoneCall;
+}
+
+/** Options of `useSoftphone`. */
+export interface UseSoftphoneOptions {
+  /**
+   * The identity of the configuration. The phone is re-created (the old one stopped and
+   * freed) only when the key changes. Default: the configuration serialized with sorted
+   * keys, so an equal object made afresh on every render keeps the phone. `null` means no
+   * phone (e.g. while credentials load), like a `null` configuration.
+   */
+  key?: string | null;
+  /** Start (connect and register) as soon as the phone is created. Default true. */
+  autoStart?: boolean;
+  /** Called with every event after the hook's state has been updated (logs included). */
+  onEvent?: (event: SoftphoneEvent | SoftphoneCallEventOf<Softphone>) => void;
+}
+
+/** The options of `call.answer()` (`SoftphoneAnswerOptions`). */
+export type SoftphoneAnswerOptionsOf<C> = C extends { answer(options?: infer O): void } ? O : never;
+
+/** The `call` event type, when the build has calls. */
+export type SoftphoneCallEventOf<P> = P extends { on(type: 'call', handler: (event: infer E) => void): () => void } ? E : never;
+
+/** What `useSoftphone` returns: the state (re-rendered on events) and the actions. */
+export interface UseSoftphoneResult {
+  /** The phone, once created (`null` during server rendering, before the effect and after unmount). */
+  readonly phone: Softphone | null;
+  readonly connection: SoftphoneConnectionState;
+  readonly registration: SoftphoneRegistrationState;
+  /** Live calls, oldest first. */
+  readonly calls: readonly CallSnapshot[];
+  /** Why the phone could not be created: a `SoftphoneConfigError` (with `field`) or a load failure. */
+  readonly error: Error | null;
+  /** Connects and registers (only needed with `autoStart: false` or after `stop()`). */
+  start(): void;
+  /** Unregisters and disconnects; the phone stays and can be started again. */
+  stop(): Promise<void>;
+  /**
+   * Places a call. Throws a `SoftphoneCallError` (`code`: `notConnected`, `invalidTarget` ...).
+   * The call appears in `calls` at once.
+   */
+  call(target: string, options?: SoftphoneCallOptions): SoftphoneCall;
+  /**
+   * The call actions by call id; they throw a `SoftphoneCallError` (`noSuchCall`, `invalidState` ...).
+   * `answer(id, { video: true })` also sends video; audio only by default.
+   */
+  answer(id: number, options?: SoftphoneAnswerOptionsOf<SoftphoneCall>): void;
+  /** Rejects an incoming call; default status 486. */
+  reject(id: number, status?: number): void;
+  hangup(id: number): void;
+  hold(id: number): void;
+  resume(id: number): void;
+  mute(id: number): void;
+  unmute(id: number): void;
+  sendDtmf(id: number, tones: string, options?: { mode?: 'rfc4733' | 'info' }): void;
+  /** Blind transfer (REFER). */
+  transfer(id: number, target: string): void;
+  /** The connectivity preflight (`phone.diagnose()`); rejects with code `unsupported` on builds without it. */
+  diagnose(...args: SoftphoneDiagnoseArgs): Promise<SoftphoneDiagnoseResult>;
+}
+
+/** The error the hook actions throw, as the package's call methods do. */
+export interface SoftphoneCallError extends Error {
+  name: 'SoftphoneCallError';
+  code: 'invalidTarget' | 'invalidValue' | 'notConnected' | 'noSuchCall' | 'invalidState' | 'unsupported';
+}
+
+/** Options of `useCall`. */
+export interface UseCallOptions {
+  /** How often `getStats()` is polled while the call is connected, in ms; 0 turns it off. Default 2000. */
+  statsIntervalMs?: number;
+}
+
+/** What `useCall` returns. */
+export interface UseCallResult {
+  /** The latest snapshot (`null` without a call). */
+  readonly call: CallSnapshot | null;
+  readonly state: SoftphoneCallState | null;
+  /** Whole seconds since the call connected, ticking while connected, frozen once ended; 0 before. */
+  readonly duration: number;
+  readonly hold: { readonly local: boolean; readonly remote: boolean };
+  readonly muted: boolean;
+  /** The last `getStats()` result, polled while connected; `null` before the first. */
+  readonly stats: SoftphoneCallStats | null;
+  readonly warnings: readonly SoftphoneQualityWarning[];
+}
+
+/**
+ * Creates a `Softphone` from `config` in an effect, starts it, and re-renders on its
+ * events. Unmounting (or a new key) stops it and frees it once `stop()` resolves.
+ * Pass `null` to have no phone (e.g. until credentials are fetched).
+ */
+export declare function useSoftphone(
+  config: SoftphoneConfig | null | undefined,
+  options?: UseSoftphoneOptions,
+): UseSoftphoneResult;
+
+/** The state of one call (a snapshot from `useSoftphone().calls` or a handle), with a ticking duration and polled stats. */
+export declare function useCall(
+  call: CallSnapshot | SoftphoneCall | null | undefined,
+  options?: UseCallOptions,
+): UseCallResult;
+
+/** The default configuration key (see `UseSoftphoneOptions.key`). */
+export declare function configKey(config: SoftphoneConfig | null | undefined): string | null;
+
+/** Formats seconds as `m:ss` or `h:mm:ss`. */
+export declare function formatDuration(seconds: number): string;

@@ -1,0 +1,414 @@
+'use client';
+// softphone-core/react: React hooks over the softphone-core API (hand-written ESM, no build).
+//
+//   const sp = useSoftphone(config);   // { phone, connection, registration, calls, error, call(), answer(id) ... }
+//   const c = useCall(sp.calls[0]);    // { state, duration, hold, muted, stats, warnings }
+//
+// Server-side rendering: importing this module and rendering with it touch no browser API;
+// the phone is created in an effect, so the server (and the first client render) see the
+// idle snapshot. Events reach React through useSyncExternalStore from the package's event
+// handlers, which run after the Rust call that caused them has returned.
+//
+// Lifecycle: one phone per mounted hook and configuration key. Changing the key, or
+// unmounting, stops the phone (un-REGISTER, hang up) and frees it once stop() resolves.
+// A new phone is started only after every phone a hook stopped has finished stopping, so
+// an un-REGISTER of the old flow cannot remove the new binding (same +sip.instance and
+// reg-id). React 19 StrictMode's mount/unmount/mount never starts the first phone: its
+// creation is cancelled before the WebAssembly call.
+
+import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
+import { createSoftphone } from '../index.js';
+
+const IDLE_CONNECTION = Object.freeze({ type: 'connection', state: 'idle' });
+const IDLE_REGISTRATION = Object.freeze({ type: 'registration', state: 'idle' });
+const NO_CALLS = Object.freeze([]);
+const IDLE = Object.freeze({
+  phone: null,
+  connection: IDLE_CONNECTION,
+  registration: IDLE_REGISTRATION,
+  calls: NO_CALLS,
+  error: null,
+});
+/** How many ended calls a store remembers, so that useCall() can show how they ended. */
+const ENDED_KEPT = 20;
+const LIVE_STATES = new Set(['connected', 'reconnecting']);
+
+/** Resolves when every phone stopped by a hook has finished stopping (never rejects). */
+let quiescing = Promise.resolve();
+
+/** The store that made a call handle (handles from the hooks only). */
+const storeOfHandle = new WeakMap();
+
+function callError(code, message) {
+  const error = new Error(message);
+  error.name = 'SoftphoneCallError';
+  error.code = code;
+  return error;
+}
+
+/**
+ * The configuration key: a serialization with sorted keys, so that an equal object made
+ * afresh on every render keeps the same phone. `null`/`undefined` means "no phone yet".
+ */
+export function configKey(config) {
+  if (config == null) return null;
+  return JSON.stringify(config, (_k, value) =>
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, value[k]]))
+      : value,
+  );
+}
+
+function read(handle, name, fallback) {
+  try {
+    return handle[name];
+  } catch {
+    return fallback; // a freed handle
+  }
+}
+
+/** A frozen plain copy of a call handle's state. */
+function snapshotOf(handle, previous, patch = {}) {
+  const hold = read(handle, 'hold', previous?.hold ?? { local: false, remote: false });
+  return Object.freeze({
+    id: handle.id,
+    direction: read(handle, 'direction', previous?.direction),
+    remoteUri: read(handle, 'remoteUri', previous?.remoteUri ?? ''),
+    remoteDisplayName: read(handle, 'remoteDisplayName', previous?.remoteDisplayName),
+    state: read(handle, 'state', previous?.state ?? 'ended'),
+    hold: Object.freeze({ local: Boolean(hold?.local), remote: Boolean(hold?.remote) }),
+    muted: Boolean(read(handle, 'muted', previous?.muted)),
+    connectedAt: read(handle, 'connectedAt', previous?.connectedAt),
+    endedAt: previous?.endedAt,
+    endCause: previous?.endCause,
+    remoteStream: read(handle, 'remoteStream', previous?.remoteStream ?? null),
+    localStream: read(handle, 'localStream', previous?.localStream ?? null),
+    warnings: previous?.warnings ?? NO_CALLS,
+    transferTarget: previous?.transferTarget,
+    call: handle,
+    ...patch,
+  });
+}
+
+/** The state behind one useSoftphone(): snapshots for useSyncExternalStore. */
+class PhoneStore {
+  constructor() {
+    this.snapshot = IDLE;
+    this.listeners = new Set();
+    this.session = null;
+    /** @type {Map<number, object>} call id -> handle, live calls only */
+    this.handles = new Map();
+    /** @type {Map<number, object>} call id -> last snapshot of an ended call */
+    this.ended = new Map();
+    this.subscribe = (listener) => {
+      this.listeners.add(listener);
+      return () => this.listeners.delete(listener);
+    };
+    this.getSnapshot = () => this.snapshot;
+  }
+
+  set(patch) {
+    this.snapshot = Object.freeze({ ...this.snapshot, ...patch });
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  /** The latest snapshot of call `id`, live or recently ended. */
+  callSnapshot(id) {
+    return this.snapshot.calls.find((c) => c.id === id) ?? this.ended.get(id);
+  }
+
+  begin(session) {
+    this.session = session;
+    this.handles.clear();
+    this.set({ ...IDLE });
+  }
+
+  /** Subscribes to the phone's events for `session`; returns false if the session is over. */
+  attach(session, phone, onEventRef) {
+    if (this.session !== session) return false;
+    const offs = [];
+    const guard = (fn) => (event) => {
+      if (this.session !== session) return;
+      fn(event);
+      try {
+        onEventRef.current?.(event);
+      } catch (e) {
+        console.error('[softphone-core/react] onEvent threw:', e);
+      }
+    };
+    offs.push(phone.on('connection', guard((e) => this.set({ connection: e }))));
+    offs.push(phone.on('registration', guard((e) => this.set({ registration: e }))));
+    offs.push(phone.on('log', guard(() => {})));
+    // 'call' and 'quality' exist from the calls driver on; older builds reject the type.
+    for (const [type, fn] of [
+      ['call', (e) => this.onCall(phone, e)],
+      ['quality', (e) => this.onQuality(e)],
+    ]) {
+      try {
+        offs.push(phone.on(type, guard(fn)));
+      } catch {
+        // not supported by this build
+      }
+    }
+    session.offs = offs;
+    this.set({ phone });
+    return true;
+  }
+
+  detach(session) {
+    if (this.session !== session) return;
+    for (const off of session.offs ?? []) off();
+    this.session = null;
+    this.handles.clear();
+    this.set({ ...IDLE });
+  }
+
+  fail(session, error) {
+    if (this.session === session) this.set({ error });
+  }
+
+  handle(id) {
+    const handle = this.handles.get(id);
+    if (!handle) throw callError('noSuchCall', `no live call ${id}`);
+    return handle;
+  }
+
+  adopt(handle) {
+    this.handles.set(handle.id, handle);
+    storeOfHandle.set(handle, this);
+  }
+
+  /** Rebuilds the list of live calls from the cached handles. */
+  refresh(patches = new Map()) {
+    const previous = new Map(this.snapshot.calls.map((c) => [c.id, c]));
+    const calls = [];
+    for (const [id, handle] of this.handles) {
+      calls.push(snapshotOf(handle, previous.get(id), patches.get(id)));
+    }
+    this.set({ calls: Object.freeze(calls) });
+  }
+
+  onCall(phone, e) {
+    const id = e.callId;
+    if (e.event === 'ended') {
+      const handle = this.handles.get(id);
+      const last = this.snapshot.calls.find((c) => c.id === id);
+      if (handle || last) {
+        const final = snapshotOf(handle ?? last.call, last, { state: 'ended', endedAt: Date.now(), endCause: e.cause });
+        this.ended.set(id, final);
+        if (this.ended.size > ENDED_KEPT) this.ended.delete(this.ended.keys().next().value);
+      }
+      this.handles.delete(id);
+      this.refresh();
+      return;
+    }
+    if (!this.handles.has(id)) {
+      const handle = typeof phone.getCall === 'function' ? phone.getCall(id) : undefined;
+      if (!handle) return;
+      this.adopt(handle);
+    }
+    const patches = new Map();
+    if (e.event === 'transferRequested') patches.set(id, { transferTarget: e.target });
+    this.refresh(patches);
+  }
+
+  onQuality(e) {
+    const current = this.snapshot.calls.find((c) => c.id === e.callId);
+    if (!current) return;
+    const others = current.warnings.filter((w) => w !== e.warning);
+    const warnings = Object.freeze(e.active ? [...others, e.warning] : others);
+    this.refresh(new Map([[e.callId, { warnings }]]));
+  }
+}
+
+/**
+ * Creates, starts and owns a Softphone while the component is mounted.
+ * @param {import('./index.js').SoftphoneConfig | null | undefined} config
+ * @param {import('./index.js').UseSoftphoneOptions} [options]
+ * @returns {import('./index.js').UseSoftphoneResult}
+ */
+export function useSoftphone(config, options = {}) {
+  const [store] = useState(() => new PhoneStore());
+  const [onEventRef] = useState(() => ({ current: undefined }));
+  onEventRef.current = options.onEvent;
+  const key = options.key !== undefined ? options.key : configKey(config);
+  const autoStart = options.autoStart !== false;
+
+  useEffect(() => {
+    if (key === null) return undefined;
+    const session = { offs: [] };
+    store.begin(session);
+    let cancelled = false;
+    let phone = null;
+    (async () => {
+      try {
+        // The un-REGISTER of a phone this or another hook stopped must finish first.
+        await quiescing;
+        if (cancelled) return;
+        const made = await createSoftphone(config);
+        if (cancelled) {
+          made.free();
+          return;
+        }
+        phone = made;
+        if (store.attach(session, made, onEventRef) && autoStart) made.start();
+      } catch (error) {
+        if (!cancelled) store.fail(session, error);
+      }
+    })();
+    return () => {
+      cancelled = true;
+      store.detach(session);
+      if (phone) {
+        const stopping = phone;
+        const done = stopping
+          .stop()
+          .catch(() => {})
+          .then(() => stopping.free());
+        quiescing = Promise.all([quiescing, done]).then(
+          () => {},
+          () => {},
+        );
+      }
+    };
+    // The phone is re-created when the key changes only: `config` is read at that moment.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key, store, autoStart]);
+
+  const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot, () => IDLE);
+
+  const withPhone = useCallback(
+    (what) => {
+      const phone = store.snapshot.phone;
+      if (!phone) throw callError('notConnected', `cannot ${what}: the phone is not created yet`);
+      return phone;
+    },
+    [store],
+  );
+
+  const actions = useActions(store, withPhone);
+  return { ...snapshot, ...actions };
+}
+
+function useActions(store, withPhone) {
+  const [actions] = useState(() => ({
+    start: () => withPhone('start').start(),
+    stop: () => withPhone('stop').stop(),
+    call: (target, options) => {
+      const handle = withPhone('call').call(target, options);
+      store.adopt(handle);
+      store.refresh();
+      return handle;
+    },
+    answer: (id, options) => (options === undefined ? store.handle(id).answer() : store.handle(id).answer(options)),
+    reject: (id, status) => (status === undefined ? store.handle(id).reject() : store.handle(id).reject(status)),
+    hangup: (id) => store.handle(id).hangup(),
+    hold: (id) => store.handle(id).hold(),
+    resume: (id) => store.handle(id).resume(),
+    mute: (id) => store.handle(id).mute(),
+    unmute: (id) => store.handle(id).unmute(),
+    sendDtmf: (id, tones, options) => store.handle(id).sendDtmf(tones, options),
+    transfer: (id, target) => store.handle(id).transfer(target),
+    diagnose: async (...args) => {
+      const phone = withPhone('diagnose');
+      if (typeof phone.diagnose !== 'function') {
+        throw callError('unsupported', 'this build of softphone-core has no diagnose()');
+      }
+      return phone.diagnose(...args);
+    },
+  }));
+  return actions;
+}
+
+/** A snapshot read straight from a handle that no hook owns. */
+function unownedSnapshot(handle) {
+  return handle ? snapshotOf(handle, undefined) : null;
+}
+
+/**
+ * The live state of one call: state, a ticking duration, hold and mute, and getStats()
+ * polled every 2 s while connected.
+ * @param {import('./index.js').CallSnapshot | import('./index.js').SoftphoneCall | null | undefined} call
+ * @param {import('./index.js').UseCallOptions} [options]
+ * @returns {import('./index.js').UseCallResult}
+ */
+export function useCall(call, options = {}) {
+  const handle = call == null ? null : isSnapshot(call) ? call.call : call;
+  const id = handle ? handle.id : undefined;
+  const store = handle ? storeOfHandle.get(handle) : undefined;
+  const subscribe = useCallback((l) => (store ? store.subscribe(l) : () => {}), [store]);
+  const owned = useSyncExternalStore(
+    subscribe,
+    () => (store && id !== undefined ? store.callSnapshot(id) : undefined),
+    () => undefined,
+  );
+  // A handle no hook owns (from phone.call() directly) is read on every render and tick.
+  const current = owned ?? (isSnapshot(call) ? call : unownedSnapshot(handle));
+  const state = current ? current.state : null;
+  const live = state !== null && LIVE_STATES.has(state);
+  const connectedAt = current?.connectedAt;
+  const statsInterval = options.statsIntervalMs ?? 2000;
+
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (state === null || state === 'ended' || (!live && store)) return undefined;
+    // Ticks on the call's own second boundaries; an unowned handle is also re-read.
+    let timer;
+    const tick = () => {
+      const t = Date.now();
+      setNow(t);
+      const base = connectedAt ?? t;
+      timer = setTimeout(tick, 1000 - ((t - base) % 1000) + 5);
+    };
+    tick();
+    return () => clearTimeout(timer);
+  }, [live, state, connectedAt, store, handle]);
+
+  const [polled, setPolled] = useState(null);
+  useEffect(() => {
+    if (!live || !handle || typeof handle.getStats !== 'function' || statsInterval <= 0) return undefined;
+    let stopped = false;
+    let timer;
+    const poll = async () => {
+      try {
+        const s = await handle.getStats();
+        if (!stopped) setPolled({ id, stats: s });
+      } catch {
+        // the call ended meanwhile; the next state change stops polling
+      }
+      if (!stopped) timer = setTimeout(poll, statsInterval);
+    };
+    poll();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [live, handle, id, statsInterval]);
+
+  const end = current?.endedAt ?? (live ? Math.max(now, connectedAt ?? now) : now);
+  const duration = connectedAt === undefined || connectedAt === null ? 0 : Math.max(0, Math.floor((end - connectedAt) / 1000));
+  return {
+    call: current,
+    state,
+    duration,
+    hold: current ? current.hold : NOT_HELD,
+    muted: current ? current.muted : false,
+    stats: polled !== null && polled.id === id ? polled.stats : null,
+    warnings: current ? current.warnings : NO_CALLS,
+  };
+}
+
+const NOT_HELD = Object.freeze({ local: false, remote: false });
+
+function isSnapshot(value) {
+  return value !== null && typeof value === 'object' && 'call' in value && typeof value.call === 'object' && value.call !== null && !('answer' in value);
+}
+
+/** Formats a duration in seconds as `m:ss` or `h:mm:ss`. */
+export function formatDuration(seconds) {
+  const s = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}

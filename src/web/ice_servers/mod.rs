@@ -1,0 +1,430 @@
+//! The ICE servers a call's `RTCPeerConnection` uses: the configured `iceServers`, plus
+//! those fetched from `iceServersUrl` and kept fresh.
+//!
+//! `iceServersUrl` is the application's own endpoint (`GET /api/ice` answering
+//! `{ iceServers, ttl }`), which mints short-lived TURN credentials (coturn's TURN REST
+//! scheme, Cloudflare or Twilio tokens) on the server side. The provider
+//!
+//! - fetches it at `start()`, so a list is in hand before the first call;
+//! - refreshes it at 80 % of `ttl`, and again when [`IceServersProvider::current`] finds
+//!   it stale (a laptop that slept past the timer);
+//! - retries a failed fetch with backoff (1 s doubling to 60 s), keeping the last
+//!   list that has not expired;
+//! - never makes a call wait: [`IceServersProvider::current`] returns what is in hand.
+//!   Only the very first fetch may be waited for, bounded, with
+//!   [`IceServersProvider::first_fetch`].
+//!
+//! Every URL and transport is kept: a dead one costs no time because the core's
+//! readiness policy sends the offer as soon as a relay candidate exists (or, with STUN
+//! only, a server-reflexive one), and after `iceGatheringTimeout` (2 s) at worst.
+//!
+//! Credentials are never logged: [`describe`] prints URLs and usernames only.
+
+mod url;
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use gloo_timers::callback::Timeout;
+use js_sys::{Array, Function, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+pub use url::{
+    describe, parse_ice_servers, Credential, IceScheme, IceServer, IceTransport, IceUrl,
+};
+
+/// When the fetched list is refreshed, as a fraction of its `ttl`.
+pub const REFRESH_AT: f64 = 0.8;
+/// The first retry delay after a failed fetch, ms; it doubles up to [`RETRY_MAX_MS`].
+pub const RETRY_BASE_MS: u32 = 1_000;
+/// The longest retry delay, ms.
+pub const RETRY_MAX_MS: u32 = 60_000;
+/// How long one fetch may take, ms.
+pub const FETCH_TIMEOUT_MS: u32 = 5_000;
+/// The shortest refresh delay, ms (a `ttl` of 0 must not spin).
+const MIN_REFRESH_MS: f64 = 1_000.0;
+
+/// What the provider reports for the log: a level (`true` = warning) and a line free of
+/// credentials.
+pub type LogSink = Rc<dyn Fn(bool, &str)>;
+
+/// Where the provider stands with `iceServersUrl`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FetchState {
+    /// No `iceServersUrl`, or not started.
+    Idle,
+    /// A fetch is in flight.
+    Fetching,
+    /// The last fetch succeeded.
+    Fresh,
+    /// The last fetch failed; a retry is scheduled.
+    Failing,
+}
+
+/// Keeps the list of ICE servers for calls. Cheap to clone (shared state).
+#[derive(Clone)]
+pub struct IceServersProvider {
+    inner: Rc<RefCell<Inner>>,
+}
+
+struct Inner {
+    configured: Vec<IceServer>,
+    url: Option<String>,
+    fetched: Vec<IceServer>,
+    /// `Date.now()` after which the fetched credentials are expired (`None`: no ttl).
+    expires_at: Option<f64>,
+    /// `Date.now()` at which the fetched list should be refreshed.
+    refresh_due: Option<f64>,
+    state: FetchState,
+    running: bool,
+    failures: u32,
+    fetches: u32,
+    /// Bumped by `stop()`, so that a fetch in flight then is ignored.
+    generation: u32,
+    timer: Option<Timeout>,
+    /// Resolve functions of `first_fetch()` promises.
+    waiters: Vec<Function>,
+    log: Option<LogSink>,
+}
+
+impl IceServersProvider {
+    /// Makes a provider for the configured `iceServers` and optional `iceServersUrl`.
+    /// Nothing is fetched before [`IceServersProvider::start`].
+    pub fn new(configured: Vec<IceServer>, url: Option<String>) -> IceServersProvider {
+        IceServersProvider {
+            inner: Rc::new(RefCell::new(Inner {
+                configured,
+                url,
+                fetched: Vec::new(),
+                expires_at: None,
+                refresh_due: None,
+                state: FetchState::Idle,
+                running: false,
+                failures: 0,
+                fetches: 0,
+                generation: 0,
+                timer: None,
+                waiters: Vec::new(),
+                log: None,
+            })),
+        }
+    }
+
+    /// Sends the provider's log lines (`true` for warnings) to `sink`.
+    pub fn set_log(&self, sink: LogSink) {
+        self.inner.borrow_mut().log = Some(sink);
+    }
+
+    /// Starts fetching `iceServersUrl` (if any) and keeping it fresh. Does nothing when
+    /// already running.
+    pub fn start(&self) {
+        let go = {
+            let mut inner = self.inner.borrow_mut();
+            if inner.running {
+                false
+            } else {
+                inner.running = true;
+                inner.url.is_some()
+            }
+        };
+        if go {
+            self.fetch_now();
+        }
+    }
+
+    /// Stops refreshing; the list in hand stays usable. Pending `first_fetch()` promises
+    /// resolve.
+    pub fn stop(&self) {
+        let waiters = {
+            let mut inner = self.inner.borrow_mut();
+            inner.running = false;
+            inner.generation = inner.generation.wrapping_add(1);
+            inner.timer = None;
+            if inner.state == FetchState::Fetching {
+                inner.state = FetchState::Idle;
+            }
+            std::mem::take(&mut inner.waiters)
+        };
+        resolve_all(waiters);
+    }
+
+    /// The `RTCIceServer` list for a new `RTCPeerConnection`: the configured servers,
+    /// then the fetched ones unless their `ttl` has run out. Never waits; when the
+    /// fetched list is stale (timers were paused), a refresh starts.
+    pub fn current(&self) -> Array {
+        self.refresh_if_stale();
+        self.servers().iter().map(IceServer::to_js).collect()
+    }
+
+    /// The usable servers, parsed (configured first, then unexpired fetched ones).
+    pub fn servers(&self) -> Vec<IceServer> {
+        let inner = self.inner.borrow();
+        let mut out = inner.configured.clone();
+        if !inner.expired(js_sys::Date::now()) {
+            out.extend(inner.fetched.iter().cloned());
+        }
+        out
+    }
+
+    /// Whether the usable list has a TURN URL (the core then waits for a relay
+    /// candidate before sending an offer).
+    pub fn has_turn(&self) -> bool {
+        self.servers().iter().any(IceServer::has_turn)
+    }
+
+    /// Whether the usable list has a STUN URL.
+    pub fn has_stun(&self) -> bool {
+        self.servers().iter().any(IceServer::has_stun)
+    }
+
+    /// Whether `iceServersUrl` is configured: TURN is then expected even before the
+    /// first answer arrives.
+    pub fn has_url(&self) -> bool {
+        self.inner.borrow().url.is_some()
+    }
+
+    /// The `iceServersUrl`, if any.
+    pub fn url(&self) -> Option<String> {
+        self.inner.borrow().url.clone()
+    }
+
+    /// Where the fetching stands.
+    pub fn state(&self) -> FetchState {
+        self.inner.borrow().state
+    }
+
+    /// How many fetches succeeded so far.
+    pub fn fetches(&self) -> u32 {
+        self.inner.borrow().fetches
+    }
+
+    /// How many fetches failed in a row.
+    pub fn failures(&self) -> u32 {
+        self.inner.borrow().failures
+    }
+
+    /// When the fetched credentials expire (`Date.now()` ms), if a `ttl` was given.
+    pub fn expires_at(&self) -> Option<f64> {
+        self.inner.borrow().expires_at
+    }
+
+    /// A promise that resolves (to `undefined`) once the first fetch has succeeded or
+    /// failed, at once when there is nothing to wait for, and after `bound_ms` at the
+    /// latest. Only for the very first call right after `start()`: later calls use
+    /// what is in hand.
+    pub fn first_fetch(&self, bound_ms: u32) -> Promise {
+        let mut resolve_fn = None;
+        let promise = Promise::new(&mut |resolve, _| resolve_fn = Some(resolve));
+        let Some(resolve) = resolve_fn else {
+            return promise; // the executor runs synchronously; cannot happen
+        };
+        let mut inner = self.inner.borrow_mut();
+        let waiting = inner.running
+            && inner.state == FetchState::Fetching
+            && inner.fetches == 0
+            && inner.failures == 0;
+        if waiting {
+            inner.waiters.push(resolve.clone());
+            let bound = Timeout::new(bound_ms, move || {
+                let _ = resolve.call0(&JsValue::UNDEFINED);
+            });
+            bound.forget(); // resolving twice is harmless; the timeout is short-lived
+        } else {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
+        promise
+    }
+
+    fn refresh_if_stale(&self) {
+        let stale = {
+            let inner = self.inner.borrow();
+            let now = js_sys::Date::now();
+            inner.running
+                && inner.url.is_some()
+                && inner.state == FetchState::Fresh
+                && inner.refresh_due.is_some_and(|due| now >= due)
+        };
+        if stale {
+            self.fetch_now();
+        }
+    }
+
+    fn fetch_now(&self) {
+        let (url, generation) = {
+            let mut inner = self.inner.borrow_mut();
+            let Some(url) = inner.url.clone() else { return };
+            inner.state = FetchState::Fetching;
+            inner.timer = None;
+            (url, inner.generation)
+        };
+        let weak = Rc::downgrade(&self.inner);
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = fetch_list(&url).await;
+            if let Some(inner) = weak.upgrade() {
+                IceServersProvider { inner }.fetched(result, generation);
+            }
+        });
+    }
+
+    fn fetched(&self, result: Result<(Vec<IceServer>, Option<f64>), String>, generation: u32) {
+        let now = js_sys::Date::now();
+        let (line, warn, waiters) = {
+            let mut inner = self.inner.borrow_mut();
+            if inner.generation != generation || !inner.running {
+                return;
+            }
+            let (line, warn, delay_ms) = match result {
+                Ok((servers, ttl)) => {
+                    inner.failures = 0;
+                    inner.fetches += 1;
+                    inner.state = FetchState::Fresh;
+                    let line = format!(
+                        "ICE servers fetched (ttl {}): {}",
+                        ttl.map_or("none".to_owned(), |t| format!("{t} s")),
+                        describe(&servers)
+                    );
+                    inner.fetched = servers;
+                    inner.expires_at = ttl.map(|t| now + t * 1000.0);
+                    let delay = ttl.map(|t| (t * 1000.0 * REFRESH_AT).max(MIN_REFRESH_MS));
+                    inner.refresh_due = delay.map(|d| now + d);
+                    (line, false, delay)
+                }
+                Err(why) => {
+                    inner.failures += 1;
+                    inner.state = FetchState::Failing;
+                    let exp = (inner.failures - 1).min(6);
+                    let delay = (RETRY_BASE_MS << exp).min(RETRY_MAX_MS);
+                    let keep = if inner.expired(now) || inner.fetched.is_empty() {
+                        "no fetched servers in hand"
+                    } else {
+                        "keeping the last list until it expires"
+                    };
+                    let line = format!(
+                        "fetching ICE servers failed ({why}); retry in {} s, {keep}",
+                        f64::from(delay) / 1000.0
+                    );
+                    (line, true, Some(f64::from(delay)))
+                }
+            };
+            if let Some(delay) = delay_ms {
+                let weak: Weak<RefCell<Inner>> = Rc::downgrade(&self.inner);
+                let delay = delay.min(f64::from(i32::MAX)) as u32;
+                inner.timer = Some(Timeout::new(delay, move || {
+                    if let Some(inner) = weak.upgrade() {
+                        IceServersProvider { inner }.fetch_now();
+                    }
+                }));
+            }
+            (line, warn, std::mem::take(&mut inner.waiters))
+        };
+        let sink = self.inner.borrow().log.clone();
+        if let Some(sink) = sink {
+            sink(warn, &line);
+        }
+        resolve_all(waiters);
+    }
+}
+
+impl Inner {
+    fn expired(&self, now: f64) -> bool {
+        self.expires_at.is_some_and(|at| now >= at)
+    }
+}
+
+fn resolve_all(waiters: Vec<Function>) {
+    for resolve in waiters {
+        let _ = resolve.call0(&JsValue::UNDEFINED);
+    }
+}
+
+/// GETs `url` and reads `{ iceServers, ttl }` (`ttl` in seconds, optional).
+async fn fetch_list(url: &str) -> Result<(Vec<IceServer>, Option<f64>), String> {
+    let global = js_sys::global();
+    let fetch = Reflect::get(&global, &"fetch".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .ok_or("no fetch() here")?;
+    let controller = Reflect::get(&global, &"AbortController".into())
+        .ok()
+        .and_then(|c| c.dyn_into::<Function>().ok())
+        .and_then(|c| Reflect::construct(&c, &Array::new()).ok());
+    let init = js_sys::Object::new();
+    let _ = Reflect::set(&init, &"cache".into(), &"no-store".into());
+    let _ = Reflect::set(&init, &"credentials".into(), &"same-origin".into());
+    let mut _abort_timer = None;
+    if let Some(controller) = &controller {
+        if let Ok(signal) = Reflect::get(controller, &"signal".into()) {
+            let _ = Reflect::set(&init, &"signal".into(), &signal);
+        }
+        let c = controller.clone();
+        _abort_timer = Some(Timeout::new(FETCH_TIMEOUT_MS, move || {
+            if let Ok(abort) = Reflect::get(&c, &"abort".into()) {
+                if let Some(abort) = abort.dyn_ref::<Function>() {
+                    let _ = abort.call0(&c);
+                }
+            }
+        }));
+    }
+    let promise = fetch
+        .call2(&global, &url.into(), &init)
+        .map_err(|e| error_name(&e))?;
+    let response = JsFuture::from(Promise::from(promise)).await.map_err(|e| {
+        match error_name(&e).as_str() {
+            "AbortError" => format!("no answer within {} s", FETCH_TIMEOUT_MS / 1000),
+            name => format!("network error ({name})"),
+        }
+    })?;
+    let status = Reflect::get(&response, &"status".into())
+        .ok()
+        .and_then(|s| s.as_f64())
+        .unwrap_or(0.0);
+    // data: and blob: URLs answer with status 200 too; 0 means an opaque answer.
+    if !(200.0..300.0).contains(&status) {
+        return Err(format!("HTTP {status}"));
+    }
+    let json = Reflect::get(&response, &"json".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .ok_or("not a Response")?
+        .call0(&response)
+        .map_err(|e| error_name(&e))?;
+    let body = JsFuture::from(Promise::from(json))
+        .await
+        .map_err(|_| "the answer is not JSON".to_owned())?;
+    parse_answer(&body)
+}
+
+/// Reads `{ iceServers, ttl }`.
+///
+/// # Errors
+/// What is wrong with the answer, credentials never quoted.
+pub fn parse_answer(body: &JsValue) -> Result<(Vec<IceServer>, Option<f64>), String> {
+    if !body.is_object() {
+        return Err("the answer is not an object { iceServers, ttl }".to_owned());
+    }
+    let servers = Reflect::get(body, &"iceServers".into()).unwrap_or(JsValue::UNDEFINED);
+    if servers.is_undefined() {
+        return Err("the answer has no iceServers".to_owned());
+    }
+    let servers = parse_ice_servers(&servers).map_err(|e| format!("iceServers{e}"))?;
+    let ttl = Reflect::get(body, &"ttl".into()).unwrap_or(JsValue::UNDEFINED);
+    let ttl = if ttl.is_undefined() || ttl.is_null() {
+        None
+    } else {
+        match ttl.as_f64() {
+            Some(t) if t.is_finite() && t > 0.0 => Some(t),
+            _ => return Err("ttl: must be a positive number of seconds".to_owned()),
+        }
+    };
+    Ok((servers, ttl))
+}
+
+/// The `name` of a JavaScript exception, never its message (it may quote a URL with
+/// a token in it).
+fn error_name(e: &JsValue) -> String {
+    Reflect::get(e, &"name".into())
+        .ok()
+        .and_then(|n| n.as_string())
+        .unwrap_or_else(|| "error".to_owned())
+}
