@@ -13,6 +13,8 @@
 # bench/results/latest.json.
 #
 # Environment: BENCH_SKIP_BUILD=1 reuses pkg/ and bench/pkg-bench/ as they are;
+# BENCH_RUN_DIR=<dir> (default bench/.run) and BENCH_NFT_TABLE=<name> (default softphone_bench)
+# let two runs share the machine without stopping each other's servers or rules;
 # BENCH_PKG_DIR=<dir> measures another build of the package (served as /pkg/);
 # BENCH_OPT_VARIANTS=1 also builds the bench variant at opt-level 3 and "s" (bench/pkg-bench-O3,
 # bench/pkg-bench-s, each in its own cargo target dir) and the parse suite measures them.
@@ -76,7 +78,8 @@ fi
 )
 
 # ---- servers on free loopback ports, in bench/.run -----------------------------------------
-export SOFTPHONE_RUN_DIR="$ROOT/bench/.run"
+export SOFTPHONE_RUN_DIR="${BENCH_RUN_DIR:-$ROOT/bench/.run}"
+export BENCH_NFT_TABLE="${BENCH_NFT_TABLE:-softphone_bench}"
 export KAMAILIO_EXTRA_USERS="$scale"
 # Servers a previous, interrupted run left behind in this run directory.
 bash scripts/servers.sh stop all >/dev/null 2>&1 || true
@@ -108,7 +111,7 @@ cleanup() {
   local rc=$?
   bash scripts/servers.sh stop all || true
   # The nft table bench/lib/nft.mjs makes (dropped SYNs, the media cut), if node died early.
-  nft delete table inet softphone_bench 2>/dev/null || true
+  nft delete table inet "$BENCH_NFT_TABLE" 2>/dev/null || true
   exit "$rc"
 }
 trap cleanup EXIT

@@ -5,7 +5,8 @@
 
 import { execFileSync } from 'node:child_process';
 
-export const TABLE = 'softphone_bench';
+// BENCH_NFT_TABLE: another name, so that two runs on one machine keep their rules apart.
+export const TABLE = process.env.BENCH_NFT_TABLE ?? 'softphone_bench';
 const nft = (...args) => execFileSync('nft', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 let ready = null;
