@@ -9,8 +9,9 @@
 // callee; it timestamps the INVITE's bytes on arrival, answers 180 at once and 486 300 ms
 // later. The path is caller -> Kamailio (407 challenge, INVITE again with credentials) ->
 // far end, so the figure includes one extra round trip to Kamailio for both stacks.
-// softphone-core is pre-warmed (its default: it gathers before the user dials): the UA is
-// registered and left `prewarmMs` before the first call and between calls. JsSIP runs with
+// softphone-core runs with its defaults; the UA is registered and left `prewarmMs` before the
+// first call and between calls, so that a pre-warming build (`prewarm`, default true, accepted
+// but not implemented when this was written) has gathered by then. JsSIP runs with
 // its defaults (it sends the INVITE when ICE gathering completes); its wait is bounded by
 // `jssipBoundMs` and reported as "> bound" when it takes longer.
 
