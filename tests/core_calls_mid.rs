@@ -221,7 +221,7 @@ fn session_timer_refreshes_with_update_at_half_the_interval() {
 fn session_timer_refreshes_by_reinvite_when_update_is_not_allowed() {
     let mut h = Harness::new(config());
     h.auto_pong = true;
-    let (_call, _peer) = h.connected_call(&["Session-Expires: 120;refresher=uac".into()]);
+    let (_call, peer) = h.connected_call(&["Session-Expires: 120;refresher=uac".into()]);
     h.advance(secs(60));
     let reinvite = h.take();
     assert!(reinvite.starts_with(b"INVITE "));
@@ -232,6 +232,12 @@ fn session_timer_refreshes_by_reinvite_when_update_is_not_allowed() {
     assert!(
         h.media.is_empty(),
         "a refresh needs no new offer from the browser"
+    );
+    h.deliver(&peer.reply(&reinvite, 200, "OK", Some(&remote_sdp("sendrecv")), &[]));
+    assert!(h.take().starts_with(b"ACK "));
+    assert!(
+        h.media.is_empty(),
+        "the answer to a refresh is not applied: the browser has no offer pending"
     );
 }
 

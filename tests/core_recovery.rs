@@ -143,6 +143,10 @@ fn a_websocket_lost_during_a_call_reregisters_then_refreshes_the_call() {
     assert!(h.media.is_empty(), "no new offer from the browser");
     h.deliver(&peer.reply(&refresh, 200, "OK", Some(&remote_sdp("sendrecv")), &[]));
     assert!(h.take().starts_with(b"ACK "));
+    assert!(
+        h.media.is_empty(),
+        "a target refresh changes no media: nothing to apply"
+    );
     // BYE still works.
     h.ua.hangup(call, h.now).unwrap();
     h.drain();

@@ -65,6 +65,16 @@ impl Local {
         format!("sip:{}@{};transport=ws;ob", self.contact_user, self.host)
     }
 
+    /// The Contact URI of dialogs (INVITE, its 2xx, re-INVITE, REFER), without `;ob`.
+    /// With it an RFC 5626 edge proxy puts a flow token into Record-Route, and the
+    /// dialog's route set (which never changes) stays pinned to that WebSocket: after a
+    /// reconnect no in-dialog request gets through (Kamailio answers 500). Without it
+    /// the proxy reaches us through this Contact, aliased to the flow, and the
+    /// target-refresh re-INVITE sent after a reconnect moves the dialog to the new flow.
+    pub(crate) fn dialog_contact_uri(&self) -> String {
+        format!("sip:{}@{};transport=ws", self.contact_user, self.host)
+    }
+
     /// The Contact header value for REGISTER, with the binding's parameters.
     pub(crate) fn register_contact(&self, expires: u32) -> String {
         let mut value = format!("<{}>;+sip.ice", self.contact_uri());

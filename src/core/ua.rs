@@ -284,7 +284,7 @@ impl UserAgent {
             has_stun: config.ice_has_stun,
             invite_timeout: config.transaction_timeout,
             domain: domain_of(&local.registrar),
-            contact: local.contact_uri(),
+            contact: local.dialog_contact_uri(),
             ice_grace: config.ice_disconnected_grace,
             ice_recovery_limit: config.ice_recovery_limit,
         });

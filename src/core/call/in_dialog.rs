@@ -144,7 +144,7 @@ impl Calls {
                 d.refresh_target(msg);
             }
             let session = self.session_refreshed_by_peer(i, msg, io);
-            let contact = format!("<{}>", s.local.contact_uri());
+            let contact = format!("<{}>", s.local.dialog_contact_uri());
             let mut headers = vec![("Contact", contact.as_str())];
             if let Some(value) = &session {
                 headers.push(("Session-Expires", value.as_str()));
@@ -270,7 +270,7 @@ impl Calls {
         let built = (|| -> Result<(Vec<u8>, OutInvite), BuildError> {
             let (mut b, branch, seq) =
                 dialog.request(Method::Invite, None, s.local, s.secure, io.rng)?;
-            b.header("Contact", &format!("<{}>", s.local.contact_uri()))?
+            b.header("Contact", &format!("<{}>", s.local.dialog_contact_uri()))?
                 .header("Allow", ALLOW)?
                 .header("Supported", "timer, replaces, outbound")?
                 .header("User-Agent", &s.local.user_agent)?;
@@ -365,7 +365,10 @@ impl Calls {
                 dialog.refresh_target(msg);
                 send_ack(dialog, invite.seq, &invite.auth, None, io, s);
             }
-            if !msg.body().is_empty() {
+            // A refresh (session timer, or a target refresh after a new flow) re-sent the
+            // SDP already in place: the browser made no offer, so there is no answer to
+            // apply (it would fail in the `stable` state and end the call).
+            if !msg.body().is_empty() && reason != ReinviteReason::SessionRefresh {
                 let answer = String::from_utf8_lossy(msg.body()).into_owned();
                 call.media(
                     MediaAction::ApplyAnswer {
@@ -661,7 +664,7 @@ impl Calls {
             &[
                 ("Refer-To", &refer_to),
                 ("Referred-By", &referred_by),
-                ("Contact", &format!("<{}>", s.local.contact_uri())),
+                ("Contact", &format!("<{}>", s.local.dialog_contact_uri())),
             ],
             None,
             io,

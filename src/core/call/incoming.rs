@@ -214,7 +214,7 @@ impl Calls {
         {
             b.header("Record-Route", &h.value())?;
         }
-        b.header("Contact", &format!("<{}>", s.local.contact_uri()))?
+        b.header("Contact", &format!("<{}>", s.local.dialog_contact_uri()))?
             .header("Allow", ALLOW)?
             .header("Supported", "timer, replaces, outbound")?
             .header("User-Agent", &s.local.user_agent)?;

@@ -442,7 +442,7 @@ fn build_invite(
         .header("To", &to)?
         .header("Call-ID", &call.call_id)?
         .header("CSeq", &format!("{seq} INVITE"))?
-        .header("Contact", &format!("<{}>", s.local.contact_uri()))?
+        .header("Contact", &format!("<{}>", s.local.dialog_contact_uri()))?
         .header("Allow", ALLOW)?
         .header("Supported", "timer, replaces, outbound")?
         .header("User-Agent", &s.local.user_agent)?;
