@@ -2,7 +2,7 @@
 //! resume, ICE restart, session refresh) with RFC 3261 section 14 glare handling,
 //! INFO (DTMF), REFER and NOTIFY (blind transfer, RFC 3515), OPTIONS.
 
-use super::outgoing::{build_bye, send_ack, send_ack_for_failure};
+use super::outgoing::{build_bye, finish_invite, send_ack, send_ack_for_failure};
 use super::state::{Awaiting, OutInvite, Phase, ReinviteReason};
 use super::target::normalize_target;
 use super::types::{CallError, CallEvent, CallId, CallOptions, DtmfMode, EndCause, MediaAction};
@@ -285,17 +285,7 @@ impl Calls {
                     &format!("{};refresher={refresher}", session.interval),
                 )?;
             }
-            let auth = s.auth.headers(
-                crate::core::auth::Scope::Call,
-                "INVITE",
-                &dialog.remote_target,
-                sdp.as_bytes(),
-                io.rng,
-            );
-            for (name, value) in &auth {
-                b.header(name, value)?;
-            }
-            b.body("application/sdp", sdp.as_bytes())?;
+            let auth = finish_invite(&mut b, &dialog.remote_target, &sdp, io, s)?;
             let via = s.local.via(s.secure, &branch);
             Ok((
                 b.build(),

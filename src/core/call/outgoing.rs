@@ -453,17 +453,7 @@ fn build_invite(
     for (name, value) in &call.extra_headers {
         b.header(name, value)?;
     }
-    let auth = s.auth.headers(
-        crate::core::auth::Scope::Call,
-        "INVITE",
-        &call.target,
-        sdp.as_bytes(),
-        io.rng,
-    );
-    for (name, value) in &auth {
-        b.header(name, value)?;
-    }
-    b.body("application/sdp", sdp.as_bytes())?;
+    let auth = finish_invite(&mut b, &call.target, sdp, io, s)?;
     Ok((
         b.build(),
         OutInvite {
@@ -563,4 +553,28 @@ pub(crate) fn build_bye(
     let (mut b, branch, _) = dialog.request(Method::Bye, None, s.local, s.secure, io.rng)?;
     b.header("User-Agent", &s.local.user_agent)?;
     Ok((b.build(), branch))
+}
+
+/// Ends an INVITE (initial or re-INVITE) to `uri`: the call-scope credentials cached
+/// from earlier challenges, then the SDP. Returns the credentials, which the ACK of a
+/// 2xx repeats (RFC 3261 section 13.2.2.4).
+pub(crate) fn finish_invite(
+    b: &mut RequestBuilder,
+    uri: &str,
+    sdp: &str,
+    io: &mut Io<'_>,
+    s: &mut Sender<'_>,
+) -> Result<Vec<(&'static str, String)>, BuildError> {
+    let auth = s.auth.headers(
+        crate::core::auth::Scope::Call,
+        "INVITE",
+        uri,
+        sdp.as_bytes(),
+        io.rng,
+    );
+    for (name, value) in &auth {
+        b.header(name, value)?;
+    }
+    b.body("application/sdp", sdp.as_bytes())?;
+    Ok(auth)
 }
