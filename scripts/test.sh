@@ -61,6 +61,8 @@ step "setup (scripts/setup.sh)" bash scripts/setup.sh
 step "cargo fmt --check" cargo fmt --all -- --check
 step "clippy (host)" cargo clippy --all-targets -- -D warnings
 step "clippy (wasm32)" cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+# The bench-only exports (src/web/bench.rs) compile only with the `bench` feature.
+step "clippy (wasm32, bench feature)" cargo clippy --target wasm32-unknown-unknown --features bench --lib -- -D warnings
 step "cargo test (host)" cargo test
 if [[ -d fuzz ]]; then
   if rustup toolchain list | grep -q '^nightly'; then
