@@ -5,20 +5,10 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS as TEST_CHROMIUM_ARGS } from '../../tests/e2e/lib/servers.mjs';
 
 export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-  '--autoplay-policy=no-user-gesture-required',
+  ...TEST_CHROMIUM_ARGS,
   '--js-flags=--expose-gc',
   '--enable-precise-memory-info',
   // Background timers must not be throttled in a page that keeps 200 UAs alive.
