@@ -55,6 +55,10 @@ export function rows(results) {
       out.push([`call setup (${key}) ${c.label}: call() -> INVITE`, ms(c.softphoneCore.invite), jsText, '< 300 ms + relay in offer',
         yes(c.softphoneCore.invite.max != null && c.softphoneCore.invite.max < 300 && c.softphoneCore.relayInOffer.every(Boolean))]);
       out.push([`call setup (${key}): call() -> 180 Ringing`, ms(c.softphoneCore.ringing), c.jssip.invite.timeouts ? '' : ms(c.jssip.ringing), '', '']);
+      if (c.softphoneCoreCold) {
+        const cold = c.softphoneCoreCold;
+        out.push([`call setup (${key}), prewarm: false: call() -> INVITE`, `${ms(cold.invite)}${cold.relayInOffer.every(Boolean) ? '' : ' (no relay in some offers)'}`, '', '', '']);
+      }
     }
   } else note('setup', 'call setup');
 

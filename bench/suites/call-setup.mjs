@@ -10,8 +10,8 @@
 // later. The path is caller -> Kamailio (407 challenge, INVITE again with credentials) ->
 // far end, so the figure includes one extra round trip to Kamailio for both stacks.
 // softphone-core runs with its defaults; the UA is registered and left `prewarmMs` before the
-// first call and between calls, so that a pre-warming build (`prewarm`, default true, accepted
-// but not implemented when this was written) has gathered by then. JsSIP runs with
+// first call and between calls, so that pre-warming (`prewarm`, default true) has gathered by
+// then; each case is run again with `prewarm: false` (gathering starts at call()). JsSIP runs with
 // its defaults (it sends the INVITE when ICE gathering completes); its wait is bounded by
 // `jssipBoundMs` and reported as "> bound" when it takes longer.
 
@@ -80,11 +80,11 @@ export async function iceCases(env) {
   return { dropRule, cases };
 }
 
-async function softphoneRuns(page, env, far, caller, iceServers, runs, prewarmMs, log) {
-  await page.evaluate(async ({ wsUri, a, iceServers }) => {
-    window.caller = await makeSoftphone({ servers: wsUri, uri: a.uri, password: a.password, iceServers });
+async function softphoneRuns(page, env, far, caller, iceServers, runs, prewarmMs, log, prewarm = true) {
+  await page.evaluate(async ({ wsUri, a, iceServers, prewarm }) => {
+    window.caller = await makeSoftphone({ servers: wsUri, uri: a.uri, password: a.password, iceServers, prewarm });
     caller.start();
-  }, { wsUri: env.wsUri, a: caller, iceServers });
+  }, { wsUri: env.wsUri, a: caller, iceServers, prewarm });
   await page.waitForFunction(() => caller.registered, null, { timeout: 20_000 });
   const out = { invite: [], ringing: [], relayInOffer: [], causes: [], firstInviteSent: [], authInviteSent: [] };
   for (let i = 0; i < runs; i++) {
@@ -101,7 +101,7 @@ async function softphoneRuns(page, env, far, caller, iceServers, runs, prewarmMs
     out.authInviteSent.push(sent[1] ?? NaN);
     out.causes.push(ended ? ev.find((e) => e.event === 'ended')?.cause : 'not ended');
     if (!ended) await page.evaluate(() => { try { rec.call.hangup(); } catch { /* gone */ } });
-    log(`setup: softphone-core run ${i + 1}: INVITE ${out.invite.at(-1).toFixed(0)} ms, 180 ${out.ringing.at(-1).toFixed(0)} ms, relay in offer ${out.relayInOffer.at(-1)}`);
+    log(`setup: softphone-core${prewarm ? '' : ' (prewarm: false)'} run ${i + 1}: INVITE ${out.invite.at(-1).toFixed(0)} ms, 180 ${out.ringing.at(-1).toFixed(0)} ms, relay in offer ${out.relayInOffer.at(-1)}`);
   }
   await page.evaluate(() => caller.stop());
   return out;
@@ -183,10 +183,14 @@ export async function run({ browser, site, env, runs, log, options = {} }) {
       const sp = hasCalls
         ? sum(await softphoneRuns(page, env, far, acc('erin'), c.iceServers, runs, prewarmMs, log))
         : { skipped: 'the package has no phone.call() yet', invite: summary([]), ringing: summary([]), relayInOffer: [] };
+      // The same without pre-warming: gathering starts at call().
+      const cold = hasCalls
+        ? sum(await softphoneRuns(page, env, far, acc('erin'), c.iceServers, runs, prewarmMs, log, false))
+        : null;
       // Each JsSIP run of (b) and (c) costs ~40 s or the whole bound.
       const jsRuns = key === 'a' ? runs : Math.min(runs, key === 'b' ? 3 : 2);
       const js = sum(await jssipRuns(page, env, far, acc('frank'), c.iceServers, jsRuns, boundMs, log));
-      out.cases[key] = { label: c.label, iceServers: c.iceServers.map((s) => s.urls), softphoneCore: sp, jssip: js };
+      out.cases[key] = { label: c.label, iceServers: c.iceServers.map((s) => s.urls), softphoneCore: sp, softphoneCoreCold: cold, jssip: js };
     }
   } finally {
     await page.close();

@@ -9,6 +9,7 @@ use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
 use super::driver::Feeder;
+use super::media::prewarm::WarmPool;
 use super::media::{MediaSettings, Session, Sink};
 use crate::core::{CallError, CallEvent, CallId, HoldState, MediaAction};
 
@@ -41,6 +42,8 @@ pub(crate) type SharedInfo = Rc<RefCell<CallInfo>>;
 pub(crate) struct CallTable {
     infos: BTreeMap<CallId, SharedInfo>,
     settings: Rc<MediaSettings>,
+    /// The warm peer connection for the next audio call; made on first use.
+    pool: Option<Rc<WarmPool>>,
 }
 
 impl CallTable {
@@ -49,7 +52,16 @@ impl CallTable {
         CallTable {
             infos: BTreeMap::new(),
             settings: Rc::new(settings),
+            pool: None,
         }
+    }
+
+    /// The pre-warming pool, made on first use (its log lines go to `feeder`).
+    pub(crate) fn pool(&mut self, feeder: &Feeder) -> &Rc<WarmPool> {
+        self.pool.get_or_insert_with(|| {
+            let f = feeder.clone();
+            WarmPool::new(Rc::clone(&self.settings), Rc::new(move |work| f.feed(work)))
+        })
     }
 
     /// The live calls, oldest first.
@@ -110,6 +122,12 @@ impl CallTable {
         }
         if matches!(event, CallEvent::Ended(_)) {
             self.infos.remove(&id);
+            if self.infos.is_empty() {
+                // The last call is over: warm up for the next one.
+                if let Some(pool) = &self.pool {
+                    pool.fill();
+                }
+            }
         }
         Some(info)
     }
@@ -153,7 +171,8 @@ impl CallTable {
                 None if makes => {
                     let f = feeder.clone();
                     let sink: Sink = Rc::new(move |work| f.feed(work));
-                    let s = Session::new(id, Rc::clone(&self.settings), sink);
+                    let pool = self.pool.clone();
+                    let s = Session::pooled(id, Rc::clone(&self.settings), pool, sink);
                     i.session = Some(Rc::clone(&s));
                     s
                 }
@@ -179,6 +198,9 @@ impl CallTable {
             info.borrow_mut().state = "ended";
         }
         self.infos.clear();
+        if let Some(pool) = &self.pool {
+            pool.set_registered(false, "the phone stopped");
+        }
         leftovers
     }
 }

@@ -51,8 +51,7 @@ struct JsConfig {
     ice_recovery_limit: Option<Seconds>,
     session_expires: Option<u32>,
     no_answer_timeout: Option<Seconds>,
-    /// Accepted here; gathering before the user dials is not implemented yet.
-    #[allow(dead_code)]
+    /// Gather ICE candidates before the user dials (default `true`).
     prewarm: Option<bool>,
 }
 
@@ -230,6 +229,7 @@ pub(crate) fn parse(value: JsValue) -> Result<Settings, JsValue> {
         media.ice_servers = ice_servers(servers)?;
     }
     media.relay_only = js.ice_transport_policy == Some(IcePolicy::Relay);
+    media.prewarm = js.prewarm.unwrap_or(true);
     if let Some(url) = js.ice_servers_url {
         // The endpoint is there to hand out TURN credentials: wait for a relay candidate
         // (bounded by iceGatheringTimeout) even before its first answer arrives.

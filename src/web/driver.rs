@@ -27,8 +27,8 @@ use super::media::IceServerSpec;
 use super::timer::{Timer, PAUSE_THRESHOLD_MS};
 use super::transport::Socket;
 use crate::core::{
-    CallError, CallId, Config, ConnectionId, Event, IceState, Input, Instant, LogLevel, Output,
-    UserAgent,
+    CallError, CallId, Config, ConnectionEvent, ConnectionId, Event, IceState, Input, Instant,
+    LogLevel, Output, RegistrationEvent, UserAgent,
 };
 
 /// How long `stop()` waits for the core to finish (un-REGISTER, close) before the
@@ -72,6 +72,8 @@ pub(crate) enum Work {
     Offline,
     /// The page became visible.
     PageVisible,
+    /// The page was hidden.
+    PageHidden,
     /// The page was restored from the back/forward cache or unfrozen.
     PageResumed,
     /// A media action could not be carried out.
@@ -382,9 +384,21 @@ impl State {
                     self.ua.handle_input(Input::Timeout, now);
                 }
             }
-            Work::Online => self.ua.handle_input(Input::NetworkOnline, now),
-            Work::Offline => self.ua.handle_input(Input::NetworkOffline, now),
+            Work::Online => {
+                self.calls
+                    .pool(ctx.feeder)
+                    .network_changed("the network changed (online)");
+                self.ua.handle_input(Input::NetworkOnline, now);
+            }
+            Work::Offline => {
+                self.calls
+                    .pool(ctx.feeder)
+                    .network_changed("the network went offline");
+                self.ua.handle_input(Input::NetworkOffline, now);
+            }
+            Work::PageHidden => self.calls.pool(ctx.feeder).set_hidden(true),
             Work::PageVisible => {
+                self.calls.pool(ctx.feeder).set_hidden(false);
                 if self.timer.overdue() {
                     self.log(LogLevel::Info, "page visible after a pause", ctx);
                     self.ua.handle_input(Input::Resumed, now);
@@ -480,11 +494,33 @@ impl State {
                     ctx.bus.emit("call", call_event(call, &event));
                 }
                 Output::Event(event) => {
+                    self.prewarm_on(&event, ctx);
                     let (kind, value) = to_js(&event);
                     ctx.bus.emit(kind, value);
                 }
                 Output::Log { level, message } => self.log(level, &message, ctx),
             }
+        }
+    }
+
+    /// Pre-warming follows the registration: warm once registered, discard when it or
+    /// the flow under it is lost (the network may have changed).
+    fn prewarm_on(&mut self, event: &Event, ctx: &Ctx<'_>) {
+        let pool = self.calls.pool(ctx.feeder);
+        match event {
+            Event::Registration(RegistrationEvent::Registered { .. }) => {
+                pool.set_registered(true, "")
+            }
+            Event::Registration(RegistrationEvent::Unregistered) => {
+                pool.set_registered(false, "unregistered")
+            }
+            Event::Registration(RegistrationEvent::Failed { .. }) => {
+                pool.set_registered(false, "the registration failed")
+            }
+            Event::Connection(ConnectionEvent::Disconnected { .. }) => {
+                pool.set_registered(false, "the connection to the SIP server was lost")
+            }
+            _ => {}
         }
     }
 

@@ -62,7 +62,11 @@ impl PageListeners {
                 let visible = web_sys::window()
                     .and_then(|w| w.document())
                     .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
-                visible.then_some(Work::PageVisible)
+                Some(if visible {
+                    Work::PageVisible
+                } else {
+                    Work::PageHidden
+                })
             });
         }
         PageListeners { listeners }

@@ -70,7 +70,11 @@ export interface SoftphoneConfig {
   sessionExpires?: number;
   /** Seconds an incoming call rings before it is answered 480. Default 60. */
   noAnswerTimeout?: number;
-  /** Gather ICE candidates before the user dials (accepted; not implemented yet). Default true. */
+  /**
+   * Gather ICE candidates before the user dials: a registered phone with STUN/TURN servers
+   * keeps an idle peer connection that the next audio call adopts, replaced when stale (a
+   * minute old, a network change, new TURN credentials, a hidden page). Default true.
+   */
   prewarm?: boolean;
 }
 

@@ -275,7 +275,11 @@ describe('calls through Kamailio', { concurrency: false }, () => {
     assert.ok((await act('daveTurn', placed.id, 'hangup')).ok);
     await waitEvent('frankTurn', { callId: incoming.callId, event: 'ended', cause: { kind: 'remoteHangup' } });
     assert.equal(await h(() => window.harness.openPcs()), 0);
+    // With TURN configured both phones pre-warm (on by default): one idle peer connection
+    // each once the call is over, and none after stop().
+    await page.waitForFunction(() => window.mediaTracker.warmPcs().length === 2, null, { timeout: 5_000 });
     await h(() => Promise.all(['daveTurn', 'frankTurn'].map((n) => window.harness.stop(n))));
+    assert.equal(await h(() => window.mediaTracker.warmPcs().length), 0, 'stop() left a pre-warmed peer connection');
     assert.ok(consoleLines.some((l) => l.includes('INVITE')), 'trace logging reached the console');
     for (const line of consoleLines) {
       assert.ok(!line.includes(iceServers[0].credential), `the TURN credential leaked: ${line.slice(0, 80)}`);

@@ -282,6 +282,21 @@ impl IceServer {
         obj.into()
     }
 
+    /// Feeds the URLs, username and credential to `write`, one field at a time, for a
+    /// fingerprint that changes when the credentials do (the credential is not kept).
+    pub fn fingerprint_into(&self, write: &mut dyn FnMut(&[u8])) {
+        for u in &self.urls {
+            write(u.raw.as_bytes());
+        }
+        write(self.username.as_deref().unwrap_or("").as_bytes());
+        write(
+            self.credential
+                .as_ref()
+                .map_or("", |c| c.0.as_str())
+                .as_bytes(),
+        );
+    }
+
     /// Whether any URL is TURN.
     pub fn has_turn(&self) -> bool {
         self.urls.iter().any(|u| u.scheme.is_turn())

@@ -21,6 +21,7 @@
 
 mod ops;
 mod peer;
+pub(crate) mod prewarm;
 pub(crate) mod stats;
 #[cfg(test)]
 mod tests;
@@ -41,6 +42,7 @@ use crate::web::quality::watch::{self, QualityWatch, QUALITY_INTERVAL_MS};
 use crate::web::quality::CallQuality;
 
 pub(crate) use peer::Listeners;
+use prewarm::WarmPool;
 
 /// One `iceServers` entry, checked.
 #[derive(Clone)]
@@ -66,6 +68,8 @@ pub(crate) struct MediaSettings {
     pub(crate) relay_only: bool,
     /// The servers fetched from `iceServersUrl`, kept fresh (added after `ice_servers`).
     pub(crate) provider: Option<IceServersProvider>,
+    /// `prewarm`: keep a warm peer connection for the next audio call (see [`prewarm`]).
+    pub(crate) prewarm: bool,
 }
 
 /// Where a session reports: the driver's work queue (a test may collect instead).
@@ -76,6 +80,8 @@ pub(crate) struct Session {
     call: CallId,
     sink: Sink,
     settings: Rc<MediaSettings>,
+    /// Where a pre-warmed peer connection may be adopted from.
+    pool: Option<Rc<WarmPool>>,
     inner: RefCell<Inner>,
     queue: RefCell<VecDeque<MediaAction>>,
     running: Cell<bool>,
@@ -97,11 +103,24 @@ struct Inner {
 
 impl Session {
     /// A session for `call`; the peer connection is made by the first offer or answer.
+    #[cfg(test)]
     pub(crate) fn new(call: CallId, settings: Rc<MediaSettings>, sink: Sink) -> Rc<Session> {
+        Session::pooled(call, settings, None, sink)
+    }
+
+    /// A session for `call` whose first offer or answer adopts a warm peer connection
+    /// from `pool` when it has a fresh one, and makes one otherwise.
+    pub(crate) fn pooled(
+        call: CallId,
+        settings: Rc<MediaSettings>,
+        pool: Option<Rc<WarmPool>>,
+        sink: Sink,
+    ) -> Rc<Session> {
         Rc::new(Session {
             call,
             sink,
             settings,
+            pool,
             inner: RefCell::default(),
             queue: RefCell::default(),
             running: Cell::new(false),

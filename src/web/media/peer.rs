@@ -31,7 +31,7 @@ pub(crate) struct Listeners {
 /// cannot remove m= section with mid='0' from already-established BUNDLE group"), and
 /// plain SIP phones (baresip 1.0, checked in tests/e2e/baresip.test.mjs) answer without
 /// `a=group` and `a=mid`.
-fn configuration(settings: &MediaSettings, video: bool) -> RtcConfiguration {
+pub(super) fn configuration(settings: &MediaSettings, video: bool) -> RtcConfiguration {
     let config = RtcConfiguration::new();
     config.set_bundle_policy(if video {
         RtcBundlePolicy::MaxBundle
@@ -68,19 +68,26 @@ fn configuration(settings: &MediaSettings, video: bool) -> RtcConfiguration {
 }
 
 impl Session {
-    /// The call's peer connection, made (with its listeners) on first use; `video`: the
-    /// call is to carry video (see [`configuration`]).
+    /// The call's peer connection, made (with its listeners) on first use, or adopted
+    /// from the [`WarmPool`](super::prewarm::WarmPool) when it has a fresh one; `video`:
+    /// the call is to carry video (see [`configuration`]).
     pub(super) fn ensure_pc(self: &Rc<Self>, video: bool) -> Result<RtcPeerConnection, String> {
         if let Some(pc) = &self.inner.borrow().pc {
             return Ok(pc.clone());
         }
-        let config = configuration(&self.settings, video);
-        let pc = RtcPeerConnection::new_with_configuration(&config).map_err(|e| {
-            format!(
-                "RTCPeerConnection refused the configuration: {}",
-                crate::web::driver::error_name(&e)
-            )
-        })?;
+        let warm = self.pool.as_ref().and_then(|pool| pool.take(video));
+        let pc = match warm {
+            Some(pc) => pc,
+            None => {
+                let config = configuration(&self.settings, video);
+                RtcPeerConnection::new_with_configuration(&config).map_err(|e| {
+                    format!(
+                        "RTCPeerConnection refused the configuration: {}",
+                        crate::web::driver::error_name(&e)
+                    )
+                })?
+            }
+        };
         let listeners = self.attach(&pc);
         self.watch_quality(&pc);
         let mut inner = self.inner.borrow_mut();

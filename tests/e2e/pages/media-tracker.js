@@ -9,7 +9,12 @@
     constructor(...args) {
       super(...args);
       this.__config = args[0] ?? {};
+      this.__createdAt = performance.now();
       pcs.push(this);
+    }
+    close() {
+      this.__closedAt ??= performance.now();
+      super.close();
     }
   };
   const devices = navigator.mediaDevices;
@@ -19,11 +24,15 @@
     tracks.push(...stream.getTracks());
     return stream;
   };
+  const isWarmIdle = (pc) =>
+    pc.__config.iceCandidatePoolSize > 0 && pc.signalingState === 'stable' && !pc.localDescription && !pc.remoteDescription;
   window.mediaTracker = {
     pcs,
     tracks,
-    /** Peer connections not closed yet. */
-    openPcs: () => pcs.filter((pc) => pc.signalingState !== 'closed').length,
+    /** Peer connections of calls not closed yet (an idle pre-warmed one is not a call's). */
+    openPcs: () => pcs.filter((pc) => pc.signalingState !== 'closed' && !isWarmIdle(pc)).length,
+    /** Pre-warmed peer connections waiting for a call (open, no description yet). */
+    warmPcs: () => pcs.filter(isWarmIdle),
     /** Captured tracks still live (a microphone left on). */
     liveTracks: () => tracks.filter((t) => t.readyState === 'live').length,
     /** The peer connection that produced the tracks of `stream` (a call's remoteStream). */
