@@ -396,7 +396,7 @@ fn ice_to_js(c: &IceCheck) -> JsValue {
         )),
         _ => Some(format!(
             "no answer over {} to port {}: the port is filtered, or the server does not listen there",
-            c.url.transport.as_str().to_uppercase(),
+            c.url.transport.as_str().to_ascii_uppercase(),
             c.url.port
         )),
     };
