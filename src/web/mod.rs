@@ -46,3 +46,12 @@ pub use softphone::Softphone;
 /// its own (two tabs sharing one would replace each other's registration, RFC 5626),
 /// and a tab keeps it across reloads.
 pub const INSTANCE_ID_STORAGE_KEY: &str = "softphone-core:instance-id";
+
+/// A number as JavaScript prints it (`1.5`, `1e+21`, `NaN`). Log lines and error messages
+/// use this rather than Rust's float formatting, which costs about 16 kB of wasm.
+pub(crate) fn number_text(n: f64) -> String {
+    js_sys::Number::from(n)
+        .to_string_with_radix(10)
+        .map(String::from)
+        .unwrap_or_default()
+}
