@@ -30,6 +30,7 @@ pub mod diagnose;
 mod driver;
 mod events;
 pub mod ice_servers;
+mod idmap;
 mod lifecycle;
 mod log;
 mod media;
