@@ -93,6 +93,60 @@ impl IceCheck {
     }
 }
 
+/// One probe of [`run`], and the slot its result goes to.
+enum Probe {
+    Ws {
+        slots: Rc<RefCell<Vec<Option<WsCheck>>>>,
+        i: usize,
+        url: String,
+        domain: String,
+        from: String,
+        budget: u32,
+    },
+    Ice {
+        slots: Rc<RefCell<Vec<Option<IceCheck>>>>,
+        i: usize,
+        server: IceServer,
+        url: IceUrl,
+        budget: u32,
+    },
+}
+
+/// Starts a probe; the promise resolves when its result is in its slot. Both kinds go
+/// through one future type, so future_to_promise is instantiated once (3 kB of wasm each).
+fn spawn_probe(probe: Probe) -> Promise {
+    future_to_promise(async move {
+        match probe {
+            Probe::Ws {
+                slots,
+                i,
+                url,
+                domain,
+                from,
+                budget,
+            } => {
+                let outcome = ws::probe(&url, &domain, &from, budget).await;
+                slots.borrow_mut()[i] = Some(WsCheck { url, outcome });
+            }
+            Probe::Ice {
+                slots,
+                i,
+                server,
+                url,
+                budget,
+            } => {
+                let probe = ice::probe(&server, &url, budget).await;
+                slots.borrow_mut()[i] = Some(IceCheck {
+                    url,
+                    username: server.username.clone(),
+                    probe,
+                });
+            }
+        }
+        Ok(JsValue::UNDEFINED)
+    })
+}
+
 /// Runs every probe at once; resolves when all have finished or hit their deadlines.
 pub async fn run(targets: Targets) -> (Vec<WsCheck>, Vec<IceCheck>) {
     let ws_slots: Rc<RefCell<Vec<Option<WsCheck>>>> =
@@ -105,10 +159,13 @@ pub async fn run(targets: Targets) -> (Vec<WsCheck>, Vec<IceCheck>) {
             targets.from.clone(),
             targets.timeout_ms,
         );
-        pending.push(future_to_promise(async move {
-            let outcome = ws::probe(&url, &domain, &from, budget).await;
-            slots.borrow_mut()[i] = Some(WsCheck { url, outcome });
-            Ok(JsValue::UNDEFINED)
+        pending.push(spawn_probe(Probe::Ws {
+            slots,
+            i,
+            url,
+            domain,
+            from,
+            budget,
         }));
     }
     let urls: Vec<(IceServer, IceUrl)> = targets
@@ -121,14 +178,12 @@ pub async fn run(targets: Targets) -> (Vec<WsCheck>, Vec<IceCheck>) {
     let ice_budget = targets.ice_timeout_ms.min(targets.timeout_ms);
     for (i, (server, url)) in urls.into_iter().enumerate() {
         let slots = Rc::clone(&ice_slots);
-        pending.push(future_to_promise(async move {
-            let probe = ice::probe(&server, &url, ice_budget).await;
-            slots.borrow_mut()[i] = Some(IceCheck {
-                url,
-                username: server.username.clone(),
-                probe,
-            });
-            Ok(JsValue::UNDEFINED)
+        pending.push(spawn_probe(Probe::Ice {
+            slots,
+            i,
+            server,
+            url,
+            budget: ice_budget,
         }));
     }
     for p in pending {
