@@ -291,8 +291,7 @@ impl SoftphoneCall {
             return Promise::reject(&call_error(&CallError::NoSuchCall));
         }
         let session = self.info.borrow().session.clone();
-        // One future type, so one instance of future_to_promise (each costs 3 kB of wasm).
-        wasm_bindgen_futures::future_to_promise(async move {
+        super::to_promise(async move {
             match session {
                 Some(session) => session.stats().await,
                 None => super::media::stats::read(None).await,

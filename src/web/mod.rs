@@ -40,6 +40,8 @@ mod timer;
 mod transport;
 mod types;
 
+use wasm_bindgen::JsValue;
+
 pub use call::SoftphoneCall;
 
 /// The allocator: talc instead of std's dlmalloc, for size (about 6 kB less wasm).
@@ -61,4 +63,14 @@ pub(crate) fn number_text(n: f64) -> String {
         .to_string_with_radix(10)
         .map(String::from)
         .unwrap_or_default()
+}
+
+/// `future_to_promise` through one boxed future type: each distinct future type would
+/// instantiate its machinery again (about 1 kB of wasm each).
+pub(crate) fn to_promise(
+    future: impl std::future::Future<Output = Result<JsValue, JsValue>> + 'static,
+) -> js_sys::Promise {
+    let future: std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsValue>>>> =
+        Box::pin(future);
+    wasm_bindgen_futures::future_to_promise(future)
 }

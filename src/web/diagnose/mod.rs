@@ -21,7 +21,9 @@ use std::rc::Rc;
 
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::JsFuture;
+
+use crate::web::to_promise;
 
 use crate::web::ice_servers::{parse_ice_servers, IceServer, IceServersProvider, IceUrl};
 use ice::IceProbe;
@@ -112,10 +114,10 @@ enum Probe {
     },
 }
 
-/// Starts a probe; the promise resolves when its result is in its slot. Both kinds go
-/// through one future type, so future_to_promise is instantiated once (3 kB of wasm each).
+/// Starts a probe; the promise resolves when its result is in its slot. One async body
+/// for both kinds: each async body is a state machine of its own in the wasm.
 fn spawn_probe(probe: Probe) -> Promise {
-    future_to_promise(async move {
+    to_promise(async move {
         match probe {
             Probe::Ws {
                 slots,
@@ -503,7 +505,7 @@ pub(crate) fn error_name(e: &JsValue) -> String {
 pub fn diagnose(
     #[wasm_bindgen(unchecked_param_type = "SoftphoneDiagnoseConfig")] config: JsValue,
 ) -> Promise {
-    future_to_promise(run_js(config))
+    to_promise(run_js(config))
 }
 
 /// Reads the argument, fetches `iceServersUrl` if given, runs the probes within what is
