@@ -521,7 +521,7 @@ impl UserAgent {
         let mut io = self.io(now);
         io.out.push_back(Output::Close { id });
         io.log(LogLevel::Info, || {
-            format!("disconnected from {url}: {reason:?}")
+            format!("disconnected from {url}: {}", reason.log_text())
         });
         io.event(Event::Connection(ConnectionEvent::Disconnected {
             url,
