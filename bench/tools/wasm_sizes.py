@@ -48,11 +48,11 @@ def crate_of(name):
 
 # Groups for --groups: the first pattern a function's name matches decides its group.
 GROUPS = [
-    ("JS config read through serde (Softphone::new, serde*, web::config)",
+    ("JS config read (Softphone::new, web::config; serde* if present)",
      r"serde|Softphone::new|web::config|path_to_error"),
     ("float formatting (f64 Display, flt2dec)", r"f64 as core.*fmt|flt2dec|grisu|dragon"),
     ("Debug / escape formatting", r"escape_debug|fmt::Debug|as core.*Debug"),
-    ("allocator (dlmalloc)", r"dlmalloc"),
+    ("allocator (talc; dlmalloc if present)", r"dlmalloc|talc"),
     ("digest (md5, sha2)", r"md5|sha2|digest"),
     ("SIP parser and builder (sip::)", r"softphone_core::sip::"),
     ("core state machine (core::)", r"softphone_core::core::"),

@@ -78,6 +78,23 @@ pub enum DisconnectReason {
     Stopped,
 }
 
+impl DisconnectReason {
+    /// The reason in a log line: the variant's name and fields, peer text escaped.
+    /// Written out rather than derived `Debug`, whose struct builders cost 2 kB of wasm.
+    pub(crate) fn log_text(&self) -> String {
+        match self {
+            DisconnectReason::OpenFailed { code } => format!("OpenFailed (code {code})"),
+            DisconnectReason::ConnectTimeout => "ConnectTimeout".to_owned(),
+            DisconnectReason::Closed { code, reason } => {
+                format!("Closed (code {code}, reason {reason:?})")
+            }
+            DisconnectReason::KeepaliveTimeout => "KeepaliveTimeout".to_owned(),
+            DisconnectReason::NetworkChange => "NetworkChange".to_owned(),
+            DisconnectReason::Stopped => "Stopped".to_owned(),
+        }
+    }
+}
+
 /// Registration states.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RegistrationEvent {

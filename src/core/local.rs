@@ -48,7 +48,7 @@ impl Local {
             registrar,
             auth_user: config.auth_username.clone().unwrap_or(user),
             contact_user: rng.token(8),
-            host: format!("{}.invalid", rng.token(12).to_lowercase()),
+            host: format!("{}.invalid", rng.token(12).to_ascii_lowercase()),
             instance: config.instance_id.clone(),
             reg_id: config.reg_id,
             user_agent: config.user_agent.clone(),

@@ -61,8 +61,16 @@ impl Reconnect {
     pub(crate) fn start_round(&mut self, rng: &mut Rng) -> usize {
         let mut order: Vec<usize> = (0..self.servers.len()).collect();
         rng.shuffle(&mut order);
-        // A stable sort keeps the shuffled order among equal weights.
-        order.sort_by(|a, b| self.servers[*b].weight.cmp(&self.servers[*a].weight));
+        // Heaviest first; a stable sort keeps the shuffled order among equal weights. An
+        // insertion sort: there are a handful of servers, and std's sort costs 4 kB of wasm.
+        let weight = |i: usize| self.servers.get(i).map_or(0, |s| s.weight);
+        for i in 1..order.len() {
+            let mut j = i;
+            while j > 0 && weight(order[j - 1]) < weight(order[j]) {
+                order.swap(j - 1, j);
+                j -= 1;
+            }
+        }
         self.order = order;
         self.tried = 1;
         self.order.first().copied().unwrap_or(0)

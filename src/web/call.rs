@@ -291,10 +291,12 @@ impl SoftphoneCall {
             return Promise::reject(&call_error(&CallError::NoSuchCall));
         }
         let session = self.info.borrow().session.clone();
-        match session {
-            Some(session) => wasm_bindgen_futures::future_to_promise(session.stats()),
-            None => wasm_bindgen_futures::future_to_promise(super::media::stats::read(None)),
-        }
+        super::to_promise(async move {
+            match session {
+                Some(session) => session.stats().await,
+                None => super::media::stats::read(None).await,
+            }
+        })
     }
 }
 

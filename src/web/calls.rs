@@ -3,12 +3,12 @@
 
 use std::any::Any;
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use wasm_bindgen::JsValue;
 
 use super::driver::Feeder;
+use super::idmap::IdMap;
 use super::media::prewarm::WarmPool;
 use super::media::{MediaSettings, Session, Sink};
 use crate::core::{CallError, CallEvent, CallId, HoldState, MediaAction};
@@ -40,7 +40,7 @@ pub(crate) type SharedInfo = Rc<RefCell<CallInfo>>;
 
 /// The live calls, oldest first (call ids grow).
 pub(crate) struct CallTable {
-    infos: BTreeMap<CallId, SharedInfo>,
+    infos: IdMap<CallId, SharedInfo>,
     settings: Rc<MediaSettings>,
     /// The warm peer connection for the next audio call; made on first use.
     pool: Option<Rc<WarmPool>>,
@@ -50,7 +50,7 @@ impl CallTable {
     /// An empty table; peer connections get `settings`.
     pub(crate) fn new(settings: MediaSettings) -> CallTable {
         CallTable {
-            infos: BTreeMap::new(),
+            infos: IdMap::default(),
             settings: Rc::new(settings),
             pool: None,
         }
@@ -71,7 +71,7 @@ impl CallTable {
 
     /// One live call.
     pub(crate) fn get(&self, id: CallId) -> Option<SharedInfo> {
-        self.infos.get(&id).cloned()
+        self.infos.get(id).cloned()
     }
 
     /// Applies a call event to the call's info (making it for `Incoming` and
@@ -99,7 +99,7 @@ impl CallTable {
                 }
                 info
             }
-            _ => self.infos.get(&id)?.clone(),
+            _ => self.infos.get(id)?.clone(),
         };
         {
             let mut i = info.borrow_mut();
@@ -121,7 +121,7 @@ impl CallTable {
             }
         }
         if matches!(event, CallEvent::Ended(_)) {
-            self.infos.remove(&id);
+            self.infos.remove(id);
             if self.infos.is_empty() {
                 // The last call is over: warm up for the next one.
                 if let Some(pool) = &self.pool {
@@ -134,8 +134,7 @@ impl CallTable {
 
     fn entry(&mut self, id: CallId, outgoing: bool) -> SharedInfo {
         self.infos
-            .entry(id)
-            .or_insert_with(|| {
+            .get_or_insert_with(id, || {
                 Rc::new(RefCell::new(CallInfo {
                     id,
                     outgoing,
@@ -159,7 +158,7 @@ impl CallTable {
         action: MediaAction,
         feeder: &Feeder,
     ) -> Option<Box<dyn Any>> {
-        let info = self.infos.get(&id)?;
+        let info = self.infos.get(id)?;
         let session = {
             let mut i = info.borrow_mut();
             let makes = matches!(

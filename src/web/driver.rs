@@ -8,7 +8,7 @@
 
 use std::any::Any;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
@@ -21,6 +21,7 @@ use super::config::{core_error, Settings};
 use super::events::{call_event, remote_stream_event};
 use super::events::{log_event, to_js, EventBus};
 use super::ice_servers::IceServersProvider;
+use super::idmap::IdMap;
 use super::lifecycle::PageListeners;
 use super::log::{to_console, LogFilter};
 use super::media::IceServerSpec;
@@ -142,7 +143,7 @@ struct State {
     config: Config,
     filter: LogFilter,
     clock: Clock,
-    sockets: BTreeMap<ConnectionId, Socket>,
+    sockets: IdMap<ConnectionId, Socket>,
     /// A closed socket or a spent timer whose callback may be the one running: kept
     /// until the next drain. (wasm-bindgen would defer freeing a closure dropped during
     /// its own call anyway; this keeps the order of events obvious.)
@@ -179,7 +180,7 @@ impl Driver {
             config: settings.core,
             filter: settings.log_filter,
             clock,
-            sockets: BTreeMap::new(),
+            sockets: IdMap::default(),
             graveyard: Vec::new(),
             timer: Timer::default(),
             stop_waiters: Vec::new(),
@@ -359,7 +360,7 @@ impl State {
             Work::StopBoundPassed => self.stop_bound_passed(now, ctx),
             Work::Opened(id) => self.ua.handle_input(Input::Opened { id }, now),
             Work::Closed { id, code, reason } => {
-                if let Some(socket) = self.sockets.remove(&id) {
+                if let Some(socket) = self.sockets.remove(id) {
                     self.graveyard.push(Box::new(socket));
                 }
                 let input = Input::Closed {
@@ -466,12 +467,12 @@ impl State {
                     }
                 },
                 Output::Close { id } => {
-                    if let Some(socket) = self.sockets.remove(&id) {
+                    if let Some(socket) = self.sockets.remove(id) {
                         socket.close();
                         self.graveyard.push(Box::new(socket));
                     }
                 }
-                Output::Send { id, data } => match self.sockets.get(&id) {
+                Output::Send { id, data } => match self.sockets.get(id) {
                     Some(socket) => {
                         if let Err(e) = socket.send(&data) {
                             let why = error_name(&e);

@@ -3,14 +3,12 @@
 //! Lines come from the core (already free of credentials) or from the driver itself,
 //! which never formats the configuration or a message body into a line.
 
-use serde::Deserialize;
 use wasm_bindgen::JsValue;
 
 use crate::core::LogLevel;
 
 /// The `logLevel` option: the most verbose level that is shown, or `off`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum LogFilter {
     /// Nothing.
     Off,
@@ -27,6 +25,19 @@ pub(crate) enum LogFilter {
 }
 
 impl LogFilter {
+    /// Every filter, in the order of [`LogFilter::NAMES`].
+    pub(crate) const ALL: [LogFilter; 6] = [
+        LogFilter::Off,
+        LogFilter::Error,
+        LogFilter::Warn,
+        LogFilter::Info,
+        LogFilter::Debug,
+        LogFilter::Trace,
+    ];
+    /// The names the `logLevel` option accepts, in the order of [`LogFilter::ALL`].
+    pub(crate) const NAMES: &'static [&'static str] =
+        &["off", "error", "warn", "info", "debug", "trace"];
+
     /// The most verbose level the core should bother to format (it formats nothing it
     /// would not show; `off` still leaves errors to the driver's filter).
     pub(crate) fn core_level(self) -> LogLevel {

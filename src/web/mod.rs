@@ -30,6 +30,7 @@ pub mod diagnose;
 mod driver;
 mod events;
 pub mod ice_servers;
+mod idmap;
 mod lifecycle;
 mod log;
 mod media;
@@ -39,10 +40,37 @@ mod timer;
 mod transport;
 mod types;
 
+use wasm_bindgen::JsValue;
+
 pub use call::SoftphoneCall;
+
+/// The allocator: talc instead of std's dlmalloc, for size (about 6 kB less wasm).
+/// Single-threaded wasm32, as this crate is built (no `atomics` target feature).
+#[cfg(not(target_feature = "atomics"))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 pub use softphone::Softphone;
 
 /// The `sessionStorage` key under which a generated `instanceId` is kept: each tab has
 /// its own (two tabs sharing one would replace each other's registration, RFC 5626),
 /// and a tab keeps it across reloads.
 pub const INSTANCE_ID_STORAGE_KEY: &str = "softphone-core:instance-id";
+
+/// A number as JavaScript prints it (`1.5`, `1e+21`, `NaN`). Log lines and error messages
+/// use this rather than Rust's float formatting, which costs about 16 kB of wasm.
+pub(crate) fn number_text(n: f64) -> String {
+    js_sys::Number::from(n)
+        .to_string_with_radix(10)
+        .map(String::from)
+        .unwrap_or_default()
+}
+
+/// `future_to_promise` through one boxed future type: each distinct future type would
+/// instantiate its machinery again (about 1 kB of wasm each).
+pub(crate) fn to_promise(
+    future: impl std::future::Future<Output = Result<JsValue, JsValue>> + 'static,
+) -> js_sys::Promise {
+    let future: std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsValue>>>> =
+        Box::pin(future);
+    wasm_bindgen_futures::future_to_promise(future)
+}

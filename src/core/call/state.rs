@@ -254,7 +254,7 @@ impl Call {
             self.set_timer(TimerName::CallInviteTimeout, io.now + T1 * 64, io);
         }
         io.log(LogLevel::Info, || {
-            format!("call {} ended: {cause:?}", self.id.0)
+            format!("call {} ended: {}", self.id.0, cause.log_text())
         });
         self.media(MediaAction::Close, io);
         self.emit(CallEvent::Ended(cause), io);

@@ -128,6 +128,29 @@ pub enum EndCause {
     Transferred,
 }
 
+impl EndCause {
+    /// The cause in a log line: the variant's name and fields, peer text escaped.
+    /// Written out rather than derived `Debug`, whose struct builders cost 2 kB of wasm.
+    pub(crate) fn log_text(&self) -> String {
+        let name = match self {
+            EndCause::LocalHangup => "LocalHangup",
+            EndCause::RemoteHangup => "RemoteHangup",
+            EndCause::Busy => "Busy",
+            EndCause::Declined => "Declined",
+            EndCause::Cancelled => "Cancelled",
+            EndCause::NoAnswer => "NoAnswer",
+            EndCause::Rejected(status) => return format!("Rejected ({status})"),
+            EndCause::Failed { status, reason } => {
+                return format!("Failed (status {status}, reason {reason:?})")
+            }
+            EndCause::MediaFailure { reason } => return format!("MediaFailure ({reason:?})"),
+            EndCause::SessionExpired => "SessionExpired",
+            EndCause::Transferred => "Transferred",
+        };
+        name.to_owned()
+    }
+}
+
 /// What the driver must do with a call's media (the RTCPeerConnection).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MediaAction {

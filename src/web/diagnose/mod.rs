@@ -21,7 +21,9 @@ use std::rc::Rc;
 
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::JsFuture;
+
+use crate::web::to_promise;
 
 use crate::web::ice_servers::{parse_ice_servers, IceServer, IceServersProvider, IceUrl};
 use ice::IceProbe;
@@ -93,6 +95,60 @@ impl IceCheck {
     }
 }
 
+/// One probe of [`run`], and the slot its result goes to.
+enum Probe {
+    Ws {
+        slots: Rc<RefCell<Vec<Option<WsCheck>>>>,
+        i: usize,
+        url: String,
+        domain: String,
+        from: String,
+        budget: u32,
+    },
+    Ice {
+        slots: Rc<RefCell<Vec<Option<IceCheck>>>>,
+        i: usize,
+        server: IceServer,
+        url: IceUrl,
+        budget: u32,
+    },
+}
+
+/// Starts a probe; the promise resolves when its result is in its slot. One async body
+/// for both kinds: each async body is a state machine of its own in the wasm.
+fn spawn_probe(probe: Probe) -> Promise {
+    to_promise(async move {
+        match probe {
+            Probe::Ws {
+                slots,
+                i,
+                url,
+                domain,
+                from,
+                budget,
+            } => {
+                let outcome = ws::probe(&url, &domain, &from, budget).await;
+                slots.borrow_mut()[i] = Some(WsCheck { url, outcome });
+            }
+            Probe::Ice {
+                slots,
+                i,
+                server,
+                url,
+                budget,
+            } => {
+                let probe = ice::probe(&server, &url, budget).await;
+                slots.borrow_mut()[i] = Some(IceCheck {
+                    url,
+                    username: server.username.clone(),
+                    probe,
+                });
+            }
+        }
+        Ok(JsValue::UNDEFINED)
+    })
+}
+
 /// Runs every probe at once; resolves when all have finished or hit their deadlines.
 pub async fn run(targets: Targets) -> (Vec<WsCheck>, Vec<IceCheck>) {
     let ws_slots: Rc<RefCell<Vec<Option<WsCheck>>>> =
@@ -105,10 +161,13 @@ pub async fn run(targets: Targets) -> (Vec<WsCheck>, Vec<IceCheck>) {
             targets.from.clone(),
             targets.timeout_ms,
         );
-        pending.push(future_to_promise(async move {
-            let outcome = ws::probe(&url, &domain, &from, budget).await;
-            slots.borrow_mut()[i] = Some(WsCheck { url, outcome });
-            Ok(JsValue::UNDEFINED)
+        pending.push(spawn_probe(Probe::Ws {
+            slots,
+            i,
+            url,
+            domain,
+            from,
+            budget,
         }));
     }
     let urls: Vec<(IceServer, IceUrl)> = targets
@@ -121,14 +180,12 @@ pub async fn run(targets: Targets) -> (Vec<WsCheck>, Vec<IceCheck>) {
     let ice_budget = targets.ice_timeout_ms.min(targets.timeout_ms);
     for (i, (server, url)) in urls.into_iter().enumerate() {
         let slots = Rc::clone(&ice_slots);
-        pending.push(future_to_promise(async move {
-            let probe = ice::probe(&server, &url, ice_budget).await;
-            slots.borrow_mut()[i] = Some(IceCheck {
-                url,
-                username: server.username.clone(),
-                probe,
-            });
-            Ok(JsValue::UNDEFINED)
+        pending.push(spawn_probe(Probe::Ice {
+            slots,
+            i,
+            server,
+            url,
+            budget: ice_budget,
         }));
     }
     for p in pending {
@@ -396,7 +453,7 @@ fn ice_to_js(c: &IceCheck) -> JsValue {
         )),
         _ => Some(format!(
             "no answer over {} to port {}: the port is filtered, or the server does not listen there",
-            c.url.transport.as_str().to_uppercase(),
+            c.url.transport.as_str().to_ascii_uppercase(),
             c.url.port
         )),
     };
@@ -448,7 +505,7 @@ pub(crate) fn error_name(e: &JsValue) -> String {
 pub fn diagnose(
     #[wasm_bindgen(unchecked_param_type = "SoftphoneDiagnoseConfig")] config: JsValue,
 ) -> Promise {
-    future_to_promise(run_js(config))
+    to_promise(run_js(config))
 }
 
 /// Reads the argument, fetches `iceServersUrl` if given, runs the probes within what is

@@ -1,9 +1,9 @@
 //! `phone.diagnose()`: the same checks as [`diagnose`](super::diagnose), with the
 //! phone's own servers, address of record and ICE servers.
 
+use crate::web::to_promise;
 use js_sys::{Array, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use crate::web::Softphone;
 
@@ -63,7 +63,7 @@ impl Softphone {
             }
         }
         let config: JsValue = config.into();
-        future_to_promise(super::run_js(config))
+        to_promise(super::run_js(config))
     }
 }
 

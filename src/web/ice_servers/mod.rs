@@ -30,6 +30,8 @@ use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use crate::web::number_text;
+
 pub use url::{
     describe, parse_ice_servers, Credential, IceScheme, IceServer, IceTransport, IceUrl,
 };
@@ -281,7 +283,7 @@ impl IceServersProvider {
                     inner.state = FetchState::Fresh;
                     let line = format!(
                         "ICE servers fetched (ttl {}): {}",
-                        ttl.map_or("none".to_owned(), |t| format!("{t} s")),
+                        ttl.map_or("none".to_owned(), |t| format!("{} s", number_text(t))),
                         describe(&servers)
                     );
                     inner.fetched = servers;
@@ -301,8 +303,9 @@ impl IceServersProvider {
                         "keeping the last list until it expires"
                     };
                     let line = format!(
+                        // Whole seconds: RETRY_BASE_MS doubles up to RETRY_MAX_MS.
                         "fetching ICE servers failed ({why}); retry in {} s, {keep}",
-                        f64::from(delay) / 1000.0
+                        delay / 1000
                     );
                     (line, true, Some(f64::from(delay)))
                 }
@@ -381,7 +384,7 @@ async fn fetch_list(url: &str) -> Result<(Vec<IceServer>, Option<f64>), String> 
         .unwrap_or(0.0);
     // data: and blob: URLs answer with status 200 too; 0 means an opaque answer.
     if !(200.0..300.0).contains(&status) {
-        return Err(format!("HTTP {status}"));
+        return Err(format!("HTTP {}", number_text(status)));
     }
     let json = Reflect::get(&response, &"json".into())
         .ok()
