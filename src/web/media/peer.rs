@@ -176,9 +176,9 @@ impl Session {
         let first = {
             let mut inner = self.inner.borrow_mut();
             let first = inner.remote.is_none();
-            let remote = inner
-                .remote
-                .get_or_insert_with(|| MediaStream::new().expect("MediaStream() cannot fail"));
+            let remote = inner.remote.get_or_insert_with(|| {
+                MediaStream::new().expect_throw("MediaStream() cannot fail")
+            });
             if remote.get_track_by_id(&track.id()).is_none() {
                 remote.add_track(&track);
             }
