@@ -1,6 +1,6 @@
 //! SIP and other URIs, as views of the text they were parsed from.
 
-use super::text::{at, scan_host, scan_port, sub};
+use super::text::{all, at, find_byte, is, scan_host, scan_port, sub, URI_OK, URI_PARAM, USERINFO};
 use super::ParseError;
 
 /// A URI (`sip:`, `sips:`, `tel:` or any other scheme), borrowed from its text.
@@ -19,63 +19,6 @@ pub struct Uri<'a> {
     /// The parameter section, starting with `;`, or empty.
     params: &'a str,
     headers: Option<&'a str>,
-}
-
-/// Characters allowed in a SIP user part and password (unreserved, escaped,
-/// user-unreserved, and `:` between user and password).
-fn is_userinfo_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
-        || matches!(
-            b,
-            b'-' | b'_'
-                | b'.'
-                | b'!'
-                | b'~'
-                | b'*'
-                | b'\''
-                | b'('
-                | b')'
-                | b'%'
-                | b'&'
-                | b'='
-                | b'+'
-                | b'$'
-                | b','
-                | b';'
-                | b'?'
-                | b'/'
-                | b':'
-        )
-}
-
-/// Characters of URI parameters and headers (`paramchar`, `hnv-unreserved`, plus the
-/// `=`/`&` separators).
-fn is_param_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
-        || matches!(
-            b,
-            b'-' | b'_'
-                | b'.'
-                | b'!'
-                | b'~'
-                | b'*'
-                | b'\''
-                | b'('
-                | b')'
-                | b'%'
-                | b'['
-                | b']'
-                | b'/'
-                | b':'
-                | b'&'
-                | b'+'
-                | b'$'
-                | b'='
-                | b'?'
-                | b';'
-                | b','
-                | b'@'
-        )
 }
 
 /// Checks that every `%` is followed by two hex digits.
@@ -107,13 +50,10 @@ impl<'a> Uri<'a> {
         if text.is_empty() {
             return Err(err("empty"));
         }
-        if text
-            .bytes()
-            .any(|b| b <= b' ' || b == 0x7f || matches!(b, b'<' | b'>' | b'"'))
-        {
+        if !all(text, URI_OK) {
             return Err(err("whitespace, control character, quote or angle bracket"));
         }
-        let colon = text.find(':').ok_or_else(|| err("no scheme"))?;
+        let colon = find_byte(text, 0, b':').ok_or_else(|| err("no scheme"))?;
         let scheme = sub(text, 0, colon);
         let scheme_ok = at(scheme, 0).is_ascii_alphabetic()
             && scheme
@@ -137,25 +77,27 @@ impl<'a> Uri<'a> {
             headers: None,
         };
         if !(scheme.eq_ignore_ascii_case("sip") || scheme.eq_ignore_ascii_case("sips")) {
-            if text.bytes().any(|b| b >= 0x80) {
+            if !text.is_ascii() {
                 return Err(err("non-ASCII character"));
             }
-            if let Some(semi) = rest.find(';') {
-                let end = rest.find('?').filter(|&q| q > semi).unwrap_or(rest.len());
+            if let Some(semi) = find_byte(rest, 0, b';') {
+                let end = find_byte(rest, 0, b'?')
+                    .filter(|&q| q > semi)
+                    .unwrap_or(rest.len());
                 uri.params = sub(rest, semi, end);
             }
             return Ok(uri);
         }
         // sip / sips: [userinfo "@"] host [":" port] *(";" param) ["?" headers]
         let mut hostpart = rest;
-        if let Some(atpos) = rest.find('@') {
+        if let Some(atpos) = find_byte(rest, 0, b'@') {
             let userinfo = sub(rest, 0, atpos);
-            if !userinfo.bytes().all(is_userinfo_char) || !escapes_ok(userinfo) {
+            if !all(userinfo, USERINFO) || !escapes_ok(userinfo) {
                 return Err(err("bad character in the user part"));
             }
             // The password follows the first ':' of the userinfo... unless the user
             // part itself holds one (telephone-subscriber); RFC 3261 takes the first.
-            let (user, password) = match userinfo.find(':') {
+            let (user, password) = match find_byte(userinfo, 0, b':') {
                 Some(c) => (
                     sub(userinfo, 0, c),
                     Some(sub(userinfo, c + 1, userinfo.len())),
@@ -181,22 +123,39 @@ impl<'a> Uri<'a> {
         if !tail.is_empty() && !matches!(at(tail, 0), b';' | b'?') {
             return Err(err("unexpected character after the host"));
         }
-        if !tail.bytes().all(is_param_char) || !escapes_ok(tail) {
-            return Err(err("bad character in the parameters or headers"));
+        // One pass over the tail: its characters, its escapes, where the headers start,
+        // and that every parameter has a name.
+        let t = tail.as_bytes();
+        let mut q = t.len();
+        let mut j = 0;
+        while let Some(&b) = t.get(j) {
+            if !is(b, URI_PARAM) {
+                return Err(err("bad character in the parameters or headers"));
+            }
+            match b {
+                b'%' if !(t.get(j + 1).is_some_and(u8::is_ascii_hexdigit)
+                    && t.get(j + 2).is_some_and(u8::is_ascii_hexdigit)) =>
+                {
+                    return Err(err("bad character in the parameters or headers"));
+                }
+                b'?' if q == t.len() => q = j,
+                b';' if q == t.len()
+                    && matches!(t.get(j + 1), None | Some(b';' | b'=' | b'?')) =>
+                {
+                    // Reported after the character checks, as before: look on for a
+                    // bad character first.
+                    if !all(sub(tail, j, tail.len()), URI_PARAM) || !escapes_ok(tail) {
+                        return Err(err("bad character in the parameters or headers"));
+                    }
+                    return Err(err("empty parameter"));
+                }
+                _ => {}
+            }
+            j += 1;
         }
-        let q = tail.find('?').unwrap_or(tail.len());
         uri.params = sub(tail, 0, q);
-        if q < tail.len() {
+        if q < t.len() {
             uri.headers = Some(sub(tail, q + 1, tail.len()));
-        }
-        // Every parameter needs a name.
-        if uri
-            .params
-            .split(';')
-            .skip(1)
-            .any(|p| p.is_empty() || p.starts_with('='))
-        {
-            return Err(err("empty parameter"));
         }
         Ok(uri)
     }
