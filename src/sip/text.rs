@@ -32,15 +32,28 @@ const fn classes() -> [u8; 256] {
         let b = i as u8;
         let alnum = b.is_ascii_alphanumeric();
         let mut c = 0;
-        if alnum || matches!(b, b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~') {
+        if alnum
+            || matches!(
+                b,
+                b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~'
+            )
+        {
             c |= TOKEN;
         }
         if matches!(b, b' ' | b'\t' | b'\r' | b'\n') {
             c |= LWS;
         }
-        let unreserved =
-            alnum || matches!(b, b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')' | b'%');
-        if unreserved || matches!(b, b'&' | b'=' | b'+' | b'$' | b',' | b';' | b'?' | b'/' | b':') {
+        let unreserved = alnum
+            || matches!(
+                b,
+                b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')' | b'%'
+            );
+        if unreserved
+            || matches!(
+                b,
+                b'&' | b'=' | b'+' | b'$' | b',' | b';' | b'?' | b'/' | b':'
+            )
+        {
             c |= USERINFO;
         }
         if unreserved

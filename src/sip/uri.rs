@@ -139,9 +139,7 @@ impl<'a> Uri<'a> {
                     return Err(err("bad character in the parameters or headers"));
                 }
                 b'?' if q == t.len() => q = j,
-                b';' if q == t.len()
-                    && matches!(t.get(j + 1), None | Some(b';' | b'=' | b'?')) =>
-                {
+                b';' if q == t.len() && matches!(t.get(j + 1), None | Some(b';' | b'=' | b'?')) => {
                     // Reported after the character checks, as before: look on for a
                     // bad character first.
                     if !all(sub(tail, j, tail.len()), URI_PARAM) || !escapes_ok(tail) {
