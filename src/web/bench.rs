@@ -89,7 +89,7 @@ fn parse_and_read(bytes: &[u8]) -> Option<u64> {
     sum = sum.wrapping_add(msg.to().uri().as_str().len() as u64);
     sum = sum.wrapping_add(msg.vias().len() as u64);
     sum = sum.wrapping_add(msg.record_route().ok()?.len() as u64);
-    sum = sum.wrapping_add(msg.contacts().ok()?.len() as u64);
+    sum = sum.wrapping_add(msg.contacts().len() as u64);
     sum = sum.wrapping_add(msg.content_type().map_or(0, |c| c.len() as u64));
     for name in [HeaderName::WwwAuthenticate, HeaderName::ProxyAuthenticate] {
         for h in msg.headers_named(name) {
