@@ -3,8 +3,8 @@
 use std::borrow::Cow;
 
 use super::text::{
-    at, find_param, is_lws, is_token_char, parse_u32, scan_host, scan_port, scan_quoted, skip_lws,
-    skip_while, sub, trim_lws, unfold, unquote, ParamIter,
+    at, eq_ignore_case, find_param, is_lws, is_token_char, parse_u32, scan_host, scan_port,
+    scan_quoted, skip_lws, skip_while, sub, trim_lws, unfold, unquote, ParamIter,
 };
 use super::{Method, ParseError, Uri};
 
@@ -158,8 +158,7 @@ impl HeaderName {
             (19, b'p', _) => H::ProxyAuthorization,
             _ => return None,
         };
-        name.eq_ignore_ascii_case(candidate.as_str())
-            .then_some(candidate)
+        eq_ignore_case(name, candidate.as_str()).then_some(candidate)
     }
     /// The canonical long form, as this crate writes it (`Call-ID`, `CSeq`, `WWW-Authenticate`).
     pub fn as_str(&self) -> &'static str {
@@ -384,7 +383,7 @@ impl<'a> Via<'a> {
             }
             *part = sub(s, start, i);
         }
-        if !parts[0].eq_ignore_ascii_case("SIP") || parts[1] != "2.0" {
+        if !eq_ignore_case(parts[0], "SIP") || parts[1] != "2.0" {
             return Err(err("protocol is not SIP/2.0"));
         }
         let h = skip_lws(s, i);

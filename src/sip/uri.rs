@@ -1,6 +1,8 @@
 //! SIP and other URIs, as views of the text they were parsed from.
 
-use super::text::{all, at, find_byte, is, scan_host, scan_port, sub, URI_OK, URI_PARAM, USERINFO};
+use super::text::{
+    all, at, eq_ignore_case, find_byte, is, scan_host, scan_port, sub, URI_OK, URI_PARAM, USERINFO,
+};
 use super::ParseError;
 
 /// A URI (`sip:`, `sips:`, `tel:` or any other scheme), borrowed from its text.
@@ -76,7 +78,7 @@ impl<'a> Uri<'a> {
             params: "",
             headers: None,
         };
-        if !(scheme.eq_ignore_ascii_case("sip") || scheme.eq_ignore_ascii_case("sips")) {
+        if !(eq_ignore_case(scheme, "sip") || eq_ignore_case(scheme, "sips")) {
             if !text.is_ascii() {
                 return Err(err("non-ASCII character"));
             }
@@ -167,7 +169,7 @@ impl<'a> Uri<'a> {
     }
     /// Whether the scheme is `sip` or `sips` (any case).
     pub fn is_sip(&self) -> bool {
-        self.scheme.eq_ignore_ascii_case("sip") || self.scheme.eq_ignore_ascii_case("sips")
+        eq_ignore_case(self.scheme, "sip") || eq_ignore_case(self.scheme, "sips")
     }
     /// The user part (still %-escaped), if any.
     pub fn user(&self) -> Option<&'a str> {
@@ -206,7 +208,7 @@ impl<'a> Uri<'a> {
                 Some(e) => (sub(p, 0, e), Some(sub(p, e + 1, p.len()))),
                 None => (p, None),
             })
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .find(|(n, _)| eq_ignore_case(n, name))
             .map(|(_, v)| v)
     }
 }

@@ -4,7 +4,8 @@
 use super::{single_word, Header, Message, StartLine};
 use crate::sip::error::ParseErrorKind;
 use crate::sip::text::{
-    at, is_token, parse_u32, parse_usize, skip_class, skip_while, sub, trim_lws, CommaIter, TOKEN,
+    at, eq_ignore_case, is_token, parse_u32, parse_usize, skip_class, skip_while, sub, trim_lws,
+    CommaIter, TOKEN,
 };
 use crate::sip::{CSeq, Contact, HeaderName, Method, NameAddr, ParseError, Uri, Via};
 
@@ -59,7 +60,7 @@ fn parse_start_line(t: &str, line: usize) -> Result<StartLine<'_>, ParseError> {
     if t.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
         return Err(syntax(line, "control character in the start line"));
     }
-    let is_response = t.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("SIP/"));
+    let is_response = t.get(..4).is_some_and(|p| eq_ignore_case(p, "SIP/"));
     if is_response {
         let (version, rest) = t
             .split_once(' ')
@@ -253,7 +254,7 @@ pub(super) fn parse(buf: &[u8]) -> Result<Message<'_>, ParseError> {
         let Some(k) = k else {
             // RFC 3261 allows only GMT in a Date; RFC 4475 section 3.1.2.12 lets a
             // parser reject any other zone, which costs nothing here.
-            if h.name.eq_ignore_ascii_case("Date") && !trim_lws(h.raw_value).ends_with(" GMT") {
+            if eq_ignore_case(h.name, "Date") && !trim_lws(h.raw_value).ends_with(" GMT") {
                 return Err(syntax(line(), "Date is not in GMT"));
             }
             continue;
