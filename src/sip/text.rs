@@ -20,6 +20,9 @@ pub(crate) const HOST: u8 = 16;
 pub(crate) const URI_OK: u8 = 32;
 /// The bytes [`CommaIter`] stops at: `"`, `<`, `>` and `,`.
 const LIST_DELIM: u8 = 64;
+/// Characters of an unquoted parameter value in [`ParamIter`]: not whitespace, a
+/// control character, `;`, `,`, a quote or an angle bracket.
+const PARAM_VALUE: u8 = 128;
 
 /// The class bits of every byte: one table lookup replaces a chain of comparisons in
 /// the per-byte loops of the parser (256 bytes of data).
@@ -74,6 +77,9 @@ const fn classes() -> [u8; 256] {
         }
         if matches!(b, b'"' | b'<' | b'>' | b',') {
             c |= LIST_DELIM;
+        }
+        if b > b' ' && !matches!(b, b';' | b',' | b'"' | b'<' | b'>') {
+            c |= PARAM_VALUE;
         }
         t[i] = c;
         i += 1;
@@ -204,7 +210,7 @@ pub(crate) fn unquote(s: &str) -> std::borrow::Cow<'_, str> {
     } else {
         s
     };
-    if !inner.contains(['\\', '\r', '\n']) {
+    if !inner.bytes().any(|b| matches!(b, b'\\' | b'\r' | b'\n')) {
         return std::borrow::Cow::Borrowed(inner);
     }
     let mut out = String::with_capacity(inner.len());
@@ -236,7 +242,7 @@ pub(crate) fn unquote(s: &str) -> std::borrow::Cow<'_, str> {
 /// Replaces folding (`*WSP CRLF 1*WSP`) by one space and trims outer whitespace.
 pub(crate) fn unfold(raw: &str) -> std::borrow::Cow<'_, str> {
     let t = trim_lws(raw);
-    if !t.contains(['\r', '\n']) {
+    if !t.bytes().any(|b| b == b'\r' || b == b'\n') {
         return std::borrow::Cow::Borrowed(t);
     }
     let mut out = String::with_capacity(t.len());
@@ -382,7 +388,7 @@ impl<'a> Iterator for ParamIter<'a> {
         }
         i = skip_lws(s, i + 1);
         let name_start = i;
-        i = skip_while(s, i, is_token_char);
+        i = skip_class(s, i, TOKEN);
         if i == name_start {
             return fail(self, "empty parameter name");
         }
@@ -398,9 +404,7 @@ impl<'a> Iterator for ParamIter<'a> {
                     None => return fail(self, "unterminated quoted parameter value"),
                 }
             } else {
-                j = skip_while(s, j, |b| {
-                    !is_lws(b) && !matches!(b, b';' | b',' | b'"' | b'<' | b'>') && b >= 0x20
-                });
+                j = skip_class(s, j, PARAM_VALUE);
                 if j == vstart {
                     return fail(self, "empty parameter value");
                 }
