@@ -88,10 +88,15 @@ async function inPage({ messages, runs, sliceMs, dirs }) {
 /**
  * options.variants: other builds of the bench variant to measure too, as folders under
  * bench/ (BENCH_OPT_VARIANTS=1 scripts/bench.sh builds pkg-bench-O3 and pkg-bench-s: the
- * same code at opt-level 3 and "s" instead of the shipped "z").
+ * same code at opt-level 3 and "s" instead of the shipped "z"); BENCH_PARSE_VARIANTS adds
+ * more (see run()).
  */
 export async function run({ browser, site, runs, log, options = {} }) {
-  const variants = (options.variants ?? []).filter((d) => existsSync(path.join(BENCH_DIR, d, 'softphone_core.js')));
+  // BENCH_PARSE_VARIANTS=dir1,dir2: more builds under bench/ to measure in the same page (an
+  // older commit's bench variant, for a before/after comparison under the same load).
+  const extra = (process.env.BENCH_PARSE_VARIANTS ?? '').split(',').filter(Boolean);
+  const variants = [...(options.variants ?? []), ...extra]
+    .filter((d) => existsSync(path.join(BENCH_DIR, d, 'softphone_core.js')));
   const dirs = ['pkg-bench', ...variants];
   log(`parse: ${runs} runs of 500 ms per variant; builds: ${dirs.join(', ')}`);
   const page = await browser.newPage();

@@ -48,12 +48,20 @@ impl<'a> Uri<'a> {
     /// # Errors
     /// Whitespace, `<`, `>`, control characters, or a malformed host or port.
     pub fn parse(text: &'a str) -> Result<Uri<'a>, ParseError> {
-        let err = |why: &str| ParseError::new(0, format!("invalid URI: {why}"));
+        // Whitespace, control characters, quotes and angle brackets are reported first,
+        // whatever else is wrong. A sip URI that parses is made of characters that every
+        // part's own class excludes them from, so the check is only made for other
+        // schemes and on the way out with an error.
+        let err = |why: &str| {
+            let why = if all(text, URI_OK) {
+                why
+            } else {
+                "whitespace, control character, quote or angle bracket"
+            };
+            ParseError::new(0, format!("invalid URI: {why}"))
+        };
         if text.is_empty() {
             return Err(err("empty"));
-        }
-        if !all(text, URI_OK) {
-            return Err(err("whitespace, control character, quote or angle bracket"));
         }
         let colon = find_byte(text, 0, b':').ok_or_else(|| err("no scheme"))?;
         let scheme = sub(text, 0, colon);
@@ -79,6 +87,9 @@ impl<'a> Uri<'a> {
             headers: None,
         };
         if !(eq_ignore_case(scheme, "sip") || eq_ignore_case(scheme, "sips")) {
+            if !all(text, URI_OK) {
+                return Err(err(""));
+            }
             if !text.is_ascii() {
                 return Err(err("non-ASCII character"));
             }
@@ -294,6 +305,10 @@ mod tests {
             "sip:a@b;;x",
         ] {
             assert!(Uri::parse(bad).is_err(), "{bad}");
+        }
+        for spaced in ["sip:a b@c", "sip:a@b;x=<y>", "tel:1 2", "sip:a@b c:x"] {
+            let e = Uri::parse(spaced).unwrap_err();
+            assert!(e.reason().contains("whitespace"), "{spaced}: {e}");
         }
     }
 
