@@ -117,9 +117,11 @@ pub(crate) fn all(s: &str, mask: u8) -> bool {
 #[inline]
 pub(crate) fn eq_ignore_case(a: &str, b: &str) -> bool {
     a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .all(|(x, y)| x == y || ((x | 0x20) == (y | 0x20) && (x | 0x20).is_ascii_lowercase()))
+        && a.bytes().zip(b.bytes()).all(|(x, y)| {
+            // Equal, or differing only in bit 0x20 where that bit is a letter's case.
+            let d = x ^ y;
+            d == 0 || (d == 0x20 && (x | 0x20).wrapping_sub(b'a') < 26)
+        })
 }
 
 /// Linear whitespace, folding included (the message parser has checked that every
@@ -354,12 +356,36 @@ impl<'a> ParamIter<'a> {
         }
     }
 
-    /// Checks that the whole section is well formed.
+    /// Checks that the whole section is well formed: what iterating would report,
+    /// without making the slices (every header with parameters is checked at parse time).
     pub(crate) fn validate(s: &'a str) -> Result<(), &'static str> {
-        for p in ParamIter::new(s) {
-            p?;
+        let mut i = 0;
+        loop {
+            i = skip_lws(s, i);
+            if i >= s.len() {
+                return Ok(());
+            }
+            if at(s, i) != b';' {
+                return Err("expected ';' before a parameter");
+            }
+            i = skip_lws(s, i + 1);
+            let name_end = skip_class(s, i, TOKEN);
+            if name_end == i {
+                return Err("empty parameter name");
+            }
+            i = skip_lws(s, name_end);
+            if at(s, i) == b'=' {
+                let v = skip_lws(s, i + 1);
+                if at(s, v) == b'"' {
+                    i = scan_quoted(s, v).ok_or("unterminated quoted parameter value")?;
+                } else {
+                    i = skip_class(s, v, PARAM_VALUE);
+                    if i == v {
+                        return Err("empty parameter value");
+                    }
+                }
+            }
         }
-        Ok(())
     }
 }
 
@@ -512,6 +538,23 @@ mod tests {
             v,
             vec![("tag", Some("12")), ("lr", None), ("q", Some("\"a;b\""))]
         );
+        for p in [
+            "",
+            " ; tag = 12 ;lr; q=\"a;b\"",
+            ";;",
+            "; a=",
+            ";a=\"x",
+            "x",
+            ";a b",
+            ";a=b c",
+            ";a=<b>",
+            ";a;b=1 ;c",
+            " ;\r\n a=1",
+            ";a=\"b\"c",
+        ] {
+            let iterated = ParamIter::new(p).try_for_each(|r| r.map(|_| ()));
+            assert_eq!(ParamIter::validate(p), iterated, "{p:?}");
+        }
         assert!(ParamIter::validate(";;").is_err());
         assert!(ParamIter::validate("; a=").is_err());
     }

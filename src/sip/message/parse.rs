@@ -4,8 +4,8 @@
 use super::{single_word, Header, Message, StartLine};
 use crate::sip::error::ParseErrorKind;
 use crate::sip::text::{
-    at, eq_ignore_case, is_token, parse_u32, parse_usize, skip_class, skip_while, sub, trim_lws,
-    CommaIter, TOKEN,
+    at, eq_ignore_case, find_byte, is_token, parse_u32, parse_usize, skip_class, skip_while, sub,
+    trim_lws, CommaIter, TOKEN,
 };
 use crate::sip::{CSeq, Contact, HeaderName, Method, NameAddr, ParseError, Uri, Via};
 
@@ -62,13 +62,16 @@ fn parse_start_line(t: &str, line: usize) -> Result<StartLine<'_>, ParseError> {
     }
     let is_response = t.get(..4).is_some_and(|p| eq_ignore_case(p, "SIP/"));
     if is_response {
-        let (version, rest) = t
-            .split_once(' ')
+        let sp = find_byte(t, 0, b' ')
             .ok_or_else(|| syntax(line, "status line without a status code"))?;
+        let (version, rest) = (sub(t, 0, sp), sub(t, sp + 1, t.len()));
         check_version(version, line)?;
         // The SP after the code is required by the grammar; a status line that ends
         // right after the code is accepted all the same (liberal receiver).
-        let (code, reason) = rest.split_once(' ').unwrap_or((rest, ""));
+        let (code, reason) = match find_byte(rest, 0, b' ') {
+            Some(sp) => (sub(rest, 0, sp), sub(rest, sp + 1, rest.len())),
+            None => (rest, ""),
+        };
         let code = (code.len() == 3)
             .then(|| parse_u32(code))
             .flatten()
@@ -77,15 +80,16 @@ fn parse_start_line(t: &str, line: usize) -> Result<StartLine<'_>, ParseError> {
             .ok_or_else(|| syntax(line, format!("invalid status code {code:?}")))?;
         return Ok(StartLine::Response { code, reason });
     }
-    let mut parts = t.split(' ');
-    let (Some(method), Some(uri), Some(version), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    // Exactly two spaces, none at either end of a part.
+    let sp1 = find_byte(t, 0, b' ');
+    let sp2 = sp1.and_then(|a| find_byte(t, a + 1, b' '));
+    let (Some(a), Some(b), None) = (sp1, sp2, sp2.and_then(|b| find_byte(t, b + 1, b' '))) else {
         return Err(syntax(
             line,
             "request line is not `Method SP Request-URI SP SIP-Version` (extra or missing spaces, or LWS in the Request-URI)",
         ));
     };
+    let (method, uri, version) = (sub(t, 0, a), sub(t, a + 1, b), sub(t, b + 1, t.len()));
     if !is_token(method) {
         return Err(syntax(line, "method is not a token"));
     }
