@@ -8,6 +8,7 @@
 //! for (const m of messages) corpus.add(m);   // copied into wasm memory once
 //! const checksum = corpus.parseAll(10_000);  // 10,000 rounds over every message, all in wasm
 //! benchParseOne(text);                       // one JS -> wasm call per message (UTF-8 copy included)
+//! benchParseOneBindgen(text);                // the same with wasm-bindgen's `&str` copy
 //! benchMemoryBytes();                        // WebAssembly.Memory byte length
 //! ```
 //!
@@ -19,7 +20,7 @@
 
 use std::hint::black_box;
 
-use js_sys::{ArrayBuffer, WebAssembly};
+use js_sys::{ArrayBuffer, JsString, WebAssembly};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -64,11 +65,28 @@ impl BenchCorpus {
     }
 }
 
-/// Parses one message handed over from JavaScript (the string is copied into wasm memory
-/// as UTF-8, as the driver's WebSocket receive path does); returns a checksum, or -1 when
-/// it does not parse.
+thread_local! {
+    /// The receive buffer of `benchParseOne`, reused from call to call.
+    static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Parses one message handed over from JavaScript; returns a checksum, or -1 when it does
+/// not parse. The string is copied into wasm memory as UTF-8 the way the driver's
+/// WebSocket receive path copies a text frame (`TextEncoder.encodeInto`, `web/utf8.rs`),
+/// into a buffer kept from call to call.
 #[wasm_bindgen(js_name = benchParseOne)]
-pub fn bench_parse_one(message: &str) -> f64 {
+pub fn bench_parse_one(message: &JsString) -> f64 {
+    BUF.with_borrow_mut(|buf| {
+        super::utf8::utf8_into(message, buf);
+        parse_and_read(buf).map_or(-1.0, |v| (v & 0xffff_ffff) as f64)
+    })
+}
+
+/// As `benchParseOne`, with the string copied by wasm-bindgen's `&str` conversion (a
+/// JavaScript loop over the UTF-16 units, plus an allocation): what the driver did before
+/// it used `encodeInto`.
+#[wasm_bindgen(js_name = benchParseOneBindgen)]
+pub fn bench_parse_one_bindgen(message: &str) -> f64 {
     parse_and_read(message.as_bytes()).map_or(-1.0, |v| (v & 0xffff_ffff) as f64)
 }
 

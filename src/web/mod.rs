@@ -38,6 +38,7 @@ mod softphone;
 mod timer;
 mod transport;
 mod types;
+mod utf8;
 
 pub use call::SoftphoneCall;
 pub use softphone::Softphone;
