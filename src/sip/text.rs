@@ -143,6 +143,9 @@ pub(crate) fn trim_lws(s: &str) -> &str {
     while end > start && b.get(end - 1).is_some_and(|&c| is_lws(c)) {
         end -= 1;
     }
+    if start == 0 && end == b.len() {
+        return s;
+    }
     sub(s, start, end)
 }
 
@@ -160,8 +163,12 @@ pub(crate) fn at(s: &str, i: usize) -> u8 {
 
 /// The first position at or after `i` that is not linear whitespace.
 #[inline]
-pub(crate) fn skip_lws(s: &str, i: usize) -> usize {
-    skip_class(s, i, LWS)
+pub(crate) fn skip_lws(s: &str, mut i: usize) -> usize {
+    // Usually skips nothing or one space: a loop of its own, not a call to skip_class.
+    while matches!(s.as_bytes().get(i), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+        i += 1;
+    }
+    i
 }
 
 /// The first position at or after `i` whose byte is in none of the classes of `mask`.

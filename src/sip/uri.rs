@@ -23,6 +23,16 @@ pub struct Uri<'a> {
     headers: Option<&'a str>,
 }
 
+/// Whether a scheme is `sip` or `sips`, in any case (`| 0x20` lower-cases a letter, and
+/// no other byte becomes `s`, `i` or `p` by it).
+fn is_sip_scheme(s: &str) -> bool {
+    match *s.as_bytes() {
+        [a, b, c] => [a | 0x20, b | 0x20, c | 0x20] == *b"sip",
+        [a, b, c, d] => [a | 0x20, b | 0x20, c | 0x20, d | 0x20] == *b"sips",
+        _ => false,
+    }
+}
+
 /// Checks that every `%` is followed by two hex digits.
 fn escapes_ok(s: &str) -> bool {
     let b = s.as_bytes();
@@ -86,7 +96,7 @@ impl<'a> Uri<'a> {
             params: "",
             headers: None,
         };
-        if !(eq_ignore_case(scheme, "sip") || eq_ignore_case(scheme, "sips")) {
+        if !is_sip_scheme(scheme) {
             if !all(text, URI_OK) {
                 return Err(err(""));
             }
@@ -180,7 +190,7 @@ impl<'a> Uri<'a> {
     }
     /// Whether the scheme is `sip` or `sips` (any case).
     pub fn is_sip(&self) -> bool {
-        eq_ignore_case(self.scheme, "sip") || eq_ignore_case(self.scheme, "sips")
+        is_sip_scheme(self.scheme)
     }
     /// The user part (still %-escaped), if any.
     pub fn user(&self) -> Option<&'a str> {
@@ -272,6 +282,25 @@ mod tests {
         assert_eq!(u.param("LR"), Some(None));
         assert_eq!(u.param("maddr"), None);
         assert_eq!(u.headers(), Some("Subject=hi"));
+    }
+
+    #[test]
+    fn sip_scheme_any_case() {
+        for (s, yes) in [
+            ("sip", true),
+            ("SIPS", true),
+            ("sIp", true),
+            ("sipx", false),
+            ("si", false),
+            ("tel", false),
+            ("s\tp", false),
+        ] {
+            assert_eq!(is_sip_scheme(s), yes, "{s}");
+            assert_eq!(
+                s.eq_ignore_ascii_case("sip") || s.eq_ignore_ascii_case("sips"),
+                yes
+            );
+        }
     }
 
     #[test]
