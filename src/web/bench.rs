@@ -65,21 +65,14 @@ impl BenchCorpus {
     }
 }
 
-thread_local! {
-    /// The receive buffer of `benchParseOne`, reused from call to call.
-    static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
 /// Parses one message handed over from JavaScript; returns a checksum, or -1 when it does
 /// not parse. The string is copied into wasm memory as UTF-8 the way the driver's
-/// WebSocket receive path copies a text frame (`TextEncoder.encodeInto`, `web/utf8.rs`),
-/// into a buffer kept from call to call.
+/// WebSocket receive path copies a text frame (`TextEncoder.encodeInto` into a scratch
+/// buffer, then into a `Vec` of its own: `web/utf8.rs`).
 #[wasm_bindgen(js_name = benchParseOne)]
 pub fn bench_parse_one(message: &JsString) -> f64 {
-    BUF.with_borrow_mut(|buf| {
-        super::utf8::utf8_into(message, buf);
-        parse_and_read(buf).map_or(-1.0, |v| (v & 0xffff_ffff) as f64)
-    })
+    let bytes = super::utf8::utf8_bytes(message);
+    parse_and_read(&bytes).map_or(-1.0, |v| (v & 0xffff_ffff) as f64)
 }
 
 /// As `benchParseOne`, with the string copied by wasm-bindgen's `&str` conversion (a
