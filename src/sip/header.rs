@@ -3,8 +3,8 @@
 use std::borrow::Cow;
 
 use super::text::{
-    at, eq_ignore_case, find_param, is_lws, is_token_char, parse_u32, scan_host, scan_port,
-    scan_quoted, skip_lws, skip_while, sub, trim_lws, unfold, unquote, ParamIter,
+    all, at, eq_ignore_case, find_param, is_lws, is_token_char, parse_u32, scan_host, scan_port,
+    scan_quoted, skip_lws, skip_while, sub, trim_lws, unfold, unquote, ParamIter, LWS, TOKEN,
 };
 use super::{Method, ParseError, Uri};
 
@@ -244,7 +244,7 @@ impl<'a> NameAddr<'a> {
             let mark = skip_while(s, start, |b| !matches!(b, b'<' | b';' | b'"'));
             if at(s, mark) == b'<' {
                 let name = trim_lws(sub(s, start, mark));
-                if !name.bytes().all(|b| is_token_char(b) || is_lws(b)) {
+                if !all(name, TOKEN | LWS) {
                     return Err(err("display name is neither a token list nor quoted"));
                 }
                 let (uri, after) = Self::bracketed(s, mark)?;

@@ -1,7 +1,8 @@
 //! SIP and other URIs, as views of the text they were parsed from.
 
 use super::text::{
-    all, at, eq_ignore_case, find_byte, is, scan_host, scan_port, sub, URI_OK, URI_PARAM, USERINFO,
+    all, at, eq_ignore_case, find_byte, is, scan_host, scan_port, skip_class, sub, URI_OK,
+    URI_PARAM, USERINFO,
 };
 use super::ParseError;
 
@@ -34,8 +35,7 @@ fn is_sip_scheme(s: &str) -> bool {
 }
 
 /// Checks that every `%` is followed by two hex digits.
-fn escapes_ok(s: &str) -> bool {
-    let b = s.as_bytes();
+fn escapes_ok(b: &[u8]) -> bool {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' {
@@ -82,8 +82,7 @@ impl<'a> Uri<'a> {
         if !scheme_ok {
             return Err(err("malformed scheme"));
         }
-        let rest = sub(text, colon + 1, text.len());
-        if rest.is_empty() {
+        if colon + 1 >= text.len() {
             return Err(err("nothing after the scheme"));
         }
         let mut uri = Uri {
@@ -103,6 +102,7 @@ impl<'a> Uri<'a> {
             if !text.is_ascii() {
                 return Err(err("non-ASCII character"));
             }
+            let rest = sub(text, colon + 1, text.len());
             if let Some(semi) = find_byte(rest, 0, b';') {
                 let end = find_byte(rest, 0, b'?')
                     .filter(|&q| q > semi)
@@ -112,50 +112,49 @@ impl<'a> Uri<'a> {
             return Ok(uri);
         }
         // sip / sips: [userinfo "@"] host [":" port] *(";" param) ["?" headers]
-        let mut hostpart = rest;
-        if let Some(atpos) = find_byte(rest, 0, b'@') {
-            let userinfo = sub(rest, 0, atpos);
-            if !all(userinfo, USERINFO) || !escapes_ok(userinfo) {
+        // Positions are in `text`; only the parts kept become slices.
+        let b = text.as_bytes();
+        let mut h = colon + 1;
+        if let Some(atpos) = find_byte(text, h, b'@') {
+            // '@' is not a userinfo character, so the scan stops at it when all is well.
+            let userinfo = b.get(h..atpos).unwrap_or_default();
+            if skip_class(text, h, USERINFO) != atpos || !escapes_ok(userinfo) {
                 return Err(err("bad character in the user part"));
             }
             // The password follows the first ':' of the userinfo... unless the user
             // part itself holds one (telephone-subscriber); RFC 3261 takes the first.
-            let (user, password) = match find_byte(userinfo, 0, b':') {
-                Some(c) => (
-                    sub(userinfo, 0, c),
-                    Some(sub(userinfo, c + 1, userinfo.len())),
-                ),
-                None => (userinfo, None),
+            let (user, password) = match find_byte(text, h, b':').filter(|&c| c < atpos) {
+                Some(c) => (sub(text, h, c), Some(sub(text, c + 1, atpos))),
+                None => (sub(text, h, atpos), None),
             };
             if user.is_empty() {
                 return Err(err("empty user part"));
             }
             uri.user = Some(user);
             uri.password = password;
-            hostpart = sub(rest, atpos + 1, rest.len());
+            h = atpos + 1;
         }
-        let host_end = scan_host(hostpart, 0).map_err(err)?;
-        uri.host = sub(hostpart, 0, host_end);
+        let host_end = scan_host(text, h).map_err(err)?;
+        uri.host = sub(text, h, host_end);
         let mut i = host_end;
-        if at(hostpart, i) == b':' {
-            let (port, end) = scan_port(hostpart, i + 1).map_err(err)?;
+        if at(text, i) == b':' {
+            let (port, end) = scan_port(text, i + 1).map_err(err)?;
             uri.port = Some(port);
             i = end;
         }
-        let tail = sub(hostpart, i, hostpart.len());
-        if !tail.is_empty() && !matches!(at(tail, 0), b';' | b'?') {
+        let t = b.get(i..).unwrap_or_default();
+        if !matches!(t.first(), None | Some(b';' | b'?')) {
             return Err(err("unexpected character after the host"));
         }
         // One pass over the tail: its characters, its escapes, where the headers start,
         // and that every parameter has a name.
-        let t = tail.as_bytes();
         let mut q = t.len();
         let mut j = 0;
-        while let Some(&b) = t.get(j) {
-            if !is(b, URI_PARAM) {
+        while let Some(&c) = t.get(j) {
+            if !is(c, URI_PARAM) {
                 return Err(err("bad character in the parameters or headers"));
             }
-            match b {
+            match c {
                 b'%' if !(t.get(j + 1).is_some_and(u8::is_ascii_hexdigit)
                     && t.get(j + 2).is_some_and(u8::is_ascii_hexdigit)) =>
                 {
@@ -165,7 +164,7 @@ impl<'a> Uri<'a> {
                 b';' if q == t.len() && matches!(t.get(j + 1), None | Some(b';' | b'=' | b'?')) => {
                     // Reported after the character checks, as before: look on for a
                     // bad character first.
-                    if !all(sub(tail, j, tail.len()), URI_PARAM) || !escapes_ok(tail) {
+                    if skip_class(text, i + j, URI_PARAM) < text.len() || !escapes_ok(t) {
                         return Err(err("bad character in the parameters or headers"));
                     }
                     return Err(err("empty parameter"));
@@ -174,9 +173,9 @@ impl<'a> Uri<'a> {
             }
             j += 1;
         }
-        uri.params = sub(tail, 0, q);
+        uri.params = sub(text, i, i + q);
         if q < t.len() {
-            uri.headers = Some(sub(tail, q + 1, tail.len()));
+            uri.headers = Some(sub(text, i + q + 1, text.len()));
         }
         Ok(uri)
     }

@@ -242,17 +242,17 @@ pub(super) fn parse(buf: &[u8]) -> Result<Message<'_>, ParseError> {
     let mut cseq_at = 0;
     let mut content_length = None;
     for h in &mut headers {
-        let text = sub(head, h.start - head_start, h.end - head_start);
+        let (s, e) = (h.start - head_start, h.end - head_start);
         let here = h.start;
         let line = || line_of(buf, here);
-        // name *WSP ":" value
-        let n = skip_class(text, 0, TOKEN);
-        let colon = skip_while(text, n, |b| b == b' ' || b == b'\t');
-        if n == 0 || at(text, colon) != b':' {
-            return Err(name_error(text, line()));
+        // name *WSP ":" value, positions in `head`
+        let n = skip_class(head, s, TOKEN);
+        let colon = skip_while(head, n, |b| b == b' ' || b == b'\t');
+        if n == s || colon >= e || at(head, colon) != b':' {
+            return Err(name_error(sub(head, s, e), line()));
         }
-        h.name = sub(text, 0, n);
-        h.raw_value = sub(text, colon + 1, text.len());
+        h.name = sub(head, s, n);
+        h.raw_value = sub(head, colon + 1, e);
         let k = HeaderName::parse(h.name);
         h.known = k;
         let Some(k) = k else {
