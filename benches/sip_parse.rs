@@ -2,11 +2,21 @@
 //!
 //! Plain `std::time::Instant`, no framework: each message is parsed in batches, the
 //! median batch gives µs per message and messages per second.
+//!
+//! With `SIP_PARSE_CORPUS=<dir>` it instead parses every file of `<dir>` `SIP_PARSE_ROUNDS`
+//! times (default 1000) and reads what the browser benchmark reads (`src/web/bench.rs`), with
+//! no timing: run it under `valgrind --tool=callgrind` for instruction counts that do not
+//! depend on the machine's load. The browser benchmark's five messages are written out by
+//!
+//! ```text
+//! node -e "import('./bench/lib/messages.mjs').then(m => { for (const [k, v] of
+//!   Object.entries(m.MESSAGES)) require('fs').writeFileSync('/tmp/msgs/' + k + '.sip', v) })"
+//! ```
 
 use std::hint::black_box;
 use std::time::Instant;
 
-use softphone_core::sip::Message;
+use softphone_core::sip::{Challenge, HeaderName, Message};
 
 const SDP: &str = "v=0\r\n\
 o=- 4611731400430051336 2 IN IP4 127.0.0.1\r\n\
@@ -128,11 +138,7 @@ fn bench_with_accessors(name: &str, msg: &[u8]) {
             for _ in 0..batch {
                 if let Ok(m) = Message::parse(black_box(msg)) {
                     black_box((m.top_via().branch(), m.from().tag(), m.to().tag()));
-                    black_box((
-                        m.contacts().ok(),
-                        m.www_authenticate(),
-                        m.record_route().ok(),
-                    ));
+                    black_box((m.contacts(), m.www_authenticate(), m.record_route().ok()));
                 }
             }
             t.elapsed().as_secs_f64() * 1e6 / f64::from(batch)
@@ -147,7 +153,63 @@ fn bench_with_accessors(name: &str, msg: &[u8]) {
     );
 }
 
+/// What `src/web/bench.rs` reads of each message (the fields JsSIP's parser fills eagerly).
+fn parse_and_read(bytes: &[u8]) -> Option<u64> {
+    let msg = Message::parse(bytes).ok()?;
+    let mut sum = u64::from(msg.cseq().seq);
+    sum = sum.wrapping_add(msg.call_id().len() as u64);
+    sum = sum.wrapping_add(msg.from().uri().as_str().len() as u64);
+    sum = sum.wrapping_add(msg.to().uri().as_str().len() as u64);
+    sum = sum.wrapping_add(msg.vias().len() as u64);
+    sum = sum.wrapping_add(msg.record_route().ok()?.len() as u64);
+    sum = sum.wrapping_add(msg.contacts().len() as u64);
+    sum = sum.wrapping_add(msg.content_type().map_or(0, |c| c.len() as u64));
+    for name in [HeaderName::WwwAuthenticate, HeaderName::ProxyAuthenticate] {
+        for h in msg.headers_named(name) {
+            let c = Challenge::parse(&h.value()).ok()?;
+            sum = sum.wrapping_add(c.realm.len() as u64);
+        }
+    }
+    sum = sum.wrapping_add(msg.body().len() as u64);
+    Some(sum)
+}
+
+/// The `SIP_PARSE_CORPUS` mode: no timing, a fixed amount of work.
+fn corpus_loop(dir: &str) {
+    let rounds: u32 = std::env::var("SIP_PARSE_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(1000);
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("SIP_PARSE_CORPUS is a directory")
+        .map(|e| e.expect("directory entry").path())
+        .collect();
+    files.sort();
+    let msgs: Vec<Vec<u8>> = files
+        .iter()
+        .map(|p| std::fs::read(p).expect("readable message"))
+        .collect();
+    let mut sum = 0u64;
+    let t = Instant::now();
+    for _ in 0..rounds {
+        for m in &msgs {
+            let v = parse_and_read(black_box(m)).expect("corpus message parses");
+            sum = sum.wrapping_add(v);
+        }
+    }
+    let n = msgs.len() as f64 * f64::from(rounds.max(1));
+    println!(
+        "{} messages x {rounds} rounds, checksum {sum}, {:.2} µs/msg",
+        msgs.len(),
+        t.elapsed().as_secs_f64() * 1e6 / n
+    );
+}
+
 fn main() {
+    if let Ok(dir) = std::env::var("SIP_PARSE_CORPUS") {
+        corpus_loop(&dir);
+        return;
+    }
     let invite = invite();
     let ok = ok_with_sdp();
     println!("parse (median of 9 runs of 20000):");

@@ -17,7 +17,7 @@ Content-Length: 0\r\n\r\n";
     let v = m.top_via();
     assert_eq!(v.param("rport"), Some(Some("50912")));
     assert_eq!(v.param("received"), Some(Some("127.0.0.1")));
-    let cs = m.contacts().unwrap();
+    let cs = m.contacts();
     assert_eq!(cs.len(), 2);
     let Contact::Addr(a) = &cs[0] else { panic!() };
     assert_eq!(a.uri().param("alias"), Some(Some("127.0.0.1~50912~6")));

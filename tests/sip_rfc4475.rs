@@ -133,7 +133,7 @@ fn wsinv_values() {
         "newfangled value continued newfangled value"
     );
     assert_eq!(m.header(HeaderName::MaxForwards).unwrap(), "0068");
-    let c = m.contacts().unwrap();
+    let c = m.contacts();
     assert_eq!(c.len(), 1);
     let a = c[0].addr().unwrap();
     assert_eq!(a.display_name().unwrap(), "Quoted string \"\"");
@@ -159,7 +159,7 @@ fn odd_valid_messages() {
     let m = load("valid/esc02.sip").unwrap();
     let m = Message::parse(&m).unwrap();
     assert_eq!(m.method(), Method::Other("RE%47IST%45R"));
-    assert_eq!(m.contacts().unwrap().len(), 2);
+    assert_eq!(m.contacts().len(), 2);
 
     let b = load("valid/dblreq.sip").unwrap();
     let m = Message::parse(&b).unwrap();
@@ -199,14 +199,14 @@ fn odd_valid_messages() {
 
     let b = load("valid/cparam01.sip").unwrap();
     let m = Message::parse(&b).unwrap();
-    let c = m.contacts().unwrap();
+    let c = m.contacts();
     let a = c[0].addr().unwrap();
     assert_eq!(a.param("unknownparam"), Some(None));
     assert_eq!(a.uri().param("unknownparam"), None);
 
     let b = load("valid/cparam02.sip").unwrap();
     let m = Message::parse(&b).unwrap();
-    let c = m.contacts().unwrap();
+    let c = m.contacts();
     let a = c[0].addr().unwrap();
     assert_eq!(a.param("unknownparam"), None);
     assert_eq!(a.uri().param("unknownparam"), Some(None));

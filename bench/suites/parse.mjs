@@ -3,8 +3,11 @@
 //
 //   softphone-core, in wasm:    BenchCorpus.parseAll(rounds): the loop runs inside wasm;
 //   softphone-core, per call:   benchParseOne(text) once per message from JavaScript: the
-//                               string's UTF-8 copy into wasm memory is included, as on the
-//                               driver's receive path;
+//                               string's UTF-8 copy into wasm memory is included, made as on
+//                               the driver's receive path (TextEncoder.encodeInto, web/utf8.rs);
+//                               wasmPerCallBindgen (in the JSON only): the same with
+//                               wasm-bindgen's &str copy, a JS loop over the string, which the
+//                               driver used before;
 //   JsSIP:                      Parser.parseMessage(text) (what JsSIP's Transport runs on
 //                               every message; internal, bundled into dist/jssip.min.js).
 // Both parse the start line and the headers a UA acts on (Via, From, To, Call-ID, CSeq,
@@ -69,6 +72,9 @@ async function inPage({ messages, runs, sliceMs, dirs }) {
       const tag = dir === 'pkg-bench' ? '' : `@${dir}`;
       v[`wasmLoop${tag}`] = [() => { sink += corpus.parseAll(50); }, 50 * set.length];
       v[`wasmPerCall${tag}`] = [() => { for (const t of set) sink += glue.benchParseOne(t); }, set.length];
+      if (glue.benchParseOneBindgen) {
+        v[`wasmPerCallBindgen${tag}`] = [() => { for (const t of set) sink += glue.benchParseOneBindgen(t); }, set.length];
+      }
     }
     v.jssip = [() => { for (const t of set) sink += globalThis.JsSIPParseMessage(t, null).headers ? 1 : 0; }, set.length];
     const res = Object.fromEntries(Object.keys(v).map((k) => [k, []]));
@@ -88,10 +94,15 @@ async function inPage({ messages, runs, sliceMs, dirs }) {
 /**
  * options.variants: other builds of the bench variant to measure too, as folders under
  * bench/ (BENCH_OPT_VARIANTS=1 scripts/bench.sh builds pkg-bench-O3 and pkg-bench-s: the
- * same code at opt-level 3 and "s" instead of the shipped "z").
+ * same code at opt-level 3 and "s" instead of the shipped "z"); BENCH_PARSE_VARIANTS adds
+ * more (see run()).
  */
 export async function run({ browser, site, runs, log, options = {} }) {
-  const variants = (options.variants ?? []).filter((d) => existsSync(path.join(BENCH_DIR, d, 'softphone_core.js')));
+  // BENCH_PARSE_VARIANTS=dir1,dir2: more builds under bench/ to measure in the same page (an
+  // older commit's bench variant, for a before/after comparison under the same load).
+  const extra = (process.env.BENCH_PARSE_VARIANTS ?? '').split(',').filter(Boolean);
+  const variants = [...(options.variants ?? []), ...extra]
+    .filter((d) => existsSync(path.join(BENCH_DIR, d, 'softphone_core.js')));
   const dirs = ['pkg-bench', ...variants];
   log(`parse: ${runs} runs of 500 ms per variant; builds: ${dirs.join(', ')}`);
   const page = await browser.newPage();
@@ -110,7 +121,7 @@ export async function run({ browser, site, runs, log, options = {} }) {
   const out = {
     unit: 'messages/s',
     messages: Object.fromEntries(Object.entries(MESSAGES).map(([k, v]) => [k, v.length])),
-    mix: { wasmLoop: mix.wasmLoop, wasmPerCall: mix.wasmPerCall, jssip: mix.jssip },
+    mix: { wasmLoop: mix.wasmLoop, wasmPerCall: mix.wasmPerCall, wasmPerCallBindgen: mix.wasmPerCallBindgen, jssip: mix.jssip },
     perMessage,
     ratio: { wasmLoopOverJssip: ratio('wasmLoop'), wasmPerCallOverJssip: ratio('wasmPerCall') },
     variants: {},

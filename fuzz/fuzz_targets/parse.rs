@@ -25,12 +25,10 @@ fn exercise(m: &Message<'_>) {
         let _ = (u.scheme(), u.user(), u.host(), u.port(), u.param("transport"));
     }
     let _ = (m.call_id(), m.cseq());
-    if let Ok(cs) = m.contacts() {
-        for c in cs {
-            let _ = c.expires();
-            if let Contact::Addr(a) = c {
-                let _ = (a.display_name(), a.param("+sip.instance"));
-            }
+    for c in m.contacts() {
+        let _ = c.expires();
+        if let Contact::Addr(a) = c {
+            let _ = (a.display_name(), a.param("+sip.instance"));
         }
     }
     let _ = (m.record_route(), m.route(), m.expires(), m.min_expires());

@@ -419,19 +419,17 @@ pub(crate) fn refresh_after(granted: u32) -> Duration {
 /// The lifetime the registrar granted our binding: the `expires` of our Contact in
 /// the 200, else its Expires header, else what was asked.
 fn granted_expires(msg: &Message<'_>, local: &Local, requested: u32) -> u32 {
-    if let Ok(contacts) = msg.contacts() {
-        for contact in &contacts {
-            let Contact::Addr(addr) = contact else {
-                continue;
-            };
-            let ours = match (&local.instance, addr.param("+sip.instance")) {
-                (Some(id), Some(Some(value))) => value.contains(id.as_str()),
-                _ => addr.uri().user() == Some(local.contact_user.as_str()),
-            };
-            if ours {
-                if let Some(expires) = contact.expires() {
-                    return expires;
-                }
+    for contact in msg.contacts() {
+        let Contact::Addr(addr) = contact else {
+            continue;
+        };
+        let ours = match (&local.instance, addr.param("+sip.instance")) {
+            (Some(id), Some(Some(value))) => value.contains(id.as_str()),
+            _ => addr.uri().user() == Some(local.contact_user.as_str()),
+        };
+        if ours {
+            if let Some(expires) = contact.expires() {
+                return expires;
             }
         }
     }

@@ -781,8 +781,7 @@ impl UserAgent {
 
     fn on_response(&mut self, msg: &Message<'_>, now: Instant) {
         // RFC 3261 section 8.1.3.3: a response with more than one Via is not for a UA.
-        let vias = msg.vias();
-        let branch = match vias.as_slice() {
+        let branch = match msg.vias() {
             [via] => via.branch().unwrap_or("").to_string(),
             _ => {
                 self.io(now).log(LogLevel::Warn, || {

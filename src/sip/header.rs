@@ -3,8 +3,8 @@
 use std::borrow::Cow;
 
 use super::text::{
-    at, find_param, is_lws, is_token_char, parse_u32, scan_host, scan_port, scan_quoted, skip_lws,
-    skip_while, sub, trim_lws, unfold, unquote, ParamIter,
+    all, at, eq_ignore_case, find_param, is_lws, is_token_char, parse_u32, scan_host, scan_port,
+    scan_quoted, skip_lws, skip_while, sub, trim_lws, unfold, unquote, ParamIter, LWS, TOKEN,
 };
 use super::{Method, ParseError, Uri};
 
@@ -101,18 +101,69 @@ const OTHER_COMPACT: [(&str, &str); 8] = [
 impl HeaderName {
     /// Recognises a header name, case-insensitively, including compact forms (`v`, `i`, `m`...).
     pub fn parse(name: &str) -> Option<HeaderName> {
-        NAMES.iter().find_map(|(h, long, short)| {
-            let hit = (name.len() == long.len() && name.eq_ignore_ascii_case(long))
-                || short.is_some_and(|s| name.eq_ignore_ascii_case(s));
-            hit.then_some(*h)
-        })
+        use HeaderName as H;
+        let b = name.as_bytes();
+        let first = b.first()? | 0x20;
+        let last = b.last()? | 0x20;
+        // Length, first and last letter pick the one candidate; one comparison confirms it.
+        let candidate = match (b.len(), first, last) {
+            (1, ..) => {
+                return match first {
+                    b'v' => Some(H::Via),
+                    b'f' => Some(H::From),
+                    b't' => Some(H::To),
+                    b'i' => Some(H::CallId),
+                    b'm' => Some(H::Contact),
+                    b'c' => Some(H::ContentType),
+                    b'l' => Some(H::ContentLength),
+                    b'k' => Some(H::Supported),
+                    b'x' => Some(H::SessionExpires),
+                    b'r' => Some(H::ReferTo),
+                    b'b' => Some(H::ReferredBy),
+                    b'o' => Some(H::Event),
+                    _ => None,
+                }
+            }
+            (2, b't', _) => H::To,
+            (3, b'v', _) => H::Via,
+            (4, b'f', _) => H::From,
+            (4, b'c', _) => H::CSeq,
+            (5, b'r', _) => H::Route,
+            (5, b'a', _) => H::Allow,
+            (5, b'e', _) => H::Event,
+            (6, b'm', _) => H::MinSe,
+            (6, b'r', _) => H::Reason,
+            (6, b's', _) => H::Server,
+            (6, b'a', _) => H::Accept,
+            (7, b'c', b'd') => H::CallId,
+            (7, b'c', _) => H::Contact,
+            (7, b'e', _) => H::Expires,
+            (7, b'r', _) => H::Require,
+            (8, b'r', b'o') => H::ReferTo,
+            (8, b'r', _) => H::Replaces,
+            (9, b's', _) => H::Supported,
+            (10, b'u', _) => H::UserAgent,
+            (11, b'm', _) => H::MinExpires,
+            (11, b'r', b'r') => H::RetryAfter,
+            (11, b'r', _) => H::ReferredBy,
+            (12, b'm', _) => H::MaxForwards,
+            (12, b'r', _) => H::RecordRoute,
+            (12, b'c', _) => H::ContentType,
+            (13, b'a', _) => H::Authorization,
+            (14, b'c', _) => H::ContentLength,
+            (15, b's', _) => H::SessionExpires,
+            (16, b'w', _) => H::WwwAuthenticate,
+            (18, b'p', _) => H::ProxyAuthenticate,
+            (18, b's', _) => H::SubscriptionState,
+            (19, b'p', _) => H::ProxyAuthorization,
+            _ => return None,
+        };
+        eq_ignore_case(name, candidate.as_str()).then_some(candidate)
     }
     /// The canonical long form, as this crate writes it (`Call-ID`, `CSeq`, `WWW-Authenticate`).
     pub fn as_str(&self) -> &'static str {
-        NAMES
-            .iter()
-            .find(|(h, _, _)| h == self)
-            .map_or("", |(_, long, _)| long)
+        // NAMES is in declaration order (a test checks it).
+        NAMES.get(*self as usize).map_or("", |(_, long, _)| long)
     }
     /// Whether RFC 3261 (or the header's RFC) allows only one value of it in a message,
     /// so that a second one makes the message malformed.
@@ -193,7 +244,7 @@ impl<'a> NameAddr<'a> {
             let mark = skip_while(s, start, |b| !matches!(b, b'<' | b';' | b'"'));
             if at(s, mark) == b'<' {
                 let name = trim_lws(sub(s, start, mark));
-                if !name.bytes().all(|b| is_token_char(b) || is_lws(b)) {
+                if !all(name, TOKEN | LWS) {
                     return Err(err("display name is neither a token list nor quoted"));
                 }
                 let (uri, after) = Self::bracketed(s, mark)?;
@@ -332,7 +383,7 @@ impl<'a> Via<'a> {
             }
             *part = sub(s, start, i);
         }
-        if !parts[0].eq_ignore_ascii_case("SIP") || parts[1] != "2.0" {
+        if !eq_ignore_case(parts[0], "SIP") || parts[1] != "2.0" {
             return Err(err("protocol is not SIP/2.0"));
         }
         let h = skip_lws(s, i);
@@ -483,10 +534,17 @@ mod tests {
         );
         assert_eq!(HeaderName::parse("X-Foo"), None);
         assert_eq!(HeaderName::parse("C%6Fntact"), None);
-        for (i, (h, long, _)) in NAMES.into_iter().enumerate() {
+        for (i, (h, long, short)) in NAMES.into_iter().enumerate() {
             assert_eq!(h as usize, i, "NAMES is in declaration order");
             assert_eq!(HeaderName::parse(long), Some(h));
+            assert_eq!(HeaderName::parse(&long.to_uppercase()), Some(h));
+            assert_eq!(HeaderName::parse(&long.to_lowercase()), Some(h));
+            assert_eq!(HeaderName::parse(&format!("{long}x")), None);
             assert_eq!(h.as_str(), long);
+            if let Some(c) = short {
+                assert_eq!(HeaderName::parse(c), Some(h));
+                assert_eq!(HeaderName::parse(&c.to_uppercase()), Some(h));
+            }
         }
         assert!(same_header_name("s", "subject"));
         assert!(same_header_name("l", "Content-Length"));

@@ -1,6 +1,9 @@
 //! SIP and other URIs, as views of the text they were parsed from.
 
-use super::text::{at, scan_host, scan_port, sub};
+use super::text::{
+    all, at, eq_ignore_case, find_byte, is, scan_host, scan_port, skip_class, sub, URI_OK,
+    URI_PARAM, USERINFO,
+};
 use super::ParseError;
 
 /// A URI (`sip:`, `sips:`, `tel:` or any other scheme), borrowed from its text.
@@ -21,66 +24,18 @@ pub struct Uri<'a> {
     headers: Option<&'a str>,
 }
 
-/// Characters allowed in a SIP user part and password (unreserved, escaped,
-/// user-unreserved, and `:` between user and password).
-fn is_userinfo_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
-        || matches!(
-            b,
-            b'-' | b'_'
-                | b'.'
-                | b'!'
-                | b'~'
-                | b'*'
-                | b'\''
-                | b'('
-                | b')'
-                | b'%'
-                | b'&'
-                | b'='
-                | b'+'
-                | b'$'
-                | b','
-                | b';'
-                | b'?'
-                | b'/'
-                | b':'
-        )
-}
-
-/// Characters of URI parameters and headers (`paramchar`, `hnv-unreserved`, plus the
-/// `=`/`&` separators).
-fn is_param_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
-        || matches!(
-            b,
-            b'-' | b'_'
-                | b'.'
-                | b'!'
-                | b'~'
-                | b'*'
-                | b'\''
-                | b'('
-                | b')'
-                | b'%'
-                | b'['
-                | b']'
-                | b'/'
-                | b':'
-                | b'&'
-                | b'+'
-                | b'$'
-                | b'='
-                | b'?'
-                | b';'
-                | b','
-                | b'@'
-        )
+/// Whether a scheme is `sip` or `sips`, in any case (`| 0x20` lower-cases a letter, and
+/// no other byte becomes `s`, `i` or `p` by it).
+fn is_sip_scheme(s: &str) -> bool {
+    match *s.as_bytes() {
+        [a, b, c] => [a | 0x20, b | 0x20, c | 0x20] == *b"sip",
+        [a, b, c, d] => [a | 0x20, b | 0x20, c | 0x20, d | 0x20] == *b"sips",
+        _ => false,
+    }
 }
 
 /// Checks that every `%` is followed by two hex digits.
-fn escapes_ok(s: &str) -> bool {
-    let b = s.as_bytes();
+fn escapes_ok(b: &[u8]) -> bool {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' {
@@ -103,17 +58,22 @@ impl<'a> Uri<'a> {
     /// # Errors
     /// Whitespace, `<`, `>`, control characters, or a malformed host or port.
     pub fn parse(text: &'a str) -> Result<Uri<'a>, ParseError> {
-        let err = |why: &str| ParseError::new(0, format!("invalid URI: {why}"));
+        // Whitespace, control characters, quotes and angle brackets are reported first,
+        // whatever else is wrong. A sip URI that parses is made of characters that every
+        // part's own class excludes them from, so the check is only made for other
+        // schemes and on the way out with an error.
+        let err = |why: &str| {
+            let why = if all(text, URI_OK) {
+                why
+            } else {
+                "whitespace, control character, quote or angle bracket"
+            };
+            ParseError::new(0, format!("invalid URI: {why}"))
+        };
         if text.is_empty() {
             return Err(err("empty"));
         }
-        if text
-            .bytes()
-            .any(|b| b <= b' ' || b == 0x7f || matches!(b, b'<' | b'>' | b'"'))
-        {
-            return Err(err("whitespace, control character, quote or angle bracket"));
-        }
-        let colon = text.find(':').ok_or_else(|| err("no scheme"))?;
+        let colon = find_byte(text, 0, b':').ok_or_else(|| err("no scheme"))?;
         let scheme = sub(text, 0, colon);
         let scheme_ok = at(scheme, 0).is_ascii_alphabetic()
             && scheme
@@ -122,8 +82,7 @@ impl<'a> Uri<'a> {
         if !scheme_ok {
             return Err(err("malformed scheme"));
         }
-        let rest = sub(text, colon + 1, text.len());
-        if rest.is_empty() {
+        if colon + 1 >= text.len() {
             return Err(err("nothing after the scheme"));
         }
         let mut uri = Uri {
@@ -136,67 +95,87 @@ impl<'a> Uri<'a> {
             params: "",
             headers: None,
         };
-        if !(scheme.eq_ignore_ascii_case("sip") || scheme.eq_ignore_ascii_case("sips")) {
-            if text.bytes().any(|b| b >= 0x80) {
+        if !is_sip_scheme(scheme) {
+            if !all(text, URI_OK) {
+                return Err(err(""));
+            }
+            if !text.is_ascii() {
                 return Err(err("non-ASCII character"));
             }
-            if let Some(semi) = rest.find(';') {
-                let end = rest.find('?').filter(|&q| q > semi).unwrap_or(rest.len());
+            let rest = sub(text, colon + 1, text.len());
+            if let Some(semi) = find_byte(rest, 0, b';') {
+                let end = find_byte(rest, 0, b'?')
+                    .filter(|&q| q > semi)
+                    .unwrap_or(rest.len());
                 uri.params = sub(rest, semi, end);
             }
             return Ok(uri);
         }
         // sip / sips: [userinfo "@"] host [":" port] *(";" param) ["?" headers]
-        let mut hostpart = rest;
-        if let Some(atpos) = rest.find('@') {
-            let userinfo = sub(rest, 0, atpos);
-            if !userinfo.bytes().all(is_userinfo_char) || !escapes_ok(userinfo) {
+        // Positions are in `text`; only the parts kept become slices.
+        let b = text.as_bytes();
+        let mut h = colon + 1;
+        if let Some(atpos) = find_byte(text, h, b'@') {
+            // '@' is not a userinfo character, so the scan stops at it when all is well.
+            let userinfo = b.get(h..atpos).unwrap_or_default();
+            if skip_class(text, h, USERINFO) != atpos || !escapes_ok(userinfo) {
                 return Err(err("bad character in the user part"));
             }
             // The password follows the first ':' of the userinfo... unless the user
             // part itself holds one (telephone-subscriber); RFC 3261 takes the first.
-            let (user, password) = match userinfo.find(':') {
-                Some(c) => (
-                    sub(userinfo, 0, c),
-                    Some(sub(userinfo, c + 1, userinfo.len())),
-                ),
-                None => (userinfo, None),
+            let (user, password) = match find_byte(text, h, b':').filter(|&c| c < atpos) {
+                Some(c) => (sub(text, h, c), Some(sub(text, c + 1, atpos))),
+                None => (sub(text, h, atpos), None),
             };
             if user.is_empty() {
                 return Err(err("empty user part"));
             }
             uri.user = Some(user);
             uri.password = password;
-            hostpart = sub(rest, atpos + 1, rest.len());
+            h = atpos + 1;
         }
-        let host_end = scan_host(hostpart, 0).map_err(err)?;
-        uri.host = sub(hostpart, 0, host_end);
+        let host_end = scan_host(text, h).map_err(err)?;
+        uri.host = sub(text, h, host_end);
         let mut i = host_end;
-        if at(hostpart, i) == b':' {
-            let (port, end) = scan_port(hostpart, i + 1).map_err(err)?;
+        if at(text, i) == b':' {
+            let (port, end) = scan_port(text, i + 1).map_err(err)?;
             uri.port = Some(port);
             i = end;
         }
-        let tail = sub(hostpart, i, hostpart.len());
-        if !tail.is_empty() && !matches!(at(tail, 0), b';' | b'?') {
+        let t = b.get(i..).unwrap_or_default();
+        if !matches!(t.first(), None | Some(b';' | b'?')) {
             return Err(err("unexpected character after the host"));
         }
-        if !tail.bytes().all(is_param_char) || !escapes_ok(tail) {
-            return Err(err("bad character in the parameters or headers"));
+        // One pass over the tail: its characters, its escapes, where the headers start,
+        // and that every parameter has a name.
+        let mut q = t.len();
+        let mut j = 0;
+        while let Some(&c) = t.get(j) {
+            if !is(c, URI_PARAM) {
+                return Err(err("bad character in the parameters or headers"));
+            }
+            match c {
+                b'%' if !(t.get(j + 1).is_some_and(u8::is_ascii_hexdigit)
+                    && t.get(j + 2).is_some_and(u8::is_ascii_hexdigit)) =>
+                {
+                    return Err(err("bad character in the parameters or headers"));
+                }
+                b'?' if q == t.len() => q = j,
+                b';' if q == t.len() && matches!(t.get(j + 1), None | Some(b';' | b'=' | b'?')) => {
+                    // Reported after the character checks, as before: look on for a
+                    // bad character first.
+                    if skip_class(text, i + j, URI_PARAM) < text.len() || !escapes_ok(t) {
+                        return Err(err("bad character in the parameters or headers"));
+                    }
+                    return Err(err("empty parameter"));
+                }
+                _ => {}
+            }
+            j += 1;
         }
-        let q = tail.find('?').unwrap_or(tail.len());
-        uri.params = sub(tail, 0, q);
-        if q < tail.len() {
-            uri.headers = Some(sub(tail, q + 1, tail.len()));
-        }
-        // Every parameter needs a name.
-        if uri
-            .params
-            .split(';')
-            .skip(1)
-            .any(|p| p.is_empty() || p.starts_with('='))
-        {
-            return Err(err("empty parameter"));
+        uri.params = sub(text, i, i + q);
+        if q < t.len() {
+            uri.headers = Some(sub(text, i + q + 1, text.len()));
         }
         Ok(uri)
     }
@@ -210,7 +189,7 @@ impl<'a> Uri<'a> {
     }
     /// Whether the scheme is `sip` or `sips` (any case).
     pub fn is_sip(&self) -> bool {
-        self.scheme.eq_ignore_ascii_case("sip") || self.scheme.eq_ignore_ascii_case("sips")
+        is_sip_scheme(self.scheme)
     }
     /// The user part (still %-escaped), if any.
     pub fn user(&self) -> Option<&'a str> {
@@ -249,7 +228,7 @@ impl<'a> Uri<'a> {
                 Some(e) => (sub(p, 0, e), Some(sub(p, e + 1, p.len()))),
                 None => (p, None),
             })
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .find(|(n, _)| eq_ignore_case(n, name))
             .map(|(_, v)| v)
     }
 }
@@ -305,6 +284,25 @@ mod tests {
     }
 
     #[test]
+    fn sip_scheme_any_case() {
+        for (s, yes) in [
+            ("sip", true),
+            ("SIPS", true),
+            ("sIp", true),
+            ("sipx", false),
+            ("si", false),
+            ("tel", false),
+            ("s\tp", false),
+        ] {
+            assert_eq!(is_sip_scheme(s), yes, "{s}");
+            assert_eq!(
+                s.eq_ignore_ascii_case("sip") || s.eq_ignore_ascii_case("sips"),
+                yes
+            );
+        }
+    }
+
+    #[test]
     fn odd_but_valid_uris() {
         let u = Uri::parse("sip:user;par=u%40example.net@example.com").unwrap();
         assert_eq!(u.user(), Some("user;par=u%40example.net"));
@@ -335,6 +333,10 @@ mod tests {
             "sip:a@b;;x",
         ] {
             assert!(Uri::parse(bad).is_err(), "{bad}");
+        }
+        for spaced in ["sip:a b@c", "sip:a@b;x=<y>", "tel:1 2", "sip:a@b c:x"] {
+            let e = Uri::parse(spaced).unwrap_err();
+            assert!(e.reason().contains("whitespace"), "{spaced}: {e}");
         }
     }
 

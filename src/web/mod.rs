@@ -39,6 +39,7 @@ mod softphone;
 mod timer;
 mod transport;
 mod types;
+mod utf8;
 
 use wasm_bindgen::JsValue;
 

@@ -91,8 +91,9 @@ impl Drop for Socket {
 
 /// The bytes of a message: UTF-8 of a text frame, or the contents of a binary one.
 fn message_bytes(data: &JsValue) -> Option<Vec<u8>> {
-    if let Some(text) = data.as_string() {
-        return Some(text.into_bytes());
+    if let Some(text) = data.dyn_ref::<js_sys::JsString>() {
+        // encodeInto: `as_string` would copy the frame one UTF-16 unit at a time in JS.
+        return Some(super::utf8::utf8_bytes(text));
     }
     if let Some(buf) = data.dyn_ref::<ArrayBuffer>() {
         return Some(Uint8Array::new(buf).to_vec());

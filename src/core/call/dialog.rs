@@ -32,8 +32,7 @@ fn route_value(addr: &NameAddr<'_>) -> String {
 
 /// The Contact URI of a message, if it has exactly one usable Contact.
 pub(crate) fn contact_uri(msg: &Message<'_>) -> Option<String> {
-    let contacts = msg.contacts().ok()?;
-    contacts
+    msg.contacts()
         .first()
         .and_then(|c| c.addr())
         .map(|a| a.uri().as_str().to_string())

@@ -36,13 +36,27 @@ pub enum StartLine<'a> {
 /// One header line as received: its name as written and its raw value (folding kept).
 ///
 /// `Debug` shows the value of Authorization and Proxy-Authorization as `***`.
-#[derive(Clone, PartialEq, Eq)]
+/// Two headers are equal when their names and raw values are.
+#[derive(Clone)]
 pub struct Header<'a> {
     /// The name, as written (`Call-ID`, `i`, `call-id`...).
     pub name: &'a str,
     /// The raw value between the colon and the line end, folding included.
     pub raw_value: &'a str,
+    /// `HeaderName::parse(name)`, computed once by `parse`.
+    known: Option<HeaderName>,
+    /// Where the line (folding included, final line break excluded) lies in the buffer.
+    start: usize,
+    end: usize,
 }
+
+impl PartialEq for Header<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.raw_value == other.raw_value
+    }
+}
+
+impl Eq for Header<'_> {}
 
 impl std::fmt::Debug for Header<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -58,9 +72,19 @@ impl std::fmt::Debug for Header<'_> {
 }
 
 impl<'a> Header<'a> {
+    /// A header line at `start..end` of the buffer whose name and value are not read yet.
+    fn at(start: usize, end: usize) -> Header<'a> {
+        Header {
+            name: "",
+            raw_value: "",
+            known: None,
+            start,
+            end,
+        }
+    }
     /// The known header this is, if any.
     pub fn known(&self) -> Option<HeaderName> {
-        HeaderName::parse(self.name)
+        self.known
     }
     /// The value with folding replaced by single spaces and outer whitespace trimmed.
     pub fn value(&self) -> Cow<'a, str> {
@@ -86,12 +110,12 @@ pub struct Message<'a> {
     start: StartLine<'a>,
     start_text: &'a str,
     headers: Vec<Header<'a>>,
-    /// `HeaderName::parse` of each header, computed once.
-    known: Vec<Option<HeaderName>>,
-    /// Where each header line (folding included, final line break excluded) lies in `raw`.
-    spans: Vec<(usize, usize)>,
     body: &'a [u8],
     top_via: Via<'a>,
+    /// Every Via value, parsed and checked by `parse`.
+    vias: Vec<Via<'a>>,
+    /// Every Contact value, parsed and checked by `parse`.
+    contacts: Vec<Contact<'a>>,
     from: NameAddr<'a>,
     to: NameAddr<'a>,
     call_id: &'a str,
@@ -163,11 +187,7 @@ impl<'a> Message<'a> {
     }
     /// Every header line that is `name`, in order.
     pub fn headers_named(&self, name: HeaderName) -> impl Iterator<Item = &Header<'a>> + '_ {
-        self.headers
-            .iter()
-            .zip(&self.known)
-            .filter(move |(_, k)| **k == Some(name))
-            .map(|(h, _)| h)
+        self.headers.iter().filter(move |h| h.known == Some(name))
     }
     /// The unfolded value of the first header called `name`.
     pub fn header(&self, name: HeaderName) -> Option<Cow<'a, str>> {
@@ -197,8 +217,8 @@ impl<'a> Message<'a> {
         let mut out = Vec::with_capacity(self.raw.len() + 8);
         out.extend_from_slice(self.start_text.as_bytes());
         out.extend_from_slice(b"\r\n");
-        for &(s, e) in &self.spans {
-            let line = self.raw.get(s..e).unwrap_or_default();
+        for h in &self.headers {
+            let line = self.raw.get(h.start..h.end).unwrap_or_default();
             let mut prev = 0u8;
             for &b in line {
                 if b == b'\n' && prev != b'\r' {
@@ -213,12 +233,9 @@ impl<'a> Message<'a> {
         out.extend_from_slice(self.body);
         out
     }
-    /// Every Via value, top first (comma-separated values split).
-    pub fn vias(&self) -> Vec<Via<'a>> {
-        self.headers_named(HeaderName::Via)
-            .flat_map(|h| CommaIter::new(h.raw_value).map_while(Result::ok))
-            .filter_map(|v| Via::parse(v).ok())
-            .collect()
+    /// Every Via value, top first (comma-separated values split; checked by `parse`).
+    pub fn vias(&self) -> &[Via<'a>] {
+        &self.vias
     }
     /// The topmost Via (always present: checked by `parse`).
     pub fn top_via(&self) -> Via<'a> {
@@ -240,12 +257,9 @@ impl<'a> Message<'a> {
     pub fn cseq(&self) -> CSeq<'a> {
         self.cseq
     }
-    /// Every Contact value, in order.
-    ///
-    /// # Errors
-    /// A malformed Contact.
-    pub fn contacts(&self) -> Result<Vec<Contact<'a>>, ParseError> {
-        self.list(HeaderName::Contact, Contact::parse)
+    /// Every Contact value, in order (comma-separated values split; checked by `parse`).
+    pub fn contacts(&self) -> &[Contact<'a>] {
+        &self.contacts
     }
     /// Every Record-Route value, in order.
     ///
@@ -285,15 +299,12 @@ impl<'a> Message<'a> {
         f: impl Fn(&'a str) -> Result<T, ParseError>,
     ) -> Result<Vec<T>, ParseError> {
         let mut out = Vec::new();
-        for (i, h) in self.headers.iter().enumerate() {
-            if self.known.get(i).copied().flatten() != Some(name) {
-                continue;
-            }
+        for h in self.headers_named(name) {
             for item in CommaIter::new(h.raw_value) {
                 let parsed = item
                     .map_err(|why| ParseError::new(0, why))
                     .and_then(&f)
-                    .map_err(|e| e.at_line(self.header_line(i)))?;
+                    .map_err(|e| e.at_line(self.header_line(h)))?;
                 out.push(parsed);
             }
         }
@@ -307,12 +318,11 @@ impl<'a> Message<'a> {
             .collect()
     }
 
-    /// The 1-based line of header `i` in the message.
-    fn header_line(&self, i: usize) -> usize {
-        let start = self.spans.get(i).map_or(0, |s| s.0);
+    /// The 1-based line of header `h` in the message.
+    fn header_line(&self, h: &Header<'_>) -> usize {
         1 + self
             .raw
-            .get(..start)
+            .get(..h.start)
             .unwrap_or_default()
             .iter()
             .filter(|b| **b == b'\n')
@@ -362,7 +372,7 @@ Content-Length: 4\r\n\r\nv=0\r";
         assert_eq!(m.header_by_name("content-type").unwrap(), "application/sdp");
         assert_eq!(m.header_by_name("c").unwrap(), "application/sdp");
         assert_eq!(m.body(), b"v=0\r");
-        let c = m.contacts().unwrap();
+        let c = m.contacts();
         assert_eq!(c.len(), 2);
         assert_eq!(c[1].expires(), Some(30));
         assert_eq!(c[0].expires(), None);

@@ -3,7 +3,10 @@
 
 use super::{single_word, Header, Message, StartLine};
 use crate::sip::error::ParseErrorKind;
-use crate::sip::text::{is_token, parse_u32, parse_usize, trim_lws, CommaIter};
+use crate::sip::text::{
+    at, eq_ignore_case, find_byte, is_token, parse_u32, parse_usize, skip_class, skip_while, sub,
+    trim_lws, CommaIter, TOKEN,
+};
 use crate::sip::{CSeq, Contact, HeaderName, Method, NameAddr, ParseError, Uri, Via};
 
 /// Number of `HeaderName` variants (for the duplicate counters).
@@ -57,15 +60,18 @@ fn parse_start_line(t: &str, line: usize) -> Result<StartLine<'_>, ParseError> {
     if t.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
         return Err(syntax(line, "control character in the start line"));
     }
-    let is_response = t.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("SIP/"));
+    let is_response = t.get(..4).is_some_and(|p| eq_ignore_case(p, "SIP/"));
     if is_response {
-        let (version, rest) = t
-            .split_once(' ')
+        let sp = find_byte(t, 0, b' ')
             .ok_or_else(|| syntax(line, "status line without a status code"))?;
+        let (version, rest) = (sub(t, 0, sp), sub(t, sp + 1, t.len()));
         check_version(version, line)?;
         // The SP after the code is required by the grammar; a status line that ends
         // right after the code is accepted all the same (liberal receiver).
-        let (code, reason) = rest.split_once(' ').unwrap_or((rest, ""));
+        let (code, reason) = match find_byte(rest, 0, b' ') {
+            Some(sp) => (sub(rest, 0, sp), sub(rest, sp + 1, rest.len())),
+            None => (rest, ""),
+        };
         let code = (code.len() == 3)
             .then(|| parse_u32(code))
             .flatten()
@@ -74,15 +80,16 @@ fn parse_start_line(t: &str, line: usize) -> Result<StartLine<'_>, ParseError> {
             .ok_or_else(|| syntax(line, format!("invalid status code {code:?}")))?;
         return Ok(StartLine::Response { code, reason });
     }
-    let mut parts = t.split(' ');
-    let (Some(method), Some(uri), Some(version), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    // Exactly two spaces, none at either end of a part.
+    let sp1 = find_byte(t, 0, b' ');
+    let sp2 = sp1.and_then(|a| find_byte(t, a + 1, b' '));
+    let (Some(a), Some(b), None) = (sp1, sp2, sp2.and_then(|b| find_byte(t, b + 1, b' '))) else {
         return Err(syntax(
             line,
             "request line is not `Method SP Request-URI SP SIP-Version` (extra or missing spaces, or LWS in the Request-URI)",
         ));
     };
+    let (method, uri, version) = (sub(t, 0, a), sub(t, a + 1, b), sub(t, b + 1, t.len()));
     if !is_token(method) {
         return Err(syntax(line, "method is not a token"));
     }
@@ -98,6 +105,60 @@ fn parse_start_line(t: &str, line: usize) -> Result<StartLine<'_>, ParseError> {
         method: Method::parse(method),
         uri,
     })
+}
+
+/// The position of the first CR or LF at or after `from`, eight bytes at a time.
+///
+/// Header lines are tens of bytes long: a word-at-a-time search (the classic "has a
+/// zero byte" bit trick on `word ^ 0x0a0a..` and `word ^ 0x0d0d..`) takes a fraction
+/// of a byte-by-byte loop, natively and in wasm (64-bit integers are native there).
+/// The lowest flagged byte is always a real match; false flags only occur above one.
+fn find_eol(buf: &[u8], from: usize) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut i = from;
+    while let Some(chunk) = buf.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+        let w = u64::from_le_bytes(*chunk);
+        let lf = w ^ (LO * u64::from(b'\n'));
+        let cr = w ^ (LO * u64::from(b'\r'));
+        let hit = ((lf.wrapping_sub(LO) & !lf) | (cr.wrapping_sub(LO) & !cr)) & HI;
+        if hit != 0 {
+            // trailing_zeros is below 64, so the byte index is below 8.
+            return Some(i + (hit.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    while let Some(&b) = buf.get(i) {
+        if b == b'\n' || b == b'\r' {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The 1-based line of byte `pos` (for error messages only).
+fn line_of(buf: &[u8], pos: usize) -> usize {
+    1 + buf
+        .get(..pos)
+        .unwrap_or_default()
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+}
+
+/// The error for a header line whose name is not `token *WSP ":"`.
+fn name_error(text: &str, line: usize) -> ParseError {
+    match text.find(':') {
+        None => syntax(line, "header line without a colon"),
+        Some(colon) => {
+            let name = text
+                .get(..colon)
+                .unwrap_or_default()
+                .trim_end_matches([' ', '\t']);
+            syntax(line, format!("invalid header name {name:?}"))
+        }
+    }
 }
 
 pub(super) fn parse(buf: &[u8]) -> Result<Message<'_>, ParseError> {
@@ -134,134 +195,140 @@ pub(super) fn parse(buf: &[u8]) -> Result<Message<'_>, ParseError> {
     pos = next;
     line += 1;
 
-    // Header lines: (start, end, line number); folded lines extend the previous one.
-    let mut spans: Vec<(usize, usize, usize)> = Vec::with_capacity(16);
+    // Framing: one scan over the header lines as bytes. A header's name and value are
+    // filled in below, once the whole header section is known to be UTF-8.
+    let head_start = pos;
+    let mut headers: Vec<Header<'_>> = Vec::with_capacity(24);
     loop {
-        let (end, next) = next_line(buf, pos).ok_or_else(|| incomplete(line))?;
-        let content = buf.get(pos..end).unwrap_or_default();
-        if content.is_empty() {
+        let eol = find_eol(buf, pos).ok_or_else(|| incomplete(line))?;
+        let (end, next) = match (buf.get(eol), buf.get(eol + 1)) {
+            (Some(b'\n'), _) => (eol, eol + 1),
+            (_, Some(b'\n')) => (eol, eol + 2),
+            // A CR not followed by LF: an error if the line ends at all.
+            _ if buf.get(eol..).is_some_and(|r| r.contains(&b'\n')) => {
+                return Err(syntax(line, "bare CR in a header line"));
+            }
+            _ => return Err(incomplete(line)),
+        };
+        if end == pos {
             pos = next;
             break;
         }
-        if content.contains(&b'\r') {
-            return Err(syntax(line, "bare CR in a header line"));
-        }
-        if matches!(content.first(), Some(b' ' | b'\t')) {
-            match spans.last_mut() {
-                Some(last) => last.1 = end,
+        if matches!(buf.get(pos), Some(b' ' | b'\t')) {
+            match headers.last_mut() {
+                Some(last) => last.end = end,
                 None => return Err(syntax(line, "folded line before any header")),
             }
         } else {
-            spans.push((pos, end, line));
+            headers.push(Header::at(pos, end));
         }
         pos = next;
         line += 1;
     }
     let body_start = pos;
+    let head =
+        std::str::from_utf8(buf.get(head_start..body_start).unwrap_or_default()).map_err(|e| {
+            let line = line_of(buf, head_start + e.valid_up_to());
+            syntax(line, "header line is not valid UTF-8")
+        })?;
 
-    let mut headers = Vec::with_capacity(spans.len());
-    let mut known = Vec::with_capacity(spans.len());
     let mut counts = [0u8; KNOWN];
-    for &(s, e, line) in &spans {
-        let text = utf8(buf.get(s..e).unwrap_or_default(), line, "header line")?;
-        let colon = text
-            .find(':')
-            .ok_or_else(|| syntax(line, "header line without a colon"))?;
-        let name = text
-            .get(..colon)
-            .unwrap_or_default()
-            .trim_end_matches([' ', '\t']);
-        if !is_token(name) {
-            return Err(syntax(line, format!("invalid header name {name:?}")));
-        }
-        let raw_value = text.get(colon + 1..).unwrap_or_default();
-        let k = HeaderName::parse(name);
-        if let Some(k) = k {
-            let c = counts
-                .get_mut(k as usize)
-                .ok_or_else(|| syntax(line, "internal"))?;
-            *c = c.saturating_add(1);
-            if *c > 1 && k.is_single() {
-                return Err(syntax(line, format!("more than one {} header", k.as_str())));
-            }
-        }
-        headers.push(Header { name, raw_value });
-        known.push(k);
-    }
-
-    // The headers every message needs, and the framing.
-    let mut top_via = None;
+    let mut vias = Vec::new();
+    let mut contacts = Vec::new();
     let mut from = None;
     let mut to = None;
     let mut call_id = None;
     let mut cseq = None;
+    let mut cseq_at = 0;
     let mut content_length = None;
-    for ((h, k), &(_, _, line)) in headers.iter().zip(&known).zip(&spans) {
-        let at = |e: ParseError| {
-            let reason = format!("{}: {}", h.name, e.reason());
-            ParseError::with_kind(line, e.kind(), reason)
-        };
-        match k {
-            Some(HeaderName::Via) => {
-                for v in CommaIter::new(h.raw_value) {
-                    let v = v.map_err(|why| syntax(line, format!("Via: {why}")))?;
-                    let via = Via::parse(v).map_err(at)?;
-                    top_via.get_or_insert(via);
-                }
-            }
-            Some(HeaderName::From) => from = Some(NameAddr::parse(h.raw_value).map_err(at)?),
-            Some(HeaderName::To) => to = Some(NameAddr::parse(h.raw_value).map_err(at)?),
-            Some(HeaderName::CallId) => {
-                call_id = Some(
-                    single_word(h.raw_value)
-                        .ok_or_else(|| syntax(line, "Call-ID is empty or holds spaces"))?,
-                );
-            }
-            Some(HeaderName::CSeq) => cseq = Some(CSeq::parse(h.raw_value).map_err(at)?),
-            Some(HeaderName::ContentLength) => {
-                content_length = Some((
-                    parse_usize(trim_lws(h.raw_value)).ok_or_else(|| {
-                        syntax(line, "Content-Length is not a non-negative number")
-                    })?,
-                    line,
-                ));
-            }
-            Some(HeaderName::MaxForwards) => {
-                parse_u32(trim_lws(h.raw_value))
-                    .filter(|n| *n <= 255)
-                    .ok_or_else(|| syntax(line, "Max-Forwards is not a number from 0 to 255"))?;
-            }
-            Some(HeaderName::Contact) => {
-                for v in CommaIter::new(h.raw_value) {
-                    let v = v.map_err(|why| syntax(line, format!("Contact: {why}")))?;
-                    Contact::parse(v).map_err(at)?;
-                }
-            }
+    for h in &mut headers {
+        let (s, e) = (h.start - head_start, h.end - head_start);
+        let here = h.start;
+        let line = || line_of(buf, here);
+        // name *WSP ":" value, positions in `head`
+        let n = skip_class(head, s, TOKEN);
+        let colon = skip_while(head, n, |b| b == b' ' || b == b'\t');
+        if n == s || colon >= e || at(head, colon) != b':' {
+            return Err(name_error(sub(head, s, e), line()));
+        }
+        h.name = sub(head, s, n);
+        h.raw_value = sub(head, colon + 1, e);
+        let k = HeaderName::parse(h.name);
+        h.known = k;
+        let Some(k) = k else {
             // RFC 3261 allows only GMT in a Date; RFC 4475 section 3.1.2.12 lets a
             // parser reject any other zone, which costs nothing here.
-            None if h.name.eq_ignore_ascii_case("Date")
-                && !trim_lws(h.raw_value).ends_with(" GMT") =>
-            {
-                return Err(syntax(line, "Date is not in GMT"));
+            if eq_ignore_case(h.name, "Date") && !trim_lws(h.raw_value).ends_with(" GMT") {
+                return Err(syntax(line(), "Date is not in GMT"));
+            }
+            continue;
+        };
+        let c = counts
+            .get_mut(k as usize)
+            .ok_or_else(|| syntax(line(), "internal"))?;
+        *c = c.saturating_add(1);
+        if *c > 1 && k.is_single() {
+            return Err(syntax(
+                line(),
+                format!("more than one {} header", k.as_str()),
+            ));
+        }
+        let v = h.raw_value;
+        let at_line = |e: ParseError| {
+            let reason = format!("{}: {}", h.name, e.reason());
+            ParseError::with_kind(line(), e.kind(), reason)
+        };
+        match k {
+            HeaderName::Via => {
+                for item in CommaIter::new(v) {
+                    let item = item.map_err(|why| syntax(line(), format!("Via: {why}")))?;
+                    vias.push(Via::parse(item).map_err(at_line)?);
+                }
+            }
+            HeaderName::From => from = Some(NameAddr::parse(v).map_err(at_line)?),
+            HeaderName::To => to = Some(NameAddr::parse(v).map_err(at_line)?),
+            HeaderName::CallId => {
+                call_id = Some(
+                    single_word(v)
+                        .ok_or_else(|| syntax(line(), "Call-ID is empty or holds spaces"))?,
+                );
+            }
+            HeaderName::CSeq => {
+                cseq = Some(CSeq::parse(v).map_err(at_line)?);
+                cseq_at = here;
+            }
+            HeaderName::ContentLength => {
+                content_length = Some((
+                    parse_usize(trim_lws(v)).ok_or_else(|| {
+                        syntax(line(), "Content-Length is not a non-negative number")
+                    })?,
+                    here,
+                ));
+            }
+            HeaderName::MaxForwards => {
+                parse_u32(trim_lws(v))
+                    .filter(|n| *n <= 255)
+                    .ok_or_else(|| syntax(line(), "Max-Forwards is not a number from 0 to 255"))?;
+            }
+            HeaderName::Contact => {
+                for item in CommaIter::new(v) {
+                    let item = item.map_err(|why| syntax(line(), format!("Contact: {why}")))?;
+                    contacts.push(Contact::parse(item).map_err(at_line)?);
+                }
             }
             _ => {}
         }
     }
     let missing = |what: &str| syntax(0, format!("missing {what} header"));
-    let top_via = top_via.ok_or_else(|| missing("Via"))?;
+    let top_via = vias.first().cloned().ok_or_else(|| missing("Via"))?;
     let from = from.ok_or_else(|| missing("From"))?;
     let to = to.ok_or_else(|| missing("To"))?;
     let call_id = call_id.ok_or_else(|| missing("Call-ID"))?;
     let cseq: CSeq<'_> = cseq.ok_or_else(|| missing("CSeq"))?;
     if let StartLine::Request { method, .. } = &start {
         if method.as_str() != cseq.method.as_str() {
-            let line = spans
-                .iter()
-                .zip(&known)
-                .find(|(_, k)| **k == Some(HeaderName::CSeq))
-                .map_or(0, |(s, _)| s.2);
             return Err(syntax(
-                line,
+                line_of(buf, cseq_at),
                 format!(
                     "CSeq method {} does not match the request method {}",
                     cseq.method.as_str(),
@@ -273,9 +340,9 @@ pub(super) fn parse(buf: &[u8]) -> Result<Message<'_>, ParseError> {
 
     let available = buf.len().saturating_sub(body_start);
     let body_end = match content_length {
-        Some((n, line)) if n > available => {
+        Some((n, here)) if n > available => {
             return Err(ParseError::with_kind(
-                line,
+                line_of(buf, here),
                 ParseErrorKind::Incomplete,
                 format!("Content-Length is {n} but only {available} bytes follow the headers"),
             ))
@@ -291,10 +358,10 @@ pub(super) fn parse(buf: &[u8]) -> Result<Message<'_>, ParseError> {
         start,
         start_text,
         headers,
-        known,
-        spans: spans.iter().map(|&(s, e, _)| (s, e)).collect(),
         body,
         top_via,
+        vias,
+        contacts,
         from,
         to,
         call_id,
