@@ -155,7 +155,9 @@ fn bench_with_accessors(name: &str, msg: &[u8]) {
 
 /// What `src/web/bench.rs` reads of each message (the fields JsSIP's parser fills eagerly).
 fn parse_and_read(bytes: &[u8]) -> Option<u64> {
-    let msg = Message::parse(bytes).ok()?;
+    let Ok(msg) = Message::parse(bytes) else {
+        return None;
+    };
     let mut sum = u64::from(msg.cseq().seq);
     sum = sum.wrapping_add(msg.call_id().len() as u64);
     sum = sum.wrapping_add(msg.from().uri().as_str().len() as u64);

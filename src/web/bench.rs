@@ -93,7 +93,9 @@ pub fn bench_memory_bytes() -> f64 {
 
 /// Parses `bytes` and reads the headers a user agent acts on. `None` when it does not parse.
 fn parse_and_read(bytes: &[u8]) -> Option<u64> {
-    let msg = Message::parse(bytes).ok()?;
+    let Ok(msg) = Message::parse(bytes) else {
+        return None;
+    };
     let mut sum = u64::from(msg.cseq().seq);
     sum = sum.wrapping_add(msg.call_id().len() as u64);
     sum = sum.wrapping_add(msg.from().uri().as_str().len() as u64);

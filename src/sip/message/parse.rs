@@ -282,11 +282,22 @@ pub(super) fn parse(buf: &[u8]) -> Result<Message<'_>, ParseError> {
             HeaderName::Via => {
                 for item in CommaIter::new(v) {
                     let item = item.map_err(|why| syntax(line(), format!("Via: {why}")))?;
-                    vias.push(Via::parse(item).map_err(at_line)?);
+                    // `match`, not `map_err`: at opt-level "z" the generic is a call that
+                    // copies the parsed value once more.
+                    match Via::parse(item) {
+                        Ok(via) => vias.push(via),
+                        Err(e) => return Err(at_line(e)),
+                    }
                 }
             }
-            HeaderName::From => from = Some(NameAddr::parse(v).map_err(at_line)?),
-            HeaderName::To => to = Some(NameAddr::parse(v).map_err(at_line)?),
+            HeaderName::From => match NameAddr::parse(v) {
+                Ok(a) => from = Some(a),
+                Err(e) => return Err(at_line(e)),
+            },
+            HeaderName::To => match NameAddr::parse(v) {
+                Ok(a) => to = Some(a),
+                Err(e) => return Err(at_line(e)),
+            },
             HeaderName::CallId => {
                 call_id = Some(
                     single_word(v)
@@ -313,7 +324,10 @@ pub(super) fn parse(buf: &[u8]) -> Result<Message<'_>, ParseError> {
             HeaderName::Contact => {
                 for item in CommaIter::new(v) {
                     let item = item.map_err(|why| syntax(line(), format!("Contact: {why}")))?;
-                    contacts.push(Contact::parse(item).map_err(at_line)?);
+                    match Contact::parse(item) {
+                        Ok(c) => contacts.push(c),
+                        Err(e) => return Err(at_line(e)),
+                    }
                 }
             }
             _ => {}
