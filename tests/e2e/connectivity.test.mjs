@@ -16,6 +16,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
+import { openConnectivityPage, startPhone, waitEvent as waitEventOn } from './lib/connectivity-page.mjs';
 import { deadTurnServer, dropPorts, netfaultAvailable, removeStaleFaults } from './lib/netfault.mjs';
 import { ROOT, account, launchChromium, readEnv, restartKamailio, startKamailio, startStaticServer, turnCredentials } from './lib/servers.mjs';
 
@@ -49,30 +50,11 @@ function config(user, extra = {}) {
   };
 }
 
-/** Waits for an event of phone `name` with the fields of `want`, delivered after `after`. */
-async function waitEvent(name, want, { timeout = 10_000, after = 0 } = {}) {
-  const match = ([n, w, a]) =>
-    window.connectivity.events.find(
-      (e) => e.phone === n && e.at > a && Object.entries(w).every(([k, v]) => JSON.stringify(e[k]) === JSON.stringify(v)),
-    ) ?? null;
-  try {
-    await page.waitForFunction(match, [name, want, after], { timeout, polling: 50 });
-  } catch {
-    const seen = await h(([n]) => window.connectivity.events.filter((e) => e.phone === n && e.type !== 'log'), name);
-    const lines = seen.map((e) => `${Math.round(e.at)} ${e.type} ${e.event ?? e.state ?? e.warning ?? ''}${e.active !== undefined ? ' ' + e.active : ''}`);
-    const logs = (await h(([n]) => window.connectivity.eventsOf(n, 'log'), name)).slice(-12).map((e) => `${Math.round(e.at)} ${e.message}`);
-    assert.fail(`${name}: no ${JSON.stringify(want)} after ${Math.round(after)} within ${timeout} ms; saw:\n${lines.join('\n')}\nlast log lines:\n${logs.join('\n')}`);
-  }
-  return page.evaluate(match, [name, want, after]);
-}
+const waitEvent = (name, want, options) => waitEventOn(page, name, want, options);
 
 async function phone(name, user, extra) {
-  const r = await h(([n, c]) => window.connectivity.create(n, c), name, config(user, extra));
-  assert.ok(r.ok, JSON.stringify(r.error));
   created.push(name);
-  const t0 = await pageNow();
-  await h(([n]) => window.connectivity.start(n), name);
-  await waitEvent(name, { type: 'registration', state: 'registered' }, { after: t0 });
+  await startPhone(page, name, config(user, extra));
 }
 
 async function drop(name) {
@@ -134,11 +116,7 @@ before(async () => {
   if (nft) await removeStaleFaults();
   site = await startStaticServer();
   browser = await launchChromium();
-  page = await browser.newPage();
-  page.on('console', (m) => consoleLines.push(m.text()));
-  await page.goto(`${site.url}tests/connectivity.html`);
-  await page.waitForFunction(() => window.connectivity && window.connectivity.ready !== false, null, { timeout: 20_000 });
-  assert.equal(await h(() => window.connectivity.ready), true, 'the wasm module loads');
+  page = await openConnectivityPage(browser, site, consoleLines);
   // Both relay-only through the local coturn.
   await phone('dave', 'dave');
   await phone('erin', 'erin');

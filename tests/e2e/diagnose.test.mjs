@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { deadTurnServer, dropPorts, netfaultAvailable, removeStaleFaults } from './lib/netfault.mjs';
+import { openConnectivityPage } from './lib/connectivity-page.mjs';
 import { account, launchChromium, readEnv, startKamailio, startStaticServer, turnCredentials } from './lib/servers.mjs';
 
 const env = readEnv();
@@ -42,11 +43,7 @@ before(async () => {
   if (nft) await removeStaleFaults();
   site = await startStaticServer();
   browser = await launchChromium();
-  page = await browser.newPage();
-  page.on('console', (m) => consoleLines.push(m.text()));
-  await page.goto(`${site.url}tests/connectivity.html`);
-  await page.waitForFunction(() => window.connectivity && window.connectivity.ready !== false, null, { timeout: 20_000 });
-  assert.equal(await page.evaluate(() => window.connectivity.ready), true, 'the wasm module loads');
+  page = await openConnectivityPage(browser, site, consoleLines);
 });
 
 after(async () => {

@@ -11,6 +11,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, before, describe, test } from 'node:test';
+import { openConnectivityPage, startPhone, waitEvent as waitEventOn } from './lib/connectivity-page.mjs';
 import { slowTurn } from './lib/slowturn.mjs';
 import { account, launchChromium, readEnv, startKamailio, startStaticServer, turnCredentials } from './lib/servers.mjs';
 
@@ -67,37 +68,14 @@ async function untilPcs(tag, check, what, { timeout = 5_000, pg = page } = {}) {
   }
 }
 
-async function waitEvent(name, want, { timeout = 10_000, after = 0 } = {}) {
-  const match = ([n, w, a]) =>
-    window.connectivity.events.find(
-      (e) => e.phone === n && e.at > a && Object.entries(w).every(([k, v]) => JSON.stringify(e[k]) === JSON.stringify(v)),
-    ) ?? null;
-  try {
-    await page.waitForFunction(match, [name, want, after], { timeout, polling: 50 });
-  } catch {
-    const logs = (await h(([n]) => window.connectivity.eventsOf(n, 'log'), name)).slice(-12).map((e) => `${Math.round(e.at)} ${e.message}`);
-    assert.fail(`${name}: no ${JSON.stringify(want)} within ${timeout} ms; last log lines:\n${logs.join('\n')}`);
-  }
-  return page.evaluate(match, [name, want, after]);
-}
+const waitEvent = (name, want, options) => waitEventOn(page, name, want, options);
 
 async function phone(name, user, extra) {
-  const r = await h(([n, c]) => window.connectivity.create(n, c), name, config(user, extra));
-  assert.ok(r.ok, JSON.stringify(r.error));
   created.push(name);
-  const t0 = await pageNow();
-  await h(([n]) => window.connectivity.start(n), name);
-  await waitEvent(name, { type: 'registration', state: 'registered' }, { after: t0 });
+  await startPhone(page, name, config(user, extra));
 }
 
-async function openPage() {
-  const pg = await browser.newPage();
-  pg.on('console', (m) => consoleLines.push(m.text()));
-  await pg.goto(`${site.url}tests/connectivity.html`);
-  await pg.waitForFunction(() => window.connectivity && window.connectivity.ready !== false, null, { timeout: 20_000 });
-  assert.equal(await pg.evaluate(() => window.connectivity.ready), true, 'the wasm module loads');
-  return pg;
-}
+const openPage = () => openConnectivityPage(browser, site, consoleLines);
 
 async function drop(name) {
   await h(([n]) => window.connectivity.stop(n), name).catch(() => {});

@@ -1,0 +1,48 @@
+// The connectivity test page (tests/e2e/pages/connectivity.html, window.connectivity), shared by
+// diagnose.test.mjs, connectivity.test.mjs and prewarm.test.mjs: opening it, waiting for a
+// phone's event, and starting a phone until it is registered.
+//
+//   const page = await openConnectivityPage(browser, site, consoleLines);
+//   await startPhone(page, 'dave', config);            // created, started, registered
+//   const ev = await waitEvent(page, 'dave', { type: 'call', event: 'incoming' }, { after: t0 });
+
+import assert from 'node:assert/strict';
+
+/** Opens the page in a new tab of `browser`, its console lines pushed to `consoleLines`, and waits for the wasm. */
+export async function openConnectivityPage(browser, site, consoleLines) {
+  const page = await browser.newPage();
+  page.on('console', (m) => consoleLines.push(m.text()));
+  await page.goto(`${site.url}tests/connectivity.html`);
+  await page.waitForFunction(() => window.connectivity && window.connectivity.ready !== false, null, { timeout: 20_000 });
+  assert.equal(await page.evaluate(() => window.connectivity.ready), true, 'the wasm module loads');
+  return page;
+}
+
+/**
+ * Waits for an event of phone `name` with the fields of `want`, delivered after page time
+ * `after`; returns it. On timeout fails with the phone's events and last log lines.
+ */
+export async function waitEvent(page, name, want, { timeout = 10_000, after = 0 } = {}) {
+  const match = ([n, w, a]) =>
+    window.connectivity.events.find(
+      (e) => e.phone === n && e.at > a && Object.entries(w).every(([k, v]) => JSON.stringify(e[k]) === JSON.stringify(v)),
+    ) ?? null;
+  try {
+    await page.waitForFunction(match, [name, want, after], { timeout, polling: 50 });
+  } catch {
+    const seen = await page.evaluate(([n]) => window.connectivity.events.filter((e) => e.phone === n && e.type !== 'log'), [name]);
+    const lines = seen.map((e) => `${Math.round(e.at)} ${e.type} ${e.event ?? e.state ?? e.warning ?? ''}${e.active !== undefined ? ' ' + e.active : ''}`);
+    const logs = (await page.evaluate(([n]) => window.connectivity.eventsOf(n, 'log'), [name])).slice(-12).map((e) => `${Math.round(e.at)} ${e.message}`);
+    assert.fail(`${name}: no ${JSON.stringify(want)} after ${Math.round(after)} within ${timeout} ms; saw:\n${lines.join('\n')}\nlast log lines:\n${logs.join('\n')}`);
+  }
+  return page.evaluate(match, [name, want, after]);
+}
+
+/** Creates phone `name` from `config`, starts it, and waits until it is registered. */
+export async function startPhone(page, name, config) {
+  const r = await page.evaluate(([n, c]) => window.connectivity.create(n, c), [name, config]);
+  assert.ok(r.ok, JSON.stringify(r.error));
+  const t0 = await page.evaluate(() => performance.now());
+  await page.evaluate(([n]) => window.connectivity.start(n), [name]);
+  await waitEvent(page, name, { type: 'registration', state: 'registered' }, { after: t0 });
+}
