@@ -17,13 +17,21 @@ export function rows(results) {
   if (s.size?.status === 'ok') {
     const r = s.size;
     out.push(['size: wasm + JS (minified), gzip -9', kb(r.softphoneCore.withMinifiedJs.gzip), kb(r.jssip.gzip), '< JsSIP', yes(r.targetMet)]);
+    if (r.jssip.brotli) {
+      const ratio = `${r.ratioBrotli.toFixed(2)}x`;
+      out.push(['size: wasm + JS (minified), brotli -11', kb(r.softphoneCore.withMinifiedJs.brotli), kb(r.jssip.brotli), '', ratio]);
+    }
     out.push(['size: as shipped, raw / gzip -9', `${kb(r.softphoneCore.shipped.raw)} / ${kb(r.softphoneCore.shipped.gzip)}`, `${kb(r.jssip.raw)} / ${kb(r.jssip.gzip)}`, '', '']);
   } else note('size', 'size');
 
   if (s.parse?.status === 'ok') {
     const r = s.parse;
     out.push(['parse: 5-message mix, loop in wasm', rate(r.mix.wasmLoop), rate(r.mix.jssip), '>= 100x JsSIP', `${r.ratio.wasmLoopOverJssip.toFixed(0)}x ${yes(r.ratio.wasmLoopOverJssip >= 100)}`]);
-    out.push(['parse: one JS->wasm call per message', rate(r.mix.wasmPerCall), rate(r.mix.jssip), '>= 100x JsSIP', `${r.ratio.wasmPerCallOverJssip.toFixed(0)}x ${yes(r.ratio.wasmPerCallOverJssip >= 100)}`]);
+    // Reported: the string's copy into wasm memory is in it, and encodeInto alone caps it.
+    out.push(['parse: one JS->wasm call per message (string copy included)', rate(r.mix.wasmPerCall), rate(r.mix.jssip), '', `${r.ratio.wasmPerCallOverJssip.toFixed(0)}x`]);
+    if (r.mix.encodeIntoOnly) {
+      out.push(['parse: TextEncoder.encodeInto alone (the copy, no parsing)', rate(r.mix.encodeIntoOnly), '', '', `${r.ratio.encodeIntoOverJssip.toFixed(0)}x`]);
+    }
     for (const [dir, v] of Object.entries(r.variants ?? {})) {
       out.push([`parse: loop in wasm, ${dir} (${kb(v.wasmBytes)} wasm)`, rate(v.mix.wasmLoop), '', '', `${v.ratio.wasmLoopOverJssip.toFixed(0)}x`]);
     }

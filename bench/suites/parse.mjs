@@ -8,6 +8,9 @@
 //                               wasmPerCallBindgen (in the JSON only): the same with
 //                               wasm-bindgen's &str copy, a JS loop over the string, which the
 //                               driver used before;
+//   encodeInto alone:           TextEncoder.encodeInto(text, view) and nothing else: the cost
+//                               of getting a JS string's bytes into any wasm parser, which
+//                               bounds the per-call figure from above;
 //   JsSIP:                      Parser.parseMessage(text) (what JsSIP's Transport runs on
 //                               every message; internal, bundled into dist/jssip.min.js).
 // Both parse the start line and the headers a UA acts on (Via, From, To, Call-ID, CSeq,
@@ -76,6 +79,9 @@ async function inPage({ messages, runs, sliceMs, dirs }) {
         v[`wasmPerCallBindgen${tag}`] = [() => { for (const t of set) sink += glue.benchParseOneBindgen(t); }, set.length];
       }
     }
+    const enc = new TextEncoder();
+    const dst = new Uint8Array(3 * Math.max(...set.map((t) => t.length)));
+    v.encodeIntoOnly = [() => { for (const t of set) sink += enc.encodeInto(t, dst).written; }, set.length];
     v.jssip = [() => { for (const t of set) sink += globalThis.JsSIPParseMessage(t, null).headers ? 1 : 0; }, set.length];
     const res = Object.fromEntries(Object.keys(v).map((k) => [k, []]));
     for (const k of Object.keys(v)) rate(...v[k]); // warm-up: JIT tiers, Liftoff -> TurboFan
@@ -121,9 +127,19 @@ export async function run({ browser, site, runs, log, options = {} }) {
   const out = {
     unit: 'messages/s',
     messages: Object.fromEntries(Object.entries(MESSAGES).map(([k, v]) => [k, v.length])),
-    mix: { wasmLoop: mix.wasmLoop, wasmPerCall: mix.wasmPerCall, wasmPerCallBindgen: mix.wasmPerCallBindgen, jssip: mix.jssip },
+    mix: {
+      wasmLoop: mix.wasmLoop,
+      wasmPerCall: mix.wasmPerCall,
+      wasmPerCallBindgen: mix.wasmPerCallBindgen,
+      encodeIntoOnly: mix.encodeIntoOnly,
+      jssip: mix.jssip,
+    },
     perMessage,
-    ratio: { wasmLoopOverJssip: ratio('wasmLoop'), wasmPerCallOverJssip: ratio('wasmPerCall') },
+    ratio: {
+      wasmLoopOverJssip: ratio('wasmLoop'),
+      wasmPerCallOverJssip: ratio('wasmPerCall'),
+      encodeIntoOverJssip: ratio('encodeIntoOnly'),
+    },
     variants: {},
   };
   for (const dir of variants) {
