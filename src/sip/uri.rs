@@ -115,15 +115,30 @@ impl<'a> Uri<'a> {
         // Positions are in `text`; only the parts kept become slices.
         let b = text.as_bytes();
         let mut h = colon + 1;
-        if let Some(atpos) = find_byte(text, h, b'@') {
-            // '@' is not a userinfo character, so the scan stops at it when all is well.
+        // '@' is not a userinfo character: the scan stops at the first '@' when the user
+        // part is well formed. With no '@' at all there is no user part; an '@' further
+        // on means a bad character before it.
+        let atpos = skip_class(text, h, USERINFO);
+        if at(text, atpos) == b'@' {
             let userinfo = b.get(h..atpos).unwrap_or_default();
-            if skip_class(text, h, USERINFO) != atpos || !escapes_ok(userinfo) {
-                return Err(err("bad character in the user part"));
+            // One pass over the user part: its escapes, and the first ':' (the password
+            // follows it... unless the user part itself holds one (telephone-subscriber);
+            // RFC 3261 takes the first).
+            let mut colon = None;
+            let mut k = 0;
+            while let Some(&c) = userinfo.get(k) {
+                if c == b'%'
+                    && !(userinfo.get(k + 1).is_some_and(u8::is_ascii_hexdigit)
+                        && userinfo.get(k + 2).is_some_and(u8::is_ascii_hexdigit))
+                {
+                    return Err(err("bad character in the user part"));
+                }
+                if c == b':' && colon.is_none() {
+                    colon = Some(h + k);
+                }
+                k += 1;
             }
-            // The password follows the first ':' of the userinfo... unless the user
-            // part itself holds one (telephone-subscriber); RFC 3261 takes the first.
-            let (user, password) = match find_byte(text, h, b':').filter(|&c| c < atpos) {
+            let (user, password) = match colon {
                 Some(c) => (sub(text, h, c), Some(sub(text, c + 1, atpos))),
                 None => (sub(text, h, atpos), None),
             };
@@ -133,6 +148,8 @@ impl<'a> Uri<'a> {
             uri.user = Some(user);
             uri.password = password;
             h = atpos + 1;
+        } else if find_byte(text, atpos, b'@').is_some() {
+            return Err(err("bad character in the user part"));
         }
         let host_end = scan_host(text, h).map_err(err)?;
         uri.host = sub(text, h, host_end);
