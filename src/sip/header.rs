@@ -6,6 +6,7 @@ use super::text::{
     all, at, eq_ignore_case, find_param, is_lws, is_token_char, parse_u32, scan_host, scan_port,
     scan_quoted, skip_lws, skip_while, sub, trim_lws, unfold, unquote, ParamIter, LWS, TOKEN,
 };
+use super::error::fail;
 use super::{Method, ParseError, Uri};
 
 /// Header names the parser knows, long and compact forms alike.
@@ -224,59 +225,69 @@ impl<'a> NameAddr<'a> {
     /// # Errors
     /// Unbalanced quotes or angle brackets, or a bad URI.
     pub fn parse(value: &'a str) -> Result<NameAddr<'a>, ParseError> {
-        let err = |why: &str| ParseError::new(0, why.to_string());
         let s = value;
         let start = skip_lws(s, 0);
         if start >= s.len() {
-            return Err(err("empty address"));
+            return Err(fail("empty address"));
         }
-        let (display, uri, after) = if at(s, start) == b'"' {
-            let end =
-                scan_quoted(s, start).ok_or_else(|| err("unterminated quoted display name"))?;
-            let lt = skip_lws(s, end);
-            if at(s, lt) != b'<' {
-                return Err(err("expected '<' after the display name"));
+        // Where the `<` is, for a name-addr, and the display name before it.
+        let mut display = None;
+        let mut lt = None;
+        if at(s, start) == b'"' {
+            let Some(end) = scan_quoted(s, start) else {
+                return Err(fail("unterminated quoted display name"));
+            };
+            let l = skip_lws(s, end);
+            if at(s, l) != b'<' {
+                return Err(fail("expected '<' after the display name"));
             }
-            let (uri, after) = Self::bracketed(s, lt)?;
-            (Some(sub(s, start, end)), uri, after)
+            display = Some(sub(s, start, end));
+            lt = Some(l);
         } else {
             // name-addr with a token display name, or addr-spec.
             let mark = skip_while(s, start, |b| !matches!(b, b'<' | b';' | b'"'));
             if at(s, mark) == b'<' {
                 let name = trim_lws(sub(s, start, mark));
                 if !all(name, TOKEN | LWS) {
-                    return Err(err("display name is neither a token list nor quoted"));
+                    return Err(fail("display name is neither a token list nor quoted"));
                 }
-                let (uri, after) = Self::bracketed(s, mark)?;
-                ((!name.is_empty()).then_some(name), uri, after)
-            } else {
+                if !name.is_empty() {
+                    display = Some(name);
+                }
+                lt = Some(mark);
+            }
+        }
+        // One call of `Uri::parse` for both forms: the URI is built in place once.
+        let (text, after) = match lt {
+            Some(lt) => {
+                let gt = skip_while(s, lt + 1, |b| b != b'>');
+                if gt >= s.len() {
+                    return Err(fail("unterminated '<'"));
+                }
+                (sub(s, lt + 1, gt), gt + 1)
+            }
+            None => {
                 let end = skip_while(s, start, |b| !is_lws(b) && b != b';');
-                let text = sub(s, start, end);
-                let uri = Uri::parse(text)?;
-                if uri.headers().is_some() || text.contains(',') {
-                    return Err(err("a URI with '?' or ',' must be enclosed in <>"));
-                }
-                (None, uri, end)
+                (sub(s, start, end), end)
             }
         };
-        let params = sub(s, after, s.len());
-        ParamIter::validate(params).map_err(err)?;
+        let uri = Uri::parse(text)?;
+        if lt.is_none() && (uri.headers().is_some() || text.contains(',')) {
+            return Err(fail("a URI with '?' or ',' must be enclosed in <>"));
+        }
+        let rest = sub(s, after, s.len());
+        let (p, q) = match ParamIter::validate(rest) {
+            Ok(range) => range,
+            Err(why) => return Err(fail(why)),
+        };
+        // `after` follows the URI or its `>`, and only whitespace follows the parameters:
+        // the value trimmed ends at the parameters' end, or at `after` without any.
         Ok(NameAddr {
-            text: trim_lws(s),
+            text: sub(s, start, after + q),
             uri,
             display,
-            params: trim_lws(params),
+            params: sub(rest, p, q),
         })
-    }
-
-    /// Reads `<uri>` with `s[lt] == '<'`; returns the URI and the position after `>`.
-    fn bracketed(s: &'a str, lt: usize) -> Result<(Uri<'a>, usize), ParseError> {
-        let gt = skip_while(s, lt + 1, |b| b != b'>');
-        if gt >= s.len() {
-            return Err(ParseError::new(0, "unterminated '<'"));
-        }
-        let uri = Uri::parse(sub(s, lt + 1, gt))?;
-        Ok((uri, gt + 1))
     }
 
     /// The URI.
@@ -326,7 +337,8 @@ impl<'a> Contact<'a> {
     /// # Errors
     /// As [`NameAddr::parse`].
     pub fn parse(value: &'a str) -> Result<Contact<'a>, ParseError> {
-        if trim_lws(value) == "*" {
+        let i = skip_lws(value, 0);
+        if at(value, i) == b'*' && skip_lws(value, i + 1) >= value.len() {
             Ok(Contact::Star)
         } else {
             NameAddr::parse(value).map(Contact::Addr)
@@ -367,7 +379,8 @@ impl<'a> Via<'a> {
         let err = |why: &str| ParseError::new(0, format!("invalid Via: {why}"));
         let s = value;
         let mut parts = [""; 3];
-        let mut i = skip_lws(s, 0);
+        let start = skip_lws(s, 0);
+        let mut i = start;
         for (n, part) in parts.iter_mut().enumerate() {
             if n > 0 {
                 i = skip_lws(s, i);
@@ -400,14 +413,16 @@ impl<'a> Via<'a> {
             port = Some(p);
             end = e;
         }
-        let params = sub(s, end, s.len());
-        ParamIter::validate(params).map_err(err)?;
+        let rest = sub(s, end, s.len());
+        let (p, q) = ParamIter::validate(rest).map_err(err)?;
+        // As in `NameAddr::parse`: the value trimmed ends at the parameters' end, or at
+        // the end of the sent-by without any.
         Ok(Via {
-            text: trim_lws(s),
+            text: sub(s, start, end + q),
             transport: parts[2],
             host: sub(s, h, host_end),
             port,
-            params: trim_lws(params),
+            params: sub(rest, p, q),
         })
     }
     /// The transport (`UDP`, `TCP`, `WS`, `WSS`...), as written.

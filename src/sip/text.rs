@@ -365,12 +365,17 @@ impl<'a> ParamIter<'a> {
 
     /// Checks that the whole section is well formed: what iterating would report,
     /// without making the slices (every header with parameters is checked at parse time).
-    pub(crate) fn validate(s: &'a str) -> Result<(), &'static str> {
-        let mut i = 0;
+    ///
+    /// Returns where the parameters lie without the whitespace around them, as the
+    /// positions `trim_lws` would find: `(0, 0)` when there are none.
+    pub(crate) fn validate(s: &'a str) -> Result<(usize, usize), &'static str> {
+        let first = skip_lws(s, 0);
+        let mut i = first;
+        let mut end = 0;
         loop {
             i = skip_lws(s, i);
             if i >= s.len() {
-                return Ok(());
+                return Ok((first.min(end), end));
             }
             if at(s, i) != b';' {
                 return Err("expected ';' before a parameter");
@@ -380,6 +385,7 @@ impl<'a> ParamIter<'a> {
             if name_end == i {
                 return Err("empty parameter name");
             }
+            end = name_end;
             i = skip_lws(s, name_end);
             if at(s, i) == b'=' {
                 let v = skip_lws(s, i + 1);
@@ -391,6 +397,7 @@ impl<'a> ParamIter<'a> {
                         return Err("empty parameter value");
                     }
                 }
+                end = i;
             }
         }
     }
@@ -560,7 +567,10 @@ mod tests {
             ";a=\"b\"c",
         ] {
             let iterated = ParamIter::new(p).try_for_each(|r| r.map(|_| ()));
-            assert_eq!(ParamIter::validate(p), iterated, "{p:?}");
+            assert_eq!(ParamIter::validate(p).map(|_| ()), iterated, "{p:?}");
+            if let Ok((a, b)) = ParamIter::validate(p) {
+                assert_eq!(sub(p, a, b), trim_lws(p), "{p:?}");
+            }
         }
         assert!(ParamIter::validate(";;").is_err());
         assert!(ParamIter::validate("; a=").is_err());
