@@ -2,11 +2,11 @@
 
 use std::borrow::Cow;
 
+use super::error::fail;
 use super::text::{
     all, at, eq_ignore_case, find_param, is_lws, is_token_char, parse_u32, scan_host, scan_port,
     scan_quoted, skip_lws, skip_while, sub, trim_lws, unfold, unquote, ParamIter, LWS, TOKEN,
 };
-use super::error::fail;
 use super::{Method, ParseError, Uri};
 
 /// Header names the parser knows, long and compact forms alike.
