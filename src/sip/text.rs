@@ -15,9 +15,9 @@ pub(crate) const USERINFO: u8 = 4;
 pub(crate) const URI_PARAM: u8 = 8;
 /// Characters of a host name or IPv4 address.
 pub(crate) const HOST: u8 = 16;
-/// Bytes that may appear in a URI at all: not whitespace, a control character, a
-/// quote or an angle bracket.
-pub(crate) const URI_OK: u8 = 32;
+/// The characters of [`URI_PARAM`] but `%`, `?` and `;`: the ones a URI's parameters
+/// and headers hold without a further check (see `uri.rs`).
+pub(crate) const URI_PLAIN: u8 = 32;
 /// The bytes [`CommaIter`] stops at: `"`, `<`, `>` and `,`.
 const LIST_DELIM: u8 = 64;
 /// Characters of an unquoted parameter value in [`ParamIter`]: not whitespace, a
@@ -72,8 +72,8 @@ const fn classes() -> [u8; 256] {
         if alnum || matches!(b, b'-' | b'.' | b'_') {
             c |= HOST;
         }
-        if !(b <= b' ' || b == 0x7f || matches!(b, b'<' | b'>' | b'"')) {
-            c |= URI_OK;
+        if c & URI_PARAM != 0 && !matches!(b, b'%' | b'?' | b';') {
+            c |= URI_PLAIN;
         }
         if matches!(b, b'"' | b'<' | b'>' | b',') {
             c |= LIST_DELIM;

@@ -1,8 +1,8 @@
 //! SIP and other URIs, as views of the text they were parsed from.
 
 use super::text::{
-    all, at, eq_ignore_case, find_byte, is, scan_host, scan_port, skip_class, sub, URI_OK,
-    URI_PARAM, USERINFO,
+    at, eq_ignore_case, find_byte, scan_host, scan_port, skip_class, skip_while, sub, URI_PARAM,
+    URI_PLAIN, USERINFO,
 };
 use super::ParseError;
 
@@ -34,6 +34,15 @@ fn is_sip_scheme(s: &str) -> bool {
     }
 }
 
+/// Whether every byte of `s` may appear in a URI at all: not whitespace, a control
+/// character, a quote or an angle bracket (checked on the way out with an error, and
+/// for schemes other than sip).
+fn all_uri_ok(s: &str) -> bool {
+    skip_while(s, 0, |b| {
+        !(b <= b' ' || b == 0x7f || matches!(b, b'<' | b'>' | b'"'))
+    }) == s.len()
+}
+
 /// Checks that every `%` is followed by two hex digits.
 fn escapes_ok(b: &[u8]) -> bool {
     let mut i = 0;
@@ -63,7 +72,7 @@ impl<'a> Uri<'a> {
         // part's own class excludes them from, so the check is only made for other
         // schemes and on the way out with an error.
         let err = |why: &str| {
-            let why = if all(text, URI_OK) {
+            let why = if all_uri_ok(text) {
                 why
             } else {
                 "whitespace, control character, quote or angle bracket"
@@ -96,7 +105,7 @@ impl<'a> Uri<'a> {
             headers: None,
         };
         if !is_sip_scheme(scheme) {
-            if !all(text, URI_OK) {
+            if !all_uri_ok(text) {
                 return Err(err(""));
             }
             if !text.is_ascii() {
@@ -164,35 +173,35 @@ impl<'a> Uri<'a> {
             return Err(err("unexpected character after the host"));
         }
         // One pass over the tail: its characters, its escapes, where the headers start,
-        // and that every parameter has a name.
-        let mut q = t.len();
-        let mut j = 0;
-        while let Some(&c) = t.get(j) {
-            if !is(c, URI_PARAM) {
-                return Err(err("bad character in the parameters or headers"));
-            }
-            match c {
-                b'%' if !(t.get(j + 1).is_some_and(u8::is_ascii_hexdigit)
-                    && t.get(j + 2).is_some_and(u8::is_ascii_hexdigit)) =>
-                {
-                    return Err(err("bad character in the parameters or headers"));
-                }
-                b'?' if q == t.len() => q = j,
-                b';' if q == t.len() && matches!(t.get(j + 1), None | Some(b';' | b'=' | b'?')) => {
-                    // Reported after the character checks, as before: look on for a
-                    // bad character first.
-                    if skip_class(text, i + j, URI_PARAM) < text.len() || !escapes_ok(t) {
-                        return Err(err("bad character in the parameters or headers"));
+        // and that every parameter has a name. Plain characters are skipped by class;
+        // the loop body only sees the others.
+        let mut q = text.len();
+        let mut k = i;
+        loop {
+            k = skip_class(text, k, URI_PLAIN);
+            match b.get(k) {
+                None => break,
+                Some(b'%')
+                    if b.get(k + 1).is_some_and(u8::is_ascii_hexdigit)
+                        && b.get(k + 2).is_some_and(u8::is_ascii_hexdigit) => {}
+                Some(b'?') => q = q.min(k),
+                Some(b';') => {
+                    if q == text.len() && matches!(b.get(k + 1), None | Some(b';' | b'=' | b'?')) {
+                        // Reported after the character checks, as before: look on for a
+                        // bad character first.
+                        if skip_class(text, k, URI_PARAM) < text.len() || !escapes_ok(t) {
+                            return Err(err("bad character in the parameters or headers"));
+                        }
+                        return Err(err("empty parameter"));
                     }
-                    return Err(err("empty parameter"));
                 }
-                _ => {}
+                Some(_) => return Err(err("bad character in the parameters or headers")),
             }
-            j += 1;
+            k += 1;
         }
-        uri.params = sub(text, i, i + q);
-        if q < t.len() {
-            uri.headers = Some(sub(text, i + q + 1, text.len()));
+        uri.params = sub(text, i, q);
+        if q < text.len() {
+            uri.headers = Some(sub(text, q + 1, text.len()));
         }
         Ok(uri)
     }
