@@ -192,7 +192,7 @@ impl HeaderName {
 /// Whether two header names designate the same header: case-insensitive, with
 /// compact forms understood.
 pub(crate) fn same_header_name(a: &str, b: &str) -> bool {
-    if a.eq_ignore_ascii_case(b) {
+    if eq_ignore_case(a, b) {
         return true;
     }
     if let (Some(x), Some(y)) = (HeaderName::parse(a), HeaderName::parse(b)) {
@@ -201,10 +201,10 @@ pub(crate) fn same_header_name(a: &str, b: &str) -> bool {
     let long = |n: &str| {
         OTHER_COMPACT
             .iter()
-            .find(|(s, _)| n.eq_ignore_ascii_case(s))
+            .find(|(s, _)| eq_ignore_case(n, s))
             .map_or("", |(_, l)| *l)
     };
-    long(a).eq_ignore_ascii_case(b) || long(b).eq_ignore_ascii_case(a)
+    eq_ignore_case(long(a), b) || eq_ignore_case(long(b), a)
 }
 
 /// A `name-addr` or `addr-spec` with parameters: From, To, Contact, Route, Record-Route, Refer-To.

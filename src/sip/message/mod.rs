@@ -301,11 +301,19 @@ impl<'a> Message<'a> {
         let mut out = Vec::new();
         for h in self.headers_named(name) {
             for item in CommaIter::new(h.raw_value) {
-                let parsed = item
-                    .map_err(|why| ParseError::new(0, why))
-                    .and_then(&f)
-                    .map_err(|e| e.at_line(self.header_line(h)))?;
-                out.push(parsed);
+                // `match`, not `map_err` and `and_then`: at opt-level "z" each of those is
+                // a call that copies the parsed value once more.
+                let e = match item {
+                    Ok(v) => match f(v) {
+                        Ok(parsed) => {
+                            out.push(parsed);
+                            continue;
+                        }
+                        Err(e) => e,
+                    },
+                    Err(why) => ParseError::new(0, why),
+                };
+                return Err(e.at_line(self.header_line(h)));
             }
         }
         Ok(out)

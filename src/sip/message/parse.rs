@@ -36,7 +36,7 @@ fn utf8<'a>(bytes: &'a [u8], line: usize, what: &str) -> Result<&'a str, ParseEr
 /// Checks `SIP/2.0` (the `SIP` literal is case-insensitive).
 fn check_version(v: &str, line: usize) -> Result<(), ParseError> {
     let (proto, num) = v.split_at_checked(4).unwrap_or(("", ""));
-    if !proto.eq_ignore_ascii_case("SIP/") {
+    if !eq_ignore_case(proto, "SIP/") {
         return Err(syntax(line, format!("malformed SIP version {v:?}")));
     }
     if num == "2.0" {
