@@ -150,7 +150,7 @@ pub(crate) fn trim_lws(s: &str) -> &str {
 }
 
 /// A panic-free slice.
-#[inline(always)]
+#[inline(never)]
 pub(crate) fn sub(s: &str, from: usize, to: usize) -> &str {
     s.get(from..to).unwrap_or("")
 }
