@@ -371,6 +371,16 @@ pub struct Via<'a> {
 }
 
 impl<'a> Via<'a> {
+    /// An empty value, for `Message::top_via` on a message that has none (which `parse`
+    /// does not let through).
+    pub(crate) const NONE: Via<'static> = Via {
+        text: "",
+        transport: "",
+        host: "",
+        port: None,
+        params: "",
+    };
+
     /// Parses one value, such as `SIP/2.0/WSS a.invalid;branch=z9hG4bK1`.
     ///
     /// # Errors

@@ -400,26 +400,28 @@ impl<'a> ParamIter<'a> {
     /// Returns where the parameters lie without the whitespace around them, as the
     /// positions `trim_lws` would find: `(0, 0)` when there are none.
     pub(crate) fn validate(s: &'a str) -> Result<(usize, usize), &'static str> {
-        let first = skip_lws(s, 0);
+        // Parameters rarely hold whitespace: a look at the byte spares most calls.
+        let lws = |i: usize| if is_lws(at(s, i)) { skip_lws(s, i) } else { i };
+        let first = lws(0);
         let mut i = first;
         let mut end = 0;
         loop {
-            i = skip_lws(s, i);
+            i = lws(i);
             if i >= s.len() {
                 return Ok((first.min(end), end));
             }
             if at(s, i) != b';' {
                 return Err("expected ';' before a parameter");
             }
-            i = skip_lws(s, i + 1);
+            i = lws(i + 1);
             let name_end = skip_class(s, i, TOKEN);
             if name_end == i {
                 return Err("empty parameter name");
             }
             end = name_end;
-            i = skip_lws(s, name_end);
+            i = lws(name_end);
             if at(s, i) == b'=' {
-                let v = skip_lws(s, i + 1);
+                let v = lws(i + 1);
                 if at(s, v) == b'"' {
                     i = scan_quoted(s, v).ok_or("unterminated quoted parameter value")?;
                 } else {

@@ -111,7 +111,6 @@ pub struct Message<'a> {
     start_text: &'a str,
     headers: Vec<Header<'a>>,
     body: &'a [u8],
-    top_via: Via<'a>,
     /// Every Via value, parsed and checked by `parse`.
     vias: Vec<Via<'a>>,
     /// Every Contact value, parsed and checked by `parse`.
@@ -239,7 +238,8 @@ impl<'a> Message<'a> {
     }
     /// The topmost Via (always present: checked by `parse`).
     pub fn top_via(&self) -> Via<'a> {
-        self.top_via.clone()
+        // `parse` checked that there is one; the first Via is not kept twice.
+        self.vias.first().cloned().unwrap_or(Via::NONE)
     }
     /// The From header (checked by `parse`).
     pub fn from(&self) -> NameAddr<'a> {

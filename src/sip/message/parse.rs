@@ -334,7 +334,9 @@ pub(super) fn parse(buf: &[u8]) -> Result<Message<'_>, ParseError> {
         }
     }
     let missing = |what: &str| syntax(0, format!("missing {what} header"));
-    let top_via = vias.first().cloned().ok_or_else(|| missing("Via"))?;
+    if vias.is_empty() {
+        return Err(missing("Via"));
+    }
     let from = from.ok_or_else(|| missing("From"))?;
     let to = to.ok_or_else(|| missing("To"))?;
     let call_id = call_id.ok_or_else(|| missing("Call-ID"))?;
@@ -373,7 +375,6 @@ pub(super) fn parse(buf: &[u8]) -> Result<Message<'_>, ParseError> {
         start_text,
         headers,
         body,
-        top_via,
         vias,
         contacts,
         from,
