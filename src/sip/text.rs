@@ -171,6 +171,17 @@ pub(crate) fn skip_lws(s: &str, mut i: usize) -> usize {
     i
 }
 
+/// As [`skip_lws`], with a look at the byte first: parameters rarely hold whitespace,
+/// and the look spares most calls.
+#[inline(always)]
+fn lws_at(s: &str, i: usize) -> usize {
+    if is_lws(at(s, i)) {
+        skip_lws(s, i)
+    } else {
+        i
+    }
+}
+
 /// The first position at or after `i` whose byte is in none of the classes of `mask`.
 #[inline]
 pub(crate) fn skip_class(s: &str, mut i: usize, mask: u8) -> usize {
@@ -400,28 +411,26 @@ impl<'a> ParamIter<'a> {
     /// Returns where the parameters lie without the whitespace around them, as the
     /// positions `trim_lws` would find: `(0, 0)` when there are none.
     pub(crate) fn validate(s: &'a str) -> Result<(usize, usize), &'static str> {
-        // Parameters rarely hold whitespace: a look at the byte spares most calls.
-        let lws = |i: usize| if is_lws(at(s, i)) { skip_lws(s, i) } else { i };
-        let first = lws(0);
+        let first = lws_at(s, 0);
         let mut i = first;
         let mut end = 0;
         loop {
-            i = lws(i);
+            i = lws_at(s, i);
             if i >= s.len() {
                 return Ok((first.min(end), end));
             }
             if at(s, i) != b';' {
                 return Err("expected ';' before a parameter");
             }
-            i = lws(i + 1);
+            i = lws_at(s, i + 1);
             let name_end = skip_class(s, i, TOKEN);
             if name_end == i {
                 return Err("empty parameter name");
             }
             end = name_end;
-            i = lws(name_end);
+            i = lws_at(s, name_end);
             if at(s, i) == b'=' {
-                let v = lws(i + 1);
+                let v = lws_at(s, i + 1);
                 if at(s, v) == b'"' {
                     i = scan_quoted(s, v).ok_or("unterminated quoted parameter value")?;
                 } else {
