@@ -36,15 +36,14 @@ fn utf8<'a>(bytes: &'a [u8], line: usize, what: &str) -> Result<&'a str, ParseEr
 /// Checks `SIP/2.0` (the `SIP` literal is case-insensitive).
 fn check_version(v: &str, line: usize) -> Result<(), ParseError> {
     let (proto, num) = v.split_at_checked(4).unwrap_or(("", ""));
-    if !eq_ignore_case(proto, "SIP/") {
-        return Err(syntax(line, format!("malformed SIP version {v:?}")));
-    }
-    if num == "2.0" {
+    let sip = eq_ignore_case(proto, "SIP/");
+    if sip && num == "2.0" {
         return Ok(());
     }
-    let well_formed = num
-        .split_once('.')
-        .is_some_and(|(a, b)| parse_u32(a).is_some() && parse_u32(b).is_some());
+    let well_formed = sip
+        && num
+            .split_once('.')
+            .is_some_and(|(a, b)| parse_u32(a).is_some() && parse_u32(b).is_some());
     if well_formed {
         Err(ParseError::with_kind(
             line,
