@@ -239,7 +239,7 @@ impl<'a> Message<'a> {
     /// The topmost Via (always present: checked by `parse`).
     pub fn top_via(&self) -> Via<'a> {
         // `parse` checked that there is one; the first Via is not kept twice.
-        self.vias.first().cloned().unwrap_or(Via::NONE)
+        self.vias.first().unwrap_or(&Via::NONE).clone()
     }
     /// The From header (checked by `parse`).
     pub fn from(&self) -> NameAddr<'a> {
