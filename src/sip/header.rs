@@ -461,18 +461,27 @@ impl<'a> Via<'a> {
         if h == i {
             return Err(err("no space before sent-by"));
         }
-        let host_end = scan_host(s, h).map_err(err)?;
+        let host_end = match scan_host(s, h) {
+            Ok(v) => v,
+            Err(why) => return Err(err(why)),
+        };
         let mut j = skip_lws(s, host_end);
         let mut port = None;
         let mut end = host_end;
         if at(s, j) == b':' {
             j = skip_lws(s, j + 1);
-            let (p, e) = scan_port(s, j).map_err(err)?;
+            let (p, e) = match scan_port(s, j) {
+                Ok(v) => v,
+                Err(why) => return Err(err(why)),
+            };
             port = Some(p);
             end = e;
         }
         let rest = sub(s, end, s.len());
-        let (p, q) = ParamIter::validate(rest).map_err(err)?;
+        let (p, q) = match ParamIter::validate(rest) {
+            Ok(v) => v,
+            Err(why) => return Err(err(why)),
+        };
         // As in `NameAddr::parse`: the value trimmed ends at the parameters' end, or at
         // the end of the sent-by without any.
         Ok(Via {

@@ -180,12 +180,18 @@ impl<'a> Uri<'a> {
         } else if find_byte(text, atpos, b'@').is_some() {
             return Err(err("bad character in the user part"));
         }
-        let host_end = scan_host(text, h).map_err(err)?;
+        let host_end = match scan_host(text, h) {
+            Ok(v) => v,
+            Err(why) => return Err(err(why)),
+        };
         uri.host_start = h;
         uri.host_end = host_end;
         let mut i = host_end;
         if at(text, i) == b':' {
-            let (port, end) = scan_port(text, i + 1).map_err(err)?;
+            let (port, end) = match scan_port(text, i + 1) {
+                Ok(v) => v,
+                Err(why) => return Err(err(why)),
+            };
             uri.port = Some(port);
             i = end;
         }
