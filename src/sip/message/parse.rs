@@ -262,9 +262,9 @@ pub(super) fn parse(buf: &[u8]) -> Result<Message<'_>, ParseError> {
             }
             continue;
         };
-        let c = counts
-            .get_mut(k as usize)
-            .ok_or_else(|| syntax(line(), "internal"))?;
+        let Some(c) = counts.get_mut(k as usize) else {
+            return Err(syntax(line(), "internal"));
+        };
         *c = c.saturating_add(1);
         if *c > 1 && k.is_single() {
             return Err(syntax(
@@ -280,7 +280,10 @@ pub(super) fn parse(buf: &[u8]) -> Result<Message<'_>, ParseError> {
         match k {
             HeaderName::Via => {
                 for item in CommaIter::new(v) {
-                    let item = item.map_err(|why| syntax(line(), format!("Via: {why}")))?;
+                    let item = match item {
+                        Ok(item) => item,
+                        Err(why) => return Err(syntax(line(), format!("Via: {why}"))),
+                    };
                     // `match`, not `map_err`: at opt-level "z" the generic is a call that
                     // copies the parsed value once more.
                     match Via::parse(item) {
@@ -304,25 +307,30 @@ pub(super) fn parse(buf: &[u8]) -> Result<Message<'_>, ParseError> {
                 );
             }
             HeaderName::CSeq => {
-                cseq = Some(CSeq::parse(v).map_err(at_line)?);
+                match CSeq::parse(v) {
+                    Ok(c) => cseq = Some(c),
+                    Err(e) => return Err(at_line(e)),
+                }
                 cseq_at = here;
             }
             HeaderName::ContentLength => {
-                content_length = Some((
-                    parse_usize(trim_lws(v)).ok_or_else(|| {
-                        syntax(line(), "Content-Length is not a non-negative number")
-                    })?,
-                    here,
-                ));
+                let Some(n) = parse_usize(trim_lws(v)) else {
+                    return Err(syntax(
+                        line(),
+                        "Content-Length is not a non-negative number",
+                    ));
+                };
+                content_length = Some((n, here));
             }
-            HeaderName::MaxForwards => {
-                parse_u32(trim_lws(v))
-                    .filter(|n| *n <= 255)
-                    .ok_or_else(|| syntax(line(), "Max-Forwards is not a number from 0 to 255"))?;
+            HeaderName::MaxForwards if parse_u32(trim_lws(v)).is_none_or(|n| n > 255) => {
+                return Err(syntax(line(), "Max-Forwards is not a number from 0 to 255"));
             }
             HeaderName::Contact => {
                 for item in CommaIter::new(v) {
-                    let item = item.map_err(|why| syntax(line(), format!("Contact: {why}")))?;
+                    let item = match item {
+                        Ok(item) => item,
+                        Err(why) => return Err(syntax(line(), format!("Contact: {why}"))),
+                    };
                     match Contact::parse(item) {
                         Ok(c) => contacts.push(c),
                         Err(e) => return Err(at_line(e)),
@@ -336,10 +344,18 @@ pub(super) fn parse(buf: &[u8]) -> Result<Message<'_>, ParseError> {
     if vias.is_empty() {
         return Err(missing("Via"));
     }
-    let from = from.ok_or_else(|| missing("From"))?;
-    let to = to.ok_or_else(|| missing("To"))?;
-    let call_id = call_id.ok_or_else(|| missing("Call-ID"))?;
-    let cseq: CSeq<'_> = cseq.ok_or_else(|| missing("CSeq"))?;
+    let Some(from) = from else {
+        return Err(missing("From"));
+    };
+    let Some(to) = to else {
+        return Err(missing("To"));
+    };
+    let Some(call_id) = call_id else {
+        return Err(missing("Call-ID"));
+    };
+    let Some(cseq) = cseq else {
+        return Err(missing("CSeq"));
+    };
     if let StartLine::Request { method, .. } = &start {
         if method.as_str() != cseq.method.as_str() {
             return Err(syntax(
