@@ -6,7 +6,8 @@ use md5::{Digest, Md5};
 use sha2::Sha256;
 
 use super::text::{
-    at, is_lws, is_token_char, scan_quoted, skip_lws, skip_while, sub, trim_lws, unquote,
+    at, eq_ignore_case, is_lws, is_token_char, scan_quoted, skip_lws, skip_while, sub, trim_lws,
+    unquote,
 };
 use super::{ParseError, Secret};
 
@@ -109,7 +110,7 @@ impl Algorithm {
             Algorithm::Sha256Sess,
         ]
         .into_iter()
-        .find(|a| a.as_str().eq_ignore_ascii_case(token))
+        .find(|a| eq_ignore_case(a.as_str(), token))
     }
 
     fn is_sess(self) -> bool {
@@ -218,7 +219,7 @@ impl Challenge {
         let err = |why: &str| ParseError::new(0, format!("digest challenge: {why}"));
         let s = trim_lws(value);
         let scheme_end = skip_while(s, 0, is_token_char);
-        if !sub(s, 0, scheme_end).eq_ignore_ascii_case("Digest") {
+        if !eq_ignore_case(sub(s, 0, scheme_end), "Digest") {
             return Err(err("scheme is not Digest"));
         }
         let rest = sub(s, scheme_end, s.len());
@@ -229,7 +230,7 @@ impl Challenge {
         let get = |name: &str| {
             params
                 .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .find(|(n, _)| eq_ignore_case(n, name))
                 .map(|(_, v)| unquote(v))
         };
         let realm = get("realm").ok_or_else(|| err("no realm"))?.into_owned();
@@ -244,9 +245,9 @@ impl Challenge {
             Some(list) => {
                 let mut q = Vec::new();
                 for opt in list.split(',').map(trim_lws) {
-                    let o = if opt.eq_ignore_ascii_case("auth") {
+                    let o = if eq_ignore_case(opt, "auth") {
                         Qop::Auth
-                    } else if opt.eq_ignore_ascii_case("auth-int") {
+                    } else if eq_ignore_case(opt, "auth-int") {
                         Qop::AuthInt
                     } else {
                         continue;
@@ -267,7 +268,7 @@ impl Challenge {
             opaque: get("opaque").map(|o| o.into_owned()),
             algorithm,
             qop,
-            stale: get("stale").is_some_and(|v| v.eq_ignore_ascii_case("true")),
+            stale: get("stale").is_some_and(|v| eq_ignore_case(&v, "true")),
         })
     }
 

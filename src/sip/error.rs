@@ -65,6 +65,14 @@ impl ParseError {
     }
 }
 
+/// A syntax error about a lone value (line 0). Cold and out of line, so that the hot
+/// parsers carry a call and a `&'static str`, not the making of a `String`.
+#[cold]
+#[inline(never)]
+pub(crate) fn fail(why: &'static str) -> ParseError {
+    ParseError::new(0, why)
+}
+
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.line == 0 {

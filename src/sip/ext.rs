@@ -5,8 +5,8 @@ use std::borrow::Cow;
 
 use super::digest::auth_params;
 use super::text::{
-    find_param, is_lws, is_token, is_token_char, parse_u32, skip_while, sub, trim_lws, unquote,
-    ParamIter,
+    eq_ignore_case, find_param, is_lws, is_token, is_token_char, parse_u32, skip_while, sub,
+    trim_lws, unquote, ParamIter,
 };
 use super::ParseError;
 
@@ -149,7 +149,7 @@ impl<'a> Credentials<'a> {
     pub fn param(&self, name: &str) -> Option<Cow<'a, str>> {
         self.params
             .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .find(|(n, _)| eq_ignore_case(n, name))
             .map(|(_, v)| unquote(v))
     }
 }

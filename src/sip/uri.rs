@@ -1,8 +1,8 @@
 //! SIP and other URIs, as views of the text they were parsed from.
 
 use super::text::{
-    all, at, eq_ignore_case, find_byte, is, scan_host, scan_port, skip_class, sub, URI_OK,
-    URI_PARAM, USERINFO,
+    at, eq_ignore_case, find_byte, scan_host, scan_port, skip_class, skip_while, sub, URI_PARAM,
+    URI_PLAIN, USERINFO,
 };
 use super::ParseError;
 
@@ -11,27 +11,60 @@ use super::ParseError;
 /// For `sip` and `sips` the parts are split out; for other schemes [`Uri::user`] is
 /// `None`, [`Uri::host`] is empty, and [`Uri::opaque`] holds everything after the
 /// colon (its `;` parameters are still readable with [`Uri::param`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// The parts are kept as positions in the text and sliced when asked for: parsing
+/// makes no slice at all, and the value is smaller to move around.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Uri<'a> {
     text: &'a str,
-    scheme: &'a str,
-    user: Option<&'a str>,
-    password: Option<&'a str>,
-    host: &'a str,
+    /// The scheme is `text[..colon]`.
+    colon: usize,
+    /// The user part is `text[colon + 1..user_end]`; 0 when there is none.
+    user_end: usize,
+    /// Whether a password follows the user part (`text[user_end + 1..host_start - 1]`).
+    password: bool,
+    host_start: usize,
+    host_end: usize,
     port: Option<u16>,
     /// The parameter section, starting with `;`, or empty.
-    params: &'a str,
-    headers: Option<&'a str>,
+    params_start: usize,
+    params_end: usize,
+    /// The header section is `text[headers_start..]`; 0 when there is none.
+    headers_start: usize,
+}
+
+impl std::fmt::Debug for Uri<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Uri")
+            .field("text", &self.text)
+            .field("scheme", &self.scheme())
+            .field("user", &self.user())
+            .field("password", &self.password())
+            .field("host", &self.host())
+            .field("port", &self.port)
+            .field("params", &self.params())
+            .field("headers", &self.headers())
+            .finish()
+    }
 }
 
 /// Whether a scheme is `sip` or `sips`, in any case (`| 0x20` lower-cases a letter, and
 /// no other byte becomes `s`, `i` or `p` by it).
-fn is_sip_scheme(s: &str) -> bool {
-    match *s.as_bytes() {
+fn is_sip_scheme(s: &[u8]) -> bool {
+    match *s {
         [a, b, c] => [a | 0x20, b | 0x20, c | 0x20] == *b"sip",
         [a, b, c, d] => [a | 0x20, b | 0x20, c | 0x20, d | 0x20] == *b"sips",
         _ => false,
     }
+}
+
+/// Whether every byte of `s` may appear in a URI at all: not whitespace, a control
+/// character, a quote or an angle bracket (checked on the way out with an error, and
+/// for schemes other than sip).
+fn all_uri_ok(s: &str) -> bool {
+    skip_while(s, 0, |b| {
+        !(b <= b' ' || b == 0x7f || matches!(b, b'<' | b'>' | b'"'))
+    }) == s.len()
 }
 
 /// Checks that every `%` is followed by two hex digits.
@@ -63,7 +96,7 @@ impl<'a> Uri<'a> {
         // part's own class excludes them from, so the check is only made for other
         // schemes and on the way out with an error.
         let err = |why: &str| {
-            let why = if all(text, URI_OK) {
+            let why = if all_uri_ok(text) {
                 why
             } else {
                 "whitespace, control character, quote or angle bracket"
@@ -74,10 +107,11 @@ impl<'a> Uri<'a> {
             return Err(err("empty"));
         }
         let colon = find_byte(text, 0, b':').ok_or_else(|| err("no scheme"))?;
-        let scheme = sub(text, 0, colon);
-        let scheme_ok = at(scheme, 0).is_ascii_alphabetic()
+        let b = text.as_bytes();
+        let scheme = b.get(..colon).unwrap_or_default();
+        let scheme_ok = scheme.first().is_some_and(u8::is_ascii_alphabetic)
             && scheme
-                .bytes()
+                .iter()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
         if !scheme_ok {
             return Err(err("malformed scheme"));
@@ -87,58 +121,77 @@ impl<'a> Uri<'a> {
         }
         let mut uri = Uri {
             text,
-            scheme,
-            user: None,
-            password: None,
-            host: "",
+            colon,
+            user_end: 0,
+            password: false,
+            host_start: 0,
+            host_end: 0,
             port: None,
-            params: "",
-            headers: None,
+            params_start: 0,
+            params_end: 0,
+            headers_start: 0,
         };
         if !is_sip_scheme(scheme) {
-            if !all(text, URI_OK) {
+            if !all_uri_ok(text) {
                 return Err(err(""));
             }
             if !text.is_ascii() {
                 return Err(err("non-ASCII character"));
             }
-            let rest = sub(text, colon + 1, text.len());
-            if let Some(semi) = find_byte(rest, 0, b';') {
-                let end = find_byte(rest, 0, b'?')
+            if let Some(semi) = find_byte(text, colon + 1, b';') {
+                uri.params_start = semi;
+                uri.params_end = find_byte(text, colon + 1, b'?')
                     .filter(|&q| q > semi)
-                    .unwrap_or(rest.len());
-                uri.params = sub(rest, semi, end);
+                    .unwrap_or(text.len());
             }
             return Ok(uri);
         }
         // sip / sips: [userinfo "@"] host [":" port] *(";" param) ["?" headers]
-        // Positions are in `text`; only the parts kept become slices.
-        let b = text.as_bytes();
         let mut h = colon + 1;
-        if let Some(atpos) = find_byte(text, h, b'@') {
-            // '@' is not a userinfo character, so the scan stops at it when all is well.
+        // '@' is not a userinfo character: the scan stops at the first '@' when the user
+        // part is well formed. With no '@' at all there is no user part; an '@' further
+        // on means a bad character before it.
+        let atpos = skip_class(text, h, USERINFO);
+        if at(text, atpos) == b'@' {
             let userinfo = b.get(h..atpos).unwrap_or_default();
-            if skip_class(text, h, USERINFO) != atpos || !escapes_ok(userinfo) {
-                return Err(err("bad character in the user part"));
+            // One pass over the user part: its escapes, and the first ':' (the password
+            // follows it... unless the user part itself holds one (telephone-subscriber);
+            // RFC 3261 takes the first).
+            let mut user_end = atpos;
+            let mut k = 0;
+            while let Some(&c) = userinfo.get(k) {
+                if c == b'%'
+                    && !(userinfo.get(k + 1).is_some_and(u8::is_ascii_hexdigit)
+                        && userinfo.get(k + 2).is_some_and(u8::is_ascii_hexdigit))
+                {
+                    return Err(err("bad character in the user part"));
+                }
+                if c == b':' && !uri.password {
+                    uri.password = true;
+                    user_end = h + k;
+                }
+                k += 1;
             }
-            // The password follows the first ':' of the userinfo... unless the user
-            // part itself holds one (telephone-subscriber); RFC 3261 takes the first.
-            let (user, password) = match find_byte(text, h, b':').filter(|&c| c < atpos) {
-                Some(c) => (sub(text, h, c), Some(sub(text, c + 1, atpos))),
-                None => (sub(text, h, atpos), None),
-            };
-            if user.is_empty() {
+            if user_end == h {
                 return Err(err("empty user part"));
             }
-            uri.user = Some(user);
-            uri.password = password;
+            uri.user_end = user_end;
             h = atpos + 1;
+        } else if find_byte(text, atpos, b'@').is_some() {
+            return Err(err("bad character in the user part"));
         }
-        let host_end = scan_host(text, h).map_err(err)?;
-        uri.host = sub(text, h, host_end);
+        let host_end = match scan_host(text, h) {
+            Ok(v) => v,
+            Err(why) => return Err(err(why)),
+        };
+        uri.host_start = h;
+        uri.host_end = host_end;
         let mut i = host_end;
         if at(text, i) == b':' {
-            let (port, end) = scan_port(text, i + 1).map_err(err)?;
+            let (port, end) = match scan_port(text, i + 1) {
+                Ok(v) => v,
+                Err(why) => return Err(err(why)),
+            };
             uri.port = Some(port);
             i = end;
         }
@@ -147,35 +200,36 @@ impl<'a> Uri<'a> {
             return Err(err("unexpected character after the host"));
         }
         // One pass over the tail: its characters, its escapes, where the headers start,
-        // and that every parameter has a name.
-        let mut q = t.len();
-        let mut j = 0;
-        while let Some(&c) = t.get(j) {
-            if !is(c, URI_PARAM) {
-                return Err(err("bad character in the parameters or headers"));
-            }
-            match c {
-                b'%' if !(t.get(j + 1).is_some_and(u8::is_ascii_hexdigit)
-                    && t.get(j + 2).is_some_and(u8::is_ascii_hexdigit)) =>
-                {
-                    return Err(err("bad character in the parameters or headers"));
-                }
-                b'?' if q == t.len() => q = j,
-                b';' if q == t.len() && matches!(t.get(j + 1), None | Some(b';' | b'=' | b'?')) => {
-                    // Reported after the character checks, as before: look on for a
-                    // bad character first.
-                    if skip_class(text, i + j, URI_PARAM) < text.len() || !escapes_ok(t) {
-                        return Err(err("bad character in the parameters or headers"));
+        // and that every parameter has a name. Plain characters are skipped by class;
+        // the loop body only sees the others.
+        let mut q = text.len();
+        let mut k = i;
+        loop {
+            k = skip_class(text, k, URI_PLAIN);
+            match b.get(k) {
+                None => break,
+                Some(b'%')
+                    if b.get(k + 1).is_some_and(u8::is_ascii_hexdigit)
+                        && b.get(k + 2).is_some_and(u8::is_ascii_hexdigit) => {}
+                Some(b'?') => q = q.min(k),
+                Some(b';') => {
+                    if q == text.len() && matches!(b.get(k + 1), None | Some(b';' | b'=' | b'?')) {
+                        // Reported after the character checks, as before: look on for a
+                        // bad character first.
+                        if skip_class(text, k, URI_PARAM) < text.len() || !escapes_ok(t) {
+                            return Err(err("bad character in the parameters or headers"));
+                        }
+                        return Err(err("empty parameter"));
                     }
-                    return Err(err("empty parameter"));
                 }
-                _ => {}
+                Some(_) => return Err(err("bad character in the parameters or headers")),
             }
-            j += 1;
+            k += 1;
         }
-        uri.params = sub(text, i, i + q);
-        if q < t.len() {
-            uri.headers = Some(sub(text, i + q + 1, text.len()));
+        uri.params_start = i;
+        uri.params_end = q;
+        if q < text.len() {
+            uri.headers_start = q + 1;
         }
         Ok(uri)
     }
@@ -185,23 +239,29 @@ impl<'a> Uri<'a> {
     }
     /// The scheme, lower-cased by the caller if needed (`sip`, `sips`, `tel`...).
     pub fn scheme(&self) -> &'a str {
-        self.scheme
+        sub(self.text, 0, self.colon)
     }
     /// Whether the scheme is `sip` or `sips` (any case).
     pub fn is_sip(&self) -> bool {
-        is_sip_scheme(self.scheme)
+        is_sip_scheme(self.text.as_bytes().get(..self.colon).unwrap_or_default())
     }
     /// The user part (still %-escaped), if any.
     pub fn user(&self) -> Option<&'a str> {
-        self.user
+        (self.user_end > 0).then(|| sub(self.text, self.colon + 1, self.user_end))
     }
     /// The password of a `user:password@host` URI (still %-escaped), if any.
     pub fn password(&self) -> Option<&'a str> {
-        self.password
+        self.password.then(|| {
+            sub(
+                self.text,
+                self.user_end + 1,
+                self.host_start.saturating_sub(1),
+            )
+        })
     }
     /// The host; IPv6 references keep their brackets.
     pub fn host(&self) -> &'a str {
-        self.host
+        sub(self.text, self.host_start, self.host_end)
     }
     /// The port, if given.
     pub fn port(&self) -> Option<u16> {
@@ -209,19 +269,19 @@ impl<'a> Uri<'a> {
     }
     /// Everything after `scheme:`.
     pub fn opaque(&self) -> &'a str {
-        sub(self.text, self.scheme.len() + 1, self.text.len())
+        sub(self.text, self.colon + 1, self.text.len())
     }
     /// The raw parameter section, starting with `;` (empty when there are none).
     pub fn params(&self) -> &'a str {
-        self.params
+        sub(self.text, self.params_start, self.params_end)
     }
     /// The raw header section after `?`, if any (still %-escaped).
     pub fn headers(&self) -> Option<&'a str> {
-        self.headers
+        (self.headers_start > 0).then(|| sub(self.text, self.headers_start, self.text.len()))
     }
     /// A URI parameter: `None` when absent, `Some(None)` for a flag such as `;lr`.
     pub fn param(&self, name: &str) -> Option<Option<&'a str>> {
-        self.params
+        self.params()
             .split(';')
             .skip(1)
             .map(|p| match p.find('=') {
@@ -294,7 +354,7 @@ mod tests {
             ("tel", false),
             ("s\tp", false),
         ] {
-            assert_eq!(is_sip_scheme(s), yes, "{s}");
+            assert_eq!(is_sip_scheme(s.as_bytes()), yes, "{s}");
             assert_eq!(
                 s.eq_ignore_ascii_case("sip") || s.eq_ignore_ascii_case("sips"),
                 yes

@@ -111,7 +111,6 @@ pub struct Message<'a> {
     start_text: &'a str,
     headers: Vec<Header<'a>>,
     body: &'a [u8],
-    top_via: Via<'a>,
     /// Every Via value, parsed and checked by `parse`.
     vias: Vec<Via<'a>>,
     /// Every Contact value, parsed and checked by `parse`.
@@ -239,7 +238,8 @@ impl<'a> Message<'a> {
     }
     /// The topmost Via (always present: checked by `parse`).
     pub fn top_via(&self) -> Via<'a> {
-        self.top_via.clone()
+        // `parse` checked that there is one; the first Via is not kept twice.
+        self.vias.first().unwrap_or(&Via::NONE).clone()
     }
     /// The From header (checked by `parse`).
     pub fn from(&self) -> NameAddr<'a> {
@@ -301,11 +301,19 @@ impl<'a> Message<'a> {
         let mut out = Vec::new();
         for h in self.headers_named(name) {
             for item in CommaIter::new(h.raw_value) {
-                let parsed = item
-                    .map_err(|why| ParseError::new(0, why))
-                    .and_then(&f)
-                    .map_err(|e| e.at_line(self.header_line(h)))?;
-                out.push(parsed);
+                // `match`, not `map_err` and `and_then`: at opt-level "z" each of those is
+                // a call that copies the parsed value once more.
+                let e = match item {
+                    Ok(v) => match f(v) {
+                        Ok(parsed) => {
+                            out.push(parsed);
+                            continue;
+                        }
+                        Err(e) => e,
+                    },
+                    Err(why) => ParseError::new(0, why),
+                };
+                return Err(e.at_line(self.header_line(h)));
             }
         }
         Ok(out)

@@ -36,15 +36,14 @@ fn utf8<'a>(bytes: &'a [u8], line: usize, what: &str) -> Result<&'a str, ParseEr
 /// Checks `SIP/2.0` (the `SIP` literal is case-insensitive).
 fn check_version(v: &str, line: usize) -> Result<(), ParseError> {
     let (proto, num) = v.split_at_checked(4).unwrap_or(("", ""));
-    if !proto.eq_ignore_ascii_case("SIP/") {
-        return Err(syntax(line, format!("malformed SIP version {v:?}")));
-    }
-    if num == "2.0" {
+    let sip = eq_ignore_case(proto, "SIP/");
+    if sip && num == "2.0" {
         return Ok(());
     }
-    let well_formed = num
-        .split_once('.')
-        .is_some_and(|(a, b)| parse_u32(a).is_some() && parse_u32(b).is_some());
+    let well_formed = sip
+        && num
+            .split_once('.')
+            .is_some_and(|(a, b)| parse_u32(a).is_some() && parse_u32(b).is_some());
     if well_formed {
         Err(ParseError::with_kind(
             line,
@@ -263,9 +262,9 @@ pub(super) fn parse(buf: &[u8]) -> Result<Message<'_>, ParseError> {
             }
             continue;
         };
-        let c = counts
-            .get_mut(k as usize)
-            .ok_or_else(|| syntax(line(), "internal"))?;
+        let Some(c) = counts.get_mut(k as usize) else {
+            return Err(syntax(line(), "internal"));
+        };
         *c = c.saturating_add(1);
         if *c > 1 && k.is_single() {
             return Err(syntax(
@@ -281,7 +280,10 @@ pub(super) fn parse(buf: &[u8]) -> Result<Message<'_>, ParseError> {
         match k {
             HeaderName::Via => {
                 for item in CommaIter::new(v) {
-                    let item = item.map_err(|why| syntax(line(), format!("Via: {why}")))?;
+                    let item = match item {
+                        Ok(item) => item,
+                        Err(why) => return Err(syntax(line(), format!("Via: {why}"))),
+                    };
                     // `match`, not `map_err`: at opt-level "z" the generic is a call that
                     // copies the parsed value once more.
                     match Via::parse(item) {
@@ -305,25 +307,30 @@ pub(super) fn parse(buf: &[u8]) -> Result<Message<'_>, ParseError> {
                 );
             }
             HeaderName::CSeq => {
-                cseq = Some(CSeq::parse(v).map_err(at_line)?);
+                match CSeq::parse(v) {
+                    Ok(c) => cseq = Some(c),
+                    Err(e) => return Err(at_line(e)),
+                }
                 cseq_at = here;
             }
             HeaderName::ContentLength => {
-                content_length = Some((
-                    parse_usize(trim_lws(v)).ok_or_else(|| {
-                        syntax(line(), "Content-Length is not a non-negative number")
-                    })?,
-                    here,
-                ));
+                let Some(n) = parse_usize(trim_lws(v)) else {
+                    return Err(syntax(
+                        line(),
+                        "Content-Length is not a non-negative number",
+                    ));
+                };
+                content_length = Some((n, here));
             }
-            HeaderName::MaxForwards => {
-                parse_u32(trim_lws(v))
-                    .filter(|n| *n <= 255)
-                    .ok_or_else(|| syntax(line(), "Max-Forwards is not a number from 0 to 255"))?;
+            HeaderName::MaxForwards if parse_u32(trim_lws(v)).is_none_or(|n| n > 255) => {
+                return Err(syntax(line(), "Max-Forwards is not a number from 0 to 255"));
             }
             HeaderName::Contact => {
                 for item in CommaIter::new(v) {
-                    let item = item.map_err(|why| syntax(line(), format!("Contact: {why}")))?;
+                    let item = match item {
+                        Ok(item) => item,
+                        Err(why) => return Err(syntax(line(), format!("Contact: {why}"))),
+                    };
                     match Contact::parse(item) {
                         Ok(c) => contacts.push(c),
                         Err(e) => return Err(at_line(e)),
@@ -334,11 +341,21 @@ pub(super) fn parse(buf: &[u8]) -> Result<Message<'_>, ParseError> {
         }
     }
     let missing = |what: &str| syntax(0, format!("missing {what} header"));
-    let top_via = vias.first().cloned().ok_or_else(|| missing("Via"))?;
-    let from = from.ok_or_else(|| missing("From"))?;
-    let to = to.ok_or_else(|| missing("To"))?;
-    let call_id = call_id.ok_or_else(|| missing("Call-ID"))?;
-    let cseq: CSeq<'_> = cseq.ok_or_else(|| missing("CSeq"))?;
+    if vias.is_empty() {
+        return Err(missing("Via"));
+    }
+    let Some(from) = from else {
+        return Err(missing("From"));
+    };
+    let Some(to) = to else {
+        return Err(missing("To"));
+    };
+    let Some(call_id) = call_id else {
+        return Err(missing("Call-ID"));
+    };
+    let Some(cseq) = cseq else {
+        return Err(missing("CSeq"));
+    };
     if let StartLine::Request { method, .. } = &start {
         if method.as_str() != cseq.method.as_str() {
             return Err(syntax(
@@ -373,7 +390,6 @@ pub(super) fn parse(buf: &[u8]) -> Result<Message<'_>, ParseError> {
         start_text,
         headers,
         body,
-        top_via,
         vias,
         contacts,
         from,
