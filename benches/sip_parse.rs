@@ -16,7 +16,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use softphone_core::sip::{Challenge, HeaderName, Message};
+use softphone_core::sip::{parse_and_read, Message};
 
 const SDP: &str = "v=0\r\n\
 o=- 4611731400430051336 2 IN IP4 127.0.0.1\r\n\
@@ -151,29 +151,6 @@ fn bench_with_accessors(name: &str, msg: &[u8]) {
         msg.len(),
         1e6 / median
     );
-}
-
-/// What `src/web/bench.rs` reads of each message (the fields JsSIP's parser fills eagerly).
-fn parse_and_read(bytes: &[u8]) -> Option<u64> {
-    let Ok(msg) = Message::parse(bytes) else {
-        return None;
-    };
-    let mut sum = u64::from(msg.cseq().seq);
-    sum = sum.wrapping_add(msg.call_id().len() as u64);
-    sum = sum.wrapping_add(msg.from().uri().as_str().len() as u64);
-    sum = sum.wrapping_add(msg.to().uri().as_str().len() as u64);
-    sum = sum.wrapping_add(msg.vias().len() as u64);
-    sum = sum.wrapping_add(msg.record_route().ok()?.len() as u64);
-    sum = sum.wrapping_add(msg.contacts().len() as u64);
-    sum = sum.wrapping_add(msg.content_type().map_or(0, |c| c.len() as u64));
-    for name in [HeaderName::WwwAuthenticate, HeaderName::ProxyAuthenticate] {
-        for h in msg.headers_named(name) {
-            let c = Challenge::parse(&h.value()).ok()?;
-            sum = sum.wrapping_add(c.realm.len() as u64);
-        }
-    }
-    sum = sum.wrapping_add(msg.body().len() as u64);
-    Some(sum)
 }
 
 /// The `SIP_PARSE_CORPUS` mode: no timing, a fixed amount of work.

@@ -31,6 +31,7 @@
 //! assert_eq!(msg.to_bytes(), raw.to_vec());
 //! ```
 
+mod bench_read;
 mod build;
 mod digest;
 mod error;
@@ -43,6 +44,8 @@ mod secret;
 mod text;
 mod uri;
 
+#[doc(hidden)]
+pub use bench_read::parse_and_read;
 pub use build::{escape_display_name, BuildError, RequestBuilder, ResponseBuilder};
 pub use digest::{Algorithm, Challenge, DigestError, DigestResponse, Qop};
 pub use error::{ParseError, ParseErrorKind};

@@ -24,7 +24,7 @@ use js_sys::{ArrayBuffer, JsString, WebAssembly};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::sip::{Challenge, HeaderName, Message};
+use crate::sip::parse_and_read;
 
 /// A set of SIP messages held in wasm memory, parsed over and over without crossing into
 /// JavaScript.
@@ -89,27 +89,4 @@ pub fn bench_memory_bytes() -> f64 {
     let memory: WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
     let buffer: ArrayBuffer = memory.buffer().unchecked_into();
     f64::from(buffer.byte_length())
-}
-
-/// Parses `bytes` and reads the headers a user agent acts on. `None` when it does not parse.
-fn parse_and_read(bytes: &[u8]) -> Option<u64> {
-    let Ok(msg) = Message::parse(bytes) else {
-        return None;
-    };
-    let mut sum = u64::from(msg.cseq().seq);
-    sum = sum.wrapping_add(msg.call_id().len() as u64);
-    sum = sum.wrapping_add(msg.from().uri().as_str().len() as u64);
-    sum = sum.wrapping_add(msg.to().uri().as_str().len() as u64);
-    sum = sum.wrapping_add(msg.vias().len() as u64);
-    sum = sum.wrapping_add(msg.record_route().ok()?.len() as u64);
-    sum = sum.wrapping_add(msg.contacts().len() as u64);
-    sum = sum.wrapping_add(msg.content_type().map_or(0, |c| c.len() as u64));
-    for name in [HeaderName::WwwAuthenticate, HeaderName::ProxyAuthenticate] {
-        for h in msg.headers_named(name) {
-            let c = Challenge::parse(&h.value()).ok()?;
-            sum = sum.wrapping_add(c.realm.len() as u64);
-        }
-    }
-    sum = sum.wrapping_add(msg.body().len() as u64);
-    Some(sum)
 }

@@ -16,7 +16,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { openConnectivityPage, startPhone, waitEvent as waitEventOn } from './lib/connectivity-page.mjs';
+import { openConnectivityPage, startPhone, stopPhones, waitEvent as waitEventOn } from './lib/connectivity-page.mjs';
 import { deadTurnServer, dropPorts, netfaultAvailable, removeStaleFaults } from './lib/netfault.mjs';
 import { ROOT, account, launchChromium, readEnv, restartKamailio, startKamailio, startStaticServer, turnCredentials } from './lib/servers.mjs';
 
@@ -123,12 +123,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (page) {
-    const stopAll = h(([names]) => Promise.all(names.map((n) => window.connectivity.stop(n).catch(() => 0))), [...created]).catch(() => {});
-    let timer;
-    await Promise.race([stopAll, new Promise((r) => (timer = setTimeout(r, 12_000)))]);
-    clearTimeout(timer);
-  }
+  if (page) await stopPhones(page, [...created]);
   await browser?.close();
   await site?.close();
 });

@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { openConnectivityPage, startPhone, waitEvent as waitEventOn } from './lib/connectivity-page.mjs';
+import { openConnectivityPage, startPhone, stopPhones, waitEvent as waitEventOn } from './lib/connectivity-page.mjs';
 import { slowTurn } from './lib/slowturn.mjs';
 import { account, launchChromium, readEnv, startKamailio, startStaticServer, turnCredentials } from './lib/servers.mjs';
 
@@ -134,12 +134,7 @@ before(async () => {
 
 after(async () => {
   await agePage?.evaluate(() => window.connectivity.stop('frank')).catch(() => {});
-  if (page) {
-    const stopAll = h(([names]) => Promise.all(names.map((n) => window.connectivity.stop(n).catch(() => 0))), [...created]).catch(() => {});
-    let timer;
-    await Promise.race([stopAll, new Promise((r) => (timer = setTimeout(r, 12_000)))]);
-    clearTimeout(timer);
-  }
+  if (page) await stopPhones(page, [...created]);
   await browser?.close();
   await site?.close();
   await slow?.close();

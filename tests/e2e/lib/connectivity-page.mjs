@@ -1,10 +1,11 @@
 // The connectivity test page (tests/e2e/pages/connectivity.html, window.connectivity), shared by
 // diagnose.test.mjs, connectivity.test.mjs and prewarm.test.mjs: opening it, waiting for a
-// phone's event, and starting a phone until it is registered.
+// phone's event, starting a phone until it is registered, and stopping phones at the end.
 //
 //   const page = await openConnectivityPage(browser, site, consoleLines);
 //   await startPhone(page, 'dave', config);            // created, started, registered
 //   const ev = await waitEvent(page, 'dave', { type: 'call', event: 'incoming' }, { after: t0 });
+//   await stopPhones(page, ['dave']);                  // in after(): bounded, never throws
 
 import assert from 'node:assert/strict';
 
@@ -45,4 +46,17 @@ export async function startPhone(page, name, config) {
   const t0 = await page.evaluate(() => performance.now());
   await page.evaluate(([n]) => window.connectivity.start(n), [name]);
   await waitEvent(page, name, { type: 'registration', state: 'registered' }, { after: t0 });
+}
+
+/**
+ * Stops phones `names` (unregistering them), waiting at most `boundMs`: for `after()`,
+ * where a hung unregistration must not hold the suite; errors are ignored.
+ */
+export async function stopPhones(page, names, boundMs = 12_000) {
+  const stopAll = page
+    .evaluate(([ns]) => Promise.all(ns.map((n) => window.connectivity.stop(n).catch(() => 0))), [names])
+    .catch(() => {});
+  let timer;
+  await Promise.race([stopAll, new Promise((r) => (timer = setTimeout(r, boundMs)))]);
+  clearTimeout(timer);
 }
