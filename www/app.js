@@ -90,7 +90,7 @@ function describeRegistration(e) {
 /** Short words for the call's badge once it has ended. */
 const END_BADGE = {
   localHangup: 'ended', remoteHangup: 'hung up by remote', busy: 'busy', declined: 'declined',
-  cancelled: 'cancelled', noAnswer: 'no answer', sessionExpired: 'session expired', transferred: 'transferred',
+  cancelled: 'cancelled', noAnswer: 'no answer', sessionExpired: 'session expired', sessionRefreshFailed: 'session refresh refused', transferred: 'transferred',
 };
 
 function describeEnd(cause) {

@@ -550,6 +550,12 @@ impl UserAgent {
     /// The flow ended (closed, failed, dead, or replaced). `immediate` skips the
     /// backoff: the network changed, so the old flow's failure says nothing.
     fn flow_lost(&mut self, reason: DisconnectReason, immediate: bool, now: Instant) {
+        // Did the server answer at all? One that did not (refused, no upgrade, no
+        // answer in time) is down or unreachable, and probing it costs it nothing.
+        let answered = !matches!(
+            reason,
+            DisconnectReason::OpenFailed { .. } | DisconnectReason::ConnectTimeout
+        );
         self.drop_flow(reason, now);
         match self.run {
             Run::Running => {}
@@ -560,7 +566,7 @@ impl UserAgent {
             let server = self.reconnect.start_round(&mut self.ctx.rng);
             return self.connect(server, now);
         }
-        match self.reconnect.failed(&mut self.ctx.rng) {
+        match self.reconnect.failed(&mut self.ctx.rng, now, answered) {
             Next::Now(server) => self.connect(server, now),
             Next::After(delay) => {
                 self.conn = Conn::Waiting;

@@ -78,6 +78,19 @@ impl<'a> Method<'a> {
         }
     }
 
+    /// Whether the method is a target refresh request inside a dialog: its Contact
+    /// replaces the peer's remote target, so the request and its 2xx answer carry
+    /// Contact (INVITE: RFC 3261 section 12.2; UPDATE: RFC 3311 section 5.1;
+    /// SUBSCRIBE and NOTIFY: RFC 6665 section 4.1.2 and 4.2). REFER is not one by its
+    /// RFC, but it creates a subscription usage and RFC 3515 section 2.4 has it carry
+    /// Contact as SUBSCRIBE does; PBXs (Asterisk) refuse one without.
+    pub fn is_target_refresh(&self) -> bool {
+        matches!(
+            self,
+            Method::Invite | Method::Update | Method::Subscribe | Method::Notify | Method::Refer
+        )
+    }
+
     /// Whether the method is a valid `token` (the parser only produces such methods;
     /// `Method::Other` built by hand may not be).
     pub fn is_valid(&self) -> bool {
@@ -106,5 +119,18 @@ mod tests {
             assert_eq!(Method::parse(t).as_str(), t);
         }
         assert!(!Method::Other("A B").is_valid());
+    }
+
+    #[test]
+    fn target_refresh_methods() {
+        let refresh = ["INVITE", "UPDATE", "SUBSCRIBE", "NOTIFY", "REFER"];
+        for t in refresh {
+            assert!(Method::parse(t).is_target_refresh(), "{t}");
+        }
+        for t in [
+            "ACK", "BYE", "CANCEL", "INFO", "OPTIONS", "MESSAGE", "PRACK", "FOO",
+        ] {
+            assert!(!Method::parse(t).is_target_refresh(), "{t}");
+        }
     }
 }

@@ -253,6 +253,11 @@ fn end_cause(cause: &EndCause) -> JsValue {
             object(&[kind("mediaFailure"), ("reason", reason.into())])
         }
         EndCause::SessionExpired => object(&[kind("sessionExpired")]),
+        EndCause::SessionRefreshFailed { status, reason } => object(&[
+            kind("sessionRefreshFailed"),
+            ("status", num(*status)),
+            ("reason", reason.into()),
+        ]),
         EndCause::Transferred => object(&[kind("transferred")]),
     }
 }

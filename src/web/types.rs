@@ -135,7 +135,10 @@ export type SoftphoneEndCause =
   | { kind: 'rejected'; status: number }
   | { kind: 'failed'; status: number; reason: string }
   | { kind: 'mediaFailure'; reason: string }
-  | { kind: 'sessionExpired' } | { kind: 'transferred' };
+  | { kind: 'sessionExpired' }
+  /** Our session refresh (RFC 4028) was refused twice, or got no answer. */
+  | { kind: 'sessionRefreshFailed'; status: number; reason: string }
+  | { kind: 'transferred' };
 
 /** Something that happened to a call; `callId` is `call.id`. */
 export type SoftphoneCallEvent = { type: 'call'; callId: number } & (

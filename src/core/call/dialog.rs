@@ -177,6 +177,12 @@ impl Dialog {
             .header("To", &self.remote_header)?
             .header("Call-ID", &self.call_id)?
             .header("CSeq", &format!("{seq} {}", method.as_str()))?;
+        if method.is_target_refresh() {
+            // The one place in-dialog requests are made, so none of them can go out
+            // without it: Asterisk answers `400 Missing Contact header` to an UPDATE or
+            // NOTIFY without one, and then lets the session expire or the transfer hang.
+            b.header("Contact", &format!("<{}>", local.dialog_contact_uri()))?;
+        }
         Ok((b, branch, seq))
     }
 }

@@ -185,7 +185,7 @@ impl Calls {
                 // Media is fine: only the route changed. The same SDP again is a
                 // target refresh (RFC 3261 section 12.2), with no renegotiation.
                 if let Some(sdp) = call.local_sdp.clone() {
-                    self.send_reinvite(i, ReinviteReason::SessionRefresh, sdp, io, s);
+                    self.send_reinvite(i, ReinviteReason::TargetRefresh, sdp, io, s);
                 }
             }
         }

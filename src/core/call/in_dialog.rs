@@ -270,8 +270,7 @@ impl Calls {
         let built = (|| -> Result<(Vec<u8>, OutInvite), BuildError> {
             let (mut b, branch, seq) =
                 dialog.request(Method::Invite, None, s.local, s.secure, io.rng)?;
-            b.header("Contact", &format!("<{}>", s.local.dialog_contact_uri()))?
-                .header("Allow", ALLOW)?
+            b.header("Allow", ALLOW)?
                 .header("Supported", "timer, replaces, outbound")?
                 .header("User-Agent", &s.local.user_agent)?;
             if let Some(session) = session {
@@ -358,7 +357,7 @@ impl Calls {
             // A refresh (session timer, or a target refresh after a new flow) re-sent the
             // SDP already in place: the browser made no offer, so there is no answer to
             // apply (it would fail in the `stable` state and end the call).
-            if !msg.body().is_empty() && reason != ReinviteReason::SessionRefresh {
+            if !msg.body().is_empty() && !reason.reuses_sdp() {
                 let answer = String::from_utf8_lossy(msg.body()).into_owned();
                 call.media(
                     MediaAction::ApplyAnswer {
@@ -386,7 +385,9 @@ impl Calls {
         match status {
             491 => {
                 // RFC 3261 section 14.1: the owner of the Call-ID waits 2.1-4 s, the other 0-2 s.
-                call.media(MediaAction::Rollback, io);
+                if !reason.reuses_sdp() {
+                    call.media(MediaAction::Rollback, io);
+                }
                 let we_own = call.dialog.as_ref().is_some_and(|d| d.we_called);
                 let wait_ms = if we_own {
                     2100 + io.rng.below(1901)
@@ -426,8 +427,14 @@ impl Calls {
                     io,
                 );
             }
+            _ if reason == ReinviteReason::SessionRefresh => {
+                let reason_text = msg.reason().unwrap_or("").to_string();
+                self.session_refresh_refused(i, status, &reason_text, Some(msg), io, s);
+            }
             _ => {
-                call.media(MediaAction::Rollback, io);
+                if !reason.reuses_sdp() {
+                    call.media(MediaAction::Rollback, io);
+                }
                 io.log(LogLevel::Warn, || {
                     format!("re-INVITE refused with {status}; the call goes on as before")
                 });
@@ -651,11 +658,7 @@ impl Calls {
         self.send_in_dialog(
             i,
             InDialog::Refer,
-            &[
-                ("Refer-To", &refer_to),
-                ("Referred-By", &referred_by),
-                ("Contact", &format!("<{}>", s.local.dialog_contact_uri())),
-            ],
+            &[("Refer-To", &refer_to), ("Referred-By", &referred_by)],
             None,
             io,
             s,
@@ -812,13 +815,20 @@ impl Calls {
                     );
                 }
             }
-            InDialog::Update => {
-                if (200..300).contains(&status) {
-                    if let Some(m) = msg {
-                        self.session_refreshed_by_us(i, m, io);
-                    }
+            // UPDATE is only sent to refresh the session.
+            InDialog::Update => match msg {
+                Some(m) if (200..300).contains(&status) => self.session_refreshed_by_us(i, m, io),
+                // The flow went down under it: the target refresh on the next flow
+                // refreshes the session too.
+                None if status == 503 => {}
+                _ if status == 481 => {}
+                _ => {
+                    // A peer that refused an UPDATE gets re-INVITEs from now on (RFC 4028
+                    // section 9 lets the refresher use either).
+                    self.calls[i].peer_allows_update &= msg.is_none();
+                    self.session_refresh_refused(i, status, &reason, msg, io, s);
                 }
-            }
+            },
         }
         // Only a 481 ends the call: the dialog is gone. A lost request (Timer F, a
         // dropped flow) does not prove the media dead; the ICE and session-timer

@@ -376,9 +376,22 @@ impl Calls {
         headers: &[(&str, &str)],
         io: &mut Io<'_>,
     ) {
-        if let Ok(request) = Message::parse(raw) {
-            crate::core::transaction::respond(&request, code, reason, tag, headers, io);
+        let Ok(request) = Message::parse(raw) else {
+            return;
+        };
+        // A 2xx to a target refresh request carries our Contact (RFC 3261 section 12.2.2,
+        // RFC 3311, RFC 6665): added here, where every such response is made.
+        let contact = format!("<{}>", self.settings.contact);
+        let mut all = headers.to_vec();
+        if (200..300).contains(&code)
+            && request.method().is_target_refresh()
+            && !headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("Contact"))
+        {
+            all.push(("Contact", contact.as_str()));
         }
+        crate::core::transaction::respond(&request, code, reason, tag, &all, io);
     }
 }
 

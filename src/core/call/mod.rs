@@ -294,7 +294,7 @@ impl Calls {
         }
         match name {
             T::CallGather => self.on_gather_deadline(i, io, s),
-            T::CallInviteTimeout => self.on_invite_timeout(i, io),
+            T::CallInviteTimeout => self.on_invite_timeout(i, io, s),
             T::CallOkRetransmit => self.retransmit_ok(i, io),
             T::CallAckTimeout => self.on_ack_timeout(i, io, s),
             T::CallAckWait => {}

@@ -176,7 +176,7 @@ impl Calls {
     }
 
     /// Timer B: no response at all to our INVITE.
-    pub(crate) fn on_invite_timeout(&mut self, i: usize, io: &mut Io<'_>) {
+    pub(crate) fn on_invite_timeout(&mut self, i: usize, io: &mut Io<'_>, s: &mut Sender<'_>) {
         let call = &mut self.calls[i];
         if call.lingering {
             call.lingering = false;
@@ -185,8 +185,12 @@ impl Calls {
         if let Some(invite) = call.reinvite.take() {
             // Our re-INVITE got no answer: the offer is dropped, the call goes on.
             call.media(MediaAction::Rollback, io);
-            if invite.reason == Some(super::state::ReinviteReason::IceRestart) {
-                self.ice_restart_failed(i, io);
+            match invite.reason {
+                Some(super::state::ReinviteReason::IceRestart) => self.ice_restart_failed(i, io),
+                Some(super::state::ReinviteReason::SessionRefresh) => {
+                    self.session_refresh_refused(i, 408, "Request Timeout", None, io, s)
+                }
+                _ => {}
             }
             return;
         }

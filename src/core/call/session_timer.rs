@@ -6,11 +6,12 @@
 use std::time::Duration;
 
 use super::state::{Awaiting, ReinviteReason, SessionTimer};
+use super::types::EndCause;
 use super::Calls;
 use crate::core::io::Io;
 use crate::core::registration::Sender;
 use crate::core::transaction::InDialog;
-use crate::core::TimerName;
+use crate::core::{LogLevel, TimerName};
 use crate::sip::Message;
 
 impl Calls {
@@ -24,6 +25,7 @@ impl Calls {
             self.calls[i].session = Some(SessionTimer {
                 interval: se.seconds.max(1),
                 we_refresh,
+                retried: false,
             });
             self.arm_session(i, io);
         }
@@ -52,6 +54,7 @@ impl Calls {
         self.calls[i].session = Some(SessionTimer {
             interval: se.seconds.max(1),
             we_refresh: refresher == "uas",
+            retried: false,
         });
         Some((
             format!("{};refresher={refresher}", se.seconds),
@@ -100,6 +103,7 @@ impl Calls {
             call.session = Some(SessionTimer {
                 interval: se.seconds.max(1),
                 we_refresh: !peer_refreshes,
+                retried: false,
             });
         }
         let value = call.session.map(|s| {
@@ -117,9 +121,69 @@ impl Calls {
             self.calls[i].session = Some(SessionTimer {
                 interval: se.seconds.max(1),
                 we_refresh,
+                retried: false,
             });
+        } else if let Some(session) = &mut self.calls[i].session {
+            session.retried = false;
         }
         self.arm_session(i, io);
+    }
+
+    /// Our session refresh was refused with `status` (or got no answer: 408). Letting
+    /// the session run out would have the peer hang up at expiry with nothing said to
+    /// the user, so the refresh is tried once more, by re-INVITE (after the answer's
+    /// `Retry-After`, if it gave one that fits the session); when that is refused too,
+    /// the call ends with [`EndCause::SessionRefreshFailed`].
+    pub(crate) fn session_refresh_refused(
+        &mut self,
+        i: usize,
+        status: u16,
+        reason: &str,
+        answer: Option<&Message<'_>>,
+        io: &mut Io<'_>,
+        s: &mut Sender<'_>,
+    ) {
+        let call = &mut self.calls[i];
+        if call.is_over() {
+            return;
+        }
+        let Some(session) = &mut call.session else {
+            return;
+        };
+        if session.retried {
+            io.log(LogLevel::Warn, || {
+                format!("session refresh refused again ({status}): ending the call")
+            });
+            self.send_bye(i, io, s);
+            self.calls[i].end(
+                EndCause::SessionRefreshFailed {
+                    status,
+                    reason: reason.to_string(),
+                },
+                io,
+            );
+            return;
+        }
+        session.retried = true;
+        let interval = session.interval;
+        let retry_after = answer
+            .and_then(|m| m.header_by_name("Retry-After"))
+            .and_then(|v| {
+                let digits: String = v.trim().chars().take_while(char::is_ascii_digit).collect();
+                digits.parse::<u32>().ok()
+            })
+            .filter(|secs| *secs < interval / 4)
+            .unwrap_or(0);
+        io.log(LogLevel::Warn, || {
+            format!(
+                "session refresh refused ({status}): trying again by re-INVITE in {retry_after} s"
+            )
+        });
+        call.set_timer(
+            TimerName::CallSessionRefresh,
+            io.now + Duration::from_secs(retry_after.into()),
+            io,
+        );
     }
 
     /// Time to refresh: UPDATE without SDP if the peer allows it, else a re-INVITE.
@@ -137,7 +201,7 @@ impl Calls {
             );
             return;
         }
-        if call.peer_allows_update {
+        if call.peer_allows_update && !session.retried {
             let value = format!("{};refresher=uac", session.interval);
             let _ = self.send_in_dialog(
                 i,

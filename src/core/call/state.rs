@@ -63,7 +63,22 @@ pub(crate) enum ReinviteReason {
     Hold,
     Resume,
     IceRestart,
+    /// A session-timer refresh (RFC 4028): the SDP already in place, sent again.
     SessionRefresh,
+    /// A target refresh after a new flow: the SDP already in place, sent again so the
+    /// far end learns the Contact that reaches us now.
+    TargetRefresh,
+}
+
+impl ReinviteReason {
+    /// The re-INVITE re-sends the SDP in place: the browser made no offer, so its
+    /// answer is not applied and nothing is rolled back when it fails.
+    pub(crate) fn reuses_sdp(self) -> bool {
+        matches!(
+            self,
+            ReinviteReason::SessionRefresh | ReinviteReason::TargetRefresh
+        )
+    }
 }
 
 /// Our INVITE (the initial one or a re-INVITE), kept for ACK, CANCEL and retries.
@@ -98,6 +113,9 @@ pub(crate) struct OkRetransmit {
 pub(crate) struct SessionTimer {
     pub(crate) interval: u32,
     pub(crate) we_refresh: bool,
+    /// This refresh was refused once and is being tried again by re-INVITE; a second
+    /// refusal ends the call. A granted refresh makes a new `SessionTimer`.
+    pub(crate) retried: bool,
 }
 
 /// One call.

@@ -124,6 +124,14 @@ pub enum EndCause {
     },
     /// The session timer expired without a refresh (RFC 4028).
     SessionExpired,
+    /// Our session refresh was refused twice (the second time by re-INVITE), or got
+    /// no answer: the far end would have hung up when the session expired.
+    SessionRefreshFailed {
+        /// The status of the last refusal (408 when no answer came).
+        status: u16,
+        /// Its reason phrase (`Missing Contact header`, ...).
+        reason: String,
+    },
     /// The call was transferred away (REFER succeeded).
     Transferred,
 }
@@ -145,6 +153,9 @@ impl EndCause {
             }
             EndCause::MediaFailure { reason } => return format!("MediaFailure ({reason:?})"),
             EndCause::SessionExpired => "SessionExpired",
+            EndCause::SessionRefreshFailed { status, reason } => {
+                return format!("SessionRefreshFailed (status {status}, reason {reason:?})")
+            }
             EndCause::Transferred => "Transferred",
         };
         name.to_owned()
