@@ -21,13 +21,29 @@ export interface SoftphoneDiagnoseConfig {
   timeout?: number;
   /** Bound of one STUN/TURN probe, seconds. Default 5. */
   iceTimeout?: number;
+  /**
+   * With `uri`, answers a digest challenge to the OPTIONS (PBXs such as Asterisk challenge
+   * it). `phone.diagnose()` uses the phone's own. Never part of the result.
+   */
+  password?: string;
+  /** The digest username, when it is not the user part of `uri`. */
+  authorizationUser?: string;
 }
 
-/** The SIP OPTIONS round trip over an open WebSocket. */
+/**
+ * The SIP OPTIONS round trip over an open WebSocket. Any answer proves the server speaks
+ * SIP: `401`/`407` without credentials means "reachable, asks for authentication".
+ */
 export interface SoftphoneOptionsCheck {
+  /** The status of the last answer (after the challenge was answered, if it was). */
   status: number;
   reason: string;
+  /** ms from the first OPTIONS to the last answer. */
   rttMs: number;
+  /** The server asked for authentication (401/407). */
+  challenged: boolean;
+  /** The challenge was answered with credentials; a 401/407 `status` then means they were refused. */
+  authenticated: boolean;
 }
 
 /** One WebSocket server. */
@@ -107,7 +123,11 @@ export interface SoftphoneNetworkVerdict {
 
 /** The result of `diagnose()`. */
 export interface SoftphoneDiagnosis {
-  /** A SIP server answered OPTIONS with a 1xx/2xx, and at least one STUN/TURN URL worked (or none is configured). */
+  /**
+   * A SIP server answered OPTIONS (any status: a `401` challenge proves SIP too; but not a
+   * challenge repeated after the credentials were sent), and at least one STUN/TURN URL
+   * worked (or none is configured).
+   */
   ok: boolean;
   durationMs: number;
   websocket: SoftphoneWebSocketCheck[];

@@ -40,6 +40,7 @@ mod event;
 mod io;
 mod keepalive;
 mod local;
+pub mod probe;
 pub mod quality;
 mod reconnect;
 mod registration;

@@ -226,6 +226,18 @@ impl Driver {
         )
     }
 
+    /// The phone's digest credentials for `diagnose()`'s OPTIONS, if it has a password:
+    /// `authorizationUser`, else the user part of the AOR.
+    pub(crate) fn diagnose_credentials(&self) -> Option<crate::core::probe::ProbeCredentials> {
+        let st = self.state.borrow();
+        let password = st.config.password.clone()?;
+        let username = st.config.auth_username.clone().or_else(|| {
+            let rest = st.config.aor.split_once(':')?.1;
+            Some(rest.rsplit_once('@')?.0.to_owned())
+        })?;
+        Some(crate::core::probe::ProbeCredentials { username, password })
+    }
+
     /// The configured instance id (`+sip.instance`).
     pub(crate) fn instance_id(&self) -> String {
         self.state

@@ -279,7 +279,7 @@ pub fn digest_param(value: &str, name: &str) -> Option<String> {
     out
 }
 
-fn md5_hex(data: &str) -> String {
+pub fn md5_hex(data: &str) -> String {
     let digest = Md5::digest(data.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }

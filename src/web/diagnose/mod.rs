@@ -25,6 +25,8 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::web::to_promise;
 
+use crate::core::probe::ProbeCredentials;
+use crate::sip::Secret;
 use crate::web::ice_servers::{parse_ice_servers, IceServer, IceServersProvider, IceUrl};
 use ice::IceProbe;
 use ws::WsOutcome;
@@ -43,6 +45,9 @@ pub struct Targets {
     pub domain: String,
     /// The From URI of the OPTIONS.
     pub from: String,
+    /// Credentials to answer a challenge to the OPTIONS with (the phone's own, or a
+    /// `password` in the argument).
+    pub credentials: Option<ProbeCredentials>,
     /// STUN/TURN servers.
     pub ice_servers: Vec<IceServer>,
     /// Why fetching `iceServersUrl` failed, if it did.
@@ -103,6 +108,7 @@ enum Probe {
         url: String,
         domain: String,
         from: String,
+        credentials: Option<ProbeCredentials>,
         budget: u32,
     },
     Ice {
@@ -125,9 +131,14 @@ fn spawn_probe(probe: Probe) -> Promise {
                 url,
                 domain,
                 from,
+                credentials,
                 budget,
             } => {
-                let outcome = ws::probe(&url, &domain, &from, budget).await;
+                // The probe's tags and branches need only be unique to its throwaway
+                // socket; `crypto.getRandomValues` is there wherever WebSocket is.
+                let mut seed = [0u8; 32];
+                let _ = crate::web::clock::random_bytes(&mut seed);
+                let outcome = ws::probe(&url, &domain, &from, credentials, seed, budget).await;
                 slots.borrow_mut()[i] = Some(WsCheck { url, outcome });
             }
             Probe::Ice {
@@ -167,6 +178,7 @@ pub async fn run(targets: Targets) -> (Vec<WsCheck>, Vec<IceCheck>) {
             url,
             domain,
             from,
+            credentials: targets.credentials.clone(),
             budget,
         }));
     }
@@ -233,6 +245,25 @@ pub async fn targets_from_js(config: &JsValue) -> Result<Targets, JsValue> {
         Some(u) => u.clone(),
         None => format!("sip:diagnose@{domain}"),
     };
+    // A `SoftphoneConfig` carries its password: the OPTIONS may answer a challenge with
+    // it. The digest username is `authorizationUser`, else the AOR's user part.
+    let credentials = match (get("password").as_string(), &uri) {
+        (Some(password), Some(u)) => {
+            let user = u
+                .strip_prefix("sip:")
+                .or_else(|| u.strip_prefix("sips:"))
+                .and_then(|rest| rest.rsplit_once('@'))
+                .map(|(user, _)| user.to_owned());
+            get("authorizationUser")
+                .as_string()
+                .or(user)
+                .map(|username| ProbeCredentials {
+                    username,
+                    password: Secret::new(password),
+                })
+        }
+        _ => None,
+    };
     let seconds = |k: &str, default: u32| -> Result<u32, JsValue> {
         let v = get(k);
         if v.is_undefined() {
@@ -281,6 +312,7 @@ pub async fn targets_from_js(config: &JsValue) -> Result<Targets, JsValue> {
         servers,
         domain,
         from,
+        credentials,
         ice_servers,
         fetch_error,
         fetched,
@@ -333,9 +365,11 @@ pub fn to_js(targets: &Targets, ws: &[WsCheck], ice: &[IceCheck], duration_ms: f
         })
         .collect();
     set(&out, "verdicts", verdicts.into());
-    let ok = ws.iter().any(
-        |c| matches!(&c.outcome, WsOutcome::Open { options: Some((s, _, _)), .. } if *s < 300),
-    ) && (ice.is_empty() || ice.iter().any(IceCheck::ok));
+    // Any SIP answer proves the server speaks SIP, a challenge too (Asterisk challenges
+    // OPTIONS); refused credentials do not make a working phone.
+    let ok = ws.iter().any(|c| {
+        matches!(&c.outcome, WsOutcome::Open { options: Some((o, _)), .. } if !o.credentials_refused())
+    }) && (ice.is_empty() || ice.iter().any(IceCheck::ok));
     set(&out, "ok", ok.into());
     out.into()
 }
@@ -359,12 +393,25 @@ fn ws_to_js(c: &WsCheck) -> JsValue {
                 ));
             }
             match options {
-                Some((status, reason, rtt)) => {
+                Some((outcome, rtt)) => {
                     let opt = Object::new();
-                    set(&opt, "status", (*status).into());
-                    set(&opt, "reason", reason.as_str().into());
+                    set(&opt, "status", outcome.status.into());
+                    set(&opt, "reason", outcome.reason.as_str().into());
                     set(&opt, "rttMs", round(*rtt).into());
+                    set(&opt, "challenged", outcome.challenged.into());
+                    set(&opt, "authenticated", outcome.authenticated.into());
                     set(&o, "options", opt.into());
+                    if outcome.needs_credentials() {
+                        hints.push(format!(
+                            "reachable: the server speaks SIP and asks for authentication ({}); phone.diagnose() answers the challenge with the phone's credentials",
+                            outcome.status
+                        ));
+                    } else if outcome.credentials_refused() {
+                        hints.push(format!(
+                            "the server refused the credentials ({} again after answering its challenge): check the password and authorizationUser; Asterisk answers 401 again, never 403, for a wrong password",
+                            outcome.status
+                        ));
+                    }
                 }
                 None => hints.push(
                     "the socket opened but no answer to SIP OPTIONS came back: is this a SIP server?".to_owned(),
@@ -505,14 +552,21 @@ pub(crate) fn error_name(e: &JsValue) -> String {
 pub fn diagnose(
     #[wasm_bindgen(unchecked_param_type = "SoftphoneDiagnoseConfig")] config: JsValue,
 ) -> Promise {
-    to_promise(run_js(config))
+    to_promise(run_js(config, None))
 }
 
 /// Reads the argument, fetches `iceServersUrl` if given, runs the probes within what is
 /// left of `timeout`, and builds the result.
-pub(crate) async fn run_js(config: JsValue) -> Result<JsValue, JsValue> {
+/// `credentials` (the phone's own) take the place of a `password` in `config`.
+pub(crate) async fn run_js(
+    config: JsValue,
+    credentials: Option<ProbeCredentials>,
+) -> Result<JsValue, JsValue> {
     let t0 = now_ms();
     let mut targets = targets_from_js(&config).await?;
+    if credentials.is_some() {
+        targets.credentials = credentials;
+    }
     // The fetch of `iceServersUrl` counts against the total bound.
     let spent = (now_ms() - t0).max(0.0) as u32;
     targets.timeout_ms = targets.timeout_ms.saturating_sub(spent).max(MIN_PROBE_MS);

@@ -9,8 +9,8 @@ use crate::web::Softphone;
 
 #[wasm_bindgen]
 impl Softphone {
-    /// Checks the phone's WebSocket servers (upgrade, SIP OPTIONS) and every STUN/TURN
-    /// URL it would use (the configured ones and those of `iceServersUrl`), each alone,
+    /// Checks the phone's WebSocket servers (upgrade, SIP OPTIONS, answering a digest
+    /// challenge with the phone's credentials) and every STUN/TURN URL it would use (the configured ones and those of `iceServersUrl`), each alone,
     /// bounded by `options.timeout` seconds (default 10). Does not touch the phone's own
     /// connection or calls. Resolves with a `SoftphoneDiagnosis`.
     ///
@@ -63,7 +63,7 @@ impl Softphone {
             }
         }
         let config: JsValue = config.into();
-        to_promise(super::run_js(config))
+        to_promise(super::run_js(config, self.driver.diagnose_credentials()))
     }
 }
 

@@ -1,8 +1,9 @@
 //! Probing one SIP-over-WebSocket server: does the upgrade succeed, how long does it
 //! take, and does a SIP OPTIONS come back over it.
 //!
-//! A throwaway WebSocket (subprotocol `sip`) is opened; once open, an OPTIONS to the
-//! domain is sent and the first response with its Call-ID ends the probe. A socket that
+//! A throwaway WebSocket (subprotocol `sip`) is opened; once open, the core's
+//! [`OptionsProbe`] makes an OPTIONS to the domain, answers a digest challenge when the
+//! phone's credentials are known, and says when its answer has come. A socket that
 //! closes before opening reports code 1006 whatever the cause: the browser hides the
 //! HTTP status of a refused upgrade (a 404 on a wrong path, a 502 from a tunnel, a TLS
 //! failure, a refused port all look the same), so the result lists the likely causes.
@@ -15,7 +16,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
 use super::{now_ms, resolver};
-use crate::sip::{Message, Method, RequestBuilder};
+use crate::core::probe::{OptionsProbe, ProbeCredentials, ProbeOutcome, ProbeStep};
 
 /// What became of one server.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,8 +27,9 @@ pub enum WsOutcome {
         open_ms: f64,
         /// The subprotocol the server agreed to (`sip` expected).
         protocol: String,
-        /// The OPTIONS round trip: `(status, reason, ms)`, or `None` if none came back.
-        options: Option<(u16, String, f64)>,
+        /// The OPTIONS round trip: what the probe learned and the ms from the first
+        /// OPTIONS to the last answer, or `None` if none came back.
+        options: Option<(ProbeOutcome, f64)>,
     },
     /// Closed before it opened.
     ClosedBeforeOpen {
@@ -53,8 +55,16 @@ struct State {
     protocol: String,
 }
 
-/// Probes `url` for at most `budget_ms`; `domain` and `from` make the OPTIONS.
-pub async fn probe(url: &str, domain: &str, from: &str, budget_ms: u32) -> WsOutcome {
+/// Probes `url` for at most `budget_ms`; `domain` and `from` make the OPTIONS, and
+/// `credentials` (the phone's own) answer a challenge. `seed` feeds the probe's tags.
+pub async fn probe(
+    url: &str,
+    domain: &str,
+    from: &str,
+    credentials: Option<ProbeCredentials>,
+    seed: [u8; 32],
+    budget_ms: u32,
+) -> WsOutcome {
     let t0 = now_ms();
     let ws = match WebSocket::new_with_str(url, "sip") {
         Ok(ws) => ws,
@@ -67,8 +77,13 @@ pub async fn probe(url: &str, domain: &str, from: &str, budget_ms: u32) -> WsOut
     ws.set_binary_type(BinaryType::Arraybuffer);
     let (promise, resolve) = resolver();
     let state = Rc::new(RefCell::new(State::default()));
-    let call_id = format!("diagnose-{}", random_token());
-    let options = options_request(domain, from, &call_id);
+    let sip = Rc::new(RefCell::new(OptionsProbe::new(
+        domain,
+        from,
+        credentials,
+        url.starts_with("wss:"),
+        seed,
+    )));
 
     let finish = {
         let state = Rc::clone(&state);
@@ -84,6 +99,7 @@ pub async fn probe(url: &str, domain: &str, from: &str, budget_ms: u32) -> WsOut
 
     let on_open = {
         let (state, ws, finish) = (Rc::clone(&state), ws.clone(), finish.clone());
+        let sip = Rc::clone(&sip);
         Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| {
             let now = now_ms();
             {
@@ -91,8 +107,9 @@ pub async fn probe(url: &str, domain: &str, from: &str, budget_ms: u32) -> WsOut
                 st.opened_at = Some(now);
                 st.protocol = ws.protocol();
             }
-            match &options {
-                Some(bytes) if ws.send_with_u8_array(bytes).is_ok() => {
+            let request = sip.borrow_mut().request().ok();
+            match request {
+                Some(bytes) if ws.send_with_u8_array(&bytes).is_ok() => {
                     state.borrow_mut().options_sent_at = Some(now_ms());
                 }
                 _ => finish(WsOutcome::Open {
@@ -104,32 +121,32 @@ pub async fn probe(url: &str, domain: &str, from: &str, budget_ms: u32) -> WsOut
         })
     };
     let on_message = {
-        let (state, finish) = (Rc::clone(&state), finish.clone());
-        let call_id = call_id.clone();
+        let (state, finish, ws) = (Rc::clone(&state), finish.clone(), ws.clone());
         Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
             let Some(bytes) = message_bytes(&e.data()) else {
                 return;
             };
-            let Ok(msg) = Message::parse(&bytes) else {
-                return; // a keepalive or junk
-            };
-            let Some(status) = msg.status() else { return };
-            if msg.header_by_name("Call-ID").as_deref() != Some(call_id.as_str()) {
-                return;
-            }
-            let reason = match msg.start_line() {
-                crate::sip::StartLine::Response { reason, .. } => reason.to_string(),
-                _ => String::new(),
+            // A keepalive, junk or another message: not the probe's answer.
+            let step = sip.borrow_mut().on_message(&bytes);
+            let outcome = match step {
+                None => return,
+                Some(ProbeStep::Send(again)) => {
+                    if ws.send_with_u8_array(&again).is_ok() {
+                        return;
+                    }
+                    None
+                }
+                Some(ProbeStep::Done(outcome)) => Some(outcome),
             };
             let (opened, sent, protocol) = {
                 let st = state.borrow();
                 (st.opened_at, st.options_sent_at, st.protocol.clone())
             };
-            if let (Some(opened), Some(sent)) = (opened, sent) {
+            if let Some(opened) = opened {
                 finish(WsOutcome::Open {
                     open_ms: opened - t0,
                     protocol,
-                    options: Some((status, reason, now_ms() - sent)),
+                    options: outcome.map(|o| (o, now_ms() - sent.unwrap_or(opened))),
                 });
             }
         })
@@ -184,49 +201,6 @@ pub async fn probe(url: &str, domain: &str, from: &str, budget_ms: u32) -> WsOut
     drop((on_open, on_message, on_close));
     let outcome = state.borrow_mut().outcome.take();
     outcome.unwrap_or(WsOutcome::NoAnswer)
-}
-
-/// The OPTIONS request, or `None` when the domain or From URI does not make one.
-fn options_request(domain: &str, from: &str, call_id: &str) -> Option<Vec<u8>> {
-    let branch = format!("z9hG4bK{}", random_token());
-    let mut b = RequestBuilder::new(Method::Options, &format!("sip:{domain}")).ok()?;
-    b.header(
-        "Via",
-        &format!(
-            "SIP/2.0/WSS {}.invalid;branch={branch}",
-            random_token().to_ascii_lowercase()
-        ),
-    )
-    .ok()?
-    .header("Max-Forwards", "70")
-    .ok()?
-    .header("To", &format!("<sip:{domain}>"))
-    .ok()?
-    .header("From", &format!("<{from}>;tag={}", random_token()))
-    .ok()?
-    .header("Call-ID", call_id)
-    .ok()?
-    .header("CSeq", "1 OPTIONS")
-    .ok()?
-    .header("Accept", "application/sdp")
-    .ok()?
-    .header(
-        "User-Agent",
-        concat!("softphone-core/", env!("CARGO_PKG_VERSION"), " diagnose"),
-    )
-    .ok()?;
-    Some(b.build())
-}
-
-/// 12 random alphanumerics (not secret: a Call-ID and tags).
-fn random_token() -> String {
-    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    (0..12)
-        .map(|_| {
-            let i = (js_sys::Math::random() * ALPHABET.len() as f64) as usize;
-            ALPHABET[i.min(ALPHABET.len() - 1)] as char
-        })
-        .collect()
 }
 
 fn message_bytes(data: &JsValue) -> Option<Vec<u8>> {
