@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use super::call::{CallEvent, CallId};
+use super::call::types::CallEvent;
+use super::ids::CallId;
 
 /// Something the application should know about. Losing the connection or the
 /// registration is an event, not an error: the core keeps recovering on its own.

@@ -3,9 +3,10 @@
 
 use std::collections::VecDeque;
 
+use super::ids::ConnectionId;
+use super::output::Output;
 use super::rng::Rng;
-use super::timer::{TimerKey, Timers};
-use super::ua::{ConnectionId, Output, TimerName};
+use super::timer::{TimerKey, Timers, UaTimer};
 use super::{Event, Instant, LogLevel};
 
 /// Borrowed for the duration of one input.
@@ -55,12 +56,14 @@ impl Io<'_> {
         true
     }
 
-    pub(crate) fn set_timer(&mut self, name: TimerName, at: Instant) {
-        self.timers.set(TimerKey::named(name), at);
+    /// Arms one of the user agent's own timers.
+    pub(crate) fn set_timer(&mut self, timer: UaTimer, at: Instant) {
+        self.timers.set(TimerKey::Ua(timer), at);
     }
 
-    pub(crate) fn cancel_timer(&mut self, name: TimerName) {
-        self.timers.cancel_all(name);
+    /// Disarms one of the user agent's own timers.
+    pub(crate) fn cancel_timer(&mut self, timer: UaTimer) {
+        self.timers.cancel(TimerKey::Ua(timer));
     }
 }
 

@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use super::io::Io;
-use super::ua::TimerName;
+use super::timer::UaTimer;
 use super::LogLevel;
 
 /// The ping the client sends.
@@ -69,8 +69,8 @@ impl Keepalive {
     /// The flow is gone: no more pings.
     pub(crate) fn flow_closed(&mut self, io: &mut Io<'_>) {
         self.awaiting_pong = false;
-        io.cancel_timer(TimerName::KeepalivePing);
-        io.cancel_timer(TimerName::KeepalivePong);
+        io.cancel_timer(UaTimer::KeepalivePing);
+        io.cancel_timer(UaTimer::KeepalivePong);
     }
 
     fn schedule(&mut self, io: &mut Io<'_>) {
@@ -78,7 +78,7 @@ impl Keepalive {
             return;
         }
         let delay = io.rng.between(self.interval * 4 / 5, self.interval);
-        io.set_timer(TimerName::KeepalivePing, io.now + delay);
+        io.set_timer(UaTimer::KeepalivePing, io.now + delay);
     }
 
     /// Sends a ping now (the ping timer fired, or the network may have changed).
@@ -95,7 +95,7 @@ impl Keepalive {
             }
             if !self.awaiting_pong {
                 self.awaiting_pong = true;
-                io.set_timer(TimerName::KeepalivePong, io.now + self.timeout);
+                io.set_timer(UaTimer::KeepalivePong, io.now + self.timeout);
             }
         }
         self.schedule(io);
@@ -104,7 +104,7 @@ impl Keepalive {
     /// A pong arrived.
     pub(crate) fn pong(&mut self, io: &mut Io<'_>) {
         self.awaiting_pong = false;
-        io.cancel_timer(TimerName::KeepalivePong);
+        io.cancel_timer(UaTimer::KeepalivePong);
     }
 
     /// The pong timer fired. `pongs_expected` says whether this server is known to answer.

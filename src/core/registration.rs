@@ -15,26 +15,13 @@
 
 use std::time::Duration;
 
-use super::auth::{AuthFailure, Authenticator, Scope};
+use super::auth::{AuthFailure, Scope};
 use super::io::Io;
 use super::local::{new_branch, Local};
-use super::transaction::{ClientTransactions, Purpose};
-use super::ua::TimerName;
+use super::timer::UaTimer;
+use super::transaction::{Purpose, Sender, ALLOW};
 use super::{Event, Instant, LogLevel, RegistrationEvent};
 use crate::sip::{BuildError, Contact, Message, Method, RequestBuilder};
-
-/// Methods this user agent accepts, for Allow headers.
-pub(crate) const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, NOTIFY";
-
-/// What the rest of the user agent needs to send a request.
-pub(crate) struct Sender<'a> {
-    pub(crate) local: &'a Local,
-    pub(crate) auth: &'a mut Authenticator,
-    pub(crate) txs: &'a mut ClientTransactions,
-    /// The flow is `wss://`.
-    pub(crate) secure: bool,
-    pub(crate) tx_timeout: Duration,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -127,8 +114,8 @@ impl Registration {
 
     /// The flow is gone: the binding is unreachable until the next flow registers.
     pub(crate) fn flow_down(&mut self, io: &mut Io<'_>) {
-        io.cancel_timer(TimerName::RegisterRefresh);
-        io.cancel_timer(TimerName::RegisterRetry);
+        io.cancel_timer(UaTimer::RegisterRefresh);
+        io.cancel_timer(UaTimer::RegisterRetry);
         if matches!(
             self.state,
             State::Registered | State::Registering | State::Waiting | State::Unregistering
@@ -143,7 +130,7 @@ impl Registration {
     /// The application asked to register again after a refusal.
     pub(crate) fn retry_now(&mut self, io: &mut Io<'_>, s: &mut Sender<'_>) {
         if self.enabled && matches!(self.state, State::Failed | State::Waiting) {
-            io.cancel_timer(TimerName::RegisterRetry);
+            io.cancel_timer(UaTimer::RegisterRetry);
             self.retry_failures = 0;
             self.state = State::Idle;
             if io.flow.is_some() {
@@ -161,8 +148,8 @@ impl Registration {
 
     /// Removes the binding (for `stop`). Returns false when there is nothing to remove.
     pub(crate) fn unregister(&mut self, io: &mut Io<'_>, s: &mut Sender<'_>) -> bool {
-        io.cancel_timer(TimerName::RegisterRefresh);
-        io.cancel_timer(TimerName::RegisterRetry);
+        io.cancel_timer(UaTimer::RegisterRefresh);
+        io.cancel_timer(UaTimer::RegisterRetry);
         let bound = matches!(self.state, State::Registered | State::Registering);
         s.txs.abandon(Purpose::Register, io);
         if !bound || io.flow.is_none() {
@@ -287,7 +274,7 @@ impl Registration {
                 self.state = State::Registered;
                 self.retry_failures = 0;
                 let at = self.sent_at + refresh_after(granted);
-                io.set_timer(TimerName::RegisterRefresh, at);
+                io.set_timer(UaTimer::RegisterRefresh, at);
                 io.log(LogLevel::Info, || format!("registered for {granted} s"));
                 io.event(Event::Registration(RegistrationEvent::Registered {
                     expires: granted,
@@ -387,7 +374,7 @@ impl Registration {
             Some(delay) => {
                 self.state = State::Waiting;
                 self.retry_failures = self.retry_failures.saturating_add(1);
-                io.set_timer(TimerName::RegisterRetry, io.now + delay);
+                io.set_timer(UaTimer::RegisterRetry, io.now + delay);
             }
             None => self.state = State::Failed,
         }

@@ -1,19 +1,136 @@
-//! The core's timers as data: one table of named deadlines; the next deadline the
-//! driver must arm is the table's minimum.
+//! The core's timers as data: one table of deadlines whose keys say what each timer
+//! belongs to (the user agent, a client transaction, a call); the next deadline the
+//! driver must arm is the table's minimum. Dispatch on a key is exhaustive: a new timer
+//! cannot be armed without the compiler asking where it goes.
+//!
+//! RFC 3261 Timer H (a UAS waiting for the ACK of its failure response) has no entry:
+//! over a reliable transport the failure response is never retransmitted (Timer G does
+//! not run), so nothing waits for that ACK; a late ACK matches no dialog and is dropped,
+//! which is all Timer H's expiry would lead to. Timers I, J and K are zero (section 17).
 
-use super::ua::TimerName;
+use super::ids::{CallId, TxId};
 use super::Instant;
 
-/// A timer's identity: its name, and for per-transaction timers the transaction.
+/// Why a deadline was armed: what [`UserAgent::poll_timeout`](super::UserAgent::poll_timeout)
+/// reports beside it, for the driver's logs and tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) struct TimerKey {
-    pub(crate) name: TimerName,
-    pub(crate) id: u64,
+#[non_exhaustive]
+pub enum TimerName {
+    /// Waiting before the next connection attempt.
+    Reconnect,
+    /// A WebSocket is taking too long to open.
+    ConnectTimeout,
+    /// Time to send the next keepalive ping.
+    KeepalivePing,
+    /// A keepalive pong is overdue.
+    KeepalivePong,
+    /// Time to refresh the registration.
+    RegisterRefresh,
+    /// Time to retry a failed registration.
+    RegisterRetry,
+    /// RFC 3261 Timer F: a non-INVITE client transaction timed out.
+    TransactionF,
+    /// How long `stop` waits for the un-REGISTER before closing.
+    StopGuard,
+    /// A call's ICE gathering deadline: send the offer or answer with what is there.
+    CallGather,
+    /// RFC 3261 Timer B: our INVITE got no response at all.
+    CallInviteTimeout,
+    /// Retransmit our 2xx to an INVITE (no ACK yet).
+    CallOkRetransmit,
+    /// No ACK for our 2xx within 64*T1.
+    CallAckTimeout,
+    /// An incoming call rang too long.
+    CallNoAnswer,
+    /// Retry a re-INVITE after 491 (RFC 3261 section 14.1).
+    CallGlareRetry,
+    /// Time to refresh the session (RFC 4028).
+    CallSessionRefresh,
+    /// The peer did not refresh the session in time.
+    CallSessionExpire,
+    /// The application did not answer an incoming REFER in time.
+    CallReferTimeout,
+    /// A call's ICE stayed `disconnected` past the grace period.
+    CallIceGrace,
+    /// Retry a failed ICE restart.
+    CallIceRetry,
+    /// A call could not recover its media in time.
+    CallIceGiveUp,
+}
+
+/// A timer of the user agent itself: at most one of each is armed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum UaTimer {
+    Reconnect,
+    ConnectTimeout,
+    KeepalivePing,
+    KeepalivePong,
+    RegisterRefresh,
+    RegisterRetry,
+    StopGuard,
+}
+
+/// A timer of one call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum CallTimer {
+    /// The ICE gathering deadline: send the offer or answer with what is there.
+    Gather,
+    /// RFC 3261 Timer B (our INVITE or re-INVITE), or the linger of an ended call.
+    InviteTimeout,
+    /// Retransmit our 2xx to an INVITE.
+    OkRetransmit,
+    /// No ACK for our 2xx within 64*T1.
+    AckTimeout,
+    NoAnswer,
+    GlareRetry,
+    SessionRefresh,
+    SessionExpire,
+    ReferTimeout,
+    IceGrace,
+    IceRetry,
+    IceGiveUp,
+}
+
+/// What a timer belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum TimerKey {
+    /// The user agent's own.
+    Ua(UaTimer),
+    /// Timer F of a non-INVITE client transaction.
+    Tx(TxId),
+    /// A call's.
+    Call(CallId, CallTimer),
 }
 
 impl TimerKey {
-    pub(crate) fn named(name: TimerName) -> Self {
-        TimerKey { name, id: 0 }
+    /// The public name of the timer, for `poll_timeout`.
+    pub(crate) fn name(self) -> TimerName {
+        match self {
+            TimerKey::Ua(t) => match t {
+                UaTimer::Reconnect => TimerName::Reconnect,
+                UaTimer::ConnectTimeout => TimerName::ConnectTimeout,
+                UaTimer::KeepalivePing => TimerName::KeepalivePing,
+                UaTimer::KeepalivePong => TimerName::KeepalivePong,
+                UaTimer::RegisterRefresh => TimerName::RegisterRefresh,
+                UaTimer::RegisterRetry => TimerName::RegisterRetry,
+                UaTimer::StopGuard => TimerName::StopGuard,
+            },
+            TimerKey::Tx(_) => TimerName::TransactionF,
+            TimerKey::Call(_, t) => match t {
+                CallTimer::Gather => TimerName::CallGather,
+                CallTimer::InviteTimeout => TimerName::CallInviteTimeout,
+                CallTimer::OkRetransmit => TimerName::CallOkRetransmit,
+                CallTimer::AckTimeout => TimerName::CallAckTimeout,
+                CallTimer::NoAnswer => TimerName::CallNoAnswer,
+                CallTimer::GlareRetry => TimerName::CallGlareRetry,
+                CallTimer::SessionRefresh => TimerName::CallSessionRefresh,
+                CallTimer::SessionExpire => TimerName::CallSessionExpire,
+                CallTimer::ReferTimeout => TimerName::CallReferTimeout,
+                CallTimer::IceGrace => TimerName::CallIceGrace,
+                CallTimer::IceRetry => TimerName::CallIceRetry,
+                CallTimer::IceGiveUp => TimerName::CallIceGiveUp,
+            },
+        }
     }
 }
 
@@ -37,15 +154,28 @@ impl Timers {
         self.entries.retain(|(k, _)| *k != key);
     }
 
-    /// Disarms every timer called `name`.
-    pub(crate) fn cancel_all(&mut self, name: TimerName) {
-        self.entries.retain(|(k, _)| k.name != name);
+    /// Disarms every timer of call `call`.
+    pub(crate) fn cancel_call(&mut self, call: CallId) {
+        self.entries
+            .retain(|(k, _)| !matches!(k, TimerKey::Call(c, _) if *c == call));
+    }
+
+    /// Disarms every transaction's Timer F.
+    pub(crate) fn cancel_transactions(&mut self) {
+        self.entries.retain(|(k, _)| !matches!(k, TimerKey::Tx(_)));
     }
 
     /// Whether `key` is armed.
     #[cfg(test)]
     pub(crate) fn is_set(&self, key: TimerKey) -> bool {
         self.entries.iter().any(|(k, _)| *k == key)
+    }
+
+    /// Whether any timer of call `call` is armed.
+    pub(crate) fn any_of_call(&self, call: CallId) -> bool {
+        self.entries
+            .iter()
+            .any(|(k, _)| matches!(k, TimerKey::Call(c, _) if *c == call))
     }
 
     /// The earliest deadline and its key.
@@ -74,8 +204,8 @@ mod tests {
     #[test]
     fn earliest_first_and_rearm() {
         let mut t = Timers::default();
-        let a = TimerKey::named(TimerName::KeepalivePing);
-        let b = TimerKey::named(TimerName::RegisterRefresh);
+        let a = TimerKey::Ua(UaTimer::KeepalivePing);
+        let b = TimerKey::Ua(UaTimer::RegisterRefresh);
         t.set(a, Instant::from_millis(50));
         t.set(b, Instant::from_millis(20));
         assert_eq!(t.next(), Some((Instant::from_millis(20), b)));
@@ -84,7 +214,30 @@ mod tests {
         assert_eq!(t.pop_due(Instant::from_millis(49)), None);
         assert_eq!(t.pop_due(Instant::from_millis(60)), Some(a));
         assert!(!t.is_set(a));
-        t.cancel_all(TimerName::RegisterRefresh);
+        t.cancel(b);
         assert_eq!(t.next(), None);
+    }
+
+    #[test]
+    fn a_calls_timers_go_together_and_only_its_own() {
+        let mut t = Timers::default();
+        let (one, two) = (CallId(1), CallId(2));
+        t.set(
+            TimerKey::Call(one, CallTimer::Gather),
+            Instant::from_millis(5),
+        );
+        t.set(
+            TimerKey::Call(one, CallTimer::IceGrace),
+            Instant::from_millis(6),
+        );
+        t.set(
+            TimerKey::Call(two, CallTimer::Gather),
+            Instant::from_millis(7),
+        );
+        t.set(TimerKey::Tx(TxId(3)), Instant::from_millis(8));
+        t.cancel_call(one);
+        assert!(!t.any_of_call(one) && t.any_of_call(two));
+        t.cancel_transactions();
+        assert_eq!(t.next().map(|(_, k)| k.name()), Some(TimerName::CallGather));
     }
 }

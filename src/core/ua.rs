@@ -7,171 +7,21 @@
 use std::collections::VecDeque;
 
 use super::auth::Authenticator;
-use super::call::{
-    AnswerOptions, CallError, CallId, CallOptions, CallSettings, Calls, DtmfMode, IceState,
-    MediaAction,
-};
+use super::call::{AnswerOptions, CallError, CallOptions, CallSettings, Calls, DtmfMode};
 use super::config::ConfigError;
+use super::ids::{CallId, ConnectionId};
+use super::input::Input;
 use super::io::{first_line, Io};
 use super::keepalive::{Keepalive, PongOutcome, PING};
 use super::local::Local;
+use super::output::Output;
 use super::reconnect::{Next, Reconnect};
-use super::registration::{Outcome, Registration, Sender, ALLOW};
+use super::registration::{Outcome, Registration};
 use super::rng::Rng;
-use super::timer::Timers;
-use super::transaction::{respond, ClientTransactions, Purpose, TxEvent};
+use super::timer::{TimerKey, TimerName, Timers, UaTimer};
+use super::transaction::{respond, ClientTransactions, Purpose, Sender, TxEvent, ALLOW};
 use super::{Config, ConnectionEvent, DisconnectReason, Event, Instant, LogLevel};
 use crate::sip::{Message, Method};
-
-/// Identifies one WebSocket the driver opened on the core's request. Inputs carrying
-/// the id of a socket the core has already given up on are ignored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ConnectionId(pub u64);
-
-/// Something that happened, reported by the driver.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Input<'a> {
-    /// The WebSocket `id` opened.
-    Opened {
-        /// The socket.
-        id: ConnectionId,
-    },
-    /// The WebSocket `id` closed, or failed to open (code 1006).
-    Closed {
-        /// The socket.
-        id: ConnectionId,
-        /// The WebSocket close code.
-        code: u16,
-        /// The close reason, possibly empty.
-        reason: &'a str,
-    },
-    /// A WebSocket message arrived on `id` (text or binary, as bytes).
-    Received {
-        /// The socket.
-        id: ConnectionId,
-        /// The message.
-        data: &'a [u8],
-    },
-    /// The deadline returned by [`UserAgent::poll_timeout`] has passed.
-    Timeout,
-    /// The browser reported that the network came back (`online`).
-    NetworkOnline,
-    /// The browser reported that the network is gone (`offline`).
-    NetworkOffline,
-    /// The page woke after a long pause (laptop sleep, a frozen tab): timers ran late.
-    Resumed,
-    /// The call's local description, after `CreateOffer` or `CreateAnswer`, and again
-    /// after every ICE candidate gathered (the browser adds them to it).
-    LocalDescription {
-        /// The call.
-        call: CallId,
-        /// `localDescription.sdp`
-        sdp: &'a str,
-        /// ICE gathering is complete.
-        complete: bool,
-    },
-    /// The call's ICE connection state changed (`iceconnectionstatechange`).
-    IceState {
-        /// The call.
-        call: CallId,
-        /// The new state.
-        state: IceState,
-    },
-    /// A media action of the call failed (no microphone, SDP refused...).
-    MediaFailed {
-        /// The call.
-        call: CallId,
-        /// What the browser said.
-        reason: &'a str,
-    },
-}
-
-/// Something the driver must do, or tell the application.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Output {
-    /// Open a WebSocket (subprotocol `sip`) to `url` and report it as `id`.
-    Connect {
-        /// The id to report the socket's inputs with.
-        id: ConnectionId,
-        /// The server URL.
-        url: String,
-    },
-    /// Close the WebSocket `id`; no input is expected for it afterwards.
-    Close {
-        /// The socket.
-        id: ConnectionId,
-    },
-    /// Send `data` as one WebSocket message on `id` (text when it is UTF-8).
-    Send {
-        /// The socket.
-        id: ConnectionId,
-        /// One SIP message, or a keepalive.
-        data: Vec<u8>,
-    },
-    /// Do something with a call's peer connection.
-    Media {
-        /// The call.
-        call: CallId,
-        /// What to do.
-        action: MediaAction,
-    },
-    /// Tell the application.
-    Event(Event),
-    /// A log line; credentials are already removed.
-    Log {
-        /// Severity.
-        level: LogLevel,
-        /// The text.
-        message: String,
-    },
-}
-
-/// Why a deadline was armed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum TimerName {
-    /// Waiting before the next connection attempt.
-    Reconnect,
-    /// A WebSocket is taking too long to open.
-    ConnectTimeout,
-    /// Time to send the next keepalive ping.
-    KeepalivePing,
-    /// A keepalive pong is overdue.
-    KeepalivePong,
-    /// Time to refresh the registration.
-    RegisterRefresh,
-    /// Time to retry a failed registration.
-    RegisterRetry,
-    /// RFC 3261 Timer F: a non-INVITE client transaction timed out.
-    TransactionF,
-    /// How long `stop` waits for the un-REGISTER before closing.
-    StopGuard,
-    /// A call's ICE gathering deadline: send the offer or answer with what is there.
-    CallGather,
-    /// RFC 3261 Timer B: our INVITE got no response at all.
-    CallInviteTimeout,
-    /// Retransmit our 2xx to an INVITE (no ACK yet).
-    CallOkRetransmit,
-    /// No ACK for our 2xx within 64*T1.
-    CallAckTimeout,
-    /// RFC 3261 Timer H: waiting for the ACK of a failure response.
-    CallAckWait,
-    /// An incoming call rang too long.
-    CallNoAnswer,
-    /// Retry a re-INVITE after 491 (RFC 3261 section 14.1).
-    CallGlareRetry,
-    /// Time to refresh the session (RFC 4028).
-    CallSessionRefresh,
-    /// The peer did not refresh the session in time.
-    CallSessionExpire,
-    /// The application did not answer an incoming REFER in time.
-    CallReferTimeout,
-    /// A call's ICE stayed `disconnected` past the grace period.
-    CallIceGrace,
-    /// Retry a failed ICE restart.
-    CallIceRetry,
-    /// A call could not recover its media in time.
-    CallIceGiveUp,
-}
 
 /// Borrows the I/O context and a request sender from disjoint fields of the user
 /// agent, so its other parts (registration, keepalive) stay usable beside them.
@@ -346,7 +196,7 @@ impl UserAgent {
             let _ = self.hangup(call, now);
         }
         self.run = Run::Stopping;
-        self.ctx.timers.cancel_all(TimerName::Reconnect);
+        self.ctx.timers.cancel(TimerKey::Ua(UaTimer::Reconnect));
         let sent = match self.conn {
             Conn::Open { .. } => {
                 let (mut io, mut sender) = split!(self, now);
@@ -359,10 +209,9 @@ impl UserAgent {
                 .config
                 .transaction_timeout
                 .min(std::time::Duration::from_secs(4));
-            self.ctx.timers.set(
-                super::timer::TimerKey::named(TimerName::StopGuard),
-                now + guard,
-            );
+            self.ctx
+                .timers
+                .set(TimerKey::Ua(UaTimer::StopGuard), now + guard);
         } else {
             self.finish_stop(now);
         }
@@ -409,7 +258,7 @@ impl UserAgent {
 
     /// Returns the earliest deadline and why it was armed.
     pub fn poll_timeout(&self) -> Option<(Instant, TimerName)> {
-        self.ctx.timers.next().map(|(at, key)| (at, key.name))
+        self.ctx.timers.next().map(|(at, key)| (at, key.name()))
     }
 
     fn flow(&self) -> Option<ConnectionId> {
@@ -443,7 +292,7 @@ impl UserAgent {
         let attempt = self.reconnect.failures();
         self.conn = Conn::Connecting { id, server };
         self.ctx.timers.set(
-            super::timer::TimerKey::named(TimerName::ConnectTimeout),
+            TimerKey::Ua(UaTimer::ConnectTimeout),
             now + self.config.connect_timeout,
         );
         let mut io = self.io(now);
@@ -468,7 +317,9 @@ impl UserAgent {
         }
         self.conn = Conn::Open { id, server };
         self.last_received = now;
-        self.ctx.timers.cancel_all(TimerName::ConnectTimeout);
+        self.ctx
+            .timers
+            .cancel(TimerKey::Ua(UaTimer::ConnectTimeout));
         if !self.config.register {
             self.reconnect.succeeded();
         }
@@ -492,7 +343,7 @@ impl UserAgent {
         let (mut io, mut sender) = split!(self, now);
         self.calls
             .signalling_restored(new_flow, &mut io, &mut sender);
-        self.calls.reap();
+        self.calls.reap(&mut self.ctx.timers);
     }
 
     fn on_closed(&mut self, id: ConnectionId, code: u16, reason: &str, now: Instant) {
@@ -517,7 +368,9 @@ impl UserAgent {
         };
         let url = self.reconnect.url(server).to_string();
         self.conn = Conn::None;
-        self.ctx.timers.cancel_all(TimerName::ConnectTimeout);
+        self.ctx
+            .timers
+            .cancel(TimerKey::Ua(UaTimer::ConnectTimeout));
         let mut io = self.io(now);
         io.out.push_back(Output::Close { id });
         io.log(LogLevel::Info, || {
@@ -542,7 +395,7 @@ impl UserAgent {
             }
         }
         self.calls.flow_lost(&mut io);
-        self.calls.reap();
+        self.calls.reap(io.timers);
         self.calls_lost_flow |= !self.calls.ids().is_empty();
         self.registration.flow_down(&mut io);
     }
@@ -570,10 +423,9 @@ impl UserAgent {
             Next::Now(server) => self.connect(server, now),
             Next::After(delay) => {
                 self.conn = Conn::Waiting;
-                self.ctx.timers.set(
-                    super::timer::TimerKey::named(TimerName::Reconnect),
-                    now + delay,
-                );
+                self.ctx
+                    .timers
+                    .set(TimerKey::Ua(UaTimer::Reconnect), now + delay);
                 let attempt = self.reconnect.failures();
                 let mut io = self.io(now);
                 io.log(LogLevel::Info, || {
@@ -605,7 +457,7 @@ impl UserAgent {
     fn on_network_change(&mut self, now: Instant, online: bool) {
         match (self.run, self.conn) {
             (Run::Running, Conn::Waiting) => {
-                self.ctx.timers.cancel_all(TimerName::Reconnect);
+                self.ctx.timers.cancel(TimerKey::Ua(UaTimer::Reconnect));
                 let server = self.reconnect.start_round(&mut self.ctx.rng);
                 self.connect(server, now);
             }
@@ -628,36 +480,10 @@ impl UserAgent {
 
     fn on_timeout(&mut self, now: Instant) {
         while let Some(key) = self.ctx.timers.pop_due(now) {
-            match key.name {
-                TimerName::Reconnect => {
-                    if self.run == Run::Running && self.conn == Conn::Waiting {
-                        let server = self.reconnect.start_round(&mut self.ctx.rng);
-                        self.connect(server, now);
-                    }
-                }
-                TimerName::ConnectTimeout => {
-                    if matches!(self.conn, Conn::Connecting { .. }) {
-                        self.flow_lost(DisconnectReason::ConnectTimeout, false, now);
-                    }
-                }
-                TimerName::KeepalivePing => {
-                    let (mut io, _) = split!(self, now);
-                    self.keepalive.ping(&mut io);
-                }
-                TimerName::KeepalivePong => {
-                    let expected = self.server().is_some_and(|s| self.pongs_seen[s])
-                        || self.registration.outbound_required();
-                    let (mut io, _) = split!(self, now);
-                    if self.keepalive.pong_overdue(expected, &mut io) == PongOutcome::Dead {
-                        self.flow_lost(DisconnectReason::KeepaliveTimeout, false, now);
-                    }
-                }
-                TimerName::RegisterRefresh | TimerName::RegisterRetry => {
-                    let (mut io, mut sender) = split!(self, now);
-                    self.registration.on_timer(&mut io, &mut sender);
-                }
-                TimerName::TransactionF => {
-                    if let Some(purpose) = self.txs.on_timeout(key.id) {
+            match key {
+                TimerKey::Ua(timer) => self.on_ua_timer(timer, now),
+                TimerKey::Tx(id) => {
+                    if let Some(purpose) = self.txs.on_timeout(id) {
                         let (mut io, mut sender) = split!(self, now);
                         io.log(LogLevel::Warn, || "request timed out (Timer F)".into());
                         let outcome = match purpose {
@@ -672,32 +498,53 @@ impl UserAgent {
                                 );
                                 Outcome::Nothing
                             }
-                            _ => self.registration.on_timeout(purpose, &mut io),
+                            Purpose::Register | Purpose::Unregister => {
+                                self.registration.on_timeout(purpose, &mut io)
+                            }
                         };
                         self.after(outcome, now);
                     }
                 }
-                TimerName::CallGather
-                | TimerName::CallInviteTimeout
-                | TimerName::CallOkRetransmit
-                | TimerName::CallAckTimeout
-                | TimerName::CallAckWait
-                | TimerName::CallNoAnswer
-                | TimerName::CallGlareRetry
-                | TimerName::CallSessionRefresh
-                | TimerName::CallSessionExpire
-                | TimerName::CallReferTimeout
-                | TimerName::CallIceGrace
-                | TimerName::CallIceRetry
-                | TimerName::CallIceGiveUp => {
+                TimerKey::Call(call, timer) => {
                     let (mut io, mut sender) = split!(self, now);
-                    self.calls
-                        .on_timer(key.name, CallId(key.id), &mut io, &mut sender);
+                    self.calls.on_timer(timer, call, &mut io, &mut sender);
                 }
-                TimerName::StopGuard => {
-                    if self.run == Run::Stopping {
-                        self.finish_stop(now);
-                    }
+            }
+        }
+    }
+
+    fn on_ua_timer(&mut self, timer: UaTimer, now: Instant) {
+        match timer {
+            UaTimer::Reconnect => {
+                if self.run == Run::Running && self.conn == Conn::Waiting {
+                    let server = self.reconnect.start_round(&mut self.ctx.rng);
+                    self.connect(server, now);
+                }
+            }
+            UaTimer::ConnectTimeout => {
+                if matches!(self.conn, Conn::Connecting { .. }) {
+                    self.flow_lost(DisconnectReason::ConnectTimeout, false, now);
+                }
+            }
+            UaTimer::KeepalivePing => {
+                let (mut io, _) = split!(self, now);
+                self.keepalive.ping(&mut io);
+            }
+            UaTimer::KeepalivePong => {
+                let expected = self.server().is_some_and(|s| self.pongs_seen[s])
+                    || self.registration.outbound_required();
+                let (mut io, _) = split!(self, now);
+                if self.keepalive.pong_overdue(expected, &mut io) == PongOutcome::Dead {
+                    self.flow_lost(DisconnectReason::KeepaliveTimeout, false, now);
+                }
+            }
+            UaTimer::RegisterRefresh | UaTimer::RegisterRetry => {
+                let (mut io, mut sender) = split!(self, now);
+                self.registration.on_timer(&mut io, &mut sender);
+            }
+            UaTimer::StopGuard => {
+                if self.run == Run::Stopping {
+                    self.finish_stop(now);
                 }
             }
         }
@@ -802,7 +649,7 @@ impl UserAgent {
         if matches!(msg.cseq().method, Method::Invite | Method::Cancel)
             && self.calls.on_invite_response(msg, &mut io, &mut sender)
         {
-            self.calls.reap();
+            self.calls.reap(&mut self.ctx.timers);
             return;
         }
         let event = sender.txs.on_response(&branch, method, status, &mut io);
@@ -810,13 +657,12 @@ impl UserAgent {
             TxEvent::Final(Purpose::Call { call, kind }) => {
                 self.calls
                     .on_in_dialog_final(call, kind, Some(msg), status, &mut io, &mut sender);
-                self.calls.reap();
+                self.calls.reap(&mut self.ctx.timers);
                 Outcome::Nothing
             }
-            TxEvent::Final(purpose) => {
-                self.registration
-                    .on_final(msg, purpose, &mut io, &mut sender)
-            }
+            TxEvent::Final(purpose @ (Purpose::Register | Purpose::Unregister)) => self
+                .registration
+                .on_final(msg, purpose, &mut io, &mut sender),
             TxEvent::Provisional(_) => Outcome::Nothing,
             TxEvent::Stray => {
                 io.log(LogLevel::Debug, || {
@@ -896,7 +742,7 @@ impl UserAgent {
                 &mut io,
             ),
         }
-        self.calls.reap();
+        self.calls.reap(&mut self.ctx.timers);
     }
 
     fn with_calls<T>(
@@ -906,7 +752,7 @@ impl UserAgent {
     ) -> T {
         let (mut io, mut sender) = split!(self, now);
         let result = f(&mut self.calls, &mut io, &mut sender);
-        self.calls.reap();
+        self.calls.reap(&mut self.ctx.timers);
         result
     }
 

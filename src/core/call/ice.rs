@@ -17,41 +17,12 @@
 use std::time::Duration;
 
 use super::state::{Awaiting, Phase, ReinviteReason};
-use super::types::{CallEvent, CallId, EndCause, MediaAction};
+use super::types::{CallEvent, CallId, EndCause, IceState, MediaAction};
 use super::Calls;
 use crate::core::io::Io;
-use crate::core::registration::Sender;
-use crate::core::{LogLevel, TimerName};
-
-/// The ICE connection state the browser reports (`RTCIceConnectionState`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IceState {
-    /// `new`
-    New,
-    /// `checking`
-    Checking,
-    /// `connected`
-    Connected,
-    /// `completed`
-    Completed,
-    /// `disconnected`: connectivity checks are failing, may come back.
-    Disconnected,
-    /// `failed`: gave up; needs an ICE restart.
-    Failed,
-    /// `closed`
-    Closed,
-}
-
-/// Recovery bookkeeping of one call.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct IceWatch {
-    pub(crate) state: Option<IceState>,
-    /// When the current recovery began; `None` while healthy.
-    pub(crate) recovering_since: Option<crate::core::Instant>,
-    pub(crate) attempts: u32,
-    /// A restart is wanted but has to wait (no flow, or another negotiation).
-    pub(crate) restart_pending: bool,
-}
+use crate::core::timer::CallTimer;
+use crate::core::transaction::Sender;
+use crate::core::LogLevel;
 
 impl Calls {
     /// The browser reported the call's ICE connection state.
@@ -73,10 +44,10 @@ impl Calls {
         call.ice.state = Some(state);
         match state {
             IceState::Connected | IceState::Completed => {
-                call.cancel_timer(TimerName::CallIceGrace, io);
-                call.cancel_timer(TimerName::CallIceRetry, io);
+                call.cancel_timer(CallTimer::IceGrace, io);
+                call.cancel_timer(CallTimer::IceRetry, io);
                 if call.ice.recovering_since.take().is_some() {
-                    call.cancel_timer(TimerName::CallIceGiveUp, io);
+                    call.cancel_timer(CallTimer::IceGiveUp, io);
                     call.ice.attempts = 0;
                     call.ice.restart_pending = false;
                     io.log(LogLevel::Info, || format!("call {}: media restored", id.0));
@@ -87,11 +58,11 @@ impl Calls {
             }
             IceState::Disconnected => {
                 if call.phase == Phase::Confirmed {
-                    call.set_timer(TimerName::CallIceGrace, io.now + grace, io);
+                    call.set_timer(CallTimer::IceGrace, io.now + grace, io);
                 }
             }
             IceState::Failed => {
-                call.cancel_timer(TimerName::CallIceGrace, io);
+                call.cancel_timer(CallTimer::IceGrace, io);
                 self.restart_ice(i, io, s);
             }
             IceState::New | IceState::Checking | IceState::Closed => {}
@@ -107,7 +78,7 @@ impl Calls {
         }
         if call.ice.recovering_since.is_none() {
             call.ice.recovering_since = Some(io.now);
-            call.set_timer(TimerName::CallIceGiveUp, io.now + limit, io);
+            call.set_timer(CallTimer::IceGiveUp, io.now + limit, io);
             call.emit(CallEvent::Reconnecting, io);
         }
         if io.flow.is_none()
@@ -150,7 +121,7 @@ impl Calls {
         }
         let exp = call.ice.attempts.saturating_sub(1).min(3);
         let delay = Duration::from_secs(1 << exp);
-        call.set_timer(TimerName::CallIceRetry, io.now + delay, io);
+        call.set_timer(CallTimer::IceRetry, io.now + delay, io);
     }
 
     /// Restarts that waited for signalling, and target refreshes after a new flow.

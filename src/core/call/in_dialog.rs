@@ -8,10 +8,11 @@ use super::target::normalize_target;
 use super::types::{CallError, CallEvent, CallId, CallOptions, DtmfMode, EndCause, MediaAction};
 use super::Calls;
 use crate::core::io::Io;
-use crate::core::registration::{Sender, ALLOW};
 use crate::core::sdp::{Direction, SdpSummary};
+use crate::core::timer::CallTimer;
 use crate::core::transaction::{InDialog, Purpose};
-use crate::core::{LogLevel, TimerName};
+use crate::core::transaction::{Sender, ALLOW};
+use crate::core::LogLevel;
 use crate::sip::{BuildError, Message, Method};
 
 impl Calls {
@@ -197,12 +198,8 @@ impl Calls {
                 seq: request.cseq().seq,
                 offer_in_200,
             });
-            call.set_timer(TimerName::CallOkRetransmit, io.now + super::state::T1, io);
-            call.set_timer(
-                TimerName::CallAckTimeout,
-                io.now + super::state::T1 * 64,
-                io,
-            );
+            call.set_timer(CallTimer::OkRetransmit, io.now + super::state::T1, io);
+            call.set_timer(CallTimer::AckTimeout, io.now + super::state::T1 * 64, io);
         }
         if !offer_in_200 {
             let remote_hold = SdpSummary::read(&String::from_utf8_lossy(request.body()))
@@ -307,7 +304,7 @@ impl Calls {
             Ok((bytes, invite)) => {
                 io.send(bytes);
                 call.reinvite = Some(invite);
-                call.set_timer(TimerName::CallInviteTimeout, io.now + invite_timeout, io);
+                call.set_timer(CallTimer::InviteTimeout, io.now + invite_timeout, io);
             }
             Err(e) => {
                 io.log(LogLevel::Error, || format!("cannot build re-INVITE: {e}"));
@@ -328,7 +325,7 @@ impl Calls {
         if status < 200 {
             return;
         }
-        self.calls[i].cancel_timer(TimerName::CallInviteTimeout, io);
+        self.calls[i].cancel_timer(CallTimer::InviteTimeout, io);
         let call = &mut self.calls[i];
         let Some(invite) = call.reinvite.clone() else {
             return;
@@ -338,7 +335,7 @@ impl Calls {
             // The call ended while the re-INVITE was out (a BYE crossed it): ACK, nothing more.
             call.reinvite = None;
             call.lingering = false;
-            call.cancel_timer(TimerName::CallInviteTimeout, io);
+            call.cancel_timer(CallTimer::InviteTimeout, io);
             if (200..300).contains(&status) {
                 if let Some(dialog) = &mut call.dialog {
                     send_ack(dialog, invite.seq, &invite.auth, None, io, s);
@@ -396,7 +393,7 @@ impl Calls {
                 };
                 call.glare_reason = Some(reason);
                 call.set_timer(
-                    TimerName::CallGlareRetry,
+                    CallTimer::GlareRetry,
                     io.now + std::time::Duration::from_millis(wait_ms),
                     io,
                 );
@@ -679,7 +676,7 @@ impl Calls {
         let call = &mut self.calls[i];
         call.refer_in = Some(msg.as_bytes().to_vec());
         call.set_timer(
-            TimerName::CallReferTimeout,
+            CallTimer::ReferTimeout,
             io.now + std::time::Duration::from_secs(20),
             io,
         );
@@ -699,7 +696,7 @@ impl Calls {
             .refer_in
             .take()
             .ok_or(CallError::InvalidState("no transfer was requested"))?;
-        call.cancel_timer(TimerName::CallReferTimeout, io);
+        call.cancel_timer(CallTimer::ReferTimeout, io);
         let target = Message::parse(&raw)
             .ok()
             .and_then(|m| {
@@ -730,7 +727,7 @@ impl Calls {
             .refer_in
             .take()
             .ok_or(CallError::InvalidState("no transfer was requested"))?;
-        call.cancel_timer(TimerName::CallReferTimeout, io);
+        call.cancel_timer(CallTimer::ReferTimeout, io);
         self.respond_raw(&raw, 603, "Declined", &[], io);
         Ok(())
     }

@@ -8,9 +8,10 @@ use super::state::{Awaiting, Call, OkRetransmit, Phase, T1, T2};
 use super::types::{AnswerOptions, CallError, CallEvent, CallId, EndCause, MediaAction};
 use super::Calls;
 use crate::core::io::Io;
-use crate::core::registration::{Sender, ALLOW};
 use crate::core::sdp::Direction;
-use crate::core::{LogLevel, TimerName};
+use crate::core::timer::CallTimer;
+use crate::core::transaction::{Sender, ALLOW};
+use crate::core::LogLevel;
 use crate::sip::{BuildError, HeaderName, Message, ResponseBuilder};
 
 impl Calls {
@@ -63,7 +64,7 @@ impl Calls {
             to,
         };
         call.set_timer(
-            TimerName::CallNoAnswer,
+            CallTimer::NoAnswer,
             io.now + self.settings.no_answer_timeout,
             io,
         );
@@ -92,7 +93,7 @@ impl Calls {
             .unwrap_or_default();
         call.phase = Phase::Answering;
         call.video = options.video;
-        call.cancel_timer(TimerName::CallNoAnswer, io);
+        call.cancel_timer(CallTimer::NoAnswer, io);
         if offer.is_empty() {
             call.awaiting = Awaiting::OfferIn200;
             call.media(
@@ -178,8 +179,8 @@ impl Calls {
                     offer_in_200,
                 });
                 call.phase = Phase::AwaitingAck;
-                call.set_timer(TimerName::CallOkRetransmit, io.now + T1, io);
-                call.set_timer(TimerName::CallAckTimeout, io.now + T1 * 64, io);
+                call.set_timer(CallTimer::OkRetransmit, io.now + T1, io);
+                call.set_timer(CallTimer::AckTimeout, io.now + T1 * 64, io);
             }
             Err(e) => {
                 io.log(LogLevel::Error, || format!("cannot build 200: {e}"));
@@ -239,14 +240,14 @@ impl Calls {
         io.send(ok.response.clone());
         ok.interval = (ok.interval * 2).min(T2);
         let next = io.now + ok.interval;
-        call.set_timer(TimerName::CallOkRetransmit, next, io);
+        call.set_timer(CallTimer::OkRetransmit, next, io);
     }
 
     /// No ACK within 64*T1: the session is over (RFC 3261 section 13.3.1.4).
     pub(crate) fn on_ack_timeout(&mut self, i: usize, io: &mut Io<'_>, s: &mut Sender<'_>) {
         let call = &mut self.calls[i];
         call.ok_retransmit = None;
-        call.cancel_timer(TimerName::CallOkRetransmit, io);
+        call.cancel_timer(CallTimer::OkRetransmit, io);
         self.send_bye(i, io, s);
         let call = &mut self.calls[i];
         if call.lingering {
@@ -275,8 +276,8 @@ impl Calls {
         let Some(ok) = call.ok_retransmit.take_if(|ok| ok.seq == msg.cseq().seq) else {
             return;
         };
-        call.cancel_timer(TimerName::CallOkRetransmit, io);
-        call.cancel_timer(TimerName::CallAckTimeout, io);
+        call.cancel_timer(CallTimer::OkRetransmit, io);
+        call.cancel_timer(CallTimer::AckTimeout, io);
         if ok.offer_in_200 && !msg.body().is_empty() {
             call.media(
                 MediaAction::ApplyAnswer {

@@ -19,20 +19,20 @@ mod outgoing;
 mod session_timer;
 mod state;
 mod target;
-mod types;
+pub(crate) mod types;
 
 use std::time::Duration;
 
-pub use ice::IceState;
 pub use types::{
     AnswerOptions, CallError, CallEvent, CallId, CallOptions, DtmfMode, EndCause, HoldState,
-    MediaAction,
+    IceState, MediaAction,
 };
 
 use self::state::{Awaiting, Call, Phase};
 use crate::core::io::Io;
-use crate::core::registration::Sender;
 use crate::core::sdp::SdpSummary;
+use crate::core::timer::CallTimer;
+use crate::core::transaction::Sender;
 
 /// Call policy taken from the configuration.
 #[derive(Debug, Clone)]
@@ -90,7 +90,18 @@ impl Calls {
     }
 
     /// Drops calls that are over.
-    pub(crate) fn reap(&mut self) {
+    /// Drops calls that are over and owe nothing more. A call's timers are disarmed
+    /// when it ends and when what it owed is done, so none may outlive it: checked in
+    /// debug builds (and the fuzzer), and disarmed regardless in release ones.
+    pub(crate) fn reap(&mut self, timers: &mut crate::core::timer::Timers) {
+        for call in self.calls.iter().filter(|c| c.is_gone()) {
+            debug_assert!(
+                !timers.any_of_call(call.id),
+                "a timer outlived call {}",
+                call.id.0
+            );
+            timers.cancel_call(call.id);
+        }
         self.calls.retain(|c| !c.is_gone());
     }
 
@@ -141,11 +152,7 @@ impl Calls {
         if !ready {
             if call.gather_started.is_none() {
                 call.gather_started = Some(io.now);
-                call.set_timer(
-                    crate::core::TimerName::CallGather,
-                    io.now + gather_timeout,
-                    io,
-                );
+                call.set_timer(CallTimer::Gather, io.now + gather_timeout, io);
             }
             return;
         }
@@ -166,7 +173,7 @@ impl Calls {
     fn send_local_description(&mut self, i: usize, io: &mut Io<'_>, s: &mut Sender<'_>) {
         let call = &mut self.calls[i];
         call.gather_started = None;
-        call.cancel_timer(crate::core::TimerName::CallGather, io);
+        call.cancel_timer(CallTimer::Gather, io);
         let awaiting = std::mem::replace(&mut call.awaiting, Awaiting::Nothing);
         let sdp = call.local_sdp.clone().unwrap_or_default();
         match awaiting {
@@ -254,7 +261,7 @@ impl Calls {
         for call in &mut self.calls {
             if let Some(invite) = call.reinvite.take() {
                 // Its transaction cannot finish without the flow: offer again later.
-                call.cancel_timer(crate::core::TimerName::CallInviteTimeout, io);
+                call.cancel_timer(CallTimer::InviteTimeout, io);
                 call.media(MediaAction::Rollback, io);
                 if invite.reason == Some(state::ReinviteReason::IceRestart)
                     || call.ice.recovering_since.is_some()
@@ -277,45 +284,44 @@ impl Calls {
     /// A timer of call `id` fired.
     pub(crate) fn on_timer(
         &mut self,
-        name: crate::core::TimerName,
+        timer: CallTimer,
         id: CallId,
         io: &mut Io<'_>,
         s: &mut Sender<'_>,
     ) {
-        use crate::core::TimerName as T;
+        use CallTimer as T;
         let Some(i) = self.index(id) else {
             return;
         };
         if self.calls[i].is_gone() {
             return;
         }
-        if self.calls[i].is_over() && !matches!(name, T::CallInviteTimeout | T::CallAckTimeout) {
+        // An ended call keeps only the timers of what it still owes (an ACK, a BYE).
+        if self.calls[i].is_over() && !matches!(timer, T::InviteTimeout | T::AckTimeout) {
             return;
         }
-        match name {
-            T::CallGather => self.on_gather_deadline(i, io, s),
-            T::CallInviteTimeout => self.on_invite_timeout(i, io, s),
-            T::CallOkRetransmit => self.retransmit_ok(i, io),
-            T::CallAckTimeout => self.on_ack_timeout(i, io, s),
-            T::CallAckWait => {}
-            T::CallNoAnswer => {
+        match timer {
+            T::Gather => self.on_gather_deadline(i, io, s),
+            T::InviteTimeout => self.on_invite_timeout(i, io, s),
+            T::OkRetransmit => self.retransmit_ok(i, io),
+            T::AckTimeout => self.on_ack_timeout(i, io, s),
+            T::NoAnswer => {
                 self.respond_invite(i, 480, "Temporarily Unavailable", io);
                 self.calls[i].end(EndCause::NoAnswer, io);
             }
-            T::CallGlareRetry => self.on_glare_retry(i, io),
-            T::CallSessionRefresh => self.refresh_session(i, io, s),
-            T::CallSessionExpire => {
+            T::GlareRetry => self.on_glare_retry(i, io),
+            T::SessionRefresh => self.refresh_session(i, io, s),
+            T::SessionExpire => {
                 self.send_bye(i, io, s);
                 self.calls[i].end(EndCause::SessionExpired, io);
             }
-            T::CallIceGrace | T::CallIceRetry => self.restart_ice(i, io, s),
-            T::CallIceGiveUp => self.ice_give_up(i, io, s),
-            T::CallReferTimeout => {
+            T::IceGrace | T::IceRetry => self.restart_ice(i, io, s),
+            T::IceGiveUp => self.ice_give_up(i, io, s),
+            T::ReferTimeout => {
                 if let Some(request) = self.calls[i].refer_in.take() {
                     self.respond_raw(&request, 603, "Declined", &[], io);
                 }
             }
-            _ => {}
         }
     }
 }

@@ -9,10 +9,11 @@ use super::types::{CallError, CallEvent, CallId, CallOptions, EndCause, MediaAct
 use super::Calls;
 use crate::core::io::Io;
 use crate::core::local::new_branch;
-use crate::core::registration::{Sender, ALLOW};
 use crate::core::sdp::Direction;
+use crate::core::timer::CallTimer;
 use crate::core::transaction::{InDialog, Purpose};
-use crate::core::{LogLevel, TimerName};
+use crate::core::transaction::{Sender, ALLOW};
+use crate::core::LogLevel;
 use crate::sip::{BuildError, Message, Method, RequestBuilder};
 
 impl Calls {
@@ -85,7 +86,7 @@ impl Calls {
                 call.invite = Some(invite);
                 call.phase = Phase::Inviting;
                 io.send(bytes);
-                call.set_timer(TimerName::CallInviteTimeout, io.now + invite_timeout, io);
+                call.set_timer(CallTimer::InviteTimeout, io.now + invite_timeout, io);
             }
             Err(e) => {
                 io.log(LogLevel::Error, || format!("cannot build INVITE: {e}"));
@@ -121,7 +122,7 @@ impl Calls {
                 // Stay to ACK a 487, or a 200 that crosses the CANCEL (then BYE it).
                 call.lingering = true;
                 let linger = self.settings.invite_timeout;
-                call.set_timer(TimerName::CallInviteTimeout, io.now + linger, io);
+                call.set_timer(CallTimer::InviteTimeout, io.now + linger, io);
             }
             Phase::Ringing | Phase::Answering => {
                 self.respond_invite(i, 486, "Busy Here", io);
@@ -134,7 +135,7 @@ impl Calls {
                 call.end(EndCause::LocalHangup, io);
                 call.lingering = true;
                 let linger = self.settings.invite_timeout;
-                call.set_timer(TimerName::CallAckTimeout, io.now + linger, io);
+                call.set_timer(CallTimer::AckTimeout, io.now + linger, io);
             }
             Phase::Confirmed => {
                 self.send_bye(i, io, s);
@@ -273,7 +274,7 @@ impl Calls {
     ) {
         let status = msg.status().unwrap_or(500);
         let call = &mut self.calls[i];
-        call.cancel_timer(TimerName::CallInviteTimeout, io);
+        call.cancel_timer(CallTimer::InviteTimeout, io);
         if status < 200 {
             if matches!(call.phase, Phase::Confirmed | Phase::AwaitingAck) {
                 // A provisional response overtaken by the 2xx (a UDP leg can reorder

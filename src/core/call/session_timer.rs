@@ -9,9 +9,10 @@ use super::state::{Awaiting, ReinviteReason, SessionTimer};
 use super::types::EndCause;
 use super::Calls;
 use crate::core::io::Io;
-use crate::core::registration::Sender;
+use crate::core::timer::CallTimer;
 use crate::core::transaction::InDialog;
-use crate::core::{LogLevel, TimerName};
+use crate::core::transaction::Sender;
+use crate::core::LogLevel;
 use crate::sip::Message;
 
 impl Calls {
@@ -65,22 +66,22 @@ impl Calls {
     /// Arms the refresh (if we refresh) or the expiry (if the peer does).
     pub(crate) fn arm_session(&mut self, i: usize, io: &mut Io<'_>) {
         let call = &self.calls[i];
-        call.cancel_timer(TimerName::CallSessionRefresh, io);
-        call.cancel_timer(TimerName::CallSessionExpire, io);
+        call.cancel_timer(CallTimer::SessionRefresh, io);
+        call.cancel_timer(CallTimer::SessionExpire, io);
         let Some(session) = call.session else {
             return;
         };
         let interval = u64::from(session.interval) * 1000;
         if session.we_refresh {
             call.set_timer(
-                TimerName::CallSessionRefresh,
+                CallTimer::SessionRefresh,
                 io.now + Duration::from_millis(interval / 2),
                 io,
             );
         } else {
             let margin = (interval / 3).min(32_000);
             call.set_timer(
-                TimerName::CallSessionExpire,
+                CallTimer::SessionExpire,
                 io.now + Duration::from_millis(interval - margin),
                 io,
             );
@@ -180,7 +181,7 @@ impl Calls {
             )
         });
         call.set_timer(
-            TimerName::CallSessionRefresh,
+            CallTimer::SessionRefresh,
             io.now + Duration::from_secs(retry_after.into()),
             io,
         );
@@ -195,7 +196,7 @@ impl Calls {
         if call.reinvite.is_some() || call.awaiting != Awaiting::Nothing {
             // A negotiation is under way and refreshes the session itself; look again soon.
             call.set_timer(
-                TimerName::CallSessionRefresh,
+                CallTimer::SessionRefresh,
                 io.now + Duration::from_secs(2),
                 io,
             );

@@ -4,10 +4,10 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use super::dialog::Dialog;
-use super::types::{CallEvent, CallId, EndCause, HoldState, MediaAction};
+use super::types::{CallEvent, CallId, EndCause, HoldState, IceState, MediaAction};
 use crate::core::io::Io;
-use crate::core::timer::TimerKey;
-use crate::core::ua::{Output, TimerName};
+use crate::core::output::Output;
+use crate::core::timer::{CallTimer, TimerKey};
 use crate::core::{Event, Instant, LogLevel};
 
 /// RFC 3261 T1 and T2 (for the 2xx retransmissions of a UAS).
@@ -118,6 +118,17 @@ pub(crate) struct SessionTimer {
     pub(crate) retried: bool,
 }
 
+/// Recovery bookkeeping of one call.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct IceWatch {
+    pub(crate) state: Option<IceState>,
+    /// When the current recovery began; `None` while healthy.
+    pub(crate) recovering_since: Option<Instant>,
+    pub(crate) attempts: u32,
+    /// A restart is wanted but has to wait (no flow, or another negotiation).
+    pub(crate) restart_pending: bool,
+}
+
 /// One call.
 #[derive(Debug, Clone)]
 pub(crate) struct Call {
@@ -164,7 +175,7 @@ pub(crate) struct Call {
     /// The last response to the INVITE we serve, for retransmitted INVITEs.
     pub(crate) last_response: Option<Vec<u8>>,
     /// ICE recovery.
-    pub(crate) ice: super::ice::IceWatch,
+    pub(crate) ice: IceWatch,
     /// A BYE is owed but there is no flow: it goes when signalling is back.
     pub(crate) bye_on_flow: bool,
 }
@@ -214,19 +225,12 @@ impl Call {
         }
     }
 
-    pub(crate) fn key(&self, name: TimerName) -> TimerKey {
-        TimerKey {
-            name,
-            id: self.id.0,
-        }
+    pub(crate) fn set_timer(&self, timer: CallTimer, at: Instant, io: &mut Io<'_>) {
+        io.timers.set(TimerKey::Call(self.id, timer), at);
     }
 
-    pub(crate) fn set_timer(&self, name: TimerName, at: Instant, io: &mut Io<'_>) {
-        io.timers.set(self.key(name), at);
-    }
-
-    pub(crate) fn cancel_timer(&self, name: TimerName, io: &mut Io<'_>) {
-        io.timers.cancel(self.key(name));
+    pub(crate) fn cancel_timer(&self, timer: CallTimer, io: &mut Io<'_>) {
+        io.timers.cancel(TimerKey::Call(self.id, timer));
     }
 
     pub(crate) fn emit(&self, event: CallEvent, io: &mut Io<'_>) {
@@ -263,13 +267,11 @@ impl Call {
             cause
         };
         self.phase = Phase::Terminated;
-        for name in CALL_TIMERS {
-            self.cancel_timer(*name, io);
-        }
+        io.timers.cancel_call(self.id);
         if self.reinvite.is_some() {
             // Our re-INVITE is still out: stay to ACK its final response.
             self.lingering = true;
-            self.set_timer(TimerName::CallInviteTimeout, io.now + T1 * 64, io);
+            self.set_timer(CallTimer::InviteTimeout, io.now + T1 * 64, io);
         }
         io.log(LogLevel::Info, || {
             format!("call {} ended: {}", self.id.0, cause.log_text())
@@ -278,23 +280,6 @@ impl Call {
         self.emit(CallEvent::Ended(cause), io);
     }
 }
-
-/// Every timer a call may arm.
-pub(crate) const CALL_TIMERS: &[TimerName] = &[
-    TimerName::CallGather,
-    TimerName::CallInviteTimeout,
-    TimerName::CallOkRetransmit,
-    TimerName::CallAckTimeout,
-    TimerName::CallAckWait,
-    TimerName::CallNoAnswer,
-    TimerName::CallGlareRetry,
-    TimerName::CallSessionRefresh,
-    TimerName::CallSessionExpire,
-    TimerName::CallReferTimeout,
-    TimerName::CallIceGrace,
-    TimerName::CallIceRetry,
-    TimerName::CallIceGiveUp,
-];
 
 /// The cause for a final failure response to our INVITE.
 pub(crate) fn cause_for(status: u16, reason: &str) -> EndCause {

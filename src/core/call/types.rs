@@ -4,9 +4,26 @@ use std::fmt;
 
 use crate::core::Direction;
 
-/// Identifies one call of a user agent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CallId(pub u64);
+pub use crate::core::ids::CallId;
+
+/// The ICE connection state the browser reports (`RTCIceConnectionState`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IceState {
+    /// `new`
+    New,
+    /// `checking`
+    Checking,
+    /// `connected`
+    Connected,
+    /// `completed`
+    Completed,
+    /// `disconnected`: connectivity checks are failing, may come back.
+    Disconnected,
+    /// `failed`: gave up; needs an ICE restart.
+    Failed,
+    /// `closed`
+    Closed,
+}
 
 /// Options for an outgoing call.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

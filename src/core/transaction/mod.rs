@@ -5,7 +5,9 @@
 //! remains is Timer F, bounding how long a client transaction waits.
 
 mod non_invite_client;
+mod sender;
 mod server;
 
 pub(crate) use non_invite_client::{ClientTransactions, InDialog, Purpose, TxEvent};
+pub(crate) use sender::{Sender, ALLOW};
 pub(crate) use server::respond;

@@ -8,9 +8,9 @@
 use std::time::Duration;
 
 use crate::core::call::CallId;
+use crate::core::ids::TxId;
 use crate::core::io::Io;
 use crate::core::timer::TimerKey;
-use crate::core::ua::TimerName;
 
 /// Who is waiting for the transaction's outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,13 +90,7 @@ impl ClientTransactions {
     ) {
         self.next_id += 1;
         let id = self.next_id;
-        io.timers.set(
-            TimerKey {
-                name: TimerName::TransactionF,
-                id,
-            },
-            io.now + timeout,
-        );
+        io.timers.set(TimerKey::Tx(TxId(id)), io.now + timeout);
         self.txs.push(ClientTx {
             id,
             branch: branch.to_string(),
@@ -125,22 +119,19 @@ impl ClientTransactions {
             return TxEvent::Provisional(purpose);
         }
         let tx = self.txs.remove(pos);
-        io.timers.cancel(TimerKey {
-            name: TimerName::TransactionF,
-            id: tx.id,
-        });
+        io.timers.cancel(TimerKey::Tx(TxId(tx.id)));
         TxEvent::Final(purpose)
     }
 
     /// Timer F fired for transaction `id`: it is over, with a 408.
-    pub(crate) fn on_timeout(&mut self, id: u64) -> Option<Purpose> {
-        let pos = self.txs.iter().position(|tx| tx.id == id)?;
+    pub(crate) fn on_timeout(&mut self, id: TxId) -> Option<Purpose> {
+        let pos = self.txs.iter().position(|tx| tx.id == id.0)?;
         Some(self.txs.remove(pos).purpose)
     }
 
     /// The flow is gone: every transaction is over, with a 503. Returns their purposes.
     pub(crate) fn fail_all(&mut self, io: &mut Io<'_>) -> Vec<Purpose> {
-        io.timers.cancel_all(TimerName::TransactionF);
+        io.timers.cancel_transactions();
         self.txs.drain(..).map(|tx| tx.purpose).collect()
     }
 
@@ -148,10 +139,7 @@ impl ClientTransactions {
     pub(crate) fn abandon(&mut self, purpose: Purpose, io: &mut Io<'_>) {
         self.txs.retain(|tx| {
             if tx.purpose == purpose {
-                io.timers.cancel(TimerKey {
-                    name: TimerName::TransactionF,
-                    id: tx.id,
-                });
+                io.timers.cancel(TimerKey::Tx(TxId(tx.id)));
                 false
             } else {
                 true
