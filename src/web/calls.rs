@@ -7,10 +7,10 @@ use std::rc::Rc;
 
 use wasm_bindgen::JsValue;
 
-use super::driver::Feeder;
 use super::idmap::IdMap;
 use super::media::prewarm::WarmPool;
 use super::media::{MediaSettings, Session, Sink};
+use super::work::Feeder;
 use crate::core::{CallError, CallEvent, CallId, HoldState, MediaAction};
 
 /// What a call handle shows; shared between the driver and the handles.

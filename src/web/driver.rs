@@ -27,108 +27,15 @@ use super::log::{to_console, LogFilter};
 use super::media::IceServerSpec;
 use super::timer::{Timer, PAUSE_THRESHOLD_MS};
 use super::transport::Socket;
+use super::work::{Feeder, Pump, Work};
 use crate::core::{
-    CallError, CallId, Config, ConnectionEvent, ConnectionId, Event, IceState, Input, Instant,
-    LogLevel, Output, RegistrationEvent, UserAgent,
+    CallError, CallId, Config, ConnectionEvent, ConnectionId, Event, Input, Instant, LogLevel,
+    Output, RegistrationEvent, UserAgent,
 };
 
 /// How long `stop()` waits for the core to finish (un-REGISTER, close) before the
 /// driver closes everything itself and resolves anyway.
 pub(crate) const STOP_BOUND_MS: u32 = 10_000;
-
-/// One thing for the driver to do.
-pub(crate) enum Work {
-    /// `start()`.
-    Start,
-    /// `stop()`, with the resolve function of its promise.
-    Stop(Function),
-    /// The safety bound of `stop()` passed.
-    StopBoundPassed,
-    /// A socket opened.
-    Opened(ConnectionId),
-    /// A socket closed or failed to open.
-    Closed {
-        /// The socket.
-        id: ConnectionId,
-        /// The WebSocket close code.
-        code: u16,
-        /// The close reason.
-        reason: String,
-    },
-    /// A message arrived.
-    Received {
-        /// The socket.
-        id: ConnectionId,
-        /// The message bytes.
-        data: Vec<u8>,
-    },
-    /// The timer fired; it was due at `wall_deadline` (`Date.now()` ms).
-    TimerFired {
-        /// When it should have fired, by the wall clock.
-        wall_deadline: f64,
-    },
-    /// `online`.
-    Online,
-    /// `offline`.
-    Offline,
-    /// The page became visible.
-    PageVisible,
-    /// The page was hidden.
-    PageHidden,
-    /// The page was restored from the back/forward cache or unfrozen.
-    PageResumed,
-    /// A media action could not be carried out.
-    MediaFailed {
-        /// The call.
-        call: CallId,
-        /// Why, for the core's log and the call's end.
-        reason: String,
-    },
-    /// The call's local description, after an offer or answer and each ICE candidate.
-    LocalDescription {
-        /// The call.
-        call: CallId,
-        /// `localDescription.sdp`.
-        sdp: String,
-        /// ICE gathering is complete.
-        complete: bool,
-    },
-    /// The call's ICE connection state changed.
-    IceState {
-        /// The call.
-        call: CallId,
-        /// The new state.
-        state: IceState,
-    },
-    /// The call's first remote track arrived: `call.remoteStream` is set.
-    RemoteStream {
-        /// The call.
-        call: CallId,
-    },
-    /// A line for the log, from a media session.
-    Log(LogLevel, String),
-    /// A call's quality warning was raised or cleared.
-    Quality {
-        /// The call.
-        call: CallId,
-        /// What changed.
-        change: crate::core::quality::WarningChange,
-    },
-}
-
-/// A weak handle through which callbacks hand work to the driver. Weak, so that
-/// callbacks owned by the driver make no reference cycle; after `free()` it does nothing.
-#[derive(Clone)]
-pub(crate) struct Feeder(Weak<Driver>);
-
-impl Feeder {
-    /// Hands `work` to the driver, if it still exists.
-    pub(crate) fn feed(&self, work: Work) {
-        if let Some(driver) = self.0.upgrade() {
-            driver.pump(work);
-        }
-    }
-}
 
 /// The driver: the core plus everything it must not touch.
 pub(crate) struct Driver {
@@ -191,7 +98,7 @@ impl Driver {
             calls: CallTable::new(settings.media),
         };
         let driver = Rc::new_cyclic(|me| Driver {
-            feeder: Feeder(me.clone()),
+            feeder: Feeder::new(me.clone() as Weak<dyn Pump>),
             work: RefCell::new(VecDeque::new()),
             state: RefCell::new(state),
             bus,
@@ -464,7 +371,7 @@ impl State {
                         self.sockets.insert(id, socket);
                     }
                     Err(e) => {
-                        let why = error_name(&e);
+                        let why = super::error_name(&e);
                         self.log(
                             LogLevel::Warn,
                             &format!("the browser refused to open WebSocket {}: {why}", id.0),
@@ -487,7 +394,7 @@ impl State {
                 Output::Send { id, data } => match self.sockets.get(id) {
                     Some(socket) => {
                         if let Err(e) = socket.send(&data) {
-                            let why = error_name(&e);
+                            let why = super::error_name(&e);
                             let line = format!("send on WebSocket {} failed: {why}", id.0);
                             self.log(LogLevel::Warn, &line, ctx);
                         }
@@ -616,18 +523,15 @@ fn bury<T: 'static>(graveyard: &mut Vec<Box<dyn Any>>, thing: Option<T>) {
     }
 }
 
+impl Pump for Driver {
+    fn pump(&self, work: Work) {
+        Driver::pump(self, work);
+    }
+}
+
 /// 32 bytes from `crypto.getRandomValues` for the core's generator.
 fn seed() -> Result<[u8; 32], JsValue> {
     let mut seed = [0u8; 32];
     random_bytes(&mut seed)?;
     Ok(seed)
-}
-
-/// The `name` of a JavaScript exception (`SyntaxError`), never its message, which may
-/// quote a URL.
-pub(crate) fn error_name(e: &JsValue) -> String {
-    js_sys::Reflect::get(e, &"name".into())
-        .ok()
-        .and_then(|n| n.as_string())
-        .unwrap_or_else(|| "error".to_owned())
 }

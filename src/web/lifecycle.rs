@@ -5,7 +5,7 @@
 use wasm_bindgen::prelude::*;
 use web_sys::EventTarget;
 
-use super::driver::{Feeder, Work};
+use super::work::{Feeder, Work};
 
 struct Listener {
     target: EventTarget,

@@ -40,6 +40,7 @@ mod timer;
 mod transport;
 mod types;
 mod utf8;
+mod work;
 
 use wasm_bindgen::JsValue;
 
@@ -74,4 +75,13 @@ pub(crate) fn to_promise(
     let future: std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsValue>>>> =
         Box::pin(future);
     wasm_bindgen_futures::future_to_promise(future)
+}
+
+/// The `name` of a JavaScript exception (`SyntaxError`), never its message, which may
+/// quote a URL.
+pub(crate) fn error_name(e: &JsValue) -> String {
+    js_sys::Reflect::get(e, &"name".into())
+        .ok()
+        .and_then(|n| n.as_string())
+        .unwrap_or_else(|| "error".to_owned())
 }

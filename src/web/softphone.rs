@@ -8,8 +8,9 @@ use wasm_bindgen::prelude::*;
 use super::call::SoftphoneCall;
 use super::calls::call_error;
 use super::config;
-use super::driver::{Driver, Work};
+use super::driver::Driver;
 use super::events::{unsubscriber, EventBus, EVENT_TYPES};
+use super::work::Work;
 use crate::core::{CallError, CallId, CallOptions};
 use js_sys::Reflect;
 

@@ -8,7 +8,7 @@
 use gloo_timers::callback::Timeout;
 
 use super::clock::wall_ms;
-use super::driver::{Feeder, Work};
+use super::work::{Feeder, Work};
 use crate::core::{Instant, TimerName};
 
 /// How late (wall clock) a timer must fire to count as a pause. Above the one-minute

@@ -9,7 +9,7 @@ use js_sys::{ArrayBuffer, Uint8Array};
 use wasm_bindgen::prelude::*;
 use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
-use super::driver::{Feeder, Work};
+use super::work::{Feeder, Work};
 use crate::core::ConnectionId;
 
 /// One open or opening WebSocket and the handlers attached to it.

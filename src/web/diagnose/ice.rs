@@ -16,7 +16,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::RtcPeerConnection;
 
-use super::{error_name, now_ms, resolver};
+use super::{now_ms, resolver};
+use crate::web::error_name;
 use crate::web::ice_servers::{IceServer, IceUrl};
 
 /// What one URL gave.

@@ -533,14 +533,6 @@ pub(crate) fn now_ms() -> f64 {
     crate::web::clock::perf_now_ms()
 }
 
-/// The `name` of a JavaScript exception, never its message.
-pub(crate) fn error_name(e: &JsValue) -> String {
-    Reflect::get(e, &"name".into())
-        .ok()
-        .and_then(|n| n.as_string())
-        .unwrap_or_else(|| "error".to_owned())
-}
-
 /// Diagnoses connectivity to the SIP servers and the STUN/TURN servers of `config`
 /// (a `SoftphoneConfig`, or `{ servers, uri?, iceServers?, iceServersUrl?, timeout?,
 /// iceTimeout? }`). Usable before any phone exists, for a "test my connection" page.

@@ -70,7 +70,7 @@ pub async fn probe(
         Ok(ws) => ws,
         Err(e) => {
             return WsOutcome::Refused {
-                error: super::error_name(&e),
+                error: crate::web::error_name(&e),
             }
         }
     };

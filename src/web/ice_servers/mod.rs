@@ -371,13 +371,14 @@ async fn fetch_list(url: &str) -> Result<(Vec<IceServer>, Option<f64>), String> 
     }
     let promise = fetch
         .call2(&global, &url.into(), &init)
-        .map_err(|e| error_name(&e))?;
-    let response = JsFuture::from(Promise::from(promise)).await.map_err(|e| {
-        match error_name(&e).as_str() {
-            "AbortError" => format!("no answer within {} s", FETCH_TIMEOUT_MS / 1000),
-            name => format!("network error ({name})"),
-        }
-    })?;
+        .map_err(|e| crate::web::error_name(&e))?;
+    let response =
+        JsFuture::from(Promise::from(promise)).await.map_err(
+            |e| match crate::web::error_name(&e).as_str() {
+                "AbortError" => format!("no answer within {} s", FETCH_TIMEOUT_MS / 1000),
+                name => format!("network error ({name})"),
+            },
+        )?;
     let status = Reflect::get(&response, &"status".into())
         .ok()
         .and_then(|s| s.as_f64())
@@ -391,7 +392,7 @@ async fn fetch_list(url: &str) -> Result<(Vec<IceServer>, Option<f64>), String> 
         .and_then(|f| f.dyn_into::<Function>().ok())
         .ok_or("not a Response")?
         .call0(&response)
-        .map_err(|e| error_name(&e))?;
+        .map_err(|e| crate::web::error_name(&e))?;
     let body = JsFuture::from(Promise::from(json))
         .await
         .map_err(|_| "the answer is not JSON".to_owned())?;
@@ -421,13 +422,4 @@ pub fn parse_answer(body: &JsValue) -> Result<(Vec<IceServer>, Option<f64>), Str
         }
     };
     Ok((servers, ttl))
-}
-
-/// The `name` of a JavaScript exception, never its message (it may quote a URL with
-/// a token in it).
-fn error_name(e: &JsValue) -> String {
-    Reflect::get(e, &"name".into())
-        .ok()
-        .and_then(|n| n.as_string())
-        .unwrap_or_else(|| "error".to_owned())
 }

@@ -34,7 +34,7 @@ use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use web_sys::{MediaStream, RtcPeerConnection};
 
-use super::driver::Work;
+use super::work::Work;
 use crate::core::{CallId, LogLevel, MediaAction};
 use crate::sip::Secret;
 use crate::web::ice_servers::IceServersProvider;
@@ -307,7 +307,7 @@ fn insert_dtmf(dtmf: &web_sys::RtcdtmfSender, tones: &str) -> Result<(), String>
     insert
         .call1(dtmf, &tones.into())
         .map(|_| ())
-        .map_err(|e| format!("insertDTMF failed: {}", super::driver::error_name(&e)))
+        .map_err(|e| format!("insertDTMF failed: {}", super::error_name(&e)))
 }
 
 /// Stops every track of `stream` (the camera and microphone lights go off).

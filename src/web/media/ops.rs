@@ -13,7 +13,8 @@ use web_sys::{
 use super::peer::set_directions;
 use super::{stop_tracks, Session};
 use crate::core::{Direction, LogLevel, MediaAction};
-use crate::web::driver::{error_name, Work};
+use crate::web::error_name;
+use crate::web::work::Work;
 
 /// Carries out one queued action.
 pub(super) async fn perform(s: &Rc<Session>, action: MediaAction) -> Result<(), String> {

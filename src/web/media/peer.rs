@@ -11,7 +11,7 @@ use web_sys::{
 
 use super::{MediaSettings, Session};
 use crate::core::{Direction, IceState};
-use crate::web::driver::Work;
+use crate::web::work::Work;
 
 /// The listeners attached to a peer connection; dropped after it is closed.
 pub(crate) struct Listeners {
@@ -83,7 +83,7 @@ impl Session {
                 RtcPeerConnection::new_with_configuration(&config).map_err(|e| {
                     format!(
                         "RTCPeerConnection refused the configuration: {}",
-                        crate::web::driver::error_name(&e)
+                        crate::web::error_name(&e)
                     )
                 })?
             }

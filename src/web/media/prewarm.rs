@@ -36,7 +36,7 @@ use web_sys::{RtcIceConnectionState, RtcPeerConnection, RtcSignalingState};
 use super::peer::configuration;
 use super::{MediaSettings, Sink, FIRST_FETCH_BOUND_MS};
 use crate::core::LogLevel;
-use crate::web::driver::Work;
+use crate::web::work::Work;
 
 /// The age after which a warm peer connection is replaced, ms.
 pub(crate) const MAX_AGE_MS: u32 = 60_000;
@@ -158,7 +158,7 @@ impl WarmPool {
         let pc = match RtcPeerConnection::new_with_configuration(&config) {
             Ok(pc) => pc,
             Err(e) => {
-                let why = crate::web::driver::error_name(&e);
+                let why = crate::web::error_name(&e);
                 self.log(LogLevel::Warn, &format!("pre-warming failed: {why}"));
                 return;
             }

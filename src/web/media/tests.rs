@@ -12,7 +12,7 @@ use web_sys::{MediaStreamTrack, RtcSignalingState};
 
 use super::{stats, MediaSettings, Session, Sink};
 use crate::core::{CallId, Direction, IceState, MediaAction};
-use crate::web::driver::Work;
+use crate::web::work::Work;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
