@@ -27,7 +27,7 @@ pub enum Input<'a> {
         /// The message.
         data: &'a [u8],
     },
-    /// The deadline returned by [`UserAgent::poll_timeout`] has passed.
+    /// The deadline returned by [`UserAgent::poll_timeout`](super::UserAgent::poll_timeout) has passed.
     Timeout,
     /// The browser reported that the network came back (`online`).
     NetworkOnline,

@@ -12,13 +12,16 @@
 //! complete is what makes other stacks take 10-40 s when a TURN server is dead.
 
 mod dialog;
+mod dtmf;
 mod ice;
 mod in_dialog;
 mod incoming;
 mod outgoing;
+mod reinvite;
 mod session_timer;
 mod state;
 mod target;
+mod transfer;
 pub(crate) mod types;
 
 use std::time::Duration;

@@ -3,14 +3,15 @@
 //!
 //! [`read_report`] reads one `RTCStatsReport` (the selected candidate pair, round-trip
 //! time, inbound and outbound audio counters); [`CallQuality`] keeps the call's
-//! [`QualityMonitor`](crate::core::quality::QualityMonitor) and turns each report into
+//! [`crate::core::quality::QualityMonitor`] and turns each report into
 //! the `SoftphoneCallStats` object of the call API plus the `quality` warnings that
 //! changed. The decisions (loss over the interval, MOS, thresholds and hysteresis) are
 //! the core's; this module only reads the browser's numbers.
 //!
-//! The driver calls [`CallQuality::poll`] from a periodic timer (every second while
-//! the call lives) and emits the changes as `quality` events; `call.getStats()` uses
-//! [`CallQuality::poll`] too and resolves with its stats.
+//! The driver reads the stats ([`CallQuality::get_stats`]) from a periodic timer (every
+//! second while the call lives), hands them to [`CallQuality::take`] and emits the
+//! changes as `quality` events; `call.getStats()` goes the same way and resolves with
+//! the stats.
 
 pub mod watch;
 

@@ -1,0 +1,136 @@
+//! The application's commands on calls.
+
+use super::UserAgent;
+use crate::core::call::{AnswerOptions, CallError, CallOptions, Calls, DtmfMode};
+use crate::core::ids::CallId;
+use crate::core::io::Io;
+use crate::core::transaction::Sender;
+use crate::core::Instant;
+
+impl UserAgent {
+    pub(super) fn with_calls<T>(
+        &mut self,
+        now: Instant,
+        f: impl FnOnce(&mut Calls, &mut Io<'_>, &mut Sender<'_>) -> T,
+    ) -> T {
+        let (mut io, mut sender) = split!(self, now);
+        let result = f(&mut self.calls, &mut io, &mut sender);
+        self.calls.reap(&mut self.ctx.timers);
+        result
+    }
+
+    /// Calls `target`: a SIP URI, a user name or a number in the AOR's domain.
+    ///
+    /// The call asks the driver for an offer ([`MediaAction::CreateOffer`](crate::core::MediaAction::CreateOffer)) and
+    /// sends the INVITE once the offer's candidates are good enough.
+    ///
+    /// # Errors
+    /// An invalid target or extra header, or no connection to the server.
+    pub fn call(
+        &mut self,
+        target: &str,
+        options: CallOptions,
+        now: Instant,
+    ) -> Result<CallId, CallError> {
+        self.with_calls(now, |calls, io, s| calls.call(target, options, io, s))
+    }
+
+    /// Answers a ringing incoming call.
+    ///
+    /// # Errors
+    /// No such call, or it is not ringing.
+    pub fn answer(
+        &mut self,
+        call: CallId,
+        options: AnswerOptions,
+        now: Instant,
+    ) -> Result<(), CallError> {
+        self.with_calls(now, |calls, io, _| calls.answer(call, options, io))
+    }
+
+    /// Rejects a ringing incoming call with `status` (486 busy, 603 decline, 480...).
+    ///
+    /// # Errors
+    /// No such call, it is not ringing, or `status` is not 300-699.
+    pub fn reject(&mut self, call: CallId, status: u16, now: Instant) -> Result<(), CallError> {
+        self.with_calls(now, |calls, io, _| calls.reject(call, status, io))
+    }
+
+    /// Ends a call: CANCEL before an answer, BYE after, 486 while an incoming call rings.
+    ///
+    /// # Errors
+    /// No such call.
+    pub fn hangup(&mut self, call: CallId, now: Instant) -> Result<(), CallError> {
+        self.with_calls(now, |calls, io, s| calls.hangup(call, io, s))
+    }
+
+    /// Puts a connected call on hold (re-INVITE with `sendonly`).
+    ///
+    /// # Errors
+    /// No such call, not connected, or a re-negotiation is under way.
+    pub fn hold(&mut self, call: CallId, now: Instant) -> Result<(), CallError> {
+        self.with_calls(now, |calls, io, _| calls.set_hold(call, true, io))
+    }
+
+    /// Takes a held call off hold (re-INVITE with `sendrecv`).
+    ///
+    /// # Errors
+    /// As for [`UserAgent::hold`].
+    pub fn resume(&mut self, call: CallId, now: Instant) -> Result<(), CallError> {
+        self.with_calls(now, |calls, io, _| calls.set_hold(call, false, io))
+    }
+
+    /// Mutes or unmutes the microphone of a call (no signalling).
+    ///
+    /// # Errors
+    /// No such call.
+    pub fn set_muted(&mut self, call: CallId, muted: bool, now: Instant) -> Result<(), CallError> {
+        self.with_calls(now, |calls, io, _| calls.set_muted(call, muted, io))
+    }
+
+    /// Sends DTMF tones (`0-9*#A-D`, `,` for a pause).
+    ///
+    /// # Errors
+    /// No such call, not answered, or invalid tones.
+    pub fn send_dtmf(
+        &mut self,
+        call: CallId,
+        tones: &str,
+        mode: DtmfMode,
+        now: Instant,
+    ) -> Result<(), CallError> {
+        self.with_calls(now, |calls, io, s| {
+            calls.send_dtmf(call, tones, mode, io, s)
+        })
+    }
+
+    /// Transfers a connected call to `target` (blind transfer by REFER). Progress
+    /// comes as `TransferProgress` events; on success the call ends as `Transferred`.
+    ///
+    /// # Errors
+    /// No such call, not connected, or an invalid target.
+    pub fn transfer(&mut self, call: CallId, target: &str, now: Instant) -> Result<(), CallError> {
+        self.with_calls(now, |calls, io, s| calls.transfer(call, target, io, s))
+    }
+
+    /// Accepts a transfer the peer asked for: calls its target and returns the new call.
+    ///
+    /// # Errors
+    /// No transfer pending on `call`.
+    pub fn accept_transfer(&mut self, call: CallId, now: Instant) -> Result<CallId, CallError> {
+        self.with_calls(now, |calls, io, s| calls.accept_transfer(call, io, s))
+    }
+
+    /// Declines a transfer the peer asked for (603).
+    ///
+    /// # Errors
+    /// No transfer pending on `call`.
+    pub fn decline_transfer(&mut self, call: CallId, now: Instant) -> Result<(), CallError> {
+        self.with_calls(now, |calls, io, _| calls.decline_transfer(call, io))
+    }
+
+    /// The live calls.
+    pub fn calls(&self) -> Vec<CallId> {
+        self.calls.ids()
+    }
+}

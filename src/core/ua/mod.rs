@@ -1,0 +1,314 @@
+//! The user agent: inputs in, outputs out.
+//!
+//! It owns one WebSocket flow at a time (`Conn`), and wires the parts together:
+//! the reconnect policy picks servers and backoff, keepalive watches the flow,
+//! client transactions match responses, registration keeps the binding.
+
+use std::collections::VecDeque;
+
+use super::auth::Authenticator;
+use super::call::{CallSettings, Calls};
+use super::config::ConfigError;
+use super::ids::ConnectionId;
+use super::input::Input;
+use super::io::Io;
+use super::keepalive::Keepalive;
+use super::local::Local;
+use super::output::Output;
+use super::reconnect::Reconnect;
+use super::registration::Registration;
+use super::rng::Rng;
+use super::timer::{TimerKey, TimerName, Timers, UaTimer};
+use super::transaction::{ClientTransactions, Sender};
+use super::{Config, Instant, LogLevel};
+
+/// Borrows the I/O context and a request sender from disjoint fields of the user
+/// agent, so its other parts (registration, keepalive) stay usable beside them.
+macro_rules! split {
+    ($ua:ident, $now:expr) => {{
+        let flow = $ua.flow();
+        let secure = $ua.secure();
+        (
+            $ua.ctx.io($now, flow),
+            Sender {
+                local: &$ua.local,
+                auth: &mut $ua.auth,
+                txs: &mut $ua.txs,
+                secure,
+                tx_timeout: $ua.config.transaction_timeout,
+            },
+        )
+    }};
+}
+
+mod commands;
+mod dispatch;
+mod flow;
+
+/// What every input's handling writes to: the generator, timers and outputs.
+#[derive(Debug)]
+struct Ctx {
+    rng: Rng,
+    timers: Timers,
+    outputs: VecDeque<Output>,
+    log_level: LogLevel,
+}
+
+impl Ctx {
+    fn io(&mut self, now: Instant, flow: Option<ConnectionId>) -> Io<'_> {
+        Io {
+            now,
+            out: &mut self.outputs,
+            timers: &mut self.timers,
+            rng: &mut self.rng,
+            flow,
+            log_level: self.log_level,
+        }
+    }
+}
+
+/// The WebSocket flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Conn {
+    /// No socket, and none planned (not started, or stopped).
+    None,
+    /// Waiting for the Reconnect timer.
+    Waiting,
+    /// A socket is opening.
+    Connecting { id: ConnectionId, server: usize },
+    /// The socket is open.
+    Open { id: ConnectionId, server: usize },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Run {
+    Idle,
+    Running,
+    Stopping,
+}
+
+/// A SIP user agent as a sans-IO state machine. See the [module docs](super).
+#[derive(Debug)]
+pub struct UserAgent {
+    config: Config,
+    ctx: Ctx,
+    local: Local,
+    auth: Authenticator,
+    txs: ClientTransactions,
+    registration: Registration,
+    calls: Calls,
+    /// Calls were up when a flow was lost: refresh them on the next flow.
+    calls_lost_flow: bool,
+    keepalive: Keepalive,
+    reconnect: Reconnect,
+    conn: Conn,
+    run: Run,
+    next_conn: u64,
+    /// Per server: it answered a keepalive ping at least once.
+    pongs_seen: Vec<bool>,
+    last_received: Instant,
+}
+
+impl UserAgent {
+    /// Makes a user agent; nothing happens until [`UserAgent::start`].
+    ///
+    /// `seed` feeds the generator of branches, tags, Call-IDs, cnonces and jitter:
+    /// give it 32 bytes from a cryptographic source.
+    ///
+    /// # Errors
+    /// Returns the first invalid field of `config`.
+    pub fn new(config: Config, seed: [u8; 32], now: Instant) -> Result<Self, ConfigError> {
+        config.validate()?;
+        let mut rng = Rng::new(seed);
+        let local =
+            Local::new(&config, &mut rng).map_err(|e| ConfigError::new("uri", e.to_string()))?;
+        let registration = Registration::new(
+            config.register,
+            config.register_expires,
+            rng.token(22),
+            rng.token(10),
+        );
+        let calls = Calls::new(CallSettings {
+            session_expires: config.session_expires,
+            min_se: config.min_se,
+            no_answer_timeout: config.no_answer_timeout,
+            gather_timeout: config.ice_gathering_timeout,
+            has_turn: config.ice_has_turn,
+            has_stun: config.ice_has_stun,
+            invite_timeout: config.transaction_timeout,
+            domain: domain_of(&local.registrar),
+            contact: local.dialog_contact_uri(),
+            ice_grace: config.ice_disconnected_grace,
+            ice_recovery_limit: config.ice_recovery_limit,
+        });
+        Ok(UserAgent {
+            auth: Authenticator::new(local.auth_user.clone(), config.password.clone()),
+            keepalive: Keepalive::new(config.keepalive_interval, config.keepalive_timeout),
+            reconnect: Reconnect::new(
+                config.servers.clone(),
+                config.reconnect_base,
+                config.reconnect_max,
+            ),
+            pongs_seen: vec![false; config.servers.len()],
+            ctx: Ctx {
+                rng,
+                timers: Timers::default(),
+                outputs: VecDeque::new(),
+                log_level: config.log_level,
+            },
+            config,
+            local,
+            txs: ClientTransactions::default(),
+            registration,
+            calls,
+            calls_lost_flow: false,
+            conn: Conn::None,
+            run: Run::Idle,
+            next_conn: 0,
+            last_received: now,
+        })
+    }
+
+    /// Connects and registers. Calling it while running does nothing, except after a
+    /// registration refused for good (403, a rejected password...): then it tries again.
+    pub fn start(&mut self, now: Instant) {
+        match self.run {
+            Run::Running => {
+                let (mut io, mut sender) = split!(self, now);
+                self.registration.retry_now(&mut io, &mut sender);
+            }
+            Run::Idle | Run::Stopping => {
+                if self.run == Run::Stopping {
+                    self.finish_stop(now);
+                }
+                self.run = Run::Running;
+                let server = self.reconnect.start_round(&mut self.ctx.rng);
+                self.connect(server, now);
+            }
+        }
+    }
+
+    /// Unregisters (Expires: 0), then closes the connection. Completion is reported
+    /// by [`UserAgent::is_stopped`] turning true (and the events before it).
+    pub fn stop(&mut self, now: Instant) {
+        if self.run != Run::Running {
+            return;
+        }
+        // Calls first: their BYEs (or CANCELs) go out while the flow is still registered.
+        for call in self.calls.ids() {
+            let _ = self.hangup(call, now);
+        }
+        self.run = Run::Stopping;
+        self.ctx.timers.cancel(TimerKey::Ua(UaTimer::Reconnect));
+        let sent = match self.conn {
+            Conn::Open { .. } => {
+                let (mut io, mut sender) = split!(self, now);
+                self.registration.unregister(&mut io, &mut sender)
+            }
+            _ => false,
+        };
+        if sent {
+            let guard = self
+                .config
+                .transaction_timeout
+                .min(std::time::Duration::from_secs(4));
+            self.ctx
+                .timers
+                .set(TimerKey::Ua(UaTimer::StopGuard), now + guard);
+        } else {
+            self.finish_stop(now);
+        }
+    }
+
+    /// Whether the user agent is idle: never started, or fully stopped.
+    pub fn is_stopped(&self) -> bool {
+        self.run == Run::Idle
+    }
+
+    /// Feeds one input. Drain [`UserAgent::poll_output`] afterwards.
+    pub fn handle_input(&mut self, input: Input<'_>, now: Instant) {
+        match input {
+            Input::Opened { id } => self.on_opened(id, now),
+            Input::Closed { id, code, reason } => self.on_closed(id, code, reason, now),
+            Input::Received { id, data } => self.on_received(id, data, now),
+            Input::Timeout => self.on_timeout(now),
+            Input::NetworkOnline => self.on_network_change(now, true),
+            Input::NetworkOffline => {
+                self.io(now)
+                    .log(LogLevel::Info, || "network offline".into());
+            }
+            Input::Resumed => self.on_network_change(now, false),
+            Input::LocalDescription {
+                call,
+                sdp,
+                complete,
+            } => self.with_calls(now, |calls, io, s| {
+                calls.on_local_description(call, sdp, complete, io, s)
+            }),
+            Input::IceState { call, state } => {
+                self.with_calls(now, |calls, io, s| calls.on_ice_state(call, state, io, s))
+            }
+            Input::MediaFailed { call, reason } => self.with_calls(now, |calls, io, s| {
+                calls.on_media_failed(call, reason, io, s)
+            }),
+        }
+    }
+
+    /// Returns the next thing for the driver to do, or `None` when there is nothing.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.ctx.outputs.pop_front()
+    }
+
+    /// Returns the earliest deadline and why it was armed.
+    pub fn poll_timeout(&self) -> Option<(Instant, TimerName)> {
+        self.ctx.timers.next().map(|(at, key)| (at, key.name()))
+    }
+
+    fn flow(&self) -> Option<ConnectionId> {
+        match self.conn {
+            Conn::Open { id, .. } => Some(id),
+            _ => None,
+        }
+    }
+
+    fn server(&self) -> Option<usize> {
+        match self.conn {
+            Conn::Open { server, .. } | Conn::Connecting { server, .. } => Some(server),
+            _ => None,
+        }
+    }
+
+    fn secure(&self) -> bool {
+        self.server()
+            .is_some_and(|s| self.reconnect.url(s).starts_with("wss:"))
+    }
+
+    fn io(&mut self, now: Instant) -> Io<'_> {
+        let flow = self.flow();
+        self.ctx.io(now, flow)
+    }
+}
+
+/// The host (and port) of a `sip:host[:port]` URI.
+fn domain_of(registrar: &str) -> String {
+    registrar
+        .split_once(':')
+        .map_or(registrar, |(_, rest)| rest)
+        .to_string()
+}
+
+/// A sender with no flow, for reporting failed in-dialog requests.
+fn sender_again<'a>(
+    local: &'a Local,
+    auth: &'a mut Authenticator,
+    txs: &'a mut ClientTransactions,
+    tx_timeout: std::time::Duration,
+) -> Sender<'a> {
+    Sender {
+        local,
+        auth,
+        txs,
+        secure: false,
+        tx_timeout,
+    }
+}
