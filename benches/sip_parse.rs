@@ -12,6 +12,7 @@
 //! node -e "import('./bench/lib/messages.mjs').then(m => { for (const [k, v] of
 //!   Object.entries(m.MESSAGES)) require('fs').writeFileSync('/tmp/msgs/' + k + '.sip', v) })"
 //! ```
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test panics to fail
 
 use std::hint::black_box;
 use std::time::Instant;

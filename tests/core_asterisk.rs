@@ -4,6 +4,7 @@
 //! the session expire or keeps a transferred call up); a refused session refresh is
 //! tried once more by re-INVITE and then ends the call with a cause saying so; its
 //! REGISTER and qualify shapes.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test panics to fail
 
 mod support;
 

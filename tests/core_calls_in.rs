@@ -1,6 +1,7 @@
 //! Transcript tests of incoming calls: 180 and the incoming event, answer with the
 //! browser's answer, 2xx retransmission until ACK, offerless INVITE, reject,
 //! CANCEL, retransmitted INVITE, no-answer timeout, a second call while in one.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test panics to fail
 
 mod support;
 

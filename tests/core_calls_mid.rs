@@ -1,5 +1,6 @@
 //! Transcript tests inside a call: hold and resume both ways, re-INVITE glare,
 //! a BYE crossing a re-INVITE, session timers, DTMF, transfer, bad requests.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test panics to fail
 
 mod support;
 

@@ -1,5 +1,6 @@
 //! Transcript tests of outgoing calls: INVITE, provisional and final responses,
 //! ACK, CANCEL (and its race with 200), digest retry, Timer B, ICE readiness.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test panics to fail
 
 mod support;
 

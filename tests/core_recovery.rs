@@ -1,5 +1,6 @@
 //! Transcript tests of recovery: ICE restarts after a disconnect or failure, the
 //! recovery limit, a WebSocket lost and replaced during a call, Flow-Timer.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test panics to fail
 
 mod support;
 

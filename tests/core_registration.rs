@@ -1,4 +1,5 @@
 //! Transcript tests of registration on virtual time against a scripted registrar.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test panics to fail
 
 mod support;
 

@@ -1,4 +1,5 @@
 //! The message layer as the core uses it: build, parse, answer a challenge, log.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test panics to fail
 
 use softphone_core::sip::{
     escape_display_name, redact, Challenge, DigestResponse, HeaderName, Message, Method,

@@ -1,4 +1,5 @@
 //! Messages shaped like what registrars and PBXes really send to browser user agents.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test panics to fail
 
 use softphone_core::sip::{Algorithm, Contact, HeaderName, Message, Qop};
 

@@ -29,6 +29,7 @@
 //!   of the core, which has the typed values to make them.
 //! - `extra/test.sip` (not a SIP message) and `extra/baddn.archive-original.sip` (no
 //!   empty line after the headers: an `Incomplete` error) are rejected.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test panics to fail
 
 use std::path::PathBuf;
 

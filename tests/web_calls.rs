@@ -1,6 +1,7 @@
 //! The call API in a real browser (Chrome and Firefox, through `wasm-pack test`), with
 //! no server: errors and their codes, the call configuration fields, and the call event
 //! types. Calls through a real server are the e2e tests' (tests/e2e/calls.test.mjs).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test panics to fail
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Function, Reflect, JSON};

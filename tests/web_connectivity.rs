@@ -3,6 +3,7 @@
 //! provider fetching, refreshing and retrying (`data:` URLs stand in for the app's
 //! endpoint), the call-quality reader on a stats report, and `diagnose()` argument errors.
 //! No server needs to run.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test panics to fail
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Reflect, JSON};

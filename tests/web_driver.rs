@@ -1,6 +1,7 @@
 //! The browser driver in a real browser (Chrome and Firefox, through `wasm-pack test`):
 //! configuration errors, event delivery order, `stop()` and a refused socket.
 //! Uses only 127.0.0.1; no server needs to run.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test panics to fail
 #![cfg(target_arch = "wasm32")]
 
 use std::cell::RefCell;

@@ -8,6 +8,7 @@ use super::ids::CallId;
 /// Something the application should know about. Losing the connection or the
 /// registration is an event, not an error: the core keeps recovering on its own.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Event {
     /// The state of the WebSocket flow to the SIP server changed.
     Connection(ConnectionEvent),
@@ -24,6 +25,7 @@ pub enum Event {
 
 /// Connection states, in the order they usually happen.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ConnectionEvent {
     /// A WebSocket to `url` is being opened; `attempt` counts consecutive tries (0 first).
     Connecting {
@@ -55,6 +57,7 @@ pub enum ConnectionEvent {
 
 /// Why a WebSocket flow ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum DisconnectReason {
     /// The socket closed before it opened (the browser reports 1006 and hides the
     /// HTTP status: a wrong path such as `/ws`, a TLS failure, a tunnel with no origin).
@@ -98,6 +101,7 @@ impl DisconnectReason {
 
 /// Registration states.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RegistrationEvent {
     /// A REGISTER is in flight.
     Registering,

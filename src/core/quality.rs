@@ -208,7 +208,9 @@ pub struct WarningChange {
 #[derive(Debug, Clone, Default)]
 pub struct QualityMonitor {
     prev: Option<Sample>,
-    active: [bool; 4],
+    /// Indexed by `Warning as usize`: the length is `Warning::ALL.len()`, so every
+    /// variant has its entry and the indexing cannot fail.
+    active: [bool; Warning::ALL.len()],
     /// When inbound packets last rose (or the call became connected).
     last_inbound_at: Option<f64>,
 }
@@ -221,6 +223,7 @@ impl QualityMonitor {
 
     /// Whether `warning` is raised now.
     pub fn is_active(&self, warning: Warning) -> bool {
+        // `active` has one entry per `Warning` variant (see its declaration).
         self.active[warning as usize]
     }
 

@@ -78,6 +78,7 @@ impl Reconnect {
         let weight = |i: usize| self.servers.get(i).map_or(0, |s| s.weight);
         for i in 1..order.len() {
             let mut j = i;
+            // `0 < j <= i < order.len()`: both indices are in range.
             while j > 0 && weight(order[j - 1]) < weight(order[j]) {
                 order.swap(j - 1, j);
                 j -= 1;

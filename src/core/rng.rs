@@ -21,7 +21,9 @@ impl Rng {
             bytes.copy_from_slice(chunk);
             *word = u64::from_le_bytes(bytes);
         }
-        // An all-zero state would only ever produce zeros: stir it with SplitMix64.
+        // An all-zero state would only ever produce zeros: stir it with SplitMix64. (The
+        // state is a `[u64; 4]`: the constant indices here and below are checked at
+        // compile time.)
         let mut x = s[0] ^ s[1] ^ s[2] ^ s[3] ^ 0x9E37_79B9_7F4A_7C15;
         for word in &mut s {
             x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);

@@ -81,6 +81,7 @@ const fn classes() -> [u8; 256] {
         if b > b' ' && !matches!(b, b';' | b',' | b'"' | b'<' | b'>') {
             c |= PARAM_VALUE;
         }
+        // `i < 256` by the loop's condition, and `t` has 256 entries.
         t[i] = c;
         i += 1;
     }
@@ -213,6 +214,7 @@ pub(crate) fn scan_quoted(s: &str, i: usize) -> Option<usize> {
     let b = s.as_bytes();
     let mut j = i + 1;
     while j < b.len() {
+        // `j < b.len()` by the loop's condition.
         match b[j] {
             b'\\' => j += 2,
             b'"' => return Some(j + 1),

@@ -71,6 +71,7 @@ fn all_uri_ok(s: &str) -> bool {
 fn escapes_ok(b: &[u8]) -> bool {
     let mut i = 0;
     while i < b.len() {
+        // `i < b.len()` by the loop's condition.
         if b[i] == b'%' {
             let ok = b.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
                 && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit);
@@ -310,6 +311,7 @@ pub fn percent_decode(s: &str) -> std::borrow::Cow<'_, str> {
     let mut i = 0;
     while i < b.len() {
         let hex = |j: usize| b.get(j).and_then(|c| (*c as char).to_digit(16));
+        // `i < b.len()` by the loop's condition; the bytes after it are read with `get`.
         match (b[i], hex(i + 1), hex(i + 2)) {
             (b'%', Some(h), Some(l)) => {
                 // h and l are below 16, so the value fits in a byte.

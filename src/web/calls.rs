@@ -108,7 +108,7 @@ impl CallTable {
                 CallEvent::EarlyMedia => i.state = "earlyMedia",
                 CallEvent::Connected => {
                     i.state = "connected";
-                    i.connected_at.get_or_insert_with(js_sys::Date::now);
+                    i.connected_at.get_or_insert_with(super::clock::wall_ms);
                 }
                 CallEvent::Reconnecting => i.state = "reconnecting",
                 CallEvent::Hold(h) => i.hold = *h,

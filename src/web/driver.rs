@@ -261,12 +261,8 @@ impl State {
             Work::Stop(resolve) => {
                 self.stop_waiters.push(resolve);
                 if !self.ua.is_stopped() {
-                    // A stopped phone has no signalling for its calls: end them first
-                    // (BYE, CANCEL), while the flow is still there. The core's `stop`
-                    // leaves established calls up.
-                    for call in self.ua.calls() {
-                        let _ = self.ua.hangup(call, now);
-                    }
+                    // The core's `stop` ends the calls first (BYE, CANCEL) while the flow
+                    // is still there, then unregisters: nothing to decide here.
                     if self.stop_bound.is_none() {
                         let f = ctx.feeder.clone();
                         self.stop_bound = Some(Timeout::new(STOP_BOUND_MS, move || {

@@ -10,6 +10,11 @@
 //! with only STUN, host candidates otherwise, or when gathering completes, or when
 //! the gathering deadline passes, whichever comes first. Waiting for gathering to
 //! complete is what makes other stacks take 10-40 s when a TURN server is dead.
+//!
+//! Indexing: every `self.calls[i]` in this module uses an `i` found during the same
+//! input (by `index` or `position`). Calls are only removed by `reap`, which the user
+//! agent runs after the input, and new calls are pushed at the end, so an `i` found
+//! earlier in the input still points at the same call and the indexing cannot fail.
 
 mod dialog;
 mod dtmf;

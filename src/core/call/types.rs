@@ -63,6 +63,7 @@ pub struct HoldState {
 
 /// Something that happened to a call.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CallEvent {
     /// A new incoming call: answer or reject it.
     Incoming {
@@ -111,6 +112,7 @@ pub enum CallEvent {
 
 /// Why a call ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum EndCause {
     /// We hung up an established call.
     LocalHangup,
@@ -224,6 +226,7 @@ pub enum MediaAction {
 
 /// A call operation the application asked for could not be done.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CallError {
     /// No call has this id (it may have ended).
     NoSuchCall,

@@ -114,6 +114,7 @@ impl ClientTransactions {
         else {
             return TxEvent::Stray;
         };
+        // `pos` was just found by `position` over `txs`.
         let purpose = self.txs[pos].purpose;
         if status < 200 {
             return TxEvent::Provisional(purpose);

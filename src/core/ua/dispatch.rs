@@ -66,6 +66,7 @@ impl UserAgent {
                 self.keepalive.ping(&mut io);
             }
             UaTimer::KeepalivePong => {
+                // A server index is always one of `config.servers` (see on_keepalive).
                 let expected = self.server().is_some_and(|s| self.pongs_seen[s])
                     || self.registration.outbound_required();
                 let (mut io, _) = split!(self, now);
@@ -161,6 +162,8 @@ impl UserAgent {
             return;
         }
         if let Some(server) = self.server() {
+            // Server indices come from the reconnect policy, which only hands out
+            // indices of `config.servers`; `pongs_seen` has one entry per server.
             self.pongs_seen[server] = true;
         }
         let (mut io, _) = split!(self, now);

@@ -255,11 +255,13 @@ impl UserAgent {
     }
 
     /// Returns the next thing for the driver to do, or `None` when there is nothing.
+    #[must_use = "every output must be carried out: drain until None after each input"]
     pub fn poll_output(&mut self) -> Option<Output> {
         self.ctx.outputs.pop_front()
     }
 
     /// Returns the earliest deadline and why it was armed.
+    #[must_use = "the driver arms one timer for this deadline"]
     pub fn poll_timeout(&self) -> Option<(Instant, TimerName)> {
         self.ctx.timers.next().map(|(at, key)| (at, key.name()))
     }

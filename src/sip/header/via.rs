@@ -52,6 +52,7 @@ impl<'a> Via<'a> {
             }
             *part = sub(s, start, i);
         }
+        // `parts` is a `[&str; 3]`: constant indices below 3 are checked at compile time.
         if !eq_ignore_case(parts[0], "SIP") || parts[1] != "2.0" {
             return Err(err("protocol is not SIP/2.0"));
         }

@@ -163,7 +163,7 @@ impl IceServersProvider {
     pub fn servers(&self) -> Vec<IceServer> {
         let inner = self.inner.borrow();
         let mut out = inner.configured.clone();
-        if !inner.expired(js_sys::Date::now()) {
+        if !inner.expired(crate::web::clock::wall_ms()) {
             out.extend(inner.fetched.iter().cloned());
         }
         out
@@ -241,7 +241,7 @@ impl IceServersProvider {
     fn refresh_if_stale(&self) {
         let stale = {
             let inner = self.inner.borrow();
-            let now = js_sys::Date::now();
+            let now = crate::web::clock::wall_ms();
             inner.running
                 && inner.url.is_some()
                 && inner.state == FetchState::Fresh
@@ -270,7 +270,7 @@ impl IceServersProvider {
     }
 
     fn fetched(&self, result: Result<(Vec<IceServer>, Option<f64>), String>, generation: u32) {
-        let now = js_sys::Date::now();
+        let now = crate::web::clock::wall_ms();
         let (line, warn, waiters) = {
             let mut inner = self.inner.borrow_mut();
             if inner.generation != generation || !inner.running {

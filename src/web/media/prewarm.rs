@@ -172,7 +172,7 @@ impl WarmPool {
         });
         *self.warm.borrow_mut() = Some(Warm {
             pc,
-            made_at: js_sys::Date::now(),
+            made_at: crate::web::clock::wall_ms(),
             servers: servers_fingerprint(&self.settings),
             rotate,
         });
@@ -186,7 +186,7 @@ impl WarmPool {
             return None;
         }
         let warm = self.warm.borrow_mut().take()?;
-        let age = js_sys::Date::now() - warm.made_at;
+        let age = crate::web::clock::wall_ms() - warm.made_at;
         let stale = if age >= f64::from(MAX_AGE_MS) {
             Some("too old")
         } else if warm.servers != servers_fingerprint(&self.settings) {
