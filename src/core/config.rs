@@ -66,6 +66,9 @@ pub struct Config {
     pub min_se: u32,
     /// How long an incoming call rings before it is answered with 480.
     pub no_answer_timeout: Duration,
+    /// Keep an idle peer connection gathering candidates for the next call (see
+    /// `core::prewarm`); only with STUN or TURN servers (`ice_has_stun`/`ice_has_turn`).
+    pub prewarm: bool,
     /// The most verbose log level the core formats ([`LogLevel::Trace`] logs whole
     /// messages, credentials redacted).
     pub log_level: LogLevel,
@@ -102,6 +105,7 @@ impl Config {
             session_expires: 1800,
             min_se: 90,
             no_answer_timeout: Duration::from_secs(60),
+            prewarm: false,
             log_level: LogLevel::Info,
         }
     }

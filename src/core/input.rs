@@ -35,6 +35,10 @@ pub enum Input<'a> {
     NetworkOffline,
     /// The page woke after a long pause (laptop sleep, a frozen tab): timers ran late.
     Resumed,
+    /// The page was hidden (`visibilitychange`).
+    PageHidden,
+    /// The page became visible again.
+    PageVisible,
     /// The call's local description, after `CreateOffer` or `CreateAnswer`, and again
     /// after every ICE candidate gathered (the browser adds them to it).
     LocalDescription {

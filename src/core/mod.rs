@@ -43,6 +43,7 @@ mod io;
 mod keepalive;
 mod local;
 mod output;
+pub mod prewarm;
 pub mod probe;
 pub mod quality;
 mod reconnect;
@@ -66,6 +67,6 @@ mod ua;
 
 pub use ids::ConnectionId;
 pub use input::Input;
-pub use output::Output;
+pub use output::{Output, PrewarmAction};
 pub use timer::TimerName;
 pub use ua::UserAgent;

@@ -33,6 +33,8 @@ pub enum Output {
         /// What to do.
         action: MediaAction,
     },
+    /// Do something with the idle, pre-warmed peer connection (see `core::prewarm`).
+    Prewarm(PrewarmAction),
     /// Tell the application.
     Event(Event),
     /// A log line; credentials are already removed.
@@ -41,5 +43,24 @@ pub enum Output {
         level: LogLevel,
         /// The text.
         message: String,
+    },
+}
+
+/// What the driver must do with the pre-warmed peer connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrewarmAction {
+    /// Make an idle peer connection with the calls' configuration (and
+    /// `iceCandidatePoolSize: 1`) that gathers candidates for the next call.
+    Warm,
+    /// Close it.
+    Discard {
+        /// Why, for the log.
+        reason: &'static str,
+    },
+    /// Give it to `call`, whose first media action follows: the call's offer or answer
+    /// is made on it (when it is still usable, else on a fresh one).
+    Adopt {
+        /// The call.
+        call: CallId,
     },
 }

@@ -32,6 +32,8 @@ pub enum TimerName {
     TransactionF,
     /// How long `stop` waits for the un-REGISTER before closing.
     StopGuard,
+    /// The pre-warmed peer connection is due for replacement.
+    PrewarmRotate,
     /// A call's ICE gathering deadline: send the offer or answer with what is there.
     CallGather,
     /// RFC 3261 Timer B: our INVITE got no response at all.
@@ -68,6 +70,7 @@ pub(crate) enum UaTimer {
     RegisterRefresh,
     RegisterRetry,
     StopGuard,
+    PrewarmRotate,
 }
 
 /// A timer of one call.
@@ -114,6 +117,7 @@ impl TimerKey {
                 UaTimer::RegisterRefresh => TimerName::RegisterRefresh,
                 UaTimer::RegisterRetry => TimerName::RegisterRetry,
                 UaTimer::StopGuard => TimerName::StopGuard,
+                UaTimer::PrewarmRotate => TimerName::PrewarmRotate,
             },
             TimerKey::Tx(_) => TimerName::TransactionF,
             TimerKey::Call(_, t) => match t {

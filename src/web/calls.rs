@@ -122,12 +122,6 @@ impl CallTable {
         }
         if matches!(event, CallEvent::Ended(_)) {
             self.infos.remove(id);
-            if self.infos.is_empty() {
-                // The last call is over: warm up for the next one.
-                if let Some(pool) = &self.pool {
-                    pool.fill();
-                }
-            }
         }
         Some(info)
     }
@@ -198,7 +192,7 @@ impl CallTable {
         }
         self.infos.clear();
         if let Some(pool) = &self.pool {
-            pool.set_registered(false, "the phone stopped");
+            pool.close();
         }
         leftovers
     }

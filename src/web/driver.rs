@@ -29,8 +29,7 @@ use super::timer::{Timer, PAUSE_THRESHOLD_MS};
 use super::transport::Socket;
 use super::work::{Feeder, Pump, Work};
 use crate::core::{
-    CallError, CallId, Config, ConnectionEvent, ConnectionId, Event, Input, Instant, LogLevel,
-    Output, RegistrationEvent, UserAgent,
+    CallError, CallId, Config, ConnectionId, Event, Input, Instant, LogLevel, Output, UserAgent,
 };
 
 /// How long `stop()` waits for the core to finish (un-REGISTER, close) before the
@@ -300,21 +299,11 @@ impl State {
                     self.ua.handle_input(Input::Timeout, now);
                 }
             }
-            Work::Online => {
-                self.calls
-                    .pool(ctx.feeder)
-                    .network_changed("the network changed (online)");
-                self.ua.handle_input(Input::NetworkOnline, now);
-            }
-            Work::Offline => {
-                self.calls
-                    .pool(ctx.feeder)
-                    .network_changed("the network went offline");
-                self.ua.handle_input(Input::NetworkOffline, now);
-            }
-            Work::PageHidden => self.calls.pool(ctx.feeder).set_hidden(true),
+            Work::Online => self.ua.handle_input(Input::NetworkOnline, now),
+            Work::Offline => self.ua.handle_input(Input::NetworkOffline, now),
+            Work::PageHidden => self.ua.handle_input(Input::PageHidden, now),
             Work::PageVisible => {
-                self.calls.pool(ctx.feeder).set_hidden(false);
+                self.ua.handle_input(Input::PageVisible, now);
                 if self.timer.overdue() {
                     self.log(LogLevel::Info, "page visible after a pause", ctx);
                     self.ua.handle_input(Input::Resumed, now);
@@ -409,34 +398,13 @@ impl State {
                     self.calls.on_event(call, &event);
                     ctx.bus.emit("call", call_event(call, &event));
                 }
+                Output::Prewarm(action) => self.calls.pool(ctx.feeder).act(action),
                 Output::Event(event) => {
-                    self.prewarm_on(&event, ctx);
                     let (kind, value) = to_js(&event);
                     ctx.bus.emit(kind, value);
                 }
                 Output::Log { level, message } => self.log(level, &message, ctx),
             }
-        }
-    }
-
-    /// Pre-warming follows the registration: warm once registered, discard when it or
-    /// the flow under it is lost (the network may have changed).
-    fn prewarm_on(&mut self, event: &Event, ctx: &Ctx<'_>) {
-        let pool = self.calls.pool(ctx.feeder);
-        match event {
-            Event::Registration(RegistrationEvent::Registered { .. }) => {
-                pool.set_registered(true, "")
-            }
-            Event::Registration(RegistrationEvent::Unregistered) => {
-                pool.set_registered(false, "unregistered")
-            }
-            Event::Registration(RegistrationEvent::Failed { .. }) => {
-                pool.set_registered(false, "the registration failed")
-            }
-            Event::Connection(ConnectionEvent::Disconnected { .. }) => {
-                pool.set_registered(false, "the connection to the SIP server was lost")
-            }
-            _ => {}
         }
     }
 

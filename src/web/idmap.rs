@@ -60,11 +60,6 @@ impl<K: Ord + Copy, V> IdMap<K, V> {
         self.entries.iter().map(|(_, v)| v)
     }
 
-    /// Whether there are no entries.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
     /// Removes everything.
     pub(crate) fn clear(&mut self) {
         self.entries.clear();

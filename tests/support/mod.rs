@@ -10,7 +10,7 @@ use std::time::Duration;
 use md5::{Digest, Md5};
 use softphone_core::core::{
     CallEvent, CallId, Config, ConnectionEvent, ConnectionId, Event, Input, Instant, LogLevel,
-    MediaAction, Output, RegistrationEvent, UserAgent,
+    MediaAction, Output, PrewarmAction, RegistrationEvent, UserAgent,
 };
 use softphone_core::sip::Secret;
 
@@ -38,6 +38,7 @@ pub enum Step {
     Pong,
     Event(Event),
     Media(CallId, MediaAction),
+    Prewarm(PrewarmAction),
 }
 
 pub struct Harness {
@@ -56,6 +57,8 @@ pub struct Harness {
     /// Media actions asked of the driver, not yet taken.
     pub media: VecDeque<(CallId, MediaAction)>,
     pub first_invite: Option<Vec<u8>>,
+    /// Pre-warming actions asked of the driver, in order.
+    pub prewarm: Vec<PrewarmAction>,
     /// Answer every keepalive ping with a pong, as a server supporting RFC 5626 does.
     pub auto_pong: bool,
     pending_pongs: usize,
@@ -82,6 +85,7 @@ impl Harness {
             pending_pongs: 0,
             media: VecDeque::new(),
             first_invite: None,
+            prewarm: Vec::new(),
         }
     }
 
@@ -115,6 +119,10 @@ impl Harness {
                     self.events.push(e);
                 }
                 Output::Log { level, message } => self.logs.push((level, message)),
+                Output::Prewarm(action) => {
+                    self.steps.push(Step::Prewarm(action.clone()));
+                    self.prewarm.push(action);
+                }
                 Output::Media { call, action } => {
                     self.steps.push(Step::Media(call, action.clone()));
                     self.media.push_back((call, action));

@@ -94,27 +94,24 @@ impl Calls {
         call.phase = Phase::Answering;
         call.video = options.video;
         call.cancel_timer(CallTimer::NoAnswer, io);
-        if offer.is_empty() {
+        let action = if offer.is_empty() {
             call.awaiting = Awaiting::OfferIn200;
-            call.media(
-                MediaAction::CreateOffer {
-                    direction: Direction::SendRecv,
-                    ice_restart: false,
-                    video: options.video,
-                },
-                io,
-            );
+            MediaAction::CreateOffer {
+                direction: Direction::SendRecv,
+                ice_restart: false,
+                video: options.video,
+            }
         } else {
             call.awaiting = Awaiting::InviteAnswer;
-            call.media(
-                MediaAction::CreateAnswer {
-                    offer,
-                    direction: Direction::SendRecv,
-                    video: options.video,
-                },
-                io,
-            );
-        }
+            MediaAction::CreateAnswer {
+                offer,
+                direction: Direction::SendRecv,
+                video: options.video,
+            }
+        };
+        // The adoption goes out before the media action that makes the answer.
+        self.prewarm.call_starts(id, options.video, io);
+        self.get(id)?.media(action, io);
         Ok(())
     }
 

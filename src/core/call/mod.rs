@@ -38,6 +38,7 @@ pub use types::{
 
 use self::state::{Awaiting, Call, Phase};
 use crate::core::io::Io;
+use crate::core::prewarm::Prewarm;
 use crate::core::sdp::SdpSummary;
 use crate::core::timer::CallTimer;
 use crate::core::transaction::Sender;
@@ -59,6 +60,8 @@ pub(crate) struct CallSettings {
     pub(crate) ice_grace: Duration,
     /// How long a call may try to recover its media before it ends.
     pub(crate) ice_recovery_limit: Duration,
+    /// Pre-warming is configured (and there are STUN/TURN servers).
+    pub(crate) prewarm: bool,
 }
 
 /// Every call of the user agent.
@@ -69,6 +72,8 @@ pub(crate) struct Calls {
     pub(crate) settings: CallSettings,
     /// A flow is up and registered: in-dialog requests can be sent.
     pub(crate) signalling_ready: bool,
+    /// The idle peer connection the next audio call adopts.
+    pub(crate) prewarm: Prewarm,
 }
 
 impl Calls {
@@ -76,6 +81,7 @@ impl Calls {
         Calls {
             calls: Vec::new(),
             next_id: 0,
+            prewarm: Prewarm::new(settings.prewarm),
             settings,
             signalling_ready: false,
         }
@@ -101,16 +107,20 @@ impl Calls {
     /// Drops calls that are over and owe nothing more. A call's timers are disarmed
     /// when it ends and when what it owed is done, so none may outlive it: checked in
     /// debug builds (and the fuzzer), and disarmed regardless in release ones.
-    pub(crate) fn reap(&mut self, timers: &mut crate::core::timer::Timers) {
+    /// When the last call is gone, pre-warming may warm again for the next one.
+    pub(crate) fn reap(&mut self, io: &mut Io<'_>) {
         for call in self.calls.iter().filter(|c| c.is_gone()) {
             debug_assert!(
-                !timers.any_of_call(call.id),
+                !io.timers.any_of_call(call.id),
                 "a timer outlived call {}",
                 call.id.0
             );
-            timers.cancel_call(call.id);
+            io.timers.cancel_call(call.id);
         }
         self.calls.retain(|c| !c.is_gone());
+        if self.calls.is_empty() {
+            self.prewarm.calls_gone(io);
+        }
     }
 
     /// The ids of live calls.

@@ -47,6 +47,7 @@ impl Calls {
         call.extra_headers = options.headers;
         call.awaiting = Awaiting::InviteOffer;
         call.emit(CallEvent::Calling { target: uri }, io);
+        self.prewarm.call_starts(id, call.video, io);
         call.media(
             MediaAction::CreateOffer {
                 direction: Direction::SendRecv,

@@ -15,7 +15,7 @@ impl UserAgent {
     ) -> T {
         let (mut io, mut sender) = split!(self, now);
         let result = f(&mut self.calls, &mut io, &mut sender);
-        self.calls.reap(&mut self.ctx.timers);
+        self.reap(now);
         result
     }
 

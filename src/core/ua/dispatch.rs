@@ -78,6 +78,10 @@ impl UserAgent {
                 let (mut io, mut sender) = split!(self, now);
                 self.registration.on_timer(&mut io, &mut sender);
             }
+            UaTimer::PrewarmRotate => {
+                let (mut io, _) = split!(self, now);
+                self.calls.prewarm.on_rotate(&mut io);
+            }
             UaTimer::StopGuard => {
                 if self.run == Run::Stopping {
                     self.finish_stop(now);
@@ -187,7 +191,7 @@ impl UserAgent {
         if matches!(msg.cseq().method, Method::Invite | Method::Cancel)
             && self.calls.on_invite_response(msg, &mut io, &mut sender)
         {
-            self.calls.reap(&mut self.ctx.timers);
+            self.reap(now);
             return;
         }
         let event = sender.txs.on_response(&branch, method, status, &mut io);
@@ -195,7 +199,7 @@ impl UserAgent {
             TxEvent::Final(Purpose::Call { call, kind }) => {
                 self.calls
                     .on_in_dialog_final(call, kind, Some(msg), status, &mut io, &mut sender);
-                self.calls.reap(&mut self.ctx.timers);
+                self.reap(now);
                 Outcome::Nothing
             }
             TxEvent::Final(purpose @ (Purpose::Register | Purpose::Unregister)) => self
@@ -280,6 +284,6 @@ impl UserAgent {
                 &mut io,
             ),
         }
-        self.calls.reap(&mut self.ctx.timers);
+        self.reap(now);
     }
 }

@@ -67,7 +67,7 @@ impl UserAgent {
         let (mut io, mut sender) = split!(self, now);
         self.calls
             .signalling_restored(new_flow, &mut io, &mut sender);
-        self.calls.reap(&mut self.ctx.timers);
+        self.reap(now);
     }
 
     pub(super) fn on_closed(&mut self, id: ConnectionId, code: u16, reason: &str, now: Instant) {
@@ -119,7 +119,7 @@ impl UserAgent {
             }
         }
         self.calls.flow_lost(&mut io);
-        self.calls.reap(io.timers);
+        self.calls.reap(&mut io);
         self.calls_lost_flow |= !self.calls.ids().is_empty();
         self.registration.flow_down(&mut io);
     }

@@ -140,6 +140,7 @@ impl UserAgent {
             contact: local.dialog_contact_uri(),
             ice_grace: config.ice_disconnected_grace,
             ice_recovery_limit: config.ice_recovery_limit,
+            prewarm: config.prewarm && (config.ice_has_turn || config.ice_has_stun),
         });
         Ok(UserAgent {
             auth: Authenticator::new(local.auth_user.clone(), config.password.clone()),
@@ -186,6 +187,7 @@ impl UserAgent {
                 self.connect(server, now);
             }
         }
+        self.sync_prewarm(now);
     }
 
     /// Unregisters (Expires: 0), then closes the connection. Completion is reported
@@ -200,6 +202,10 @@ impl UserAgent {
         }
         self.run = Run::Stopping;
         self.ctx.timers.cancel(TimerKey::Ua(UaTimer::Reconnect));
+        {
+            let (mut io, _) = split!(self, now);
+            self.calls.prewarm.stop(&mut io);
+        }
         let sent = match self.conn {
             Conn::Open { .. } => {
                 let (mut io, mut sender) = split!(self, now);
@@ -227,6 +233,29 @@ impl UserAgent {
 
     /// Feeds one input. Drain [`UserAgent::poll_output`] afterwards.
     pub fn handle_input(&mut self, input: Input<'_>, now: Instant) {
+        let network_change = match input {
+            Input::NetworkOnline => Some("the network changed (online)"),
+            Input::NetworkOffline => Some("the network went offline"),
+            // A laptop that slept may wake on another network.
+            Input::Resumed => Some("the page was paused"),
+            _ => None,
+        };
+        if let Some(reason) = network_change {
+            let flow = self.flow();
+            let mut io = self.ctx.io(now, flow);
+            self.calls.prewarm.network_changed(reason, &mut io);
+        }
+        self.dispatch_input(input, now);
+        self.sync_prewarm(now);
+        if network_change.is_some() {
+            // After the flow was replaced (or kept): warm again only if still registered.
+            let flow = self.flow();
+            let mut io = self.ctx.io(now, flow);
+            self.calls.prewarm.refill(&mut io);
+        }
+    }
+
+    fn dispatch_input(&mut self, input: Input<'_>, now: Instant) {
         match input {
             Input::Opened { id } => self.on_opened(id, now),
             Input::Closed { id, code, reason } => self.on_closed(id, code, reason, now),
@@ -238,6 +267,11 @@ impl UserAgent {
                     .log(LogLevel::Info, || "network offline".into());
             }
             Input::Resumed => self.on_network_change(now, false),
+            Input::PageHidden | Input::PageVisible => {
+                let (mut io, _) = split!(self, now);
+                let hidden = input == Input::PageHidden;
+                self.calls.prewarm.set_hidden(hidden, &mut io);
+            }
             Input::LocalDescription {
                 call,
                 sdp,
@@ -264,6 +298,26 @@ impl UserAgent {
     #[must_use = "the driver arms one timer for this deadline"]
     pub fn poll_timeout(&self) -> Option<(Instant, TimerName)> {
         self.ctx.timers.next().map(|(at, key)| (at, key.name()))
+    }
+
+    /// Drops the calls that are over (see `Calls::reap`).
+    fn reap(&mut self, now: Instant) {
+        let flow = self.flow();
+        let mut io = self.ctx.io(now, flow);
+        self.calls.reap(&mut io);
+    }
+
+    /// Pre-warming follows the registration (or, without one, the flow): checked at
+    /// the end of every input and command, whatever changed it.
+    fn sync_prewarm(&mut self, now: Instant) {
+        let flow = self.flow();
+        let up = self.run == Run::Running
+            && flow.is_some()
+            && (!self.config.register || self.registration.is_registered());
+        let mut io = self.ctx.io(now, flow);
+        self.calls
+            .prewarm
+            .set_registered(up, flow.is_none(), &mut io);
     }
 
     fn flow(&self) -> Option<ConnectionId> {

@@ -158,6 +158,7 @@ pub(crate) fn parse(value: JsValue) -> Result<Settings, JsValue> {
     }
     set(&mut core.no_answer_timeout, js.seconds("noAnswerTimeout")?);
     media.prewarm = js.boolean("prewarm")?.unwrap_or(true);
+    core.prewarm = media.prewarm;
 
     core.instance_id = Some(match instance_id {
         Some(id) => id,

@@ -68,14 +68,17 @@ pub(super) fn configuration(settings: &MediaSettings, video: bool) -> RtcConfigu
 }
 
 impl Session {
-    /// The call's peer connection, made (with its listeners) on first use, or adopted
-    /// from the [`WarmPool`](super::prewarm::WarmPool) when it has a fresh one; `video`:
+    /// The call's peer connection, made (with its listeners) on first use, or the one the
+    /// core had it adopt from the [`WarmPool`](super::prewarm::WarmPool); `video`:
     /// the call is to carry video (see [`configuration`]).
     pub(super) fn ensure_pc(self: &Rc<Self>, video: bool) -> Result<RtcPeerConnection, String> {
         if let Some(pc) = &self.inner.borrow().pc {
             return Ok(pc.clone());
         }
-        let warm = self.pool.as_ref().and_then(|pool| pool.take(video));
+        let warm = self
+            .pool
+            .as_ref()
+            .and_then(|pool| pool.take_for(self.call, video));
         let pc = match warm {
             Some(pc) => pc,
             None => {

@@ -1,134 +1,90 @@
-//! Pre-warming: ICE candidates gathered before the user dials.
+//! Pre-warming, carried out: the idle `RTCPeerConnection` the core asks for.
 //!
-//! A [`WarmPool`] keeps at most one idle `RTCPeerConnection`, made with the calls'
-//! audio configuration plus `iceCandidatePoolSize: 1`, so that the browser gathers host,
-//! server-reflexive and relay candidates (one TURN allocation per TURN URL) while nobody
-//! is calling. The next audio call (placed or answered) adopts it: its offer or answer
-//! then has the pooled candidates at once, and the core's readiness rule (a relay
-//! candidate when TURN is configured) is met without a TURN round trip.
+//! The policy (when to warm, when to drop it, which call adopts it) is the core's
+//! (`core::prewarm`, on virtual time); this module only does what its
+//! [`PrewarmAction`]s say. A [`WarmPool`] keeps at most one idle peer connection, made
+//! with the calls' audio configuration plus `iceCandidatePoolSize: 1`, so that the
+//! browser gathers host, server-reflexive and relay candidates (one TURN allocation per
+//! TURN URL) while nobody is calling. The call the core names in `Adopt` gets it for its
+//! first offer or answer, which then has the pooled candidates at once.
 //!
-//! Warm state goes stale, and a stale peer connection is closed rather than adopted:
-//!
-//! - after [`MAX_AGE_MS`] (a minute): it is replaced then, so that a phone that sits
-//!   registered always has one less than a minute old;
-//! - when the ICE server list it was made with is no longer the list in hand: a refreshed
-//!   `iceServersUrl` answer (new TURN credentials), or fetched credentials past their ttl
-//!   (checked on adoption, and made fresh at the next replacement);
-//! - when the network may have changed: `online`/`offline`, or the WebSocket flow lost
-//!   (the driver calls [`WarmPool::discard`], and warms again once registered);
-//! - when the page is hidden (a background tab holds no TURN allocations) or the phone
-//!   stops.
-//!
-//! Video calls do not adopt it: they use `bundlePolicy: 'max-bundle'`, the warm one is
-//! made for audio (`balanced`, see `peer::configuration`); it stays for the next audio
-//! call. Without any STUN or TURN server there is nothing to warm (host candidates are
-//! gathered in a millisecond), and nothing is made.
-//!
-//! After an adoption the pool stays empty until no call is left, so that a call in
-//! progress does not pay for a second set of TURN allocations it may never use.
+//! Two facts are checked here, when the call takes it: the peer connection must still
+//! be usable (untouched, not failed), and it must have been made with the ICE servers now
+//! in hand (a refreshed `iceServersUrl` answer brings new TURN credentials). Otherwise it
+//! is closed and the call makes a fresh one. Right after `start()` the first
+//! `iceServersUrl` answer may not be in yet; a warm-up waits for it (bounded), since a
+//! peer connection made without its TURN servers would be of no use.
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-use gloo_timers::callback::Timeout;
 use web_sys::{RtcIceConnectionState, RtcPeerConnection, RtcSignalingState};
 
 use super::peer::configuration;
 use super::{MediaSettings, Sink, FIRST_FETCH_BOUND_MS};
-use crate::core::LogLevel;
+use crate::core::{CallId, LogLevel, PrewarmAction};
 use crate::web::work::Work;
 
-/// The age after which a warm peer connection is replaced, ms.
-pub(crate) const MAX_AGE_MS: u32 = 60_000;
-
-/// The idle peer connection, if any, and what it was made with.
+/// The idle peer connection and the fingerprint of the ICE servers it was made with.
 struct Warm {
     pc: RtcPeerConnection,
-    /// `Date.now()` when it was made.
-    made_at: f64,
-    /// [`servers_fingerprint`] of the ICE servers it was made with.
     servers: u64,
-    /// Replaces it when it is [`MAX_AGE_MS`] old.
-    rotate: Timeout,
 }
 
-/// Keeps one warm peer connection for the next audio call. See the module docs.
+/// Keeps the warm peer connection the core asked for. See the module docs.
 pub(crate) struct WarmPool {
     settings: Rc<MediaSettings>,
     sink: Sink,
     warm: RefCell<Option<Warm>>,
-    /// Registered (and not stopped): warming is wanted unless the page is hidden.
-    registered: Cell<bool>,
-    /// The page is hidden.
-    hidden: Cell<bool>,
-    /// The rotation timer whose callback may be running: kept until the next one.
-    spent: RefCell<Option<Timeout>>,
+    /// The warm peer connection handed to a call, until its session takes it.
+    adopted: RefCell<Option<(CallId, Warm)>>,
     /// The first `iceServersUrl` answer was waited for once (later warm-ups use what is
     /// in hand, as calls do).
     waited: Cell<bool>,
     /// A warm-up waits for the first `iceServersUrl` answer.
     pending: Cell<bool>,
+    /// The core discarded while the warm-up was pending: do not make it.
+    cancelled: Cell<bool>,
     me: Weak<WarmPool>,
 }
 
 impl WarmPool {
     /// A pool for peer connections made with `settings`; lines for the log go to `sink`.
-    /// Nothing is made before [`WarmPool::want`].
     pub(crate) fn new(settings: Rc<MediaSettings>, sink: Sink) -> Rc<WarmPool> {
         Rc::new_cyclic(|me| WarmPool {
             settings,
             sink,
             warm: RefCell::new(None),
-            registered: Cell::new(false),
-            hidden: Cell::new(false),
-            spent: RefCell::new(None),
+            adopted: RefCell::new(None),
             waited: Cell::new(false),
             pending: Cell::new(false),
+            cancelled: Cell::new(false),
             me: me.clone(),
         })
     }
 
-    /// Whether pre-warming is configured and there is something to warm.
-    fn enabled(&self) -> bool {
-        let s = &self.settings;
-        s.prewarm && (!s.ice_servers.is_empty() || s.provider.is_some())
-    }
-
-    /// The phone registered (`true`), or it unregistered, failed, lost its flow or
-    /// stopped (`false`, with `why` for the log): warms or discards.
-    pub(crate) fn set_registered(&self, registered: bool, why: &str) {
-        self.registered.set(registered);
-        if registered {
-            self.fill();
-        } else {
-            self.discard(why);
+    /// Carries out one of the core's pre-warming actions.
+    pub(crate) fn act(&self, action: PrewarmAction) {
+        match action {
+            PrewarmAction::Warm => self.warm(),
+            PrewarmAction::Discard { reason } => self.discard(reason),
+            PrewarmAction::Adopt { call } => {
+                let warm = self.warm.borrow_mut().take();
+                let stale = self.adopted.borrow_mut().take();
+                if let Some((_, stale)) = stale {
+                    stale.pc.close();
+                }
+                if let Some(warm) = warm {
+                    *self.adopted.borrow_mut() = Some((call, warm));
+                }
+            }
         }
     }
 
-    /// The page was hidden (discards) or became visible again (warms).
-    pub(crate) fn set_hidden(&self, hidden: bool) {
-        self.hidden.set(hidden);
-        if hidden {
-            self.discard("the page is hidden");
-        } else {
-            self.fill();
-        }
-    }
-
-    /// The network may have changed (`online`, `offline`): the candidates gathered may
-    /// be gone; gather again (when still wanted).
-    pub(crate) fn network_changed(&self, why: &str) {
-        self.discard(why);
-        self.fill();
-    }
-
-    /// Makes a warm peer connection if warming is wanted and there is none.
-    pub(crate) fn fill(&self) {
-        let wanted = self.registered.get() && !self.hidden.get();
-        if !self.enabled() || !wanted || self.pending.get() {
-            return;
-        }
-        if self.warm.borrow().is_some() {
+    /// Makes a warm peer connection unless there is one (or one is on its way).
+    fn warm(&self) {
+        self.cancelled.set(false);
+        if self.warm.borrow().is_some() || self.pending.get() {
             return;
         }
         // Right after start() the iceServersUrl answer may not be in yet: a peer
@@ -142,7 +98,9 @@ impl WarmPool {
                     let _ = wasm_bindgen_futures::JsFuture::from(first).await;
                     if let Some(pool) = me.upgrade() {
                         pool.pending.set(false);
-                        pool.fill();
+                        if !pool.cancelled.get() {
+                            pool.warm();
+                        }
                     }
                 });
                 return;
@@ -163,32 +121,24 @@ impl WarmPool {
                 return;
             }
         };
-        let me = self.me.clone();
-        let rotate = Timeout::new(MAX_AGE_MS, move || {
-            if let Some(pool) = me.upgrade() {
-                pool.discard("a minute old");
-                pool.fill();
-            }
-        });
         *self.warm.borrow_mut() = Some(Warm {
             pc,
-            made_at: crate::web::clock::wall_ms(),
             servers: servers_fingerprint(&self.settings),
-            rotate,
         });
         self.log(LogLevel::Debug, "pre-warming: gathering ICE candidates");
     }
 
-    /// The warm peer connection for a call, if it is fresh and the call is audio-only.
-    /// A stale one is closed. The pool stays empty until [`WarmPool::fill`].
-    pub(crate) fn take(&self, video: bool) -> Option<RtcPeerConnection> {
-        if video {
+    /// The peer connection adopted for `call`, when it is still usable and was made
+    /// with the ICE servers in hand; `video` calls never take it. Otherwise it is
+    /// closed and the call makes its own.
+    pub(crate) fn take_for(&self, call: CallId, video: bool) -> Option<RtcPeerConnection> {
+        let (for_call, warm) = self.adopted.borrow_mut().take()?;
+        if for_call != call {
+            *self.adopted.borrow_mut() = Some((for_call, warm));
             return None;
         }
-        let warm = self.warm.borrow_mut().take()?;
-        let age = crate::web::clock::wall_ms() - warm.made_at;
-        let stale = if age >= f64::from(MAX_AGE_MS) {
-            Some("too old")
+        let stale = if video {
+            Some("a video call needs its own")
         } else if warm.servers != servers_fingerprint(&self.settings) {
             Some("the ICE servers changed")
         } else if !usable(&warm.pc) {
@@ -204,25 +154,28 @@ impl WarmPool {
             warm.pc.close();
             return None;
         }
-        let line = format!(
-            "call adopts the pre-warmed peer connection ({} ms old)",
-            age as u64
-        );
-        self.log(LogLevel::Debug, &line);
+        self.log(LogLevel::Debug, "call uses the pre-warmed peer connection");
         Some(warm.pc)
     }
 
     /// Closes the warm peer connection, if any (`why` goes to the log).
-    pub(crate) fn discard(&self, why: &str) {
+    fn discard(&self, why: &str) {
+        self.cancelled.set(true);
         let warm = self.warm.borrow_mut().take();
         if let Some(warm) = warm {
             warm.pc.close();
-            // This may be the timer's own callback: its closure is freed later.
-            *self.spent.borrow_mut() = Some(warm.rotate);
             self.log(
                 LogLevel::Debug,
                 &format!("pre-warmed peer connection dropped: {why}"),
             );
+        }
+    }
+
+    /// Closes everything (the phone is being dropped or stopped).
+    pub(crate) fn close(&self) {
+        self.discard("the phone stopped");
+        if let Some((_, warm)) = self.adopted.borrow_mut().take() {
+            warm.pc.close();
         }
     }
 
@@ -234,6 +187,9 @@ impl WarmPool {
 impl Drop for WarmPool {
     fn drop(&mut self) {
         if let Some(warm) = self.warm.get_mut().take() {
+            warm.pc.close();
+        }
+        if let Some((_, warm)) = self.adopted.get_mut().take() {
             warm.pc.close();
         }
     }
