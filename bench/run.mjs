@@ -45,6 +45,7 @@ const SUITES = {
   parse: { file: 'parse.mjs', options: { variants: process.env.BENCH_OPT_VARIANTS === '1' ? ['pkg-bench-O3', 'pkg-bench-s'] : [] } },
   startup: { file: 'startup.mjs' },
   register: { file: 'recovery-register.mjs' },
+  pbx: { file: 'recovery-pbx.mjs' },
   scale: { file: 'scale.mjs', options: { count: Number(args.scale), idleMs: Number(args.idle) * 1000 } },
   setup: { file: 'call-setup.mjs', options: { jssipBoundMs: Number(args['jssip-bound']) * 1000 } },
   media: { file: 'recovery-media.mjs' },

@@ -2,7 +2,7 @@
 # THE benchmark command: softphone-core against JsSIP 3.13.8 in one headless Chromium,
 # against one Kamailio and one coturn on loopback (see BENCHMARKS.md).
 #
-#   bash scripts/bench.sh [--runs 5] [--only size,parse,startup,register,scale,setup,media,memory]
+#   bash scripts/bench.sh [--runs 5] [--only size,parse,startup,register,pbx,scale,setup,media,memory]
 #                         [--calls 200] [--jssip-calls N] [--scale 200] [--idle 60] [--jssip-bound 45]
 #
 # Installs what is missing (scripts/setup.sh, npm ci in bench/), builds pkg/ (scripts/build.sh)
