@@ -262,7 +262,7 @@ impl ServerCertVerifier for Recording {
         match result {
             Ok(ok) => Ok(ok),
             Err(e) => {
-                seen.refused = Some(e.to_string());
+                seen.refused = Some(describe(&e));
                 if self.insecure {
                     Ok(ServerCertVerified::assertion())
                 } else {
@@ -293,6 +293,29 @@ impl ServerCertVerifier for Recording {
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.inner.supported_verify_schemes()
     }
+}
+
+/// A certificate refusal in plain words, with rustls's own name after it.
+fn describe(e: &rustls::Error) -> String {
+    use rustls::CertificateError as C;
+    let words = match e {
+        rustls::Error::InvalidCertificate(c) => match c {
+            C::UnknownIssuer => "its issuer is not a known CA",
+            C::NotValidForName | C::NotValidForNameContext { .. } => {
+                "it is not valid for this host name"
+            }
+            C::Expired | C::ExpiredContext { .. } => "it has expired",
+            C::NotValidYet | C::NotValidYetContext { .. } => "it is not valid yet",
+            C::Revoked => "it is revoked",
+            C::BadSignature => "its signature does not verify",
+            C::Other(o) if o.to_string().contains("CaUsedAsEndEntity") => {
+                "it is a CA certificate used as the server's own (self-signed)"
+            }
+            _ => "it does not verify",
+        },
+        _ => "the handshake failed",
+    };
+    format!("{words} ({e})")
 }
 
 /// Reads subject, issuer, names and validity from a DER certificate.

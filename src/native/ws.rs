@@ -314,7 +314,7 @@ mod tests {
     fn rfc6455_accept() {
         assert_eq!(
             accept_for("dGhlIHNhbXBsZSBub25jZQ=="),
-            "s3pPLMBiTxaQ9kzRXzOo+dxK0Ao="
+            "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
         );
     }
 }

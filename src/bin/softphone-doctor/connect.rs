@@ -164,14 +164,15 @@ fn out_tls(out: &mut Vec<Step>, host: &str, info: &TlsInfo, ms: f64, insecure: b
     }
     if let Some(why) = refused.as_deref().or(info.error.as_deref()) {
         let lower = why.to_ascii_lowercase();
-        if cert.self_signed || lower.contains("unknownissuer") || lower.contains("unknown issuer") {
+        if cert.self_signed || lower.contains("unknownissuer") || lower.contains("not a known ca") {
             step = step.hint(if cert.self_signed {
                 "the certificate is self-signed: a browser refuses it and the WebSocket closes with 1006; use one from a public CA (Let's Encrypt), or a tunnel that terminates TLS"
             } else {
                 "the issuer is not a known CA: a private CA, or the server does not send its intermediate certificates (send the full chain)"
             });
         }
-        if lower.contains("notvalidforname") || lower.contains("not valid for name") {
+        // webpki reports the chain before the name: compare the names here as well.
+        if lower.contains("notvalidforname") || !names_match(&cert.names, host) {
             step = step.hint(format!(
                 "the certificate is for {}, not {host}: the browser refuses it",
                 cert.names.join(", ")
@@ -196,4 +197,31 @@ fn out_tls(out: &mut Vec<Step>, host: &str, info: &TlsInfo, ms: f64, insecure: b
     let failed = step.status == Status::Fail;
     out.push(step);
     failed
+}
+
+/// Whether `host` is one of `names` (a `*.` wildcard covers one label).
+fn names_match(names: &[String], host: &str) -> bool {
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
+    names.iter().any(|n| {
+        let n = n.to_ascii_lowercase();
+        match n.strip_prefix("*.") {
+            Some(suffix) => host.split_once('.').is_some_and(|(_, rest)| rest == suffix),
+            None => n == host,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names() {
+        let names = vec!["*.example.com".to_owned(), "127.0.0.1".to_owned()];
+        assert!(super::names_match(&names, "pbx.example.com"));
+        assert!(!super::names_match(&names, "a.pbx.example.com"));
+        assert!(!super::names_match(&names, "example.com"));
+        assert!(super::names_match(&names, "127.0.0.1"));
+    }
 }

@@ -30,7 +30,8 @@
 //! transport, address, username, result: "ok" | "authFailed" | "refused" | "timeout" |
 //! "error", mapped, relayed, lifetime, code, reason}; `mapping` {mappings: [{server,
 //! mapped}]}; `load` {uas, registered, failures: {status: count}, registerMs: {p50, p95,
-//! max}, cpuMsPerUaPerMinute, durationS}. Passwords and TURN credentials are never in it.
+//! max}, cpuMs, cpuMsPerUaPerMinute, durationS}. Passwords and TURN credentials are never
+//! in it.
 
 use serde_json::{json, Map, Value};
 
