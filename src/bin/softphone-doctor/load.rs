@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use futures_util::future::join_all;
 use serde_json::{json, Value};
-use softphone_core::core::{Config, Event, RegistrationEvent};
+use softphone_core::core::{Config, ConnectionEvent, DisconnectReason, Event, RegistrationEvent};
 use softphone_core::native::driver::{Driver, Seen};
 use softphone_core::sip::{Secret, Uri};
 use tokio::time::Instant;
@@ -37,6 +37,8 @@ struct Outcome {
     register_ms: Option<f64>,
     first_failure: Option<u16>,
     registered_at_end: bool,
+    /// A WebSocket failed to open (or timed out opening) at least once.
+    socket_failed: bool,
 }
 
 /// Runs the load and returns its step.
@@ -61,12 +63,19 @@ pub async fn run(args: &Args, n: usize) -> Step {
     for status in outcomes.iter().filter_map(|o| o.first_failure) {
         *failures.entry(status.to_string()).or_default() += 1;
     }
-    let never = outcomes
-        .iter()
-        .filter(|o| o.register_ms.is_none() && o.first_failure.is_none())
-        .count();
-    if never > 0 {
-        failures.insert("noAnswer".into(), never);
+    let never = |socket: bool| {
+        outcomes
+            .iter()
+            .filter(|o| {
+                o.register_ms.is_none() && o.first_failure.is_none() && o.socket_failed == socket
+            })
+            .count()
+    };
+    // No REGISTER result at all: the WebSocket never opened, or REGISTER got no answer.
+    for (key, count) in [("noWebSocket", never(true)), ("noAnswer", never(false))] {
+        if count > 0 {
+            failures.insert(key.into(), count);
+        }
     }
     let registered = outcomes.iter().filter(|o| o.registered_at_end).count();
     let minutes = wall.as_secs_f64() / 60.0;
@@ -137,6 +146,15 @@ async fn agent(args: &Args, account: Account, start_at: Instant, end: Instant) -
         None => {}
     }
     driver.run(end, |_| false).await;
+    out.socket_failed = driver.seen.iter().any(|(_, s)| {
+        matches!(
+            s,
+            Seen::Event(Event::Connection(ConnectionEvent::Disconnected {
+                reason: DisconnectReason::OpenFailed { .. } | DisconnectReason::ConnectTimeout,
+                ..
+            }))
+        )
+    });
     out.registered_at_end = matches!(
         last_registration(&driver.seen),
         Some(RegistrationEvent::Registered { .. })

@@ -29,9 +29,9 @@
 //! [string]}; `unregister` {status}; `iceServers` {source, count}; `ice` {url, scheme,
 //! transport, address, username, result: "ok" | "authFailed" | "refused" | "timeout" |
 //! "error", mapped, relayed, lifetime, code, reason}; `mapping` {mappings: [{server,
-//! mapped}]}; `load` {uas, registered, failures: {status: count}, registerMs: {p50, p95,
-//! max}, cpuMs, cpuMsPerUaPerMinute, durationS}. Passwords and TURN credentials are never
-//! in it.
+//! mapped}]}; `load` {uas, registered, failures: {"401" | "noWebSocket" | "noAnswer"...:
+//! count}, registerMs: {p50, p95, max}, cpuMs, cpuMsPerUaPerMinute, durationS}. Passwords
+//! and TURN credentials are never in it.
 
 use serde_json::{json, Map, Value};
 
