@@ -291,3 +291,108 @@ fn ice_servers_from_a_url_stun_answers_dead_turn_ports_are_refused() {
         "a credential was printed"
     );
 }
+
+/// Reads one masked client frame and returns its payload.
+fn read_frame(s: &mut std::net::TcpStream) -> Vec<u8> {
+    let mut h = [0u8; 2];
+    s.read_exact(&mut h).unwrap();
+    let mut len = u64::from(h[1] & 0x7F);
+    if len == 126 {
+        let mut b = [0u8; 2];
+        s.read_exact(&mut b).unwrap();
+        len = u64::from(u16::from_be_bytes(b));
+    } else if len == 127 {
+        let mut b = [0u8; 8];
+        s.read_exact(&mut b).unwrap();
+        len = u64::from_be_bytes(b);
+    }
+    let mut mask = [0u8; 4];
+    s.read_exact(&mut mask).unwrap();
+    let mut data = vec![0u8; len as usize];
+    s.read_exact(&mut data).unwrap();
+    data.iter()
+        .enumerate()
+        .map(|(i, b)| b ^ mask[i % 4])
+        .collect()
+}
+
+/// An unmasked server text frame.
+fn text_frame(payload: &[u8]) -> Vec<u8> {
+    let mut out = vec![0x81];
+    if payload.len() < 126 {
+        out.push(payload.len() as u8);
+    } else {
+        out.push(126);
+        out.extend_from_slice(&(payload.len() as u16).to_be_bytes());
+    }
+    out.extend_from_slice(payload);
+    out
+}
+
+#[test]
+fn asterisk_challenges_the_options_and_that_still_proves_sip() {
+    // As Asterisk 18.19 on /ws: 101 with `sip` and no Server header; OPTIONS from a client
+    // is challenged with 401 like any request from an endpoint (TESTBED.md). The server
+    // also speaks first (a CRLF keepalive right after the 101), which must not be lost.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    thread::spawn(move || {
+        let Ok((mut s, _)) = listener.accept() else {
+            return;
+        };
+        let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") && s.read(&mut byte).unwrap_or(0) == 1 {
+            head.push(byte[0]);
+        }
+        let head = String::from_utf8_lossy(&head).into_owned();
+        let key = head
+            .lines()
+            .find_map(|l| l.strip_prefix("Sec-WebSocket-Key: "))
+            .unwrap()
+            .trim()
+            .to_owned();
+        let mut reply = format!(
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\nSec-WebSocket-Protocol: sip\r\n\r\n",
+            softphone_core::native::ws::accept_for(&key)
+        )
+        .into_bytes();
+        reply.extend(text_frame(b"\r\n"));
+        s.write_all(&reply).unwrap();
+        let request = String::from_utf8(read_frame(&mut s)).unwrap();
+        let mut answer = "SIP/2.0 401 Unauthorized\r\n".to_owned();
+        for name in ["Via", "From", "To", "Call-ID", "CSeq"] {
+            let line = request
+                .lines()
+                .find(|l| l.starts_with(&format!("{name}: ")))
+                .unwrap();
+            answer += line;
+            if name == "To" {
+                answer += ";tag=z9hG4bKPjabc";
+            }
+            answer += "\r\n";
+        }
+        answer += "WWW-Authenticate: Digest realm=\"asterisk\",nonce=\"1764763200/0123456789abcdef0123456789abcdef\",opaque=\"5b8e2a1c3d4f6a7b\",algorithm=MD5,qop=\"auth\"\r\nServer: FPBX-16.0.40(18.19.0)\r\nContent-Length:  0\r\n\r\n";
+        s.write_all(&text_frame(answer.as_bytes())).unwrap();
+        thread::sleep(Duration::from_millis(300));
+    });
+    let (code, report) = json(&[
+        &format!("ws://127.0.0.1:{port}/ws"),
+        "--uri",
+        "sip:1001@pbx.example.com",
+    ]);
+    assert_eq!(code, 0, "{report}");
+    let options = step(&report, "options");
+    assert_eq!(options["status"], "ok");
+    assert_eq!(options["facts"]["status"], 401);
+    assert_eq!(options["facts"]["server"], "FPBX-16.0.40(18.19.0)");
+    assert!(
+        options["verdict"]
+            .as_str()
+            .unwrap()
+            .ends_with("reachable, asks for authentication"),
+        "{options}"
+    );
+    assert_eq!(step(&report, "register")["status"], "skip");
+}

@@ -1,4 +1,4 @@
-//! Runs a [`stun::client::Probe`] over UDP, TCP or TLS, as a browser reaches a STUN or
+//! Runs a [`super::stun::client::Probe`] over UDP, TCP or TLS, as a browser reaches a STUN or
 //! TURN server, and tells a refusal (ICMP port unreachable, TCP reset) from silence.
 
 use std::net::SocketAddr;

@@ -254,7 +254,7 @@ async fn upgrade(
     let t = Instant::now();
     let answer = http::exchange(&mut stream, request.as_bytes(), timeout).await;
     trace.upgrade_ms = ms(t);
-    let (head, _early) = match answer {
+    let (head, early) = match answer {
         Ok(a) => a,
         Err(e) => {
             trace.upgrade = Some(Err(e));
@@ -271,7 +271,8 @@ async fn upgrade(
     if !ok || trace.bad_accept {
         return None;
     }
-    let inner = WebSocketStream::from_raw_socket(stream, Role::Client, None).await;
+    // A server may speak first: bytes read past the 101 are the start of its frames.
+    let inner = WebSocketStream::from_partially_read(stream, early, Role::Client, None).await;
     Some(WsSocket { inner })
 }
 

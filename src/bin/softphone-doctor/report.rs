@@ -26,7 +26,7 @@
 //! names, notBefore, notAfter, daysLeft, selfSigned, refused, error}; `upgrade`
 //! {statusLine, status, headers: [[name, value]], body, protocol}; `options` {status,
 //! reason, server, afterChallenge}; `register` {status, reason, expires, transcript:
-//! [string]}; `unregister` {status}; `iceServers` {source, count}; `ice` {url, scheme,
+//! \[string\]}; `unregister` {status}; `iceServers` {source, count}; `ice` {url, scheme,
 //! transport, address, username, result: "ok" | "authFailed" | "refused" | "timeout" |
 //! "error", mapped, relayed, lifetime, code, reason}; `mapping` {mappings: [{server,
 //! mapped}]}; `load` {uas, registered, failures: {"401" | "noWebSocket" | "noAnswer"...:
