@@ -1,7 +1,8 @@
 //! `softphone-doctor` against the real local servers: Kamailio on `/ws` and on a wrong
 //! path, an nginx TLS reverse proxy in front of it (self-signed certificate made here
 //! with openssl; a route whose origin is dead answers 502), and coturn with good and
-//! wrong TURN REST credentials and a dead port; a small `--load`.
+//! wrong TURN REST credentials and a dead port; a coturn of the test's own with TURN over
+//! TLS (self-signed) and a second STUN address for the mapping; a small `--load`.
 //!
 //! `#[ignore]`d: they need `scripts/servers.sh start all` first (its `.run/env.json`),
 //! and nginx and openssl on PATH. scripts/test.sh runs them after starting the servers:
@@ -176,6 +177,53 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// A fresh temp dir holding `cert.pem` and `key.pem`: a self-signed certificate for
+/// `CN=doctor-test.invalid`, subjectAltName IP 127.0.0.1, made with openssl.
+fn self_signed_dir(what: &str) -> PathBuf {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let dir = std::env::temp_dir().join(format!("doctor-{what}-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let status = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=doctor-test.invalid",
+        ])
+        .args(["-addext", "subjectAltName=IP:127.0.0.1"])
+        .arg("-keyout")
+        .arg(dir.join("key.pem"))
+        .arg("-out")
+        .arg(dir.join("cert.pem"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("openssl");
+    assert!(status.success());
+    dir
+}
+
+/// Waits until something accepts TCP on 127.0.0.1:`port`, or panics with `log`'s text.
+fn wait_listening(port: u16, log: &std::path::Path) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "nothing listens on {port}: {}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// nginx on a free loopback port, TLS with a self-signed certificate for 127.0.0.1:
 /// `/ws` proxies to Kamailio, `/dead` to a closed port (502). Stopped on drop.
 struct Nginx {
@@ -186,34 +234,7 @@ struct Nginx {
 
 impl Nginx {
     fn start(kamailio: u16) -> Nginx {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos();
-        let dir = std::env::temp_dir().join(format!("doctor-nginx-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let status = Command::new("openssl")
-            .args([
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-days",
-                "2",
-                "-subj",
-                "/CN=doctor-test.invalid",
-            ])
-            .args(["-addext", "subjectAltName=IP:127.0.0.1"])
-            .arg("-keyout")
-            .arg(dir.join("key.pem"))
-            .arg("-out")
-            .arg(dir.join("cert.pem"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .expect("openssl");
-        assert!(status.success());
+        let dir = self_signed_dir("nginx");
         let port = free_port();
         let dead = free_port();
         let d = dir.display();
@@ -432,4 +453,129 @@ fn a_small_load_registers_every_account() {
     assert_eq!(load["facts"]["registered"], 4);
     assert!(load["facts"]["registerMs"]["p95"].as_f64().unwrap() > 0.0);
     assert!(load["facts"]["cpuMsPerUaPerMinute"].as_f64().is_some());
+}
+
+/// A coturn of this test's own, on free loopback ports: UDP/TCP on `port`, TLS on
+/// `tls_port` with a self-signed certificate, TURN REST secret `secret`. Stopped on drop.
+struct Coturn {
+    child: Child,
+    port: u16,
+    tls_port: u16,
+    dir: PathBuf,
+}
+
+impl Coturn {
+    fn start(secret: &str) -> Coturn {
+        let dir = self_signed_dir("coturn");
+        let (port, tls_port) = (free_port(), free_port());
+        let d = dir.display();
+        // relay-ip 127.0.0.1 is enough here: an Allocate relays nothing. Its own relay
+        // ports, apart from the main coturn's 49160-49259.
+        let conf = format!(
+            "listening-ip=127.0.0.1\nlistening-port={port}\ntls-listening-port={tls_port}\nrelay-ip=127.0.0.1\n\
+             min-port=49400\nmax-port=49449\nuse-auth-secret\nstatic-auth-secret={secret}\nrealm=doctor.test\n\
+             fingerprint\ncert={d}/cert.pem\npkey={d}/key.pem\nno-dtls\nno-cli\nno-multicast-peers\n\
+             userdb={d}/turndb\npidfile={d}/coturn.pid\nlog-file={d}/coturn.log\nsimple-log\nno-stdout-log\n"
+        );
+        std::fs::write(dir.join("turnserver.conf"), conf).unwrap();
+        let child = Command::new("turnserver")
+            .arg("-c")
+            .arg(dir.join("turnserver.conf"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("turnserver (Debian's coturn)");
+        wait_listening(tls_port, &dir.join("coturn.log"));
+        Coturn {
+            child,
+            port,
+            tls_port,
+            dir,
+        }
+    }
+}
+
+impl Drop for Coturn {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[test]
+#[ignore = "needs scripts/servers.sh start all, coturn and openssl"]
+fn turn_over_tls_and_a_mapping_from_two_servers() {
+    let env = env();
+    let secret = "doctor-test-secret-not-a-real-one";
+    let turn = Coturn::start(secret);
+    let mut test_env = env.clone();
+    test_env["turn"]["secret"] = Value::from(secret);
+    let (username, credential) = turn_credentials(&test_env);
+    let main_turn = env["turn"]["urls"][0]
+        .as_str()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .replace("turn:", "stun:");
+    let servers = serde_json::json!([
+        {"urls": [format!("turns:127.0.0.1:{}?transport=tcp", turn.tls_port), format!("stun:127.0.0.1:{}", turn.port)],
+         "username": username, "credential": credential},
+        {"urls": main_turn}
+    ])
+    .to_string();
+
+    // Without --insecure the self-signed TURN certificate is refused, as a browser would.
+    let (code, report) = json(
+        &[env["wsUri"].as_str().unwrap(), "--ice-servers", &servers],
+        None,
+    );
+    assert_eq!(code, 1);
+    let tls = steps(&report, "ice")
+        .into_iter()
+        .find(|s| s["facts"]["transport"] == "tls")
+        .unwrap()
+        .clone();
+    assert_eq!(tls["facts"]["result"], "error", "{tls}");
+    assert!(
+        tls["verdict"].as_str().unwrap().contains("self-signed"),
+        "{tls}"
+    );
+
+    let (code, report) = json(
+        &[
+            env["wsUri"].as_str().unwrap(),
+            "--ice-servers",
+            &servers,
+            "--insecure",
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{report}");
+    let ice = steps(&report, "ice");
+    assert_eq!(ice[0]["facts"]["transport"], "tls");
+    assert_eq!(ice[0]["facts"]["result"], "ok", "{}", ice[0]);
+    assert!(ice[0]["facts"]["relayed"]
+        .as_str()
+        .unwrap()
+        .starts_with("127.0.0.1:"));
+    let mapping = step(&report, "mapping");
+    assert_eq!(
+        mapping["facts"]["mappings"].as_array().unwrap().len(),
+        2,
+        "{mapping}"
+    );
+    assert!(
+        mapping["verdict"]
+            .as_str()
+            .unwrap()
+            .contains("not a symmetric NAT"),
+        "{mapping}"
+    );
+    let verdicts = report["verdicts"].as_array().unwrap();
+    let v = |n: &str| verdicts.iter().find(|v| v["network"] == n).unwrap().clone();
+    assert_eq!(v("udpBlocked")["ok"], true);
+    assert_eq!(v("tcp443Only")["ok"], false, "the TLS port is not 443");
 }
