@@ -4,7 +4,8 @@
 // script expects the package built, bench/pkg-bench built, bench/dist bundled and the
 // servers up in SOFTPHONE_RUN_DIR).
 //
-//   node bench/run.mjs [--runs 5] [--only size,parse,startup,register,scale,setup,media,memory]
+//   node bench/run.mjs [--runs 5] [--only size,parse,startup,register,scale,setup,media,memory,doctor]
+//                      [--doctor-load 2000] [--doctor-duration 60]
 //                      [--calls 200] [--jssip-calls N] [--scale 200] [--idle 60] [--jssip-bound 45]
 //                      [--out bench/results/latest.json] [--merge]
 //
@@ -25,7 +26,9 @@ import { printTable } from './lib/table.mjs';
 const { values: args } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
-    only: { type: 'string', default: 'size,parse,startup,register,scale,setup,media,memory' },
+    only: { type: 'string', default: 'size,parse,startup,register,scale,setup,media,memory,doctor' },
+    'doctor-load': { type: 'string', default: '2000' },
+    'doctor-duration': { type: 'string', default: '60' },
     calls: { type: 'string', default: '200' },
     'jssip-calls': { type: 'string' },
     scale: { type: 'string', default: '200' },
@@ -50,6 +53,8 @@ const SUITES = {
   setup: { file: 'call-setup.mjs', options: { jssipBoundMs: Number(args['jssip-bound']) * 1000 } },
   media: { file: 'recovery-media.mjs' },
   memory: { file: 'memory.mjs', options: { calls: Number(args.calls), jssipCalls: Number(args['jssip-calls'] ?? args.calls) } },
+  // softphone-doctor --load (native, no browser): scripts/bench.sh builds target/release/softphone-doctor.
+  doctor: { file: 'doctor-load.mjs', browser: false, options: { count: Number(args['doctor-load']), durationS: Number(args['doctor-duration']) } },
 };
 
 const log = (...m) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...m);

@@ -2,8 +2,9 @@
 # THE benchmark command: softphone-core against JsSIP 3.13.8 in one headless Chromium,
 # against one Kamailio and one coturn on loopback (see BENCHMARKS.md).
 #
-#   bash scripts/bench.sh [--runs 5] [--only size,parse,startup,register,pbx,scale,setup,media,memory]
+#   bash scripts/bench.sh [--runs 5] [--only size,parse,startup,register,pbx,scale,setup,media,memory,doctor]
 #                         [--calls 200] [--jssip-calls N] [--scale 200] [--idle 60] [--jssip-bound 45]
+#                         [--doctor-load 2000] [--doctor-duration 60]
 #
 # Installs what is missing (scripts/setup.sh, npm ci in bench/), builds pkg/ (scripts/build.sh)
 # and the bench-only variant bench/pkg-bench/ (cargo feature `bench`), bundles JsSIP with
@@ -27,11 +28,16 @@ log() { printf 'bench: %s\n' "$*" >&2; }
 
 # The scale suite's count decides how many accounts Kamailio needs.
 scale=200
+doctor_load=2000
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
   if [[ "${args[i]}" == --scale ]]; then scale="${args[i + 1]:-200}"; fi
   if [[ "${args[i]}" == --scale=* ]]; then scale="${args[i]#--scale=}"; fi
+  if [[ "${args[i]}" == --doctor-load ]]; then doctor_load="${args[i + 1]:-2000}"; fi
+  if [[ "${args[i]}" == --doctor-load=* ]]; then doctor_load="${args[i]#--doctor-load=}"; fi
 done
+# softphone-doctor --load takes env.json's accounts in order: six named, then bench accounts.
+extra_users=$(( scale > doctor_load - 6 ? scale : doctor_load - 6 ))
 
 # ---- tools and dependencies (only what is missing) ---------------------------------------
 bash scripts/setup.sh
@@ -47,6 +53,8 @@ bash scripts/setup.sh
 cfg() { python3 scripts/buildcfg.py "$1"; }
 if [[ "${BENCH_SKIP_BUILD:-}" != 1 ]]; then
   bash scripts/build.sh
+  # The native doctor for the `doctor` suite (--load against this run's Kamailio).
+  cargo build --release --bin softphone-doctor
   # The bench-only variant: the same crate with the `bench` feature (src/web/bench.rs), in
   # its own folder so that pkg/ stays the shipped package.
   mapfile -t OPT_FLAGS < <(cfg wasm-opt.flags)
@@ -80,7 +88,7 @@ fi
 # ---- servers on free loopback ports, in bench/.run -----------------------------------------
 export SOFTPHONE_RUN_DIR="${BENCH_RUN_DIR:-$ROOT/bench/.run}"
 export BENCH_NFT_TABLE="${BENCH_NFT_TABLE:-softphone_bench}"
-export KAMAILIO_EXTRA_USERS="$scale"
+export KAMAILIO_EXTRA_USERS="$extra_users"
 # Servers a previous, interrupted run left behind in this run directory.
 bash scripts/servers.sh stop all >/dev/null 2>&1 || true
 read -r KAMAILIO_WS_PORT KAMAILIO_UDP_PORT TURN_PORT < <(python3 - <<'EOF'
@@ -117,7 +125,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-log "servers: Kamailio ws://127.0.0.1:$KAMAILIO_WS_PORT/ws, coturn 127.0.0.1:$TURN_PORT, $scale bench accounts"
+log "servers: Kamailio ws://127.0.0.1:$KAMAILIO_WS_PORT/ws, coturn 127.0.0.1:$TURN_PORT, $extra_users bench accounts"
 bash scripts/servers.sh start all
 
 node bench/run.mjs "$@"

@@ -103,8 +103,11 @@ start_kamailio() {
     log "kamailio config check failed, see $RUN/kamailio.log"
     return 1
   }
+  # Shared memory: the websocket module takes 64 kB per connection, so the default 64 MB
+  # runs out near 700 WebSockets; give 64 MB plus 128 kB per extra (bench) account.
+  local shm_mb=$((64 + ${KAMAILIO_EXTRA_USERS:-0} / 8))
   # Forks into the background; -E keeps logging on stderr, which goes to the log file.
-  kamailio -f "$RUN/kamailio.cfg" -P "$RUN/kamailio.pid" -Y "$RUN/kamailio" -E \
+  kamailio -f "$RUN/kamailio.cfg" -P "$RUN/kamailio.pid" -Y "$RUN/kamailio" -E -m "$shm_mb" \
     </dev/null >>"$RUN/kamailio.log" 2>&1 || {
     log "kamailio failed to start, see $RUN/kamailio.log"
     return 1

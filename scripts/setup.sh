@@ -21,10 +21,13 @@ cfg() { python3 scripts/buildcfg.py "$1"; }
 # kamailio-outbound-modules: RFC 5626 flow tokens (tests/servers/kamailio). nftables: the
 # network-fault e2e tests drop packets on their own loopback ports. Never Debian's
 # binaryen: its wasm-opt breaks the module in Chromium; build.sh uses npm's binaryen.
+# nginx-light, openssl: the TLS reverse proxy (self-signed, made at test time) in front of
+# Kamailio in tests/doctor_servers.rs.
 APT_PACKAGES=(
   chromium chromium-driver firefox-esr
   kamailio kamailio-websocket-modules kamailio-outbound-modules
   coturn baresip sip-tester iproute2 nftables
+  nginx-light openssl
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -85,6 +85,10 @@ step "build (scripts/build.sh)" bash scripts/build.sh
 
 servers_started=1
 step "start servers (kamailio, coturn)" bash scripts/servers.sh start all
+# softphone-doctor against them (tests/doctor_servers.rs: Kamailio, an nginx TLS proxy it
+# starts itself, coturn, a small --load). One thread: the tests share the test accounts.
+step "doctor (cargo test --test doctor_servers -- --ignored)" \
+  cargo test --test doctor_servers -- --ignored --test-threads=1
 # One test file at a time: the files share the test accounts and may restart Kamailio.
 mapfile -t e2e_files < <(find tests/e2e -maxdepth 1 -name '*.test.mjs' | sort)
 if ((${#e2e_files[@]})); then

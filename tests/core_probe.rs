@@ -132,7 +132,8 @@ fn a_server_that_does_not_challenge_answers_at_once() {
             status: 200,
             reason: "OK".into(),
             challenged: false,
-            authenticated: false
+            authenticated: false,
+            server: Some("FPBX-16.0.40(18.19.0)".into())
         }
     );
     let mut p = probe(None);

@@ -56,6 +56,15 @@ export function rows(results) {
     out.push([`idle renderer CPU per UA per minute (${r.idleMs / 1000} s)`, `${r.softphoneCore.rendererCpuMsPerUaPerMin.toFixed(2)} ms`, `${r.jssip.rendererCpuMsPerUaPerMin.toFixed(2)} ms`, '', '']);
   } else note('scale', 'scale');
 
+  // softphone-doctor --load: native UAs on the same core (bench/suites/doctor-load.mjs).
+  if (s.doctor?.status === 'ok') {
+    const r = s.doctor;
+    const ms = (v) => (v == null ? '-' : `${v.toFixed(0)} ms`);
+    out.push([`native doctor --load ${r.count}: registered after ${r.durationS} s`, `${r.registered}/${r.uas}`, '', 'all', yes(r.registered === r.uas)]);
+    out.push([`native doctor --load ${r.count}: REGISTER p50 / p95`, `${ms(r.registerMs.p50)} / ${ms(r.registerMs.p95)}`, '', '', '']);
+    out.push([`native doctor --load ${r.count}: process CPU per UA per minute`, `${r.cpuMsPerUaPerMinute.toFixed(2)} ms`, '', '', '']);
+  } else if (s.doctor) note('doctor', 'native doctor --load');
+
   if (s.setup?.status === 'ok') {
     for (const [key, c] of Object.entries(s.setup.cases)) {
       const jsInvite = c.jssip.invite;

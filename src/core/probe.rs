@@ -40,6 +40,8 @@ pub struct ProbeOutcome {
     pub challenged: bool,
     /// The probe answered a challenge with credentials.
     pub authenticated: bool,
+    /// The `Server` (or `User-Agent`) header of the last answer, if any.
+    pub server: Option<String>,
 }
 
 impl ProbeOutcome {
@@ -160,6 +162,10 @@ impl OptionsProbe {
             return None;
         };
         let (code, reason) = (*code, reason.to_string());
+        let server = msg
+            .header_by_name("Server")
+            .or_else(|| msg.header_by_name("User-Agent"))
+            .map(|v| v.trim().to_owned());
         if msg.call_id() != self.call_id
             || msg.cseq().seq != self.cseq
             || msg.top_via().branch() != Some(self.branch.as_str())
@@ -173,6 +179,7 @@ impl OptionsProbe {
                 reason: reason.clone(),
                 challenged: probe.challenged,
                 authenticated: probe.authenticated,
+                server: server.clone(),
             }))
         };
         if !matches!(code, 401 | 407) {
