@@ -37,6 +37,8 @@ if [[ -d pkg-template ]]; then
   cp -a pkg-template/. "$OUT/"
   echo "build: copied pkg-template/ over $OUT/"
 fi
+# The license texts ("MIT OR Apache-2.0"), listed in package.json's `files`.
+cp LICENSE-MIT LICENSE-APACHE "$OUT/"
 
 size_line() {
   printf '  %-28s %9d bytes raw  %9d bytes gzip -9\n' "$(basename "$1")" "$(stat -c %s "$1")" "$(gzip -9c "$1" | wc -c)"
