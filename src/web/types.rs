@@ -17,7 +17,7 @@ export interface SoftphoneServer {
 /** Log levels, most severe first. */
 export type SoftphoneLogLevel = 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
-/** The configuration passed to `new Softphone(config)`. Unknown fields are rejected. */
+/** The configuration passed to `createSoftphone(config)`. Unknown fields are rejected. */
 export interface SoftphoneConfig {
   /** One server URL, or several servers. */
   servers: string | SoftphoneServer[];
