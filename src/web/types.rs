@@ -171,11 +171,26 @@ export interface SoftphoneQualityEvent {
 export type SoftphoneCallErrorCode =
   | 'invalidTarget' | 'invalidValue' | 'notConnected' | 'noSuchCall' | 'invalidState';
 
+/**
+ * A `connect-src` violation the browser reported for a server (a `securitypolicyviolation`
+ * event): the page's Content-Security-Policy forbids connecting to it.
+ */
+export interface SoftphoneCspViolation {
+  /** `connect-src` (also when `default-src` stood in for it). */
+  directive: string;
+  /** The URL the browser blocked. */
+  blockedUri: string;
+}
+
 /** Why a WebSocket flow ended. */
 export type SoftphoneDisconnectReason =
-  /** Closed before it opened (the browser hides why: wrong path, TLS, refused port). */
-  | { kind: 'openFailed'; code: number }
-  | { kind: 'connectTimeout' }
+  /**
+   * Closed before it opened (the browser hides why: wrong path, TLS, refused port, CSP).
+   * `csp`: the browser said the page's policy forbids the server. `hint`: what to check.
+   */
+  | { kind: 'openFailed'; code: number; hint: string; csp?: SoftphoneCspViolation }
+  /** No answer within `connectTimeout`; `csp` and `hint` as for `openFailed`. */
+  | { kind: 'connectTimeout'; hint: string; csp?: SoftphoneCspViolation }
   | { kind: 'closed'; code: number; reason: string }
   | { kind: 'keepaliveTimeout' }
   | { kind: 'networkChange' }
