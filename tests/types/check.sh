@@ -6,7 +6,8 @@
 #      skipLibCheck false);
 #   2. arethetypeswrong (--profile esm-only: the package is ESM only, by design; the .wasm
 #      subpath is an asset for URLs, not a module with types);
-#   3. publint --strict.
+#   3. publint --strict;
+#   and that no doc comment in the declarations shows `new Softphone(`.
 # Needs pkg/ (bash scripts/build.sh) and `npm ci` here (bash scripts/setup.sh does it).
 set -euo pipefail
 
@@ -30,6 +31,12 @@ tar -xzf "$tarball" -C "$app/node_modules/softphone-core" --strip-components=1
 cp package.json tsconfig.json usage.ts react.ts "$app/"
 
 failed=0
+# The class is exported as a type only: a doc comment showing `new Softphone(` would teach
+# code that does not compile (TS1362); createSoftphone() is the way in.
+if grep -rn 'new Softphone(' "$app/node_modules/softphone-core" --include='*.d.ts'; then
+  echo "types: FAIL the declarations show \`new Softphone(\` (above); show createSoftphone()"
+  failed=1
+fi
 for ts in typescript typescript-7; do
   version="$(node "node_modules/$ts/bin/tsc" --version)"
   for resolution in bundler node16 nodenext; do
