@@ -10,6 +10,7 @@ export type {
   SoftphoneServer,
   SoftphoneLogLevel,
   SoftphoneDisconnectReason,
+  SoftphoneCspViolation,
   SoftphoneConnectionEvent,
   SoftphoneRegistrationEvent,
   SoftphoneLogEvent,
@@ -42,10 +43,17 @@ export declare const INSTANCE_ID_STORAGE_KEY: 'softphone-core:instance-id';
 export declare function initAsync(input?: InitInput | Promise<InitInput>): Promise<void>;
 
 /**
- * Loads the module if needed and makes a `Softphone`. Browser only.
- * Rejects with an `Error` named `SoftphoneConfigError` whose `field` names the bad field.
+ * Loads the module if needed and makes a `Softphone` (the only way to make one).
+ * Rejects with an `Error` named `SoftphoneConfigError` whose `field` names the bad field,
+ * and outside a browser (no `WebSocket` or `RTCPeerConnection`, e.g. Node.js) with an
+ * `Error` named `NotSupportedError`, before anything is loaded.
  */
 export declare function createSoftphone(config: SoftphoneConfig): Promise<Softphone>;
+
+/** The error `createSoftphone()` and `diagnose()` reject with outside a browser. */
+export interface SoftphoneNotSupportedError extends Error {
+  name: 'NotSupportedError';
+}
 
 /** The error thrown for a bad configuration. */
 export interface SoftphoneConfigError extends Error {
@@ -77,7 +85,8 @@ export type {
 /**
  * A preflight check of a configuration without a phone: each WebSocket server (open time,
  * OPTIONS round trip, likely causes when it closes before opening) and each STUN/TURN URL
- * (candidate types, time, authentication), with a verdict per network class. Browser only.
+ * (candidate types, time, authentication), with a verdict per network class. Browser only:
+ * rejects with a `NotSupportedError` elsewhere.
  */
 export declare function diagnose(
   config: import('./diagnose.js').SoftphoneDiagnoseConfig,

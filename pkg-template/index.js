@@ -4,6 +4,13 @@
 // and the WebAssembly is not fetched, so it is safe to import during server-side rendering.
 // The wasm-bindgen glue (softphone_core.js) and the module (softphone_core_bg.wasm) are
 // loaded on the first initAsync() or createSoftphone() call, once.
+//
+// Content-Security-Policy: the browser tells a page which connections its policy blocked
+// with `securitypolicyviolation` events, and tells the page only (the WebSocket itself just
+// fails, as for any other cause). This entry listens for them from the first
+// createSoftphone() / diagnose() on, and adds what it saw to the phone's reports: a
+// `disconnected` event's `reason.csp`, a diagnosis' `hints`. It decides nothing: the phone
+// retries as it would after any failed open.
 
 /** The sessionStorage key under which this tab's generated instanceId is kept. */
 export const INSTANCE_ID_STORAGE_KEY = 'softphone-core:instance-id';
@@ -26,6 +33,109 @@ function load(input) {
 }
 
 /**
+ * Throws when this is not a browser: the phone needs WebSocket and RTCPeerConnection, and
+ * without them the first thing to fail would be an unrelated-looking fetch of the .wasm.
+ */
+function requireBrowser(what) {
+  const missing = ['WebSocket', 'RTCPeerConnection'].filter((name) => typeof globalThis[name] !== 'function');
+  if (missing.length === 0) return;
+  const error = new Error(
+    `softphone-core: ${what} needs a browser (WebSocket and RTCPeerConnection); ` +
+      `this environment has no ${missing.join(' and no ')}. ` +
+      'Importing the package during server-side rendering is fine: make the phone in the browser (e.g. in a React effect).',
+  );
+  error.name = 'NotSupportedError';
+  throw error;
+}
+
+/**
+ * connect-src violations this page has seen, by origin (`wss://pbx.example.com:8089`).
+ * A page's policies only ever get stricter, so a blocked origin stays blocked.
+ * @type {Map<string, { directive: string, blockedUri: string }>}
+ */
+const blocked = new Map();
+let watching = false;
+
+function originOf(url) {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function watchPolicy() {
+  if (watching || typeof globalThis.addEventListener !== 'function') return;
+  watching = true;
+  globalThis.addEventListener('securitypolicyviolation', (e) => {
+    // A report-only policy blocks nothing. `effectiveDirective` is `connect-src` also when
+    // `default-src` stood in for it.
+    if (e.disposition === 'report') return;
+    const directive = e.effectiveDirective || e.violatedDirective;
+    if (directive !== 'connect-src') return;
+    const origin = originOf(e.blockedURI);
+    if (origin !== undefined) blocked.set(origin, { directive, blockedUri: e.blockedURI });
+  });
+}
+
+function cspHint(url) {
+  return (
+    `the page's Content-Security-Policy forbids ${url} (connect-src): ` +
+    `add ${originOf(url) ?? url} to connect-src in the policy the page is served with`
+  );
+}
+
+const HINTS = {
+  openFailed:
+    'the browser does not say why a WebSocket failed to open: a wrong path (Asterisk serves /ws only), ' +
+    'a TLS certificate the browser does not trust, a refused port, a proxy or tunnel error, ' +
+    "or the page's Content-Security-Policy connect-src (the console says so); diagnose() checks the servers",
+  connectTimeout:
+    'no answer within connectTimeout: the server is down, or packets to it are dropped (firewall, wrong port), ' +
+    "or the page's Content-Security-Policy connect-src forbids it and the browser did not say so (see the console)",
+};
+
+/** Adds `csp` and `hint` to a `disconnected` event of a flow that never opened. */
+function explain(event) {
+  const reason = event && event.state === 'disconnected' ? event.reason : undefined;
+  if (reason && (reason.kind === 'openFailed' || reason.kind === 'connectTimeout') && reason.hint === undefined) {
+    const csp = blocked.get(originOf(event.url));
+    if (csp) reason.csp = csp;
+    reason.hint = csp ? cspHint(event.url) : HINTS[reason.kind];
+  }
+  return event;
+}
+
+/** Puts the CSP hint first for each WebSocket server a policy blocked. */
+function explainDiagnosis(diagnosis) {
+  for (const check of diagnosis?.websocket ?? []) {
+    if (check.status !== 'open' && blocked.has(originOf(check.url)) && Array.isArray(check.hints)) {
+      check.hints.unshift(cspHint(check.url));
+    }
+  }
+  return diagnosis;
+}
+
+/** @type {any} */
+let Phone;
+
+/** The Softphone class with the CSP findings added to its reports. */
+function phoneClass(glue) {
+  Phone ??= class Softphone extends glue.Softphone {
+    on(type, handler) {
+      const wrapped = type === 'connection' && typeof handler === 'function' ? (e) => handler(explain(e)) : handler;
+      return super.on(type, wrapped);
+    }
+
+    async diagnose(options) {
+      return explainDiagnosis(await super.diagnose(options));
+    }
+  };
+  return Phone;
+}
+
+/**
  * Loads and instantiates the WebAssembly module. Optional: createSoftphone() calls it.
  * Pass the module's URL (or bytes, a Response, a compiled WebAssembly.Module) when a
  * bundler serves `softphone_core_bg.wasm` from somewhere else; by default it is fetched
@@ -41,11 +151,14 @@ export async function initAsync(input) {
  * Loads the module if needed and makes a Softphone. Browser only.
  * @param {import('./softphone_core.js').SoftphoneConfig} config
  * @returns {Promise<import('./softphone_core.js').Softphone>}
- * @throws {Error} a SoftphoneConfigError naming the bad field (its `field` property)
+ * @throws {Error} a SoftphoneConfigError naming the bad field (its `field` property), or a
+ *   NotSupportedError outside a browser
  */
 export async function createSoftphone(config) {
+  requireBrowser('createSoftphone()');
+  watchPolicy();
   const glue = await load();
-  return new glue.Softphone(config);
+  return new (phoneClass(glue))(config);
 }
 
 /**
@@ -55,6 +168,8 @@ export async function createSoftphone(config) {
  * @returns {Promise<import('./diagnose.js').SoftphoneDiagnosis>}
  */
 export async function diagnose(config) {
+  requireBrowser('diagnose()');
+  watchPolicy();
   const glue = await load();
-  return glue.diagnose(config);
+  return explainDiagnosis(await glue.diagnose(config));
 }

@@ -37,6 +37,23 @@ if [[ -d pkg-template ]]; then
   cp -a pkg-template/. "$OUT/"
   echo "build: copied pkg-template/ over $OUT/"
 fi
+# The license texts ("MIT OR Apache-2.0"), listed in package.json's `files`.
+cp LICENSE-MIT LICENSE-APACHE "$OUT/"
+
+# wasm-bindgen declares `[Symbol.dispose](): void;` on every exported class. `Symbol.dispose`
+# exists in TypeScript's lib only from esnext.disposable on, so an app with `lib: ES2022` and
+# `skipLibCheck: false` fails on our .d.ts (TS2550). Removed from the declarations only (the
+# glue still defines it where the runtime has the symbol): no declaration of ours can make
+# `Symbol.dispose` type-check under ES2022 without clashing with the real one under ESNext
+# (`unique symbol` types never merge), and `using phone = ...` is no way to end a phone
+# anyway: it must `await phone.stop()` (un-REGISTER) before `free()`. The build fails if the
+# pattern stops matching, rather than ship a .d.ts that breaks those apps.
+dts="$OUT/${NAME}.d.ts"
+sed -i -E '/^[[:space:]]*\[Symbol\.dispose\]\(\): void;[[:space:]]*$/d' "$dts"
+if grep -n 'Symbol\.dispose' "$dts"; then
+  echo "build: $dts still mentions Symbol.dispose (see above): update the filter in scripts/build.sh" >&2
+  exit 1
+fi
 
 size_line() {
   printf '  %-28s %9d bytes raw  %9d bytes gzip -9\n' "$(basename "$1")" "$(stat -c %s "$1")" "$(gzip -9c "$1" | wc -c)"

@@ -93,19 +93,23 @@ cargo_tool geckodriver geckodriver "$(cfg tools.geckodriver)"
 # cargo-fuzz prints "cargo-fuzz X.Y.Z" for `cargo fuzz --version`; call the binary directly.
 cargo_tool cargo-fuzz cargo-fuzz "$(cfg tools.cargo-fuzz)"
 
-# ---- npm (tests/e2e: playwright-core, binaryen, ws) -------------------------------------
-(
-  cd tests/e2e
-  if [[ ! -d node_modules ]] || ! npm ls --all >/dev/null 2>&1; then
-    if [[ -f package-lock.json ]]; then
-      log "npm ci (tests/e2e)"
-      npm ci --no-audit --no-fund
-    else
-      log "npm install (tests/e2e)"
-      npm install --no-audit --no-fund
+# ---- npm ----------------------------------------------------------------------------------
+# tests/e2e: playwright-core, binaryen, ws. tests/types: typescript (5.9 and 7.0),
+# @arethetypeswrong/cli, publint (tests/types/check.sh).
+for dir in tests/e2e tests/types; do
+  (
+    cd "$dir"
+    if [[ ! -d node_modules ]] || ! npm ls --all >/dev/null 2>&1; then
+      if [[ -f package-lock.json ]]; then
+        log "npm ci ($dir)"
+        npm ci --no-audit --no-fund
+      else
+        log "npm install ($dir)"
+        npm install --no-audit --no-fund
+      fi
     fi
-  fi
-)
+  )
+done
 want_binaryen="$(cfg tools.binaryen)"
 opt_version="$(tests/e2e/node_modules/.bin/wasm-opt --version)"
 [[ "$opt_version" == *"version ${want_binaryen%%.*}"* ]] \

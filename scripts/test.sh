@@ -82,6 +82,9 @@ step "wasm-pack test (Chromium, headless)" \
 step "wasm-pack test (Firefox, headless)" \
   wasm-pack test --headless --firefox --geckodriver "$HOME/.cargo/bin/geckodriver" --mode no-install
 step "build (scripts/build.sh)" bash scripts/build.sh
+# The types from the npm pack tarball under every module resolution and lib an app may use,
+# then arethetypeswrong and publint on the same tarball.
+step "package types (tests/types/check.sh)" bash tests/types/check.sh
 
 servers_started=1
 step "start servers (kamailio, coturn)" bash scripts/servers.sh start all

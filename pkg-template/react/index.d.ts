@@ -1,14 +1,18 @@
 // softphone-core/react: types of the React hooks. Every type of the package is
-// re-exported, so an app can import everything from 'softphone-core/react'.
+// re-exported, so an app can import everything from 'softphone-core/react'; the hooks'
+// actions throw the package's own `SoftphoneCallError` (one type, one `code` union).
 
 import type {
   Softphone,
+  SoftphoneAnswerOptions,
   SoftphoneCall,
+  SoftphoneCallEvent,
   SoftphoneCallOptions,
   SoftphoneCallState,
   SoftphoneCallStats,
   SoftphoneConfig,
   SoftphoneConnectionEvent,
+  SoftphoneDiagnosis,
   SoftphoneEndCause,
   SoftphoneEvent,
   SoftphoneQualityEvent,
@@ -26,11 +30,11 @@ export type SoftphoneRegistrationState = SoftphoneRegistrationEvent | { type: 'r
 /** A quality warning currently raised on a call (see `SoftphoneQualityEvent`). */
 export type SoftphoneQualityWarning = SoftphoneQualityEvent['warning'];
 
-/** What `phone.diagnose()` resolves to (its type comes with the build that has it). */
-export type SoftphoneDiagnoseResult = Softphone extends { diagnose(...args: infer _A): Promise<infer R> } ? R : unknown;
+/** What `phone.diagnose()` resolves to. */
+export type SoftphoneDiagnoseResult = SoftphoneDiagnosis;
 
-/** The arguments of `phone.diagnose()` (none on a build without it). */
-export type SoftphoneDiagnoseArgs = Softphone extends { diagnose(...args: infer A): Promise<unknown> } ? A : [];
+/** The arguments of `phone.diagnose()`. */
+export type SoftphoneDiagnoseArgs = Parameters<Softphone['diagnose']>;
 
 /** An immutable copy of a call's state, replaced (never mutated) on every event of the call. */
 export interface CallSnapshot {
@@ -70,14 +74,14 @@ export interface UseSoftphoneOptions {
   /** Start (connect and register) as soon as the phone is created. Default true. */
   autoStart?: boolean;
   /** Called with every event after the hook's state has been updated (logs included). */
-  onEvent?: (event: SoftphoneEvent | SoftphoneCallEventOf<Softphone>) => void;
+  onEvent?: (event: SoftphoneEvent) => void;
 }
 
-/** The options of `call.answer()` (`SoftphoneAnswerOptions`). */
-export type SoftphoneAnswerOptionsOf<C> = C extends { answer(options?: infer O): void } ? O : never;
+/** The options of `call.answer()`: `SoftphoneAnswerOptions` (kept for older code). */
+export type SoftphoneAnswerOptionsOf<_C = SoftphoneCall> = SoftphoneAnswerOptions;
 
-/** The `call` event type, when the build has calls. */
-export type SoftphoneCallEventOf<P> = P extends { on(type: 'call', handler: (event: infer E) => void): () => void } ? E : never;
+/** The `call` event type: `SoftphoneCallEvent` (kept for older code). */
+export type SoftphoneCallEventOf<_P = Softphone> = SoftphoneCallEvent;
 
 /** What `useSoftphone` returns: the state (re-rendered on events) and the actions. */
 export interface UseSoftphoneResult {
@@ -102,7 +106,7 @@ export interface UseSoftphoneResult {
    * The call actions by call id; they throw a `SoftphoneCallError` (`noSuchCall`, `invalidState` ...).
    * `answer(id, { video: true })` also sends video; audio only by default.
    */
-  answer(id: number, options?: SoftphoneAnswerOptionsOf<SoftphoneCall>): void;
+  answer(id: number, options?: SoftphoneAnswerOptions): void;
   /** Rejects an incoming call; default status 486. */
   reject(id: number, status?: number): void;
   hangup(id: number): void;
@@ -113,14 +117,8 @@ export interface UseSoftphoneResult {
   sendDtmf(id: number, tones: string, options?: { mode?: 'rfc4733' | 'info' }): void;
   /** Blind transfer (REFER). */
   transfer(id: number, target: string): void;
-  /** The connectivity preflight (`phone.diagnose()`); rejects with code `unsupported` on builds without it. */
+  /** The connectivity preflight (`phone.diagnose()`); rejects with a `SoftphoneCallError` (`notConnected`) before the phone exists. */
   diagnose(...args: SoftphoneDiagnoseArgs): Promise<SoftphoneDiagnoseResult>;
-}
-
-/** The error the hook actions throw, as the package's call methods do. */
-export interface SoftphoneCallError extends Error {
-  name: 'SoftphoneCallError';
-  code: 'invalidTarget' | 'invalidValue' | 'notConnected' | 'noSuchCall' | 'invalidState' | 'unsupported';
 }
 
 /** Options of `useCall`. */

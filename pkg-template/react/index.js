@@ -309,13 +309,7 @@ function useActions(store, withPhone) {
     unmute: (id) => store.handle(id).unmute(),
     sendDtmf: (id, tones, options) => store.handle(id).sendDtmf(tones, options),
     transfer: (id, target) => store.handle(id).transfer(target),
-    diagnose: async (...args) => {
-      const phone = withPhone('diagnose');
-      if (typeof phone.diagnose !== 'function') {
-        throw callError('unsupported', 'this build of softphone-core has no diagnose()');
-      }
-      return phone.diagnose(...args);
-    },
+    diagnose: async (...args) => withPhone('diagnose').diagnose(...args),
   }));
   return actions;
 }

@@ -17,8 +17,12 @@ use js_sys::Reflect;
 /// A SIP user agent in the browser: connects over WebSocket, registers, keeps the
 /// registration alive and recovers from lost connections by itself.
 ///
+/// Made by the package entry's `createSoftphone(config)`, which loads the WebAssembly
+/// first (the class itself is exported as a type only):
+///
 /// ```js
-/// const phone = new Softphone({ servers: 'wss://pbx.example.com/ws', uri: 'sip:alice@example.com', password });
+/// import { createSoftphone } from 'softphone-core';
+/// const phone = await createSoftphone({ servers: 'wss://pbx.example.com/ws', uri: 'sip:alice@example.com', password });
 /// const off = phone.on('registration', (e) => console.log(e.state));
 /// phone.start();
 /// // ...

@@ -4,6 +4,15 @@
 //! [`Feeder`]. A socket that fails to open reports `Closed` with the code the browser
 //! gives (1006); the browser hides why (a 404 on a wrong path looks the same as a
 //! refused port), so no guess is made here.
+//!
+//! A socket that the page's Content-Security-Policy forbids (`connect-src`) gets an
+//! `error` event in Chromium and then no `close` event at all (Chromium 156, checked):
+//! without a look at `error`, the flow would wait for the connect timeout. So an `error`
+//! before `open`, with the socket already `CLOSED`, is reported as the failed open it is;
+//! the `close` that other failures fire next is then ignored (a stale id to the core).
+
+use std::cell::Cell;
+use std::rc::Rc;
 
 use js_sys::{ArrayBuffer, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -18,6 +27,7 @@ pub(crate) struct Socket {
     _on_open: Closure<dyn FnMut(web_sys::Event)>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_close: Closure<dyn FnMut(CloseEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
 
 impl Socket {
@@ -30,8 +40,11 @@ impl Socket {
         let ws = WebSocket::new_with_str(url, "sip")?;
         ws.set_binary_type(BinaryType::Arraybuffer);
 
+        let opened = Rc::new(Cell::new(false));
         let f = feeder.clone();
+        let seen = Rc::clone(&opened);
         let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| {
+            seen.set(true);
             f.feed(Work::Opened(id));
         });
         let f = feeder.clone();
@@ -48,15 +61,28 @@ impl Socket {
                 reason: e.reason(),
             });
         });
+        let f = feeder.clone();
+        let socket = ws.clone();
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| {
+            // After `open`, `close` always follows and carries the code: wait for it.
+            if !opened.get() && socket.ready_state() == WebSocket::CLOSED {
+                f.feed(Work::Closed {
+                    id,
+                    code: 1006,
+                    reason: String::new(),
+                });
+            }
+        });
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        // `error` is always followed by `close`, which carries what there is to know.
+        ws.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         Ok(Socket {
             ws,
             _on_open: on_open,
             _on_message: on_message,
             _on_close: on_close,
+            _on_error: on_error,
         })
     }
 
@@ -77,6 +103,7 @@ impl Socket {
         self.ws.set_onopen(None);
         self.ws.set_onmessage(None);
         self.ws.set_onclose(None);
+        self.ws.set_onerror(None);
         // Closing a socket that is already closing or closed does nothing.
         let _ = self.ws.close_with_code(1000);
     }

@@ -17,7 +17,7 @@ export interface SoftphoneServer {
 /** Log levels, most severe first. */
 export type SoftphoneLogLevel = 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
-/** The configuration passed to `new Softphone(config)`. Unknown fields are rejected. */
+/** The configuration passed to `createSoftphone(config)`. Unknown fields are rejected. */
 export interface SoftphoneConfig {
   /** One server URL, or several servers. */
   servers: string | SoftphoneServer[];
@@ -174,11 +174,26 @@ export interface SoftphoneQualityEvent {
 export type SoftphoneCallErrorCode =
   | 'invalidTarget' | 'invalidValue' | 'notConnected' | 'noSuchCall' | 'invalidState';
 
+/**
+ * A `connect-src` violation the browser reported for a server (a `securitypolicyviolation`
+ * event): the page's Content-Security-Policy forbids connecting to it.
+ */
+export interface SoftphoneCspViolation {
+  /** `connect-src` (also when `default-src` stood in for it). */
+  directive: string;
+  /** The URL the browser blocked. */
+  blockedUri: string;
+}
+
 /** Why a WebSocket flow ended. */
 export type SoftphoneDisconnectReason =
-  /** Closed before it opened (the browser hides why: wrong path, TLS, refused port). */
-  | { kind: 'openFailed'; code: number }
-  | { kind: 'connectTimeout' }
+  /**
+   * Closed before it opened (the browser hides why: wrong path, TLS, refused port, CSP).
+   * `csp`: the browser said the page's policy forbids the server. `hint`: what to check.
+   */
+  | { kind: 'openFailed'; code: number; hint: string; csp?: SoftphoneCspViolation }
+  /** No answer within `connectTimeout`; `csp` and `hint` as for `openFailed`. */
+  | { kind: 'connectTimeout'; hint: string; csp?: SoftphoneCspViolation }
   | { kind: 'closed'; code: number; reason: string }
   | { kind: 'keepaliveTimeout' }
   | { kind: 'networkChange' }

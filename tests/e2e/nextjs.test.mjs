@@ -1,5 +1,6 @@
-// The package in a Next.js 15 + React 19 App Router app (tests/nextjs), installed from pkg/
-// the way a user installs it from npm (`npm ci` copies `file:../../pkg`, install-links), built
+// The package in a Next.js 15 + React 19 App Router app (tests/nextjs), installed from the
+// tarball `npm pack` makes of pkg/, the way a user installs it from npm (only what the
+// package's `files` let into the tarball reaches the app), built
 // with `next build` and served by `next start` on loopback. Chromium loads the page: it
 // renders on the server without the phone, fetches its password from /api/sip-credentials
 // and its TURN credentials from /api/ice (minted server-side), registers as alice to the
@@ -11,8 +12,9 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
@@ -146,17 +148,33 @@ async function waitConsole(re, from, timeout = 12_000) {
 }
 
 describe('Next.js 15 app', { concurrency: false }, () => {
-  test('npm installs pkg/ and next build succeeds with no webpack configuration', { timeout: 300_000 }, async (t) => {
+  test('npm installs the npm pack tarball of pkg/ and next build succeeds with no webpack configuration', { timeout: 300_000 }, async (t) => {
+    const packDir = mkdtempSync(path.join(tmpdir(), 'softphone-pack-'));
+    const packed = await run('npm', ['pack', '--pack-destination', packDir, '--json'], { cwd: path.join(ROOT, 'pkg'), env: buildEnv });
+    const [{ filename, files: packedFiles }] = JSON.parse(packed.stdout);
+    const tarball = path.join(packDir, filename);
     // `npm install` from the committed lockfile, not `npm ci`: this machine's registry lacks the
     // macOS/Windows @next/swc packages, so the lockfile cannot list them and `npm ci` refuses it.
-    // softphone-core is removed first so that the package just built is copied in again.
+    // The tarball replaces package.json's `file:../../pkg` for this install only (--no-save).
     rmSync(path.join(APP, 'node_modules', 'softphone-core'), { recursive: true, force: true });
-    await timed(t, 'npm install (tests/nextjs)', () =>
-      run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: APP, env: buildEnv, maxBuffer: 1 << 26 }),
-    );
-    // A copy, as from the registry: not a symlink to pkg/.
+    try {
+      await timed(t, 'npm install (tests/nextjs)', () =>
+        run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: APP, env: buildEnv, maxBuffer: 1 << 26 }),
+      );
+    } finally {
+      rmSync(packDir, { recursive: true, force: true });
+    }
+    // Exactly the tarball's files, as from the registry (a copy, not a symlink to pkg/).
     const installed = path.join(APP, 'node_modules', 'softphone-core');
-    assert.ok(statSync(path.join(installed, 'react', 'index.js')).isFile(), 'softphone-core/react is in the package');
+    assert.ok(lstatSync(installed).isDirectory(), 'a folder, not a symlink');
+    assert.deepEqual(
+      walk(installed).map((f) => path.relative(installed, f)).sort(),
+      packedFiles.map((f) => f.path).sort(),
+      'the installed package is the tarball',
+    );
+    for (const f of ['LICENSE-MIT', 'LICENSE-APACHE', 'react/index.js', 'react/index.d.ts']) {
+      assert.ok(packedFiles.some((p) => p.path === f), `${f} is in the tarball`);
+    }
     assert.equal(
       readFileSync(path.join(installed, 'softphone_core_bg.wasm')).length,
       statSync(path.join(ROOT, 'pkg', 'softphone_core_bg.wasm')).size,

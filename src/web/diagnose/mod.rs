@@ -571,5 +571,5 @@ const MIN_PROBE_MS: u32 = 500;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_DIAGNOSE: &'static str = r#"
-import type { SoftphoneDiagnosis, SoftphoneDiagnoseConfig } from './diagnose';
+import type { SoftphoneDiagnosis, SoftphoneDiagnoseConfig } from './diagnose.js';
 "#;

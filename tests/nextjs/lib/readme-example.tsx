@@ -1,5 +1,6 @@
-// The React example of README.md ("React / Next.js usage"), kept here so that the typecheck
-// (tsconfig.strict.json) proves it compiles. Keep the two in step.
+// The React example of README.md ("React / Next.js usage") and of the package README
+// (pkg-template/README.md, "React hooks"), kept here so that the typecheck
+// (tsconfig.strict.json) proves it compiles. Keep the three in step.
 'use client';
 import { formatDuration, useCall, useSoftphone, type CallSnapshot } from 'softphone-core/react';
 
