@@ -37,6 +37,7 @@ mod auth;
 mod call;
 mod config;
 mod event;
+pub mod ice_refresh;
 mod ids;
 mod input;
 mod io;

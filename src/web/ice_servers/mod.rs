@@ -3,7 +3,10 @@
 //!
 //! `iceServersUrl` is the application's own endpoint (`GET /api/ice` answering
 //! `{ iceServers, ttl }`), which mints short-lived TURN credentials (coturn's TURN REST
-//! scheme, Cloudflare or Twilio tokens) on the server side. The provider
+//! scheme, Cloudflare or Twilio tokens) on the server side. When to refresh and retry,
+//! and when a list may no longer be used, is the core's schedule
+//! ([`crate::core::ice_refresh::IceRefresh`], on virtual time); the provider does the
+//! fetching and arms its timer. It
 //!
 //! - fetches it at `start()`, so a list is in hand before the first call;
 //! - refreshes it at 80 % of `ttl`, and again when [`IceServersProvider::current`] finds
@@ -30,22 +33,17 @@ use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use crate::core::ice_refresh::IceRefresh;
+use crate::core::Instant;
 use crate::web::number_text;
+use std::time::Duration;
 
 pub use url::{
     describe, parse_ice_servers, Credential, IceScheme, IceServer, IceTransport, IceUrl,
 };
 
-/// When the fetched list is refreshed, as a fraction of its `ttl`.
-pub const REFRESH_AT: f64 = 0.8;
-/// The first retry delay after a failed fetch, ms; it doubles up to [`RETRY_MAX_MS`].
-pub const RETRY_BASE_MS: u32 = 1_000;
-/// The longest retry delay, ms.
-pub const RETRY_MAX_MS: u32 = 60_000;
 /// How long one fetch may take, ms.
 pub const FETCH_TIMEOUT_MS: u32 = 5_000;
-/// The shortest refresh delay, ms (a `ttl` of 0 must not spin).
-const MIN_REFRESH_MS: f64 = 1_000.0;
 
 /// What the provider reports for the log: a level (`true` = warning) and a line free of
 /// credentials.
@@ -74,13 +72,10 @@ struct Inner {
     configured: Vec<IceServer>,
     url: Option<String>,
     fetched: Vec<IceServer>,
-    /// `Date.now()` after which the fetched credentials are expired (`None`: no ttl).
-    expires_at: Option<f64>,
-    /// `Date.now()` at which the fetched list should be refreshed.
-    refresh_due: Option<f64>,
+    /// When to fetch again and when the fetched list expires, on the wall clock.
+    schedule: IceRefresh,
     state: FetchState,
     running: bool,
-    failures: u32,
     fetches: u32,
     /// Bumped by `stop()`, so that a fetch in flight then is ignored.
     generation: u32,
@@ -99,11 +94,9 @@ impl IceServersProvider {
                 configured,
                 url,
                 fetched: Vec::new(),
-                expires_at: None,
-                refresh_due: None,
+                schedule: IceRefresh::new(),
                 state: FetchState::Idle,
                 running: false,
-                failures: 0,
                 fetches: 0,
                 generation: 0,
                 timer: None,
@@ -163,7 +156,7 @@ impl IceServersProvider {
     pub fn servers(&self) -> Vec<IceServer> {
         let inner = self.inner.borrow();
         let mut out = inner.configured.clone();
-        if !inner.expired(crate::web::clock::wall_ms()) {
+        if !inner.schedule.expired(wall_now()) {
             out.extend(inner.fetched.iter().cloned());
         }
         out
@@ -203,12 +196,7 @@ impl IceServersProvider {
 
     /// How many fetches failed in a row.
     pub fn failures(&self) -> u32 {
-        self.inner.borrow().failures
-    }
-
-    /// When the fetched credentials expire (`Date.now()` ms), if a `ttl` was given.
-    pub fn expires_at(&self) -> Option<f64> {
-        self.inner.borrow().expires_at
+        self.inner.borrow().schedule.failures()
     }
 
     /// A promise that resolves (to `undefined`) once the first fetch has succeeded or
@@ -225,7 +213,7 @@ impl IceServersProvider {
         let waiting = inner.running
             && inner.state == FetchState::Fetching
             && inner.fetches == 0
-            && inner.failures == 0;
+            && inner.schedule.failures() == 0;
         if waiting {
             inner.waiters.push(resolve.clone());
             let bound = Timeout::new(bound_ms, move || {
@@ -241,11 +229,11 @@ impl IceServersProvider {
     fn refresh_if_stale(&self) {
         let stale = {
             let inner = self.inner.borrow();
-            let now = crate::web::clock::wall_ms();
+            let now = wall_now();
             inner.running
                 && inner.url.is_some()
                 && inner.state == FetchState::Fresh
-                && inner.refresh_due.is_some_and(|due| now >= due)
+                && inner.schedule.stale(now)
         };
         if stale {
             self.fetch_now();
@@ -270,15 +258,14 @@ impl IceServersProvider {
     }
 
     fn fetched(&self, result: Result<(Vec<IceServer>, Option<f64>), String>, generation: u32) {
-        let now = crate::web::clock::wall_ms();
+        let now = wall_now();
         let (line, warn, waiters) = {
             let mut inner = self.inner.borrow_mut();
             if inner.generation != generation || !inner.running {
                 return;
             }
-            let (line, warn, delay_ms) = match result {
+            let (line, warn, next) = match result {
                 Ok((servers, ttl)) => {
-                    inner.failures = 0;
                     inner.fetches += 1;
                     inner.state = FetchState::Fresh;
                     let line = format!(
@@ -287,29 +274,26 @@ impl IceServersProvider {
                         describe(&servers)
                     );
                     inner.fetched = servers;
-                    inner.expires_at = ttl.map(|t| now + t * 1000.0);
-                    let delay = ttl.map(|t| (t * 1000.0 * REFRESH_AT).max(MIN_REFRESH_MS));
-                    inner.refresh_due = delay.map(|d| now + d);
-                    (line, false, delay)
+                    // `ttl` was read as a non-negative finite number of seconds.
+                    let ttl = ttl.map(|t| Duration::from_millis((t * 1000.0) as u64));
+                    (line, false, inner.schedule.fetched(now, ttl))
                 }
                 Err(why) => {
-                    inner.failures += 1;
                     inner.state = FetchState::Failing;
-                    let exp = (inner.failures - 1).min(6);
-                    let delay = (RETRY_BASE_MS << exp).min(RETRY_MAX_MS);
-                    let keep = if inner.expired(now) || inner.fetched.is_empty() {
+                    let next = inner.schedule.failed(now);
+                    let keep = if inner.schedule.expired(now) || inner.fetched.is_empty() {
                         "no fetched servers in hand"
                     } else {
                         "keeping the last list until it expires"
                     };
                     let line = format!(
-                        // Whole seconds: RETRY_BASE_MS doubles up to RETRY_MAX_MS.
                         "fetching ICE servers failed ({why}); retry in {} s, {keep}",
-                        delay / 1000
+                        (next - now).as_secs()
                     );
-                    (line, true, Some(f64::from(delay)))
+                    (line, true, Some(next))
                 }
             };
+            let delay_ms = next.map(|at| (at - now).as_millis() as f64);
             if let Some(delay) = delay_ms {
                 let weak: Weak<RefCell<Inner>> = Rc::downgrade(&self.inner);
                 let delay = delay.min(f64::from(i32::MAX)) as u32;
@@ -329,10 +313,10 @@ impl IceServersProvider {
     }
 }
 
-impl Inner {
-    fn expired(&self, now: f64) -> bool {
-        self.expires_at.is_some_and(|at| now >= at)
-    }
+/// The wall clock as the core's `Instant`: the schedule must keep counting while a
+/// laptop sleeps, which `performance.now()` may not.
+fn wall_now() -> Instant {
+    Instant::from_millis(crate::web::clock::wall_ms().max(0.0) as u64)
 }
 
 fn resolve_all(waiters: Vec<Function>) {
