@@ -49,6 +49,16 @@ export function rows(results) {
     out.push([`Kamailio down ${r.downMs / 1000} s: up -> registered`, ms(r.softphoneCore.fromUp), ms(r.jssip.fromUp), '', '']);
   } else note('register', 'registration recovery');
 
+  // The Asterisk-shaped peer restarted or crashed (bench/suites/recovery-pbx.mjs).
+  if (s.pbx?.status === 'ok') {
+    for (const how of ['restart', 'crash']) {
+      const r = s.pbx[how];
+      if (!r) continue;
+      const worst = r.softphoneCore.fromUp.max;
+      out.push([`PBX ${how}, down ${r.downMs / 1000} s: listening -> registered`, ms(r.softphoneCore.fromUp), r.jssip ? ms(r.jssip.fromUp) : '', '<= 1 s', yes(worst <= 1000)]);
+    }
+  } else note('pbx', 'PBX restart/crash recovery');
+
   if (s.scale?.status === 'ok') {
     const r = s.scale;
     out.push([`${r.count} UAs in one page: all registered`, `${fmt(r.softphoneCore.allRegisteredMs)} ms`, `${fmt(r.jssip.allRegisteredMs)} ms`, '', '']);
