@@ -173,7 +173,21 @@ pub async fn probe(
     };
     ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
     ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // A socket refused by the page's Content-Security-Policy (`connect-src`) fires `error`
+    // and, in Chromium, never `close`: without this the probe would wait out its budget.
+    let on_error = {
+        let (state, finish) = (Rc::clone(&state), finish.clone());
+        Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| {
+            if state.borrow().opened_at.is_none() {
+                finish(WsOutcome::ClosedBeforeOpen {
+                    after_ms: now_ms() - t0,
+                    code: 1006,
+                });
+            }
+        })
+    };
     ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+    ws.set_onerror(Some(on_error.as_ref().unchecked_ref()));
 
     let timer = {
         let (state, finish) = (Rc::clone(&state), finish.clone());
@@ -197,8 +211,9 @@ pub async fn probe(
     ws.set_onopen(None);
     ws.set_onmessage(None);
     ws.set_onclose(None);
+    ws.set_onerror(None);
     let _ = ws.close_with_code(1000);
-    drop((on_open, on_message, on_close));
+    drop((on_open, on_message, on_close, on_error));
     let outcome = state.borrow_mut().outcome.take();
     outcome.unwrap_or(WsOutcome::NoAnswer)
 }
