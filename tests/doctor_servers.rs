@@ -522,7 +522,8 @@ fn turn_over_tls_and_a_mapping_from_two_servers() {
         .unwrap()
         .replace("turn:", "stun:");
     let servers = serde_json::json!([
-        {"urls": [format!("turns:127.0.0.1:{}?transport=tcp", turn.tls_port), format!("stun:127.0.0.1:{}", turn.port)],
+        {"urls": [format!("turns:127.0.0.1:{}?transport=tcp", turn.tls_port), format!("stun:127.0.0.1:{}", turn.port),
+                  format!("stuns:127.0.0.1:{}", turn.tls_port)],
          "username": username, "credential": credential},
         {"urls": main_turn}
     ])
@@ -562,10 +563,23 @@ fn turn_over_tls_and_a_mapping_from_two_servers() {
         .as_str()
         .unwrap()
         .starts_with("127.0.0.1:"));
+    // STUN over TLS (stuns:) to the same TLS port: a binding with a mapped address.
+    let stuns = ice
+        .iter()
+        .find(|s| s["facts"]["scheme"] == "stuns")
+        .expect("a stuns: step");
+    assert_eq!(stuns["facts"]["transport"], "tls", "{stuns}");
+    assert_eq!(stuns["facts"]["result"], "ok", "{stuns}");
+    assert!(
+        stuns["facts"]["mapped"]
+            .as_str()
+            .unwrap()
+            .starts_with("127.0.0.1:"),
+        "{stuns}"
+    );
     let mapping = step(&report, "mapping");
-    assert_eq!(
-        mapping["facts"]["mappings"].as_array().unwrap().len(),
-        2,
+    assert!(
+        mapping["facts"]["mappings"].as_array().unwrap().len() >= 2,
         "{mapping}"
     );
     assert!(
