@@ -63,7 +63,13 @@ step "clippy (host)" cargo clippy --all-targets -- -D warnings
 step "clippy (wasm32)" cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
 # The bench-only exports (src/web/bench.rs) compile only with the `bench` feature.
 step "clippy (wasm32, bench feature)" cargo clippy --target wasm32-unknown-unknown --features bench --lib -- -D warnings
-step "cargo doc (warnings denied)" env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --target wasm32-unknown-unknown
+# Docs with warnings denied (broken links, missing docs), for the host (the native
+# doctor) and for wasm32 (the browser driver).
+docs() {
+  RUSTDOCFLAGS="-D warnings" cargo doc --no-deps \
+    && RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --target wasm32-unknown-unknown
+}
+step "cargo doc (warnings denied)" docs
 step "cargo test (host)" cargo test
 if [[ -d fuzz ]]; then
   if rustup toolchain list | grep -q '^nightly'; then

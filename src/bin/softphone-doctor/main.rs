@@ -9,7 +9,7 @@
 //! and the per-network verdicts of `diagnose()`. `--load N` sizes a PBX instead.
 //!
 //! Exit codes: 0 everything needed for calls works, 1 something does not, 2 usage.
-//! The JSON schema of `--json` is in [`report`]'s docs. Passwords come only from the
+//! The JSON schema of `--json` is in the docs of `report.rs`. Passwords come only from the
 //! environment and are never printed. Native only: on wasm32 this is an empty program.
 #![forbid(unsafe_code)]
 
