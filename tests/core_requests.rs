@@ -6,7 +6,7 @@ mod support;
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use softphone_core::core::{Config, Instant, LogLevel, UserAgent};
+use softphone_core::core::{Config, Instant, LogLevel, MediaAction, UserAgent};
 use support::*;
 
 fn request(method: &str, to_tag: bool) -> Vec<u8> {
@@ -36,6 +36,7 @@ fn options_out_of_dialog_gets_200_with_allow() {
     assert_eq!(headers(&resp, "Via").len(), 2, "every Via is copied");
     assert_eq!(header(&resp, "CSeq").unwrap(), "7 OPTIONS");
     assert!(header(&resp, "To").unwrap().contains(";tag="));
+    h.assert_idle();
 }
 
 #[test]
@@ -52,6 +53,7 @@ fn unsupported_methods_get_405_with_allow() {
         );
         assert!(header(&resp, "Allow").is_some());
     }
+    h.assert_idle();
 }
 
 #[test]
@@ -69,6 +71,7 @@ fn requests_for_unknown_dialogs_get_481() {
     }
     h.deliver(&request("ACK", true));
     assert!(h.sent.is_empty(), "ACK is never answered");
+    h.assert_idle();
 }
 
 #[test]
@@ -100,6 +103,7 @@ fn garbage_is_dropped_and_the_agent_carries_on() {
     // Still working.
     h.deliver(&request("OPTIONS", false));
     assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
+    h.assert_idle();
 }
 
 #[test]
@@ -124,6 +128,7 @@ fn passwords_and_digests_never_reach_the_logs() {
         !debug.contains(PASSWORD),
         "Debug of Config shows the password"
     );
+    h.assert_idle();
 }
 
 #[test]
@@ -194,6 +199,7 @@ fn a_request_that_does_not_parse_gets_400_when_it_can_be_answered() {
         .replace("SIP/2.0\r\nVia", "SIP/7.0\r\nVia");
     h.deliver(bad.as_bytes());
     assert_eq!(first_line(&h.take()), "SIP/2.0 505 Version Not Supported");
+    h.assert_idle();
 }
 
 #[test]
@@ -234,6 +240,7 @@ fn requests_the_agent_cannot_serve_are_screened() {
     // OPTIONS with Max-Forwards 0 is still answered as the endpoint.
     h.deliver(&with("OPTIONS", "Max-Forwards: 69", "Max-Forwards: 0"));
     assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
+    h.assert_idle();
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -279,4 +286,8 @@ fn the_rfc4475_torture_messages_never_upset_the_agent() {
     // Still registered and answering.
     h.deliver(&request("OPTIONS", false));
     assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
+    assert_eq!(h.take_media().1, MediaAction::Close);
+    assert_eq!(h.take_media().1, MediaAction::Close);
+    assert_eq!(h.take_media().1, MediaAction::Close);
+    assert_eq!(h.take_media().1, MediaAction::Close);
 }

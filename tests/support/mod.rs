@@ -287,7 +287,9 @@ impl Harness {
     }
 
     /// Starts, opens the socket and completes a digest registration granting `expires` s.
+    /// Its events (connecting, connected, registering, registered) count as looked at.
     pub fn register(&mut self, expires: u32) -> Registrar {
+        let from = self.events.len();
         self.start();
         self.open();
         let mut registrar = Registrar::new();
@@ -296,7 +298,26 @@ impl Harness {
         let second = self.take();
         registrar.check_auth(&second, PASSWORD);
         self.deliver(&registrar.ok(&second, expires));
+        assert_eq!(
+            registration_events(&self.events[from..]).last(),
+            Some(&RegistrationEvent::Registered { expires }),
+            "registered"
+        );
+        self.mark_seen(from);
         registrar
+    }
+
+    /// The events from index `from` on count as looked at.
+    fn mark_seen(&self, from: usize) {
+        let mut seen = self.events_seen.borrow_mut();
+        seen.resize(self.events.len(), false);
+        seen[from..].fill(true);
+    }
+
+    /// Every event so far, which then counts as looked at.
+    pub fn events(&self) -> &[Event] {
+        self.mark_seen(0);
+        &self.events
     }
 }
 
@@ -418,6 +439,10 @@ impl Harness {
             "{action:?}"
         );
         self.local_description(call, SDP_HOST, false);
+        assert!(
+            matches!(self.call_events(call)[..], [CallEvent::Calling { .. }]),
+            "calling"
+        );
         (call, self.take())
     }
 
@@ -440,6 +465,11 @@ impl Harness {
             first_line(&ack)
         );
         self.media.clear();
+        assert_eq!(
+            self.call_events(call)[1..],
+            [CallEvent::Ringing, CallEvent::Connected],
+            "connected"
+        );
         (call, peer)
     }
 }
