@@ -6,7 +6,7 @@ mod support;
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use softphone_core::core::{Config, Instant, LogLevel, MediaAction, UserAgent};
+use softphone_core::core::{Config, Instant, LogLevel, UserAgent};
 use support::*;
 
 fn request(method: &str, to_tag: bool) -> Vec<u8> {
@@ -286,8 +286,8 @@ fn the_rfc4475_torture_messages_never_upset_the_agent() {
     // Still registered and answering.
     h.deliver(&request("OPTIONS", false));
     assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
-    assert_eq!(h.take_media().1, MediaAction::Close);
-    assert_eq!(h.take_media().1, MediaAction::Close);
-    assert_eq!(h.take_media().1, MediaAction::Close);
-    assert_eq!(h.take_media().1, MediaAction::Close);
+    assert_eq!(h.take_media().1, softphone_core::core::MediaAction::Close);
+    assert_eq!(h.take_media().1, softphone_core::core::MediaAction::Close);
+    assert_eq!(h.take_media().1, softphone_core::core::MediaAction::Close);
+    assert_eq!(h.take_media().1, softphone_core::core::MediaAction::Close);
 }

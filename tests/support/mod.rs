@@ -135,7 +135,7 @@ impl Harness {
                         self.steps.push(Step::Send(first_line(&data)));
                         self.wire.push(data.clone());
                         match &mut self.net {
-                            Some(net) => net.to_peers(data, self.now),
+                            Some(net) => net.toward_peers(data, self.now),
                             None => self.sent.push_back(data),
                         }
                     }

@@ -139,7 +139,7 @@ impl Net {
     }
 
     /// The user agent sent `data`.
-    pub(super) fn to_peers(&mut self, data: Vec<u8>, now: Instant) {
+    pub(super) fn toward_peers(&mut self, data: Vec<u8>, now: Instant) {
         let Some(socket) = self.open else { return };
         if self.down(now) || self.lose(self.loss_to_peers) {
             self.lost += 1;
@@ -157,7 +157,7 @@ impl Net {
     }
 
     /// A peer sent `data`, to arrive `extra` later than the network alone would make it.
-    fn to_ua(&mut self, data: &[u8], now: Instant, extra: Duration) {
+    fn toward_ua(&mut self, data: &[u8], now: Instant, extra: Duration) {
         let Some(socket) = self.open else { return };
         if self.down(now) || self.lose(self.loss_to_ua) {
             self.lost += 1;
@@ -208,7 +208,7 @@ impl Harness {
     pub fn transmit_late(&mut self, data: &[u8], extra: Duration) {
         let now = self.now;
         match &mut self.net {
-            Some(net) => net.to_ua(data, now, extra),
+            Some(net) => net.toward_ua(data, now, extra),
             None => self.deliver(data),
         }
     }
