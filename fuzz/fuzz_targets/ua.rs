@@ -11,6 +11,12 @@
 //!
 //! Seed corpus: `fuzz/seed.sh` writes a few action scripts (a registration, a call
 //! out and in, hold, transfer) to `fuzz/corpus/ua`.
+//!
+//! Long runs: `cargo +nightly fuzz run -s none --no-trace-compares ua corpus/ua`
+//! executes about five times as many inputs per second as the default build (the
+//! crate has no unsafe code for AddressSanitizer to watch, and the comparison
+//! tracing costs most of the time); the templates already put the Call-IDs, tags
+//! and branches in place that comparison tracing would otherwise have to guess.
 #![no_main]
 
 #[path = "ua/model.rs"]
