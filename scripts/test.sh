@@ -3,7 +3,8 @@
 # then runs every step below in order, going on past a failure so one run reports them all,
 # and exits non-zero if any step failed. The local servers are stopped at the end, pass or
 # fail. Ends with a summary: one line per step, then "N passed, N failed" counting steps
-# (a skipped step counts in neither).
+# (a skipped step counts in neither), followed by ", N skipped" when tests of the cargo
+# test step reported themselves skipped (see cargo_test).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -50,11 +51,30 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# Tests that cannot run here (an absent corpus) print "SKIPPED: <test> (<reason>)" and
+# pass; cargo_test collects those lines, and the summary lists them and ends with
+# ", N skipped" after "N passed, N failed".
+skipped_tests=()
+cargo_test() {
+  local log rc
+  log="$(mktemp)"
+  cargo test "$@" 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  mapfile -t skipped_tests < <(grep '^SKIPPED: ' "$log")
+  rm -f "$log"
+  return "$rc"
+}
+
 summary() {
   printf '\n==== summary\n'
   printf '%s\n' "${results[@]}"
   printf 'steps skipped: %d\n' "$skipped"
-  printf '%d passed, %d failed\n' "$passed" "$failed"
+  if ((${#skipped_tests[@]})); then
+    printf '%s\n' "${skipped_tests[@]}"
+    printf '%d passed, %d failed, %d skipped\n' "$passed" "$failed" "${#skipped_tests[@]}"
+  else
+    printf '%d passed, %d failed\n' "$passed" "$failed"
+  fi
 }
 
 step "setup (scripts/setup.sh)" bash scripts/setup.sh
@@ -70,7 +90,7 @@ docs() {
     && RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --target wasm32-unknown-unknown
 }
 step "cargo doc (warnings denied)" docs
-step "cargo test (host)" cargo test
+step "cargo test (host)" cargo_test
 if [[ -d fuzz ]]; then
   if rustup toolchain list | grep -q '^nightly'; then
     step "cargo +nightly fuzz build" cargo +nightly fuzz build

@@ -11,7 +11,7 @@ mod support;
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use softphone_core::core::{CallEvent, DtmfMode, EndCause};
+use softphone_core::core::{CallEvent, DtmfMode, EndCause, MediaAction};
 use support::*;
 
 /// The 200's Allow and session timer as Asterisk sends them when the phone refreshes.
@@ -110,6 +110,7 @@ fn every_target_refresh_request_carries_contact_and_the_others_follow_their_rfcs
     let bye = h.take();
     assert!(bye.starts_with(b"BYE "));
     assert!(headers(&bye, "Contact").is_empty());
+    assert_eq!(h.take_media().1, MediaAction::Close);
 }
 
 #[test]
@@ -248,6 +249,7 @@ fn a_refused_update_refresh_is_tried_again_by_reinvite_and_later_refreshes_use_i
     h.advance(secs(1));
     let next = h.take();
     assert!(next.starts_with(b"INVITE "), "{}", first_line(&next));
+    h.assert_idle();
 }
 
 #[test]
@@ -277,6 +279,8 @@ fn a_refresh_refused_twice_ends_the_call_with_a_cause_that_says_so() {
             .contains(&CallEvent::Ended(EndCause::RemoteHangup)),
         "the app is told why, not a bare remote hangup"
     );
+    assert_eq!(h.take_media().1, MediaAction::Close);
+    h.assert_idle();
 }
 
 #[test]
@@ -312,6 +316,7 @@ fn a_refused_reinvite_refresh_waits_for_retry_after_then_tries_once_more() {
     h.advance(ms(0));
     assert!(h.take().starts_with(b"INVITE "), "tried once more");
     assert_eq!(h.last_call_event(call), Some(CallEvent::Connected));
+    h.assert_idle();
 }
 
 #[test]
@@ -393,4 +398,5 @@ fn asterisk_calling_the_browser_negotiates_its_session_timer_and_refreshes_it() 
         h.last_call_event(call),
         Some(CallEvent::Ended(EndCause::SessionExpired))
     );
+    assert_eq!(h.take_media().1, MediaAction::Close);
 }

@@ -98,6 +98,7 @@ fn incoming_call_transcript() {
     );
     assert_eq!(h.take_media().1, MediaAction::Close);
     assert!(h.ua.calls().is_empty());
+    h.assert_idle();
 }
 
 #[test]
@@ -159,6 +160,7 @@ fn an_invite_without_sdp_gets_our_offer_and_the_ack_carries_the_answer() {
         }
     );
     assert_eq!(h.last_call_event(call), Some(CallEvent::Connected));
+    h.assert_idle();
 }
 
 #[test]
@@ -184,6 +186,8 @@ fn reject_sends_the_status_and_absorbs_the_ack() {
         h.ua.answer(call, Default::default(), h.now),
         Err(CallError::NoSuchCall)
     );
+    assert_eq!(h.take_media().1, MediaAction::Close);
+    h.assert_idle();
 }
 
 #[test]
@@ -211,6 +215,8 @@ fn the_caller_cancels() {
         h.last_call_event(call),
         Some(CallEvent::Ended(EndCause::Cancelled))
     );
+    assert_eq!(h.take_media().1, MediaAction::Close);
+    h.assert_idle();
 }
 
 #[test]
@@ -249,6 +255,8 @@ fn an_unanswered_call_stops_ringing_after_the_timeout() {
         h.last_call_event(call),
         Some(CallEvent::Ended(EndCause::NoAnswer))
     );
+    assert_eq!(h.take_media().1, MediaAction::Close);
+    h.assert_idle();
 }
 
 #[test]
@@ -285,6 +293,7 @@ fn a_second_call_rings_while_the_first_is_held() {
             remote: false
         }))
     );
+    h.assert_idle();
 }
 
 #[test]
@@ -299,6 +308,7 @@ fn an_invite_with_too_small_a_session_interval_gets_422() {
     assert_eq!(first_line(&resp), "SIP/2.0 422 Session Interval Too Small");
     assert_eq!(header(&resp, "Min-SE").unwrap(), "90");
     assert!(h.ua.calls().is_empty());
+    h.assert_idle();
 }
 
 #[test]

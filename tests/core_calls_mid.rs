@@ -68,6 +68,15 @@ fn hold_and_resume_by_reinvite() {
     assert_eq!(header(&reinvite, "CSeq").unwrap(), "3 INVITE");
     h.deliver(&peer.reply(&reinvite, 200, "OK", Some(&remote_sdp("sendrecv")), &[]));
     assert_eq!(h.last_call_event(call), Some(held(false, false)));
+    assert_eq!(header(&h.take(), "CSeq").unwrap(), "3 ACK");
+    assert_eq!(
+        h.take_media().1,
+        MediaAction::ApplyAnswer {
+            answer: remote_sdp("sendrecv"),
+            provisional: false
+        }
+    );
+    h.assert_idle();
 }
 
 #[test]
@@ -109,6 +118,7 @@ fn remote_hold_is_shown_as_such() {
     let ok = h.take();
     h.deliver(&peer.ack(&ok, None));
     assert_eq!(h.last_call_event(call), Some(held(false, false)));
+    h.assert_idle();
 }
 
 #[test]
@@ -150,6 +160,7 @@ fn reinvite_glare_gets_491_and_retries_after_the_rfc_wait() {
     h.local_description(call, SDP_HOST, true);
     let again = h.take();
     assert_eq!(header(&again, "CSeq").unwrap(), "3 INVITE");
+    h.assert_idle();
 }
 
 #[test]
@@ -181,6 +192,7 @@ fn a_bye_during_our_reinvite_ends_the_call_cleanly() {
         1
     );
     assert!(h.ua.calls().is_empty());
+    h.assert_idle();
 }
 
 #[test]
@@ -216,6 +228,7 @@ fn session_timer_refreshes_with_update_at_half_the_interval() {
     h.advance(secs(1));
     assert!(h.take().starts_with(b"UPDATE "));
     assert_eq!(h.last_call_event(call), Some(CallEvent::Connected));
+    h.assert_idle();
 }
 
 #[test]
@@ -240,6 +253,7 @@ fn session_timer_refreshes_by_reinvite_when_update_is_not_allowed() {
         h.media.is_empty(),
         "the answer to a refresh is not applied: the browser has no offer pending"
     );
+    h.assert_idle();
 }
 
 #[test]
@@ -258,6 +272,8 @@ fn session_expires_without_refresh_from_the_peer() {
         h.last_call_event(call),
         Some(CallEvent::Ended(EndCause::SessionExpired))
     );
+    assert_eq!(h.take_media().1, MediaAction::Close);
+    h.assert_idle();
 }
 
 #[test]
@@ -279,6 +295,7 @@ fn a_refresh_from_the_peer_keeps_the_session_alive() {
     h.advance(secs(140));
     assert!(h.sent.is_empty(), "the expiry moved");
     assert_eq!(h.last_call_event(call), Some(CallEvent::Connected));
+    h.assert_idle();
 }
 
 #[test]
@@ -312,6 +329,7 @@ fn dtmf_by_info_one_digit_at_a_time() {
         .ua
         .send_dtmf(call, "9x", DtmfMode::Rfc4733, h.now)
         .is_err());
+    h.assert_idle();
 }
 
 #[test]
@@ -329,6 +347,7 @@ fn dtmf_received_by_info() {
     assert_eq!(h.last_call_event(call), Some(CallEvent::DtmfReceived('7')));
     h.deliver(&peer.in_dialog("INFO", &invite, Some(("application/x-unknown", "?")), &[]));
     assert_eq!(first_line(&h.take()), "SIP/2.0 415 Unsupported Media Type");
+    h.assert_idle();
 }
 
 #[test]
@@ -391,6 +410,8 @@ fn blind_transfer_by_refer_with_notify_progress() {
         h.last_call_event(call),
         Some(CallEvent::Ended(EndCause::Transferred))
     );
+    assert_eq!(h.take_media().1, MediaAction::Close);
+    h.assert_idle();
 }
 
 #[test]
@@ -481,6 +502,7 @@ fn incoming_refer_can_be_declined_or_left_to_time_out() {
             target: "sip:dave@softphone.test".into()
         })
     );
+    h.assert_idle();
 }
 
 #[test]
@@ -508,4 +530,5 @@ fn requests_out_of_order_or_for_no_dialog() {
     assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
     h.deliver(&peer.in_dialog("PUBLISH", &invite, None, &[]));
     assert_eq!(first_line(&h.take()), "SIP/2.0 405 Method Not Allowed");
+    h.assert_idle();
 }

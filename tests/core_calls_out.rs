@@ -98,6 +98,7 @@ fn outgoing_call_transcript() {
     h.deliver(&peer.reply(&bye, 200, "OK", None, &[]));
     assert!(h.ua.calls().is_empty());
     assert!(h.sent.is_empty());
+    h.assert_idle();
 }
 
 #[test]
@@ -137,6 +138,8 @@ fn early_media_is_applied_as_a_provisional_answer() {
             provisional: false
         }
     );
+    assert!(h.take().starts_with(b"ACK "));
+    h.assert_idle();
 }
 
 #[test]
@@ -234,6 +237,8 @@ fn proxy_challenge_is_answered_once() {
         h.last_call_event(call),
         Some(CallEvent::Ended(EndCause::Failed { status: 407, .. }))
     ));
+    assert_eq!(h.take_media().1, MediaAction::Close);
+    h.assert_idle();
 }
 
 #[test]
@@ -272,6 +277,8 @@ fn cancel_waits_for_a_provisional_response() {
             .count(),
         1
     );
+    assert_eq!(h.take_media().1, MediaAction::Close);
+    h.assert_idle();
 }
 
 #[test]
@@ -308,6 +315,8 @@ fn a_200_crossing_the_cancel_is_acked_and_byed() {
     h.deliver(&peer.reply(&cancel, 481, "Call/Transaction Does Not Exist", None, &[]));
     h.deliver(&peer.reply(&bye, 200, "OK", None, &[]));
     assert!(h.sent.is_empty());
+    assert_eq!(h.take_media().1, MediaAction::Close);
+    h.assert_idle();
 }
 
 #[test]
@@ -330,6 +339,8 @@ fn no_response_at_all_fails_with_408() {
             reason: "Request Timeout".into()
         }))
     );
+    assert_eq!(h.take_media().1, MediaAction::Close);
+    h.assert_idle();
 }
 
 #[test]
@@ -340,6 +351,7 @@ fn a_ringing_call_does_not_time_out() {
     h.deliver(&Peer::new().reply(&invite, 180, "Ringing", None, &[]));
     h.advance(secs(120));
     assert_eq!(h.last_call_event(call), Some(CallEvent::Ringing));
+    h.assert_idle();
 }
 
 #[test]
@@ -451,6 +463,7 @@ fn bad_input_from_the_app_is_an_error_and_sends_nothing() {
         .ua
         .send_dtmf(ghost, "1", Default::default(), h.now)
         .is_err());
+    h.assert_idle();
 }
 
 #[test]
@@ -505,6 +518,8 @@ fn a_provisional_overtaken_by_the_200_is_ignored() {
         h.last_call_event(call),
         Some(CallEvent::Ended(EndCause::LocalHangup))
     );
+    assert_eq!(h.take_media().1, MediaAction::Close);
+    h.assert_idle();
 }
 
 #[test]
@@ -527,6 +542,15 @@ fn a_retransmitted_200_is_acked_again_and_the_call_stays() {
     assert!(h.take().starts_with(b"ACK "));
     assert!(h.take().starts_with(b"BYE "));
     assert_eq!(h.last_call_event(call), Some(CallEvent::Connected));
+    // One answer applied, not one per retransmission or fork.
+    assert!(matches!(
+        h.take_media().1,
+        MediaAction::ApplyAnswer {
+            provisional: false,
+            ..
+        }
+    ));
+    h.assert_idle();
 }
 
 #[test]
@@ -543,4 +567,6 @@ fn stop_hangs_up_live_calls_before_unregistering() {
         h.last_call_event(call),
         Some(CallEvent::Ended(EndCause::LocalHangup))
     );
+    assert_eq!(h.take_media().1, MediaAction::Close);
+    h.assert_idle();
 }

@@ -25,6 +25,7 @@ fn keepalive_pings_within_the_interval_and_accepts_pongs() {
     h.advance(secs(250));
     assert!(h.pings >= 10, "{} pings: {:?}", h.pings, h.steps);
     assert_eq!(h.closes, 0);
+    h.assert_idle();
 }
 
 #[test]
@@ -54,9 +55,10 @@ fn a_missing_pong_kills_the_flow_once_pongs_are_known() {
     assert!(again.starts_with(b"REGISTER "));
     h.deliver(&registrar.ok(&again, 600));
     assert_eq!(
-        registration_events(&h.events).last(),
+        registration_events(h.events()).last(),
         Some(&RegistrationEvent::Registered { expires: 600 })
     );
+    h.assert_idle();
 }
 
 #[test]
@@ -72,6 +74,7 @@ fn a_server_that_never_pongs_is_not_disconnected() {
         .filter(|(_, m)| m.contains("does not answer CRLF keepalives"))
         .count();
     assert_eq!(warnings, 1, "warned once");
+    h.assert_idle();
 }
 
 #[test]
@@ -81,6 +84,7 @@ fn server_pings_are_answered() {
     h.steps.clear();
     h.deliver(b"\r\n\r\n");
     assert_eq!(h.steps, vec![Step::Pong]);
+    h.assert_idle();
 }
 
 #[test]
@@ -151,6 +155,7 @@ fn reconnects_after_the_server_restarts_and_registers_again() {
         panic!("{conn:?}");
     };
     assert!(delay < secs(1));
+    h.assert_idle();
 }
 
 #[test]
@@ -221,6 +226,7 @@ fn connect_timeout_gives_up_on_a_silent_server() {
         reason: DisconnectReason::ConnectTimeout,
     }));
     assert_eq!(h.closes, 1);
+    h.assert_idle();
 }
 
 fn servers(list: &[(&str, u32)]) -> Config {
@@ -316,9 +322,10 @@ fn online_event_replaces_an_open_flow_and_registers_again() {
     let req = h.take();
     h.deliver(&registrar.ok(&req, 600));
     assert_eq!(
-        registration_events(&h.events).last(),
+        registration_events(h.events()).last(),
         Some(&RegistrationEvent::Registered { expires: 600 })
     );
+    h.assert_idle();
 }
 
 #[test]
@@ -328,12 +335,13 @@ fn waking_from_sleep_replaces_a_silent_flow() {
     // The laptop sleeps for an hour: no timer runs, nothing is received.
     h.now = h.now + secs(3600);
     h.input(Input::Resumed);
-    let conn = connection_events(&h.events);
+    let conn = connection_events(h.events());
     assert!(conn.contains(&ConnectionEvent::Disconnected {
         url: URL.into(),
         reason: DisconnectReason::NetworkChange,
     }));
     assert_eq!(h.connects.len(), 2);
+    h.assert_idle();
 }
 
 #[test]

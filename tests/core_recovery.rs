@@ -29,6 +29,7 @@ fn a_short_ice_disconnect_recovers_by_itself() {
     assert!(h.media.is_empty(), "no restart within the grace period");
     assert!(h.sent.is_empty());
     assert_eq!(h.last_call_event(call), Some(CallEvent::Connected));
+    h.assert_idle();
 }
 
 #[test]
@@ -73,6 +74,7 @@ fn ice_disconnected_past_the_grace_restarts_and_the_call_comes_back() {
         Some(CallEvent::Connected),
         "the give-up timer is off"
     );
+    h.assert_idle();
 }
 
 #[test]
@@ -112,6 +114,7 @@ fn ice_failure_restarts_at_once_and_retries_until_the_limit() {
         }))
     );
     assert!(h.take().starts_with(b"BYE "));
+    h.assert_idle();
 }
 
 #[test]
@@ -153,8 +156,10 @@ fn a_websocket_lost_during_a_call_reregisters_then_refreshes_the_call() {
     h.drain();
     assert!(h.take().starts_with(b"BYE "));
     assert!(
-        registration_events(&h.events).contains(&RegistrationEvent::Registered { expires: 600 })
+        registration_events(h.events()).contains(&RegistrationEvent::Registered { expires: 600 })
     );
+    assert_eq!(h.take_media().1, MediaAction::Close);
+    h.assert_idle();
 }
 
 #[test]
@@ -182,6 +187,7 @@ fn a_hangup_while_the_websocket_is_down_sends_bye_once_it_is_back() {
     );
     h.deliver(&peer.reply(&bye, 200, "OK", None, &[]));
     assert!(h.ua.calls().is_empty());
+    assert_eq!(h.take_media().1, MediaAction::Close);
 }
 
 #[test]
@@ -223,6 +229,7 @@ fn an_incoming_ice_restart_is_answered() {
     );
     h.local_description(call, SDP_HOST, true);
     assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
+    h.assert_idle();
 }
 
 #[test]

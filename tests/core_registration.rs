@@ -98,6 +98,7 @@ fn refreshes_before_expiry_not_at_it() {
     assert!(h.sent.is_empty());
     h.advance(secs(1));
     assert!(h.take().starts_with(b"REGISTER "));
+    h.assert_idle();
 }
 
 #[test]
@@ -111,6 +112,7 @@ fn short_expiry_refreshes_at_half() {
     h.deliver(&registrar.ok(&refresh, 10));
     assert!(registration_events(&h.take_events())
         .contains(&RegistrationEvent::Registered { expires: 10 }));
+    h.assert_idle();
 }
 
 #[test]
@@ -118,7 +120,7 @@ fn uses_the_expiry_the_registrar_granted() {
     let mut h = Harness::new(config());
     h.register(120);
     assert_eq!(
-        registration_events(&h.events).last(),
+        registration_events(h.events()).last(),
         Some(&RegistrationEvent::Registered { expires: 120 })
     );
     h.advance(secs(107));
@@ -144,9 +146,10 @@ fn stale_nonce_is_answered_again() {
     );
     h.deliver(&registrar.ok(&again, 600));
     assert_eq!(
-        registration_events(&h.events).last(),
+        registration_events(h.events()).last(),
         Some(&RegistrationEvent::Registered { expires: 600 })
     );
+    h.assert_idle();
 }
 
 #[test]
@@ -161,7 +164,7 @@ fn a_second_challenge_fails_without_looping() {
     h.deliver(&registrar.challenge(&second, false));
     assert!(h.sent.is_empty());
     assert_eq!(
-        registration_events(&h.events).last(),
+        registration_events(h.events()).last(),
         Some(&RegistrationEvent::Failed {
             status: 401,
             reason: "Unauthorized".into(),
@@ -186,7 +189,7 @@ fn forbidden_and_not_found_fail_for_good() {
         let first = h.take();
         h.deliver(&registrar.respond(&first, code, reason, &[]));
         assert_eq!(
-            registration_events(&h.events).last(),
+            registration_events(h.events()).last(),
             Some(&RegistrationEvent::Failed {
                 status: code,
                 reason: reason.into(),
@@ -218,7 +221,7 @@ fn interval_too_brief_retries_with_min_expires() {
         .ends_with(";expires=1800"));
     h.deliver(&registrar.ok(&second, 1800));
     assert_eq!(
-        registration_events(&h.events).last(),
+        registration_events(h.events()).last(),
         Some(&RegistrationEvent::Registered { expires: 1800 })
     );
     // A 423 whose Min-Expires is not above what was asked is a refusal, not a loop.
@@ -234,13 +237,14 @@ fn interval_too_brief_retries_with_min_expires() {
     ));
     assert!(h.sent.is_empty());
     assert!(matches!(
-        registration_events(&h.events).last(),
+        registration_events(h.events()).last(),
         Some(RegistrationEvent::Failed {
             status: 423,
             retry_in: None,
             ..
         })
     ));
+    h.assert_idle();
 }
 
 #[test]
@@ -257,7 +261,7 @@ fn service_unavailable_honours_retry_after() {
         &["Retry-After: 30".into()],
     ));
     assert_eq!(
-        registration_events(&h.events).last(),
+        registration_events(h.events()).last(),
         Some(&RegistrationEvent::Failed {
             status: 503,
             reason: "Service Unavailable".into(),
@@ -270,9 +274,10 @@ fn service_unavailable_honours_retry_after() {
     let again = h.take();
     h.deliver(&registrar.ok(&again, 600));
     assert_eq!(
-        registration_events(&h.events).last(),
+        registration_events(h.events()).last(),
         Some(&RegistrationEvent::Registered { expires: 600 })
     );
+    h.assert_idle();
 }
 
 #[test]
@@ -296,6 +301,7 @@ fn server_errors_without_retry_after_back_off() {
     }
     assert!(delays[0] >= secs(2) && delays[0] <= secs(5), "{delays:?}");
     assert!(delays[3] > delays[0], "{delays:?}");
+    h.assert_idle();
 }
 
 #[test]
@@ -383,7 +389,8 @@ fn registration_can_be_disabled() {
     h.open();
     h.advance(secs(100));
     assert!(h.sent.is_empty());
-    assert!(registration_events(&h.events).is_empty());
+    assert!(registration_events(h.events()).is_empty());
+    h.assert_idle();
 }
 
 #[test]
@@ -398,7 +405,7 @@ fn no_password_is_a_clear_failure() {
     h.deliver(&registrar.challenge(&first, false));
     assert!(h.sent.is_empty());
     assert!(matches!(
-        registration_events(&h.events).last(),
+        registration_events(h.events()).last(),
         Some(RegistrationEvent::Failed {
             status: 401,
             retry_in: None,
@@ -406,4 +413,5 @@ fn no_password_is_a_clear_failure() {
         })
     ));
     assert!(h.logs.iter().any(|(_, m)| m.contains("no password")));
+    h.assert_idle();
 }

@@ -2,7 +2,8 @@
 //! message is rejected, and accepted messages survive serialize-then-parse.
 //!
 //! The messages live in `../shared/rfc4475` (next to the crate); when that folder is
-//! absent the test prints a note and passes (CI has it).
+//! absent each test reports itself as skipped (`SKIPPED: <test> (...)`, counted in
+//! the summary of `scripts/test.sh`) and passes (CI has the folder).
 //!
 //! Verdicts chosen deliberately (the RFC allows either):
 //! - `invalid/lwsstart.sip`, `invalid/trws.sip`: extra SP in the request line is
@@ -35,14 +36,15 @@ use std::path::PathBuf;
 
 use softphone_core::sip::{HeaderName, Message, Method};
 
+#[path = "support/skip.rs"]
+mod skip;
+
+/// Why a test is skipped when the corpus is not there.
+const ABSENT: &str = "../shared/rfc4475 is absent";
+
 fn dir() -> Option<PathBuf> {
     let d = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/rfc4475");
-    if d.is_dir() {
-        Some(d)
-    } else {
-        println!("note: {} is absent; RFC 4475 tests skipped", d.display());
-        None
-    }
+    d.is_dir().then_some(d)
 }
 
 fn files(sub: &str) -> Vec<(String, Vec<u8>)> {
@@ -68,7 +70,7 @@ fn load(path: &str) -> Option<Vec<u8>> {
 fn valid_messages_parse_and_round_trip() {
     let all = files("valid");
     if all.is_empty() {
-        return;
+        return skip::skipped("valid_messages_parse_and_round_trip", ABSENT);
     }
     assert_eq!(all.len(), 27);
     for (name, bytes) in &all {
@@ -90,7 +92,7 @@ fn valid_messages_parse_and_round_trip() {
 fn invalid_messages_are_rejected() {
     let all = files("invalid");
     if all.is_empty() {
-        return;
+        return skip::skipped("invalid_messages_are_rejected", ABSENT);
     }
     assert_eq!(all.len(), 22);
     for (name, bytes) in &all {
@@ -108,7 +110,7 @@ fn invalid_messages_are_rejected() {
 #[test]
 fn wsinv_values() {
     let Some(b) = load("valid/wsinv.sip") else {
-        return;
+        return skip::skipped("wsinv_values", ABSENT);
     };
     let m = Message::parse(&b).unwrap();
     assert_eq!(m.method(), Method::Invite);
@@ -147,7 +149,7 @@ fn wsinv_values() {
 #[test]
 fn odd_valid_messages() {
     let Some(b) = load("valid/intmeth.sip") else {
-        return;
+        return skip::skipped("odd_valid_messages", ABSENT);
     };
     let m = Message::parse(&b).unwrap();
     assert_eq!(
@@ -238,7 +240,7 @@ fn invalid_reasons() {
     ];
     for (name, why) in cases {
         let Some(b) = load(&format!("invalid/{name}.sip")) else {
-            return;
+            return skip::skipped("invalid_reasons", ABSENT);
         };
         let e = Message::parse(&b).unwrap_err();
         assert!(e.reason().contains(why), "{name}: {e}");
@@ -262,7 +264,7 @@ fn rejected_requests_get_a_stateless_answer() {
     ];
     for (name, want) in cases {
         let Some(b) = load(&format!("invalid/{name}.sip")) else {
-            return;
+            return skip::skipped("rejected_requests_get_a_stateless_answer", ABSENT);
         };
         let e = Message::parse(&b).unwrap_err();
         // The answer copies the request's headers as they are, so it need not parse
