@@ -179,7 +179,8 @@ impl Calls {
                     );
                 }
             }
-            // UPDATE is only sent to refresh the session.
+            // UPDATE is only sent to refresh the session; an ended call has none.
+            InDialog::Update if self.calls[i].is_over() => {}
             InDialog::Update => match msg {
                 Some(m) if (200..300).contains(&status) => self.session_refreshed_by_us(i, m, io),
                 // The flow went down under it: the target refresh on the next flow

@@ -280,7 +280,15 @@ impl Calls {
             if let Some(invite) = call.reinvite.take() {
                 // Its transaction cannot finish without the flow: offer again later.
                 call.cancel_timer(CallTimer::InviteTimeout, io);
-                call.media(MediaAction::Rollback, io);
+                if call.is_over() {
+                    // It only stayed to ACK that re-INVITE's answer, which cannot come now;
+                    // its media is closed already.
+                    call.lingering = false;
+                    continue;
+                }
+                if !invite.reason.is_some_and(state::ReinviteReason::reuses_sdp) {
+                    call.media(MediaAction::Rollback, io);
+                }
                 if invite.reason == Some(state::ReinviteReason::IceRestart)
                     || call.ice.recovering_since.is_some()
                 {

@@ -1,6 +1,6 @@
 //! The application's commands on calls.
 
-use super::UserAgent;
+use super::{Run, UserAgent};
 use crate::core::call::{AnswerOptions, CallError, CallOptions, Calls, DtmfMode};
 use crate::core::ids::CallId;
 use crate::core::io::Io;
@@ -32,6 +32,11 @@ impl UserAgent {
         options: CallOptions,
         now: Instant,
     ) -> Result<CallId, CallError> {
+        // A stopping user agent makes no call: stop() already ended its calls, and one
+        // made now would outlive it with no flow and no end.
+        if self.run != Run::Running {
+            return Err(CallError::NotConnected);
+        }
         self.with_calls(now, |calls, io, s| calls.call(target, options, io, s))
     }
 
@@ -118,6 +123,9 @@ impl UserAgent {
     /// # Errors
     /// No transfer pending on `call`.
     pub fn accept_transfer(&mut self, call: CallId, now: Instant) -> Result<CallId, CallError> {
+        if self.run != Run::Running {
+            return Err(CallError::NotConnected);
+        }
         self.with_calls(now, |calls, io, s| calls.accept_transfer(call, io, s))
     }
 

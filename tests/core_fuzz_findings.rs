@@ -1,0 +1,99 @@
+//! Regression transcripts for what the user-agent fuzz target (`fuzz/fuzz_targets/ua.rs`)
+//! found: a call made while stopping outlived the user agent; a lost flow rolled back the
+//! media of a call that had already ended; the answer to a session refresh that crossed a
+//! hangup armed a refresh timer for a call that was gone.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test panics to fail
+mod support;
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use softphone_core::core::{CallError, CallOptions, MediaAction, TimerName};
+use support::*;
+
+#[test]
+fn no_call_is_made_while_stopping() {
+    let mut h = Harness::new(config());
+    h.register(600);
+    h.stop();
+    let unregister = h.take();
+    assert!(
+        unregister.starts_with(b"REGISTER "),
+        "the un-REGISTER is out"
+    );
+    assert_eq!(
+        h.ua.call("bob", CallOptions::default(), h.now),
+        Err(CallError::NotConnected)
+    );
+    h.drain();
+    assert!(h.ua.calls().is_empty());
+    assert!(h.sent.is_empty() && h.media.is_empty());
+}
+
+#[test]
+fn a_lost_flow_does_not_touch_the_media_of_a_call_that_ended() {
+    let mut h = Harness::new(config());
+    h.auto_pong = true;
+    // No UPDATE in the peer's Allow: the refresh is a re-INVITE with the SDP in place.
+    let (call, _peer) = h.connected_call(&["Session-Expires: 120;refresher=uac".into()]);
+    h.advance(secs(60));
+    assert!(h.take().starts_with(b"INVITE "));
+    // Hung up while the refresh is out: the call stays to ACK its answer.
+    h.ua.hangup(call, h.now).unwrap();
+    h.drain();
+    assert!(h.take().starts_with(b"BYE "));
+    assert_eq!(h.take_media(), (call, MediaAction::Close));
+    h.close(1006);
+    let after: Vec<_> = h.media.drain(..).filter(|(c, _)| *c == call).collect();
+    assert!(after.is_empty(), "nothing after Close: {after:?}");
+    assert!(h.ua.calls().is_empty());
+    let next = h.ua.poll_timeout().map(|(_, name)| name);
+    assert!(
+        !matches!(next, Some(TimerName::CallInviteTimeout)),
+        "no timer left for the call: {next:?}"
+    );
+}
+
+#[test]
+fn a_refresh_answer_after_the_hangup_arms_nothing() {
+    let mut h = Harness::new(config());
+    h.auto_pong = true;
+    let (call, peer) = h.connected_call(&[
+        "Session-Expires: 180;refresher=uac".into(),
+        "Allow: INVITE, ACK, BYE, CANCEL, UPDATE".into(),
+    ]);
+    h.advance(secs(90));
+    let update = h.take();
+    assert!(update.starts_with(b"UPDATE "));
+    // A hold re-INVITE goes out beside the UPDATE, then the call is hung up: it lingers
+    // to ACK the re-INVITE's answer, and the UPDATE's 200 comes meanwhile.
+    h.ua.hold(call, h.now).unwrap();
+    h.drain();
+    h.media.clear();
+    h.local_description(call, SDP_HOST, true);
+    let reinvite = h.take();
+    assert!(reinvite.starts_with(b"INVITE "));
+    h.ua.hangup(call, h.now).unwrap();
+    h.drain();
+    assert!(h.take().starts_with(b"BYE "));
+    h.deliver(&peer.reply(
+        &update,
+        200,
+        "OK",
+        None,
+        &["Session-Expires: 180;refresher=uac".into()],
+    ));
+    let next = h.ua.poll_timeout().map(|(_, name)| name);
+    assert!(
+        !matches!(
+            next,
+            Some(TimerName::CallSessionRefresh | TimerName::CallSessionExpire)
+        ),
+        "a session timer for a call that ended: {next:?}"
+    );
+    // The re-INVITE's answer is ACKed and the call is gone, with no timer left.
+    h.deliver(&peer.reply(&reinvite, 200, "OK", Some(&remote_sdp("recvonly")), &[]));
+    assert!(h.take().starts_with(b"ACK "));
+    assert!(h.ua.calls().is_empty());
+}
