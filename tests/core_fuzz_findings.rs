@@ -97,3 +97,27 @@ fn a_refresh_answer_after_the_hangup_arms_nothing() {
     assert!(h.take().starts_with(b"ACK "));
     assert!(h.ua.calls().is_empty());
 }
+
+#[test]
+fn a_2xx_granting_no_lifetime_is_retried_with_backoff_not_at_once() {
+    let mut h = Harness::new(config());
+    h.start();
+    h.open();
+    let mut registrar = Registrar::new();
+    let first = h.take();
+    h.deliver(&registrar.challenge(&first, false));
+    let second = h.take();
+    h.deliver(&registrar.ok(&second, 0));
+    let retry_in = match registration_events(&h.take_events()).last() {
+        Some(softphone_core::core::RegistrationEvent::Failed {
+            status: 200,
+            retry_in: Some(delay),
+            ..
+        }) => *delay,
+        other => panic!("{other:?}"),
+    };
+    assert!(retry_in >= secs(2), "{retry_in:?}");
+    assert!(h.sent.is_empty(), "no REGISTER right away");
+    let again = h.advance_until_sent(retry_in + ms(1));
+    assert!(again.starts_with(b"REGISTER "));
+}

@@ -263,6 +263,15 @@ impl Registration {
         match status {
             200..=299 => {
                 let granted = granted_expires(msg, s.local, self.expires);
+                if granted == 0 {
+                    // A 2xx that grants no lifetime binds nothing; taking it as a binding
+                    // would refresh at once, one REGISTER per round trip, for as long as
+                    // the registrar answers so. Retried with backoff like a 5xx.
+                    let delay = self.backoff(io);
+                    let why = format!("{reason} with expires=0: no binding granted");
+                    self.fail(status, &why, Some(delay), io);
+                    return Outcome::Nothing;
+                }
                 self.flow_timer = msg
                     .header_by_name("Flow-Timer")
                     .and_then(|v| v.trim().parse().ok())
