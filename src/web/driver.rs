@@ -138,8 +138,8 @@ impl Driver {
         let st = self.state.borrow();
         let password = st.config.password.clone()?;
         let username = st.config.auth_username.clone().or_else(|| {
-            let rest = st.config.aor.split_once(':')?.1;
-            Some(rest.rsplit_once('@')?.0.to_owned())
+            let aor = crate::sip::Uri::parse(&st.config.aor).ok()?;
+            aor.user().map(str::to_owned)
         })?;
         Some(crate::core::probe::ProbeCredentials { username, password })
     }

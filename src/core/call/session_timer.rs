@@ -168,11 +168,8 @@ impl Calls {
         session.retried = true;
         let interval = session.interval;
         let retry_after = answer
-            .and_then(|m| m.header_by_name("Retry-After"))
-            .and_then(|v| {
-                let digits: String = v.trim().chars().take_while(char::is_ascii_digit).collect();
-                digits.parse::<u32>().ok()
-            })
+            .and_then(Message::retry_after)
+            .map(|ra| ra.seconds)
             .filter(|secs| *secs < interval / 4)
             .unwrap_or(0);
         io.log(LogLevel::Warn, || {

@@ -249,11 +249,9 @@ pub async fn targets_from_js(config: &JsValue) -> Result<Targets, JsValue> {
     // it. The digest username is `authorizationUser`, else the AOR's user part.
     let credentials = match (get("password").as_string(), &uri) {
         (Some(password), Some(u)) => {
-            let user = u
-                .strip_prefix("sip:")
-                .or_else(|| u.strip_prefix("sips:"))
-                .and_then(|rest| rest.rsplit_once('@'))
-                .map(|(user, _)| user.to_owned());
+            let user = crate::sip::Uri::parse(u)
+                .ok()
+                .and_then(|uri| uri.user().map(str::to_owned));
             get("authorizationUser")
                 .as_string()
                 .or(user)
