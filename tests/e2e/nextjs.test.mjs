@@ -294,6 +294,72 @@ describe('Next.js 15 app', { concurrency: false }, () => {
     await bobPage.close();
   });
 
+  // docs/migrating-from-jssip.md: the team's useWebRTCPhone hook rewritten on useSoftphone/useCall.
+  test('the migrated useWebRTCPhone page: status, ringing banner with a ringtone, hold, mute, DTMF, relay, hang-up', { timeout: 120_000, skip: !HAS_CALLS && 'this build has no calls yet' }, async () => {
+    site ??= await startStaticServer();
+    const page = await browser.newPage();
+    page.on('console', (m) => consoleLines.push(m.text()));
+    page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
+    await page.goto(appUrl + '/migrated');
+    await page.waitForFunction(() => document.querySelector('[data-testid=status]')?.textContent === 'registered', null, { timeout: 20_000 })
+      .catch(async () => assert.fail(`the migrated page shows:\n${await page.locator('body').innerText()}`));
+
+    const bobPage = await browser.newPage();
+    bobPage.on('console', (m) => consoleLines.push(m.text()));
+    await bobPage.goto(site.url);
+    await bobPage.waitForFunction(() => document.querySelector('#preset').options.length > 1, null, { timeout: 10_000 });
+    await bobPage.selectOption('#preset', String(env.accounts.findIndex((a) => a.user === 'bob')));
+    await bobPage.click('#connect');
+    await bobPage.waitForFunction(() => document.querySelector('#reg').textContent === 'registered', null, { timeout: 15_000 });
+
+    // Bob calls alice: the banner rings (the ringtone is playing, or says the browser blocks it).
+    await bobPage.fill('#target', 'alice');
+    await bobPage.click('#call');
+    const banner = page.locator('[data-testid=ringing]');
+    await banner.waitFor({ timeout: 15_000 });
+    assert.match(await banner.innerText(), /Incoming call from .*bob/);
+    await page.waitForFunction(() => document.querySelector('[data-testid=ringing]')?.dataset.ringtone !== 'off', null, { timeout: 5_000 });
+    assert.match(await banner.getAttribute('data-ringtone'), /^(playing|blocked)$/);
+    await page.click('[data-testid=answer]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=active-state]')?.textContent === 'connected', null, { timeout: 20_000 });
+    assert.equal(await banner.count(), 0, 'the banner goes once answered');
+    await bobPage.waitForFunction(() => document.querySelector('.call')?.dataset.state === 'connected', null, { timeout: 10_000 });
+
+    // "Is relay used?" from getStats: this build forces relay, so the answer is yes.
+    await page.waitForFunction(() => document.querySelector('[data-testid=relay]')?.textContent === 'via TURN', null, { timeout: 10_000 })
+      .catch(async () => assert.fail(`relay shows ${await page.locator('[data-testid=relay]').textContent()}`));
+
+    // Hold: bob's phone sees the call held by the far end; unhold clears it.
+    await page.click('[data-testid=hold]');
+    await page.locator('[data-testid=held]').waitFor({ timeout: 10_000 });
+    await bobPage.waitForFunction(() => /held by remote/.test(document.querySelector('.call')?.textContent ?? ''), null, { timeout: 10_000 });
+    await page.click('[data-testid=hold]');
+    await page.locator('[data-testid=held]').waitFor({ state: 'detached', timeout: 10_000 });
+    await bobPage.waitForFunction(() => !/held by remote/.test(document.querySelector('.call')?.textContent ?? ''), null, { timeout: 10_000 });
+
+    // Mute and unmute (no signalling).
+    await page.click('[data-testid=mute]');
+    await page.locator('[data-testid=muted]').waitFor({ timeout: 5_000 });
+    await page.click('[data-testid=mute]');
+    await page.locator('[data-testid=muted]').waitFor({ state: 'detached', timeout: 5_000 });
+
+    // DTMF by SIP INFO (JsSIP's default transport): bob's phone reports each tone.
+    const mark = consoleLines.length;
+    await page.click('[data-testid="dtmf-1"]');
+    await page.click('[data-testid="dtmf-#"]');
+    const bobLog = () => bobPage.locator('#log').innerText();
+    await bobPage.waitForFunction(() => ['DTMF received: 1', 'DTMF received: #'].every((t) => (document.querySelector('#log')?.textContent ?? '').includes(t)), null, { timeout: 10_000 })
+      .catch(async () => assert.fail(`bob's log has no DTMF 1 and #:\n${(await bobLog()).slice(-2000)}\n${consoleLines.slice(mark).join('\n')}`));
+
+    // Alice hangs up; the bar goes back to the dial form.
+    await page.click('[data-testid=hangup]');
+    await page.locator('[data-testid=dial]').waitFor({ timeout: 10_000 });
+    await bobPage.waitForFunction(() => !document.querySelector('.call:not([data-state=ended])'), null, { timeout: 10_000 });
+    await bobPage.click('#disconnect');
+    await bobPage.close();
+    await page.close();
+  });
+
   test('under next dev (React StrictMode) one phone registers, and unmounting stops it', { timeout: 120_000 }, async (t) => {
     const dev = await timed(t, 'next dev: first page', () => startNext('dev', { NEXT_DIST_DIR: '.next-dev' }, 90_000));
     const page = await browser.newPage();
