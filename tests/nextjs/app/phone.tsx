@@ -27,9 +27,9 @@ async function getJson<T>(url: string): Promise<T> {
 }
 
 /**
- * The SIP password and TURN credentials, fetched once. (The phone's own `iceServersUrl`
- * would refresh TURN credentials before their ttl; this version of the driver accepts it
- * but does not fetch it yet, so the app passes `iceServers`, valid for the route's ttl.)
+ * The SIP password and TURN credentials, fetched once. This page passes `iceServers` (valid
+ * for the route's ttl) to cover that path; the /migrated page gives the phone
+ * `iceServersUrl` instead, which the phone fetches itself and refreshes before the ttl.
  */
 function useCredentials(): { credentials: Credentials | null; error: string | null } {
   const [state, setState] = useState<{ credentials: Credentials | null; error: string | null }>({
