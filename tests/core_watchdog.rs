@@ -558,3 +558,26 @@ fn an_ice_failure_is_taken_over_by_the_watchdog_and_ends_with_evidence() {
     h.take_events();
     h.assert_idle();
 }
+
+#[test]
+fn a_call_already_relay_only_gets_no_relay_only_restart() {
+    let mut c = turn_config();
+    c.media_watchdog.restarts = 2;
+    let (mut h, mut sim) = answered(c);
+    sim.sample.relay_policy = true;
+    sim.sample.servers = servers(&[(TURN_UDP, ServerOutcome::Allocated)]);
+    sim.run(&mut h, secs(20));
+    assert_eq!(
+        sim.log,
+        [
+            "3000 reconnecting",
+            "3000 ICE restart",
+            "7000 ICE restart",
+            "15000 ended: neverStarted iceFailed",
+            "15000 close",
+        ]
+    );
+    assert!(!sim.cause(&h).relay_only);
+    assert!(h.take().starts_with(b"BYE "));
+    h.assert_idle();
+}

@@ -162,6 +162,9 @@ pub struct MediaSample {
     pub outbound_level: Option<AudioLevel>,
     /// Every STUN and TURN URL of the call's configuration.
     pub servers: Vec<ServerStatus>,
+    /// The peer connection gathers relay candidates only already
+    /// (`iceTransportPolicy: 'relay'`): a relay-only restart would change nothing.
+    pub relay_policy: bool,
 }
 
 /// Whether a call's media never started or was lost after it flowed.

@@ -12,7 +12,7 @@
 //! - **Escalation**: an ICE restart (`ice.rs`); if audio is not back within
 //!   `restart_wait` (4 s), another one, this time relay-only (`MediaAction::RelayOnly`
 //!   before the restart offer) when TURN is configured, the selected path was not
-//!   relay and some TURN URL may work; then plain restarts again, each waiting twice as
+//!   relay, the call is not relay-only already and some TURN URL may work; then plain restarts again, each waiting twice as
 //!   long as the one before, `restarts` (3) in all.
 //! - **Recovered**: inbound packets rise again with DTLS connected: `Connected`. Once a
 //!   sample has come, an ICE state of `connected` alone no longer ends a recovery
@@ -166,6 +166,7 @@ impl Calls {
             && has_turn
             && !w.relay_only
             && !w.relay_seen
+            && !w.evidence.relay_policy
             && turn_may_work(&w.evidence.servers)
         {
             w.relay_only = true;
