@@ -292,8 +292,11 @@ fn verdict(e: &MediaSample, has_turn: bool) -> NoMediaWhy {
             Some(_) => NoMediaWhy::DtlsFailed,
         };
     }
+    // No TURN URL gave a relay: each failed, or after the restarts of a whole recovery
+    // still said nothing (Chromium never reports a TURN/TCP URL whose SYNs are dropped).
     let turn: Vec<&ServerStatus> = e.servers.iter().filter(|s| s.is_turn()).collect();
-    if has_turn && !turn.is_empty() && turn.iter().all(|s| s.outcome.failed()) {
+    let no_relay = turn.iter().all(|s| s.outcome != ServerOutcome::Allocated);
+    if has_turn && !turn.is_empty() && no_relay {
         if turn.iter().any(|s| s.outcome == ServerOutcome::AuthFailed) {
             return NoMediaWhy::TurnAuthFailed;
         }
@@ -331,6 +334,10 @@ fn why_text(why: NoMediaWhy, e: &MediaSample) -> String {
                 urls(|o| matches!(o, ServerOutcome::Unreachable | ServerOutcome::Error(_)));
             if !refused.is_empty() {
                 parts.push(format!("refused: {refused}"));
+            }
+            let silent = urls(|o| o == ServerOutcome::Pending);
+            if !silent.is_empty() {
+                parts.push(format!("no answer: {silent}"));
             }
             format!(
                 "no TURN server could be reached ({}) and no direct path worked (ICE {ice}): \
