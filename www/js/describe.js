@@ -106,7 +106,8 @@ export function describeCandidate(c) {
 /**
  * The path badge of a call's selected pair: [text, tone, kind]. Through our TURN server:
  * "relay (TURN/TCP)" (how we reach it); through the far end's: "relay (the far end's TURN)";
- * both of kind 'relay'. Else "direct (host/UDP)", "direct (srflx/UDP)", of kind 'direct'.
+ * both of kind 'relay'. Else "direct (host/UDP)", "direct (srflx/UDP)" (our end), of kind
+ * 'direct'.
  */
 export function describePath(pair) {
   if (!pair) return ['no path yet', 'idle', 'none'];
@@ -115,5 +116,7 @@ export function describePath(pair) {
     return [`relay (TURN/${String(local.relayProtocol ?? local.protocol).toUpperCase()})`, 'busy', 'relay'];
   }
   if (remote.type === 'relay') return ["relay (the far end's TURN)", 'busy', 'relay'];
+  // A remote prflx candidate may still be the far end's relay, learnt from its checks: this
+  // side cannot tell, and says only what it knows about its own end.
   return [`direct (${local.type}/${local.protocol.toUpperCase()})`, 'ok', 'direct'];
 }
