@@ -5,15 +5,17 @@
 // finds the WebAssembly through the glue's `new URL('softphone_core_bg.wasm',
 // import.meta.url)`: the build emits it as a hashed asset and the page fetches it from there.
 // Chromium opens the app twice, alice and bob register to the local Kamailio, alice calls
-// bob, bob answers, and audio flows both ways.
+// bob, bob answers, and audio flows both ways. Then `vite` (the dev server, which serves the
+// package from node_modules) loads the module as well.
 //
 // Needs pkg/ (bash scripts/build.sh) and the local servers (scripts/test.sh starts them).
 // Timings of the install and the build are printed (t.diagnostic).
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { createReadStream, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { createReadStream, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -48,6 +50,17 @@ function walk(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
     d.isDirectory() ? walk(path.join(dir, d.name)) : [path.join(dir, d.name)],
   );
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createNetServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
 }
 
 const MIME = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
@@ -182,6 +195,43 @@ describe('Vite app', { concurrency: false }, () => {
     await alice.click('[data-testid=hangup]');
     for (const page of [alice, bob]) {
       await page.waitForFunction(() => document.getElementById('call').hidden, null, { timeout: 10_000 });
+    }
+  });
+
+  test('under vite dev (no pre-bundling configured) the page finds the module too and registers', { timeout: 60_000 }, async (t) => {
+    // The dev server serves the package from node_modules; /config.json comes from public/,
+    // written for this test only and removed after it (never part of a build).
+    const pub = path.join(APP, 'public');
+    mkdirSync(pub, { recursive: true });
+    writeFileSync(path.join(pub, 'config.json'), JSON.stringify(buildConfig({ SOFTPHONE_RUN_DIR: process.env.SOFTPHONE_RUN_DIR })));
+    const port = await freePort();
+    const dev = spawn(process.execPath, [VITE_BIN, '--port', String(port), '--strictPort', '--host', '127.0.0.1'], { cwd: APP, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    dev.stdout.on('data', (d) => (out += d));
+    dev.stderr.on('data', (d) => (out += d));
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!(await fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false))) {
+        assert.ok(Date.now() < deadline && dev.exitCode === null, `vite dev did not answer:\n${out}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const mark = requests.length;
+      const page = await browser.newPage();
+      page.on('console', (m) => consoleLines.push(`dev: ${m.type()}: ${m.text()}`));
+      page.on('pageerror', (e) => consoleLines.push(`dev: pageerror: ${e.message}`));
+      page.on('response', (r) => requests.push({ url: r.url(), status: r.status(), type: r.headers()['content-type'] }));
+      const t0 = Date.now();
+      await page.goto(`http://127.0.0.1:${port}/?user=erin`);
+      await waitText(page, 'registration', 'registered', 30_000);
+      t.diagnostic(`vite dev: page to registered ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      const wasm = requests.slice(mark).filter((r) => r.url.includes('.wasm'));
+      assert.equal(wasm.length, 1, JSON.stringify(wasm));
+      assert.equal(wasm[0].status, 200);
+      assert.equal(wasm[0].type, 'application/wasm');
+      await page.close();
+    } finally {
+      dev.kill('SIGTERM');
+      rmSync(pub, { recursive: true, force: true });
     }
   });
 
