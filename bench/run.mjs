@@ -4,7 +4,7 @@
 // script expects the package built, bench/pkg-bench built, bench/dist bundled and the
 // servers up in SOFTPHONE_RUN_DIR).
 //
-//   node bench/run.mjs [--runs 5] [--only size,parse,startup,register,scale,setup,media,memory,doctor]
+//   node bench/run.mjs [--runs 5] [--only size,parse,startup,register,scale,setup,media,memory,doctor,budget]
 //                      [--doctor-load 2000] [--doctor-duration 60]
 //                      [--calls 200] [--jssip-calls N] [--scale 200] [--idle 60] [--jssip-bound 45]
 //                      [--out bench/results/latest.json] [--merge]
@@ -26,7 +26,7 @@ import { printTable } from './lib/table.mjs';
 const { values: args } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
-    only: { type: 'string', default: 'size,parse,startup,register,scale,setup,media,memory,doctor' },
+    only: { type: 'string', default: 'size,parse,startup,register,scale,setup,media,memory,doctor,budget' },
     'doctor-load': { type: 'string', default: '2000' },
     'doctor-duration': { type: 'string', default: '60' },
     calls: { type: 'string', default: '200' },
@@ -55,6 +55,8 @@ const SUITES = {
   memory: { file: 'memory.mjs', options: { calls: Number(args.calls), jssipCalls: Number(args['jssip-calls'] ?? args.calls) } },
   // softphone-doctor --load (native, no browser): scripts/bench.sh builds target/release/softphone-doctor.
   doctor: { file: 'doctor-load.mjs', browser: false, options: { count: Number(args['doctor-load']), durationS: Number(args['doctor-duration']) } },
+  // Issue 15's budget: start-up, size and one UA's idle CPU (--idle seconds), side by side.
+  budget: { file: 'budget.mjs', options: { idleMs: Number(args.idle) * 1000 } },
 };
 
 const log = (...m) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...m);

@@ -107,14 +107,66 @@ function explain(event) {
   return event;
 }
 
-/** Puts the CSP hint first for each WebSocket server a policy blocked. */
-function explainDiagnosis(diagnosis) {
+/**
+ * Puts the CSP hint first for each WebSocket server a policy blocked. Async: after a failed
+ * check it first lets the browser deliver a `securitypolicyviolation` still queued (Firefox).
+ */
+async function explainDiagnosis(diagnosis) {
+  const failed = (diagnosis?.websocket ?? []).filter((check) => check.status !== 'open');
+  if (failed.some((check) => !blocked.has(originOf(check.url)))) await nextTask();
   for (const check of diagnosis?.websocket ?? []) {
     if (check.status !== 'open' && blocked.has(originOf(check.url)) && Array.isArray(check.hints)) {
       check.hints.unshift(cspHint(check.url));
     }
   }
   return diagnosis;
+}
+
+/** A flow that failed to open, to a server no policy is known to block (yet). */
+function unexplainedOpenFailure(event) {
+  return event?.state === 'disconnected' && event.reason?.kind === 'openFailed' && !blocked.has(originOf(event.url));
+}
+
+/** Resolves after the tasks the browser has already queued (a `securitypolicyviolation` among them). */
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** Calls `handler(event)`; an error it throws is reported as uncaught without stopping the caller's loop. */
+function deliver(handler, event) {
+  try {
+    handler(event);
+  } catch (e) {
+    if (typeof globalThis.reportError === 'function') globalThis.reportError(e);
+    else setTimeout(() => {
+      throw e;
+    }, 0);
+  }
+}
+
+/**
+ * Wraps a `connection` handler so that its events carry the CSP findings. Firefox throws from
+ * `new WebSocket()` for a server the policy forbids and fires `securitypolicyviolation` one
+ * task later (Chromium fires it first): an open failure not yet explained, and every event
+ * after it, wait for that task, in order, and are then explained and delivered.
+ */
+function explaining(handler, isActive) {
+  /** @type {unknown[] | null} */
+  let held = null;
+  return (event) => {
+    if (held) {
+      held.push(event);
+      return;
+    }
+    if (!unexplainedOpenFailure(event)) {
+      handler(explain(event));
+      return;
+    }
+    held = [event];
+    nextTask().then(() => {
+      const events = held ?? [];
+      held = null;
+      for (const e of events) if (isActive()) deliver(handler, explain(e));
+    });
+  };
 }
 
 /** @type {any} */
@@ -124,8 +176,13 @@ let Phone;
 function phoneClass(glue) {
   Phone ??= class Softphone extends glue.Softphone {
     on(type, handler) {
-      const wrapped = type === 'connection' && typeof handler === 'function' ? (e) => handler(explain(e)) : handler;
-      return super.on(type, wrapped);
+      if (type !== 'connection' || typeof handler !== 'function') return super.on(type, handler);
+      let active = true;
+      const off = super.on(type, explaining(handler, () => active));
+      return () => {
+        active = false;
+        off();
+      };
     }
 
     async diagnose(options) {

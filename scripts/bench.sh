@@ -2,7 +2,7 @@
 # THE benchmark command: softphone-core against JsSIP 3.13.8 in one headless Chromium,
 # against one Kamailio and one coturn on loopback (see BENCHMARKS.md).
 #
-#   bash scripts/bench.sh [--runs 5] [--only size,parse,startup,register,pbx,scale,setup,media,memory,doctor]
+#   bash scripts/bench.sh [--runs 5] [--only size,parse,startup,register,pbx,scale,setup,media,memory,doctor,budget]
 #                         [--calls 200] [--jssip-calls N] [--scale 200] [--idle 60] [--jssip-bound 45]
 #                         [--doctor-load 2000] [--doctor-duration 60]
 #

@@ -48,7 +48,9 @@ echo
 echo "demo: open http://$HOST:$PORT/ (Ctrl-C stops everything)"
 if ((local_servers)); then
   echo "demo: local SIP domain softphone.test on ws://127.0.0.1:${KAMAILIO_WS_PORT:-18080}/ws"
-  echo "demo: call between accounts alice and bob (open the page in two tabs);"
+  echo "demo: call between accounts alice and bob: open http://$HOST:$PORT/?user=alice and"
+  echo "demo: http://$HOST:$PORT/?user=bob in two tabs, press Connect in each, and call bob;"
+  echo "demo: tick \"Relay only\" before connecting to send the media through the local coturn"
   echo "demo: passwords: see .run/env.json (local test passwords; the page gets them from /config.json)"
 fi
 wait "$server_pid"

@@ -75,6 +75,19 @@ export function rows(results) {
     out.push([`native doctor --load ${r.count}: process CPU per UA per minute`, `${r.cpuMsPerUaPerMinute.toFixed(2)} ms`, '', '', '']);
   } else if (s.doctor) note('doctor', 'native doctor --load');
 
+  // Issue 15's budget (bench/suites/budget.mjs): start-up, size and idle CPU of one UA.
+  if (s.budget?.status === 'ok') {
+    const r = s.budget;
+    const perMin = (x) => (x?.median == null ? 'n/a' : `${fmt(x.median)} ms/min [${fmt(x.min)}-${fmt(x.max)}]`);
+    out.push(['budget: navigation -> registered', ms(r.startup.softphoneCore.registered), ms(r.startup.jssip.registered), '<= JsSIP', yes(r.met.startup)]);
+    out.push(['budget: navigation -> first REGISTER', ms(r.startup.softphoneCore.firstRegister), ms(r.startup.jssip.firstRegister), '', '']);
+    const sz = (x) => `${kb(x.raw)} / ${kb(x.gzip)} / ${kb(x.brotli)}`;
+    out.push(['budget: wasm + JS minified, raw / gzip / brotli', sz(r.size.softphoneCore.withMinifiedJs), sz(r.size.jssip), '<= 100 kB brotli', yes(r.met.sizeBrotli)]);
+    out.push([`budget: idle main-thread time, 1 UA, ${r.idleMs / 1000} s (blank page ${perMin(r.idle.blank.taskMsPerMin)})`,
+      perMin(r.idle.softphoneCore.taskMsPerMin), perMin(r.idle.jssip.taskMsPerMin), '<= JsSIP', yes(r.met.idle)]);
+    out.push(['budget: idle script time (JS + wasm), 1 UA', perMin(r.idle.softphoneCore.scriptMsPerMin), perMin(r.idle.jssip.scriptMsPerMin), '', '']);
+  } else if (s.budget) note('budget', 'budget');
+
   if (s.setup?.status === 'ok') {
     for (const [key, c] of Object.entries(s.setup.cases)) {
       const jsInvite = c.jssip.invite;

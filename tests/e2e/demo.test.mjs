@@ -1,9 +1,14 @@
-// The demo page (www/) end to end, as a person uses it on a phone-sized screen (390x844):
-// two tabs, alice and bob, register to the local Kamailio; alice dials bob, bob answers from
-// the incoming-call banner, both show the call connected with the duration ticking, the
-// diagnostics panel shows live stats, hold and mute show on both sides, alice hangs up; then
-// bob rejects a call from the banner, and bob transfers alice to carol (a third tab).
-// Screenshots go to artifacts/demo/ (gitignored).
+// The demo page (www/) end to end, as a person uses it on a phone-sized screen (390x844),
+// with a look at desktop size (1280x860) too: two tabs, alice (relay only) and bob, register
+// to the local Kamailio; alice dials bob, bob's banner rings (a WebAudio ringtone) and he
+// answers, both show the call connected with the duration ticking; the quality panel plots
+// MOS, RTT, jitter and loss, the level meters move, the path badge says "relay (TURN/...)";
+// microphones and speakers are listed and a speaker can be chosen; hold and mute show on both
+// sides, DTMF from the dial pad; diagnose() is shown as a table of verdicts; the log filters;
+// alice hangs up; then bob rejects a call from the banner, and bob transfers alice to carol
+// (a third tab). No console errors, no secret on screen or in the console.
+// Screenshots go to artifacts/demo/ (gitignored); with DEMO_SCREENSHOTS=docs/img the few that
+// the README shows are written there too (small PNGs, 1x).
 //
 // Needs pkg/ (bash scripts/build.sh) and the local servers (scripts/test.sh starts them).
 
@@ -17,6 +22,9 @@ const env = readEnv();
 const SECRETS = [...env.accounts.map((a) => a.password), env.turn?.secret].filter(Boolean);
 const HAS_CALLS = readFileSync(path.join(ROOT, 'pkg', 'softphone_core.d.ts'), 'utf8').includes('SoftphoneCall');
 const SHOTS = path.join(ROOT, 'artifacts', 'demo');
+const DOC_SHOTS = process.env.DEMO_SCREENSHOTS ? path.resolve(ROOT, process.env.DEMO_SCREENSHOTS) : null;
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 860 };
 
 let browser;
 let site;
@@ -26,6 +34,19 @@ const consoleLines = [];
 
 async function shot(page, name) {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** A viewport-sized screenshot for the docs (only with DEMO_SCREENSHOTS set). */
+async function docShot(page, name) {
+  if (!DOC_SHOTS) return;
+  mkdirSync(DOC_SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(DOC_SHOTS, `${name}.png`) });
+}
+
+/** Nothing is wider than the viewport (no sideways scrolling on a phone). */
+async function assertFits(page, what) {
+  const { scroll, inner } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
+  assert.ok(scroll <= inner, `${what}: the page is ${scroll} px wide in a ${inner} px viewport`);
 }
 
 /** Waits for `fn(arg)` in the page; on timeout fails with the page's event log. */
@@ -42,17 +63,30 @@ async function waitIn(page, what, fn, arg, timeout = 15_000) {
 const callState = (page) => page.$eval('.call', (el) => el.dataset.state).catch(() => null);
 const duration = (page) => page.$eval('.call .duration', (el) => el.textContent);
 
+/** Console errors and uncaught exceptions of every tab. */
+const errors = [];
+
+function watch(page, user) {
+  page.on('console', (m) => {
+    consoleLines.push(`${user}: ${m.text()}`);
+    if (m.type() === 'error') errors.push(`${user}: console.error: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => {
+    consoleLines.push(`${user}: pageerror: ${e.message}`);
+    errors.push(`${user}: pageerror: ${e.message}`);
+  });
+}
+
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
   await startKamailio();
   site = await startStaticServer();
   browser = await launchChromium();
   // Two tabs of one browser profile, phone-sized.
-  context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+  context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 1 });
   for (const user of ['alice', 'bob']) {
     const page = await context.newPage();
-    page.on('console', (m) => consoleLines.push(`${user}: ${m.text()}`));
-    page.on('pageerror', (e) => consoleLines.push(`${user}: pageerror: ${e.message}`));
+    watch(page, user);
     tabs[user] = page;
   }
 });
@@ -74,10 +108,15 @@ describe('demo page, two (then three) tabs', { concurrency: false }, () => {
       await page.goto(`${site.url}?user=${user}`);
       await waitIn(page, `${user} loads /config.json`, () => document.querySelector('#preset').options.length > 1);
       assert.equal(await page.getAttribute('#password', 'type'), 'password');
+      // alice sends media through TURN only: her path badge must say relay.
+      if (user === 'alice') await page.check('#relayOnly');
       await page.click('#connect');
     }
     for (const [user, page] of Object.entries(tabs)) {
       await waitIn(page, `${user} registers`, () => document.querySelector('#reg').textContent === 'registered');
+      assert.equal(await page.textContent('#conn'), 'connected');
+      assert.match(await page.textContent('#who'), new RegExp(`sip:${user}@`));
+      await assertFits(page, `${user} registered`);
     }
     await shot(tabs.alice, '1-alice-registered');
   });
@@ -88,13 +127,16 @@ describe('demo page, two (then three) tabs', { concurrency: false }, () => {
     await alice.click('#call');
     await waitIn(bob, 'the incoming-call banner shows', () => !document.querySelector('#incoming').hidden);
     assert.match(await bob.textContent('#incoming-from'), /alice/);
+    await waitIn(bob, 'the ringtone plays', () => document.querySelector('#incoming').dataset.ringtone === 'playing', undefined, 5_000);
     await shot(bob, '2-bob-incoming-banner');
+    await docShot(bob, 'demo-phone-incoming');
     await shot(alice, '2-alice-calling');
     await bob.click('#answer-incoming');
     for (const [user, page] of Object.entries(tabs)) {
       await waitIn(page, `${user}'s call connects`, () => document.querySelector('.call')?.dataset.state === 'connected');
     }
     assert.ok(await bob.$eval('#incoming', (el) => el.hidden), 'the banner is gone once answered');
+    assert.equal(await bob.$eval('#incoming', (el) => el.dataset.ringtone), 'stopped', 'the ringtone stops once answered');
     const before = { alice: await duration(alice), bob: await duration(bob) };
     await alice.waitForTimeout(2_200);
     for (const [user, page] of Object.entries(tabs)) {
@@ -106,14 +148,60 @@ describe('demo page, two (then three) tabs', { concurrency: false }, () => {
     await shot(bob, '3-bob-connected');
   });
 
-  test('diagnostics show live stats with audio flowing', { timeout: 30_000, skip: !HAS_CALLS && 'this build has no calls yet' }, async () => {
-    const { alice } = tabs;
+  test('the quality panel: live plots, level meters, the relay badge', { timeout: 40_000, skip: !HAS_CALLS && 'this build has no calls yet' }, async () => {
+    const { alice, bob } = tabs;
     await alice.click('.call [data-action=select]');
     await waitIn(alice, 'inbound packets show', () => Number(document.querySelector('#stats').dataset.inboundPackets) > 0, undefined, 10_000);
     const first = Number(await alice.$eval('#stats', (el) => el.dataset.inboundPackets));
     await waitIn(alice, 'inbound packets rise', (n) => Number(document.querySelector('#stats').dataset.inboundPackets) > n, first, 10_000);
     assert.notEqual(await alice.textContent('#d-local'), '–', 'the selected pair is shown');
-    await shot(alice, '4-alice-diagnostics');
+    // alice is relay only: the badge says so, and how she reaches the TURN server.
+    assert.equal(await alice.$eval('#path', (el) => el.dataset.kind), 'relay');
+    assert.match(await alice.textContent('#path'), /^relay \(TURN\/(UDP|TCP|TLS)\)$/);
+    assert.match(await alice.textContent('#d-local'), /^relay /);
+    // bob's pair ends at alice's relay, which bob often learns as peer-reflexive (from her
+    // checks, before or instead of her SDP's candidate): his badge says what his side knows.
+    await waitIn(bob, "bob's path badge", () => ['relay', 'direct'].includes(document.querySelector('#path').dataset.kind), undefined, 10_000);
+    assert.notEqual(await bob.textContent('#d-remote'), '–');
+    // Each plot gathers a sample a second. MOS and RTT always have values; the package leaves
+    // jitter and loss out of a report that lacks them (loss needs two reports with inbound
+    // packets), so those two plots may show gaps ('–').
+    for (const id of ['plot-mos', 'plot-rtt']) {
+      await waitIn(alice, `${id} has samples`, (i) => Number(document.getElementById(i).dataset.samples) >= 3, id, 15_000);
+      assert.ok((await alice.$$(`#${id} polyline`)).length >= 1, `${id} draws a line`);
+    }
+    for (const id of ['plot-jitter', 'plot-loss']) {
+      assert.match(await alice.textContent(`#${id} .value`), /^(–|\d+\.\d (ms|%))$/, `${id} shows a value or a gap`);
+    }
+    assert.match(await alice.textContent('#plot-mos .value'), /^[1-4]\.\d\d$/);
+    assert.match(await alice.textContent('#plot-rtt .value'), /^\d+ ms$/);
+    // Chromium's fake microphone beeps: both meters move (alice's beep, bob's beep coming back).
+    for (const id of ['meter-in', 'meter-out']) {
+      await waitIn(alice, `${id} moves`, (i) => Number(document.getElementById(i).dataset.level) > 0.2, id, 10_000);
+    }
+    await shot(alice, '4-alice-quality');
+    // The same page at desktop size: two columns, nothing overflows.
+    await alice.setViewportSize(DESKTOP);
+    await alice.waitForTimeout(300);
+    await assertFits(alice, 'desktop');
+    const [left, right] = await alice.$$eval('.layout > .column', (cols) => cols.map((c) => c.getBoundingClientRect().left));
+    assert.ok(right > left + 300, `two columns side by side at desktop size (${left}, ${right})`);
+    await shot(alice, '4-alice-quality-desktop');
+    await docShot(alice, 'demo-desktop-call');
+    await alice.setViewportSize(PHONE);
+    await assertFits(alice, 'phone, in a call');
+  });
+
+  test('microphones and speakers are listed; a speaker choice reaches the call audio', { timeout: 20_000, skip: !HAS_CALLS && 'this build has no calls yet' }, async () => {
+    const { alice } = tabs;
+    // With permission granted (the call captured the microphone) the fake devices have labels.
+    await waitIn(alice, 'microphones are listed', () => document.querySelector('#mic').options.length > 1, undefined, 10_000);
+    assert.notEqual(await alice.$eval('#mic', (el) => el.options[1].text), '');
+    assert.equal(await alice.$eval('#speaker-row', (el) => el.hidden), false, 'Chromium has setSinkId: the speaker choice shows');
+    const speakers = await alice.$$eval('#speaker option', (os) => os.map((o) => o.value));
+    const chosen = speakers.find((v) => v !== '') ?? '';
+    await alice.selectOption('#speaker', chosen);
+    await waitIn(alice, 'the call audio plays on the chosen speaker', (v) => document.querySelector('.call audio').sinkId === v, chosen, 5_000);
   });
 
   test('hold and mute show on both sides; DTMF sends', { timeout: 30_000, skip: !HAS_CALLS && 'this build has no calls yet' }, async () => {
@@ -129,8 +217,53 @@ describe('demo page, two (then three) tabs', { concurrency: false }, () => {
     await waitIn(alice, 'alice shows muted', () => document.querySelector('.call .flags').textContent.includes('muted'));
     await alice.click('.call [data-action=mute]');
     await waitIn(alice, 'alice unmuted', () => !document.querySelector('.call .flags').textContent.includes('muted'));
-    await alice.click('#dialpad >> text=5');
+    await alice.click('#dialpad [data-key="5"]');
     await waitIn(alice, 'DTMF is sent', () => document.querySelector('#log').innerText.includes('DTMF sent: 5'));
+  });
+
+  test('diagnose() shows as a table of verdicts with hints, not JSON', { timeout: 40_000 }, async () => {
+    const { alice } = tabs;
+    await alice.click('#diagnose');
+    await waitIn(alice, 'the report shows', () => document.querySelectorAll('#diagnose-report table.verdicts').length >= 2, undefined, 30_000);
+    const report = await alice.$eval('#diagnose-report', (el) => ({
+      text: el.innerText,
+      captions: [...el.querySelectorAll('caption')].map((c) => c.textContent),
+      rows: [...el.querySelectorAll('table.verdicts')].map((t) => [...t.tBodies[0].rows].map((r) => [...r.cells].map((c) => c.dataset.verdict ?? c.textContent))),
+    }));
+    assert.deepEqual(report.captions, ['SIP servers (WebSocket)', 'STUN / TURN servers', 'Will calls work on…']);
+    const [ws, ice, nets] = report.rows;
+    assert.equal(ws[0][0], env.wsUri);
+    assert.equal(ws[0][1], 'ok', 'the SIP server is open');
+    assert.match(ws[0][3], /^200 OK/, 'OPTIONS answered');
+    assert.equal(ice.length, env.turn.urls.length, 'one row per TURN URL');
+    for (const row of ice) assert.equal(row[1], 'ok', `${row[0]} works`);
+    // coturn on loopback relays over UDP and TCP, not on port 443: that verdict is "no", with why.
+    const net = Object.fromEntries(nets.map(([name, verdict, why]) => [name, { verdict, why }]));
+    assert.equal(net['Home / office NAT (UDP open)']?.verdict, 'ok', JSON.stringify(nets));
+    assert.equal(net['Only TCP to port 443']?.verdict, 'bad', JSON.stringify(nets));
+    assert.match(net['Only TCP to port 443'].why, /443/);
+    assert.ok(!/[{}]/.test(report.text), 'no raw JSON');
+    await shot(alice, '5-alice-diagnose');
+    await alice.setViewportSize(DESKTOP);
+    await alice.$eval('#diagnostics', (el) => el.scrollIntoView());
+    await docShot(alice, 'demo-desktop-diagnose');
+    await alice.setViewportSize(PHONE);
+  });
+
+  test('the event log filters by text and by level', async () => {
+    const { alice } = tabs;
+    const total = await alice.$$eval('#log li', (ls) => ls.length);
+    await alice.fill('#log-filter', 'dtmf sent');
+    const shown = await alice.$$eval('#log li:not([hidden])', (ls) => ls.map((l) => l.textContent));
+    assert.ok(shown.length >= 1 && shown.length < total, `${shown.length} of ${total} lines`);
+    assert.ok(shown.every((l) => /DTMF sent/.test(l)), shown.join('\n'));
+    assert.equal(await alice.textContent('#log-count'), `${shown.length} of ${total} lines`);
+    await alice.fill('#log-filter', '');
+    await alice.selectOption('#log-level', 'error');
+    const levels = await alice.$$eval('#log li:not([hidden])', (ls) => ls.map((l) => l.dataset.level));
+    assert.ok(levels.every((l) => l === 'error'), levels.join(','));
+    await alice.selectOption('#log-level', 'info');
+    assert.ok((await alice.$$eval('#log li:not([hidden])', (ls) => ls.length)) > levels.length);
   });
 
   test('alice hangs up; both show the call ended', { timeout: 30_000, skip: !HAS_CALLS && 'this build has no calls yet' }, async () => {
@@ -163,7 +296,7 @@ describe('demo page, two (then three) tabs', { concurrency: false }, () => {
   test('bob transfers alice to carol; alice accepts and carol answers', { timeout: 60_000, skip: !HAS_CALLS && 'this build has no calls yet' }, async () => {
     const { alice, bob } = tabs;
     const carol = await context.newPage();
-    carol.on('console', (m) => consoleLines.push(`carol: ${m.text()}`));
+    watch(carol, 'carol');
     tabs.carol = carol;
     await carol.goto(`${site.url}?user=carol`);
     await waitIn(carol, 'carol loads /config.json', () => document.querySelector('#preset').options.length > 1);
@@ -193,6 +326,10 @@ describe('demo page, two (then three) tabs', { concurrency: false }, () => {
     await carol.click('.call [data-action=hangup]');
     await waitIn(alice, "alice's call with carol ends", () =>
       ![...document.querySelectorAll('.call')].some((el) => el.dataset.state === 'connected'));
+  });
+
+  test('no console errors in any tab', () => {
+    assert.deepEqual(errors, []);
   });
 
   test('no secret is shown or logged', async () => {

@@ -5,8 +5,9 @@
 //   harness.start('alice'); await harness.stop('alice'); harness.free('alice')
 //   harness.events                           // [{phone, at, type, state, ...}] in delivery order
 //   harness.errors                       // errors thrown by calls made from inside handlers
+//   await harness.diagnose(config)           // the package's diagnose(), from this page's module
 
-import { createSoftphone, initAsync } from '/pkg/index.js';
+import { createSoftphone, diagnose, initAsync } from '/pkg/index.js';
 
 const phones = new Map();
 
@@ -50,6 +51,11 @@ const harness = {
   free(name) {
     phones.get(name)?.free();
     phones.delete(name);
+  },
+
+  /** The package's diagnose() (from the page's own module instance: a WebDriver script's import() may get another). */
+  diagnose(config) {
+    return diagnose(config);
   },
 
   /** The events of one phone and type, e.g. eventsOf('alice', 'registration'). */

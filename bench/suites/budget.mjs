@@ -1,0 +1,96 @@
+// 11. The budget of issue 15, side by side with JsSIP in one run: start-up (navigation ->
+// first REGISTER and -> registered; suites/startup.mjs), size (wasm + JS, raw, gzip -9 and
+// brotli; suites/size.mjs), and idle CPU: one UA registered and left alone for `idleMs`
+// (default 60 s), in a fresh browser context per repetition, the page's renderer main-thread
+// time read from the DevTools protocol (Performance.getMetrics with `timeDomain:
+// 'threadTicks'`, i.e. the thread's CPU time, so that waiting for a CPU on a loaded machine
+// does not count): TaskDuration (every task, less DevToolsCommandDuration, the measurement's
+// own calls) and ScriptDuration (JavaScript and wasm), at the start and the end of the window,
+// scaled to one minute. A blank page (the same page, no UA, no library) measured the same way
+// is the floor the browser itself costs; the stacks' figures are also given with it
+// subtracted. Repetitions interleave blank, softphone-core and JsSIP, so that other load on
+// the machine hits all three. Both stacks run with their default settings: for softphone-core
+// that includes a CRLF keep-alive every 25 s (JsSIP sends none by default).
+
+import { summary, sleep } from '../lib/stats.mjs';
+import { run as runSize } from './size.mjs';
+import { run as runStartup } from './startup.mjs';
+
+/**
+ * The page's renderer main-thread CPU time so far (ms, thread ticks): all tasks less the
+ * DevTools commands (this measurement's own getMetrics calls), and JavaScript + wasm alone.
+ */
+async function mainThreadMs(cdp) {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const get = (name) => (metrics.find((m) => m.name === name)?.value ?? NaN) * 1000;
+  return { task: get('TaskDuration') - get('DevToolsCommandDuration'), script: get('ScriptDuration') };
+}
+
+async function idleOnce(browser, site, env, stack, account, idleMs) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(site.url + 'bench/pages/blank.html');
+    await page.addScriptTag({ url: '/bench/pages/both.js' });
+    if (stack !== 'blank') {
+      await page.evaluate(async ({ stack, wsUri, a }) => {
+        window.ua = stack === 'jssip' ? await makeJssip({ wsUri, uri: a.uri, password: a.password })
+          : await makeSoftphone({ servers: wsUri, uri: a.uri, password: a.password });
+        window.ua.start();
+      }, { stack, wsUri: env.wsUri, a: account });
+      await page.waitForFunction(() => window.ua.registered, null, { timeout: 20_000 });
+    }
+    // Let start-up work (compilation, the 401 round trip, GC) finish before the window.
+    await sleep(5_000);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+    const a = await mainThreadMs(cdp);
+    const t0 = performance.now();
+    await sleep(idleMs);
+    const b = await mainThreadMs(cdp);
+    const minutes = (performance.now() - t0) / 60_000;
+    const stillRegistered = stack === 'blank' ? true : await page.evaluate(() => window.ua.registered);
+    if (stack !== 'blank') await page.evaluate(() => window.ua.stop());
+    return { taskMsPerMin: (b.task - a.task) / minutes, scriptMsPerMin: (b.script - a.script) / minutes, stillRegistered };
+  } finally {
+    await context.close();
+  }
+}
+
+export async function run({ browser, site, env, runs, log, options }) {
+  const idleMs = options.idleMs ?? 60_000;
+  const startup = await runStartup({ browser, site, env, runs, log });
+  const size = await runSize();
+  const acc = (u) => env.accounts.find((a) => a.user === u);
+  const stacks = { blank: null, softphoneCore: acc('carol'), jssip: acc('dave') };
+  const raw = Object.fromEntries(Object.keys(stacks).map((k) => [k, []]));
+  for (let i = 0; i < runs; i++) {
+    for (const [stack, account] of Object.entries(stacks)) {
+      const r = await idleOnce(browser, site, env, stack, account, idleMs);
+      if (!r.stillRegistered) throw new Error(`budget: ${stack} lost its registration during the idle window`);
+      raw[stack].push(r);
+      log(`budget: idle ${stack} run ${i + 1}: task ${r.taskMsPerMin.toFixed(2)} ms/min, script ${r.scriptMsPerMin.toFixed(2)} ms/min`);
+    }
+  }
+  const idle = {};
+  for (const [stack, xs] of Object.entries(raw)) {
+    idle[stack] = { taskMsPerMin: summary(xs.map((x) => x.taskMsPerMin)), scriptMsPerMin: summary(xs.map((x) => x.scriptMsPerMin)) };
+  }
+  const floor = idle.blank.taskMsPerMin.median;
+  for (const stack of ['softphoneCore', 'jssip']) idle[stack].taskOverBlankMsPerMin = idle[stack].taskMsPerMin.median - floor;
+  const pick = (s) => ({ firstRegister: startup[s].firstRegister, registered: startup[s].registered });
+  return {
+    idleMs,
+    startup: { unit: startup.unit, softphoneCore: pick('softphoneCore'), jssip: pick('jssip') },
+    size: {
+      softphoneCore: { shipped: size.softphoneCore.shipped, withMinifiedJs: size.softphoneCore.withMinifiedJs, parts: size.softphoneCore.parts },
+      jssip: size.jssip,
+    },
+    idle,
+    met: {
+      startup: startup.softphoneCore.registered.median <= startup.jssip.registered.median,
+      sizeBrotli: size.softphoneCore.withMinifiedJs.brotli <= 100_000,
+      idle: idle.softphoneCore.taskMsPerMin.median <= idle.jssip.taskMsPerMin.median,
+    },
+  };
+}

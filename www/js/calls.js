@@ -1,0 +1,284 @@
+// The calls: one card per live (or just-ended) call, the incoming-call banner and its
+// ringtone, and the selected call's quality panel (live plots, level meters, the path badge,
+// the selected candidate pair). Polls the selected call's getStats() every second.
+
+import { CALL_TONE, END_BADGE, describeCall, describeCandidate, describeEnd, describePath, formatDuration } from './describe.js';
+import { makeMeter } from './meters.js';
+import { makePlot } from './plots.js';
+
+const $ = (id) => document.getElementById(id);
+
+/** Reads a call property that throws once the call is freed. */
+function read(call, name, fallback) {
+  try {
+    return call[name];
+  } catch {
+    return fallback;
+  }
+}
+
+export function badge(el, text, tone) {
+  el.textContent = text;
+  el.className = `${el.classList.contains('state') ? 'state ' : ''}badge ${tone}`;
+}
+
+/**
+ * @param {{log: (t: string, l?: string) => void, ringtone: ReturnType<import('./ringtone.js').makeRingtone>,
+ *   devices: ReturnType<import('./devices.js').makeDevices>, isRegistered: () => boolean}} deps
+ */
+export function makeCalls({ log, ringtone, devices, isRegistered }) {
+  /** Live and just-ended calls: id -> { call, el, endedAt?, endText?, referTarget?, connectedAt? } */
+  const calls = new Map();
+  let selectedId = null;
+  let phone = null;
+
+  const plots = {
+    mos: makePlot($('plot-mos'), { unit: '', digits: 2, min: 1, max: 4.5, fixedMax: true, good: (v) => v >= 3.6 }),
+    rtt: makePlot($('plot-rtt'), { unit: ' ms', digits: 0, min: 0, max: 100, good: (v) => v < 300 }),
+    jitter: makePlot($('plot-jitter'), { unit: ' ms', digits: 1, min: 0, max: 20, good: (v) => v < 30 }),
+    loss: makePlot($('plot-loss'), { unit: ' %', digits: 1, min: 0, max: 5, good: (v) => v < 3 }),
+  };
+  const meters = { input: makeMeter($('meter-in')), output: makeMeter($('meter-out')) };
+
+  function safe(what, fn) {
+    try {
+      return fn() ?? true;
+    } catch (e) {
+      log(`${what}: ${e.name === 'SoftphoneCallError' ? `${e.code}: ` : ''}${e.message}`, 'error');
+      return undefined;
+    }
+  }
+
+  function clearQuality() {
+    for (const p of Object.values(plots)) p.reset();
+    for (const id of ['d-call', 'd-local', 'd-remote', 'd-packets']) $(id).textContent = '–';
+    delete $('stats').dataset.inboundPackets;
+    badge($('path'), 'no call', 'idle');
+    $('path').dataset.kind = 'none';
+    meters.input.attach(null);
+    meters.output.attach(null);
+  }
+
+  function select(id) {
+    if (selectedId !== id) clearQuality();
+    selectedId = id;
+  }
+
+  function add(call) {
+    if (calls.has(call.id)) return calls.get(call.id);
+    const el = $('call-template').content.firstElementChild.cloneNode(true);
+    el.dataset.callId = String(call.id);
+    el.querySelector('.direction').textContent = call.direction === 'incoming' ? '↙ from' : '↗ to';
+    el.querySelector('.remote').textContent = call.remoteDisplayName ? `${call.remoteDisplayName} <${call.remoteUri}>` : call.remoteUri;
+    el.addEventListener('click', (e) => {
+      const action = e.target.closest('button[data-action]')?.dataset.action;
+      if (action) act(call.id, action);
+    });
+    el.querySelector('.call-transfer').addEventListener('submit', (e) => {
+      e.preventDefault();
+      const input = e.target.elements.target;
+      const to = input.value.trim();
+      const entry = calls.get(call.id);
+      if (to && entry && safe('transfer', () => entry.call.transfer(to)) !== undefined) {
+        log(`call #${call.id}: transferring to ${to}`);
+        input.value = '';
+      }
+    });
+    const entry = { call, el };
+    calls.set(call.id, entry);
+    $('calls').append(el);
+    if (selectedId === null) select(call.id);
+    render(entry);
+    return entry;
+  }
+
+  function act(id, action) {
+    const entry = calls.get(id);
+    if (!entry || entry.endedAt) return;
+    const { call } = entry;
+    switch (action) {
+      case 'answer':
+        safe('answer', () => call.answer());
+        break;
+      case 'reject':
+        safe('reject', () => call.reject());
+        break;
+      case 'hangup':
+        safe('hang up', () => call.hangup());
+        break;
+      case 'hold':
+        safe('hold', () => (call.hold.local ? call.resume() : call.hold()));
+        break;
+      case 'mute':
+        safe('mute', () => (call.muted ? call.unmute() : call.mute()));
+        break;
+      case 'acceptTransfer': {
+        const next = safe('accept transfer', () => call.acceptTransfer());
+        entry.referTarget = undefined;
+        if (next && next !== true) {
+          select(next.id);
+          add(next);
+        }
+        break;
+      }
+      case 'declineTransfer':
+        safe('decline transfer', () => call.declineTransfer());
+        entry.referTarget = undefined;
+        break;
+      case 'select':
+        select(id);
+        poll();
+        break;
+      default:
+    }
+    renderAll();
+  }
+
+  function render(entry) {
+    const { call, el } = entry;
+    const state = entry.endedAt ? 'ended' : read(call, 'state', 'ended');
+    const hold = entry.endedAt ? { local: false, remote: false } : read(call, 'hold', { local: false, remote: false });
+    const muted = !entry.endedAt && read(call, 'muted', false);
+    badge(el.querySelector('.state'), entry.endedAt ? entry.endText : state, CALL_TONE[state] ?? 'idle');
+    el.dataset.state = state;
+    const connectedAt = entry.connectedAt ?? read(call, 'connectedAt', undefined);
+    if (connectedAt !== undefined) entry.connectedAt = connectedAt;
+    el.querySelector('.duration').textContent = connectedAt === undefined ? '' : formatDuration(((entry.endedAt ?? Date.now()) - connectedAt) / 1000);
+    const flags = [hold.local && 'on hold', hold.remote && 'held by remote', muted && 'muted'].filter(Boolean);
+    el.querySelector('.flags').textContent = flags.join(', ');
+    const show = (action, visible) => {
+      el.querySelector(`[data-action=${action}]`).hidden = !visible;
+    };
+    const incoming = state === 'incoming';
+    const live = state === 'connected' || state === 'reconnecting';
+    show('answer', incoming);
+    show('reject', incoming);
+    show('hangup', !entry.endedAt && !incoming);
+    show('hold', live);
+    show('mute', live);
+    show('select', !entry.endedAt);
+    el.querySelector('[data-action=hold]').textContent = hold.local ? 'Resume' : 'Hold';
+    el.querySelector('[data-action=mute]').textContent = muted ? 'Unmute' : 'Mute';
+    el.querySelector('.call-transfer').hidden = !live;
+    el.querySelector('.call-refer').hidden = !entry.referTarget || Boolean(entry.endedAt);
+    el.querySelector('.refer-target').textContent = entry.referTarget ?? '';
+    el.classList.toggle('selected', selectedId === call.id);
+    const audio = el.querySelector('audio');
+    const stream = entry.endedAt ? null : read(call, 'remoteStream', null);
+    if (audio.srcObject !== stream) audio.srcObject = stream;
+    devices.applySink(audio);
+    if (selectedId === call.id) {
+      meters.input.attach(entry.endedAt ? null : read(call, 'localStream', null));
+      meters.output.attach(stream);
+    }
+  }
+
+  function renderBanner() {
+    const ringing = [...calls.values()].find((e) => !e.endedAt && read(e.call, 'state', 'ended') === 'incoming');
+    const banner = $('incoming');
+    banner.hidden = !ringing;
+    banner.dataset.callId = ringing ? String(ringing.call.id) : '';
+    if (ringing) {
+      const c = ringing.call;
+      $('incoming-from').textContent = c.remoteDisplayName ? `${c.remoteDisplayName} <${c.remoteUri}>` : c.remoteUri;
+      ringtone.start();
+    } else ringtone.stop();
+    banner.dataset.ringtone = ringtone.playing ? 'playing' : 'stopped';
+  }
+
+  function renderAll() {
+    for (const entry of calls.values()) render(entry);
+    renderBanner();
+    $('no-calls').hidden = calls.size > 0;
+    $('call').disabled = !isRegistered() || !$('target').value.trim();
+  }
+
+  function onEvent(e) {
+    let entry = calls.get(e.callId);
+    if (!entry && e.event !== 'ended') {
+      const call = phone?.getCall(e.callId);
+      if (call) entry = add(call);
+    }
+    log(`call #${e.callId}: ${describeCall(e)}`, e.event === 'ended' && e.cause?.kind === 'failed' ? 'warn' : 'info');
+    if (!entry) return;
+    if (e.event === 'transferRequested') entry.referTarget = e.target;
+    if (e.event === 'connected') devices.refresh().catch(() => {});
+    if (e.event === 'ended') {
+      entry.endedAt = Date.now();
+      entry.endText = END_BADGE[e.cause?.kind] ?? describeEnd(e.cause);
+      if (selectedId === e.callId) clearQuality();
+      // Keep the ended call on screen for a moment, then remove it.
+      setTimeout(() => {
+        entry.el.remove();
+        calls.delete(e.callId);
+        if (selectedId === e.callId) select([...calls.keys()].find((id) => !calls.get(id).endedAt) ?? null);
+        renderAll();
+      }, 4000);
+    }
+    renderAll();
+  }
+
+  async function poll() {
+    const entry = selectedId === null ? undefined : calls.get(selectedId);
+    const state = entry && !entry.endedAt ? read(entry.call, 'state', '') : '';
+    if (!entry || (state !== 'connected' && state !== 'reconnecting')) return;
+    let s;
+    try {
+      s = await entry.call.getStats();
+    } catch {
+      return; // ended meanwhile
+    }
+    if (entry.endedAt || selectedId !== entry.call.id) return;
+    $('d-call').textContent = `#${entry.call.id} ${entry.call.remoteUri}`;
+    $('d-local').textContent = describeCandidate(s.selectedPair?.local);
+    $('d-remote').textContent = describeCandidate(s.selectedPair?.remote);
+    $('d-packets').textContent = `${s.inbound.packets} / ${s.outbound.packets}`;
+    $('stats').dataset.inboundPackets = String(s.inbound.packets);
+    const [text, tone, kind] = describePath(s.selectedPair);
+    badge($('path'), text, tone);
+    $('path').dataset.kind = kind;
+    plots.mos.push(s.mos);
+    plots.rtt.push(s.rttMs);
+    plots.jitter.push(s.jitterMs);
+    plots.loss.push(s.packetLossPercent);
+  }
+
+  clearQuality();
+  // Durations tick every second; the selected call's stats too.
+  setInterval(() => {
+    for (const entry of calls.values()) render(entry);
+    poll();
+  }, 1000);
+
+  return {
+    onEvent,
+    renderAll,
+    act,
+    /** Places a call to `target` and shows it. */
+    place(target) {
+      if (!phone || !target) return;
+      const call = safe('call', () => phone.call(target));
+      if (call) {
+        select(call.id);
+        add(call);
+        renderAll();
+      }
+    },
+    /** Sends `key` as DTMF on the selected connected call; returns false when there is none. */
+    dtmf(key) {
+      const connected = [...calls.values()].filter((e) => !e.endedAt && read(e.call, 'state', '') === 'connected');
+      const live = connected.find((e) => e.call.id === selectedId) ?? connected[0];
+      if (!live) return false;
+      if (safe('DTMF', () => live.call.sendDtmf(key))) log(`call #${live.call.id}: DTMF sent: ${key}`);
+      return true;
+    },
+    setPhone(p) {
+      phone = p;
+      if (p) return;
+      for (const entry of calls.values()) entry.el.remove();
+      calls.clear();
+      select(null);
+      renderAll();
+    },
+  };
+}
