@@ -78,6 +78,7 @@ export type {
   SoftphoneWebSocketCheck,
   SoftphoneIceCheck,
   SoftphoneNetworkVerdict,
+  SoftphoneNatCheck,
   SoftphoneOptionsCheck,
   SoftphoneCandidateType,
 } from './diagnose.js';
