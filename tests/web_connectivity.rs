@@ -216,7 +216,8 @@ fn report(received: u32, lost: u32, rtt_s: f64) -> JsValue {
         {{"id":"L0","type":"local-candidate","candidateType":"host","protocol":"udp","address":"10.0.0.1"}},
         {{"id":"L1","type":"local-candidate","candidateType":"relay","protocol":"udp","relayProtocol":"tcp","address":"192.0.2.2"}},
         {{"id":"R1","type":"remote-candidate","candidateType":"relay","protocol":"udp","address":"192.0.2.2"}},
-        {{"id":"I1","type":"inbound-rtp","kind":"audio","jitter":0.004,"packetsReceived":{received},"packetsLost":{lost},"bytesReceived":{}}},
+        {{"id":"I1","type":"inbound-rtp","kind":"audio","jitter":0.004,"packetsReceived":{received},"packetsLost":{lost},"bytesReceived":{},"audioLevel":0.25}},
+        {{"id":"M1","type":"media-source","kind":"audio","audioLevel":0.5}},
         {{"id":"O1","type":"outbound-rtp","kind":"audio","packetsSent":{received},"bytesSent":{}}}
     ]"#,
         received * 80,
@@ -249,7 +250,7 @@ fn the_selected_pair_and_counters_are_read_from_a_report() {
 #[wasm_bindgen_test]
 fn call_stats_have_the_contract_shape_and_warnings_fire() {
     let mut q = CallQuality::new();
-    let (stats, changes) = q.take(&report(500, 0, 0.02), 0.0, true);
+    let (stats, changes) = q.take(&report(500, 0, 0.02), 0.0, true, true);
     assert!(changes.is_empty());
     assert_eq!(
         get(&stats, "selectedPair.local.type").as_string().unwrap(),
@@ -267,21 +268,30 @@ fn call_stats_have_the_contract_shape_and_warnings_fire() {
         get(&stats, "packetLossPercent").is_undefined(),
         "no interval yet"
     );
-    let mos = get(&stats, "mos").as_f64().unwrap();
-    assert!(mos > 4.2 && mos <= 4.5, "{mos}");
+    // No interval yet, so no packets measured: no MOS, and why.
+    assert!(get(&stats, "mos").is_null());
+    assert_eq!(
+        get(&stats, "mosUnavailable").as_string().as_deref(),
+        Some("noInboundPackets")
+    );
     assert_eq!(get(&stats, "inbound.packets").as_f64(), Some(500.0));
-    // 40 received, 10 lost in the next second: 20 % loss.
-    let (stats, changes) = q.take(&report(540, 10, 0.02), 1000.0, true);
+    assert_eq!(get(&stats, "inbound.audioLevel").as_f64(), Some(0.25));
+    assert_eq!(get(&stats, "outbound.audioLevel").as_f64(), Some(0.5));
+    // 40 received, 10 lost in the next second: 20 % loss, and a low MOS.
+    let (stats, changes) = q.take(&report(540, 10, 0.02), 1000.0, true, true);
     assert_eq!(get(&stats, "packetLossPercent").as_f64(), Some(20.0));
-    assert_eq!(changes.len(), 1);
-    assert_eq!(changes[0].warning, Warning::HighLoss);
+    let mos = get(&stats, "mos").as_f64().unwrap();
+    assert!(mos > 1.0 && mos < 3.0, "{mos}");
+    assert!(get(&stats, "mosUnavailable").is_undefined());
+    let names: Vec<Warning> = changes.iter().map(|c| c.warning).collect();
+    assert_eq!(names, [Warning::HighLoss, Warning::LowMos]);
     let ev = softphone_core::web::quality::quality_event(7, &changes[0]);
     assert_eq!(
         JSON::stringify(&ev).unwrap().as_string().unwrap(),
         r#"{"type":"quality","callId":7,"warning":"highLoss","active":true,"value":20}"#
     );
     let cleared = q.end();
-    assert_eq!(cleared.len(), 1);
+    assert_eq!(cleared.len(), 2);
     assert!(!cleared[0].active);
 }
 

@@ -60,6 +60,8 @@ pub struct Config {
     pub ice_disconnected_grace: Duration,
     /// How long a call tries to recover its media (ICE restarts) before it ends.
     pub ice_recovery_limit: Duration,
+    /// The media watchdog's timings (see `core::call` and `docs/connectivity.md`).
+    pub media_watchdog: WatchdogConfig,
     /// RFC 4028 session interval to ask for, in seconds; zero disables session timers.
     pub session_expires: u32,
     /// The smallest session interval accepted (Min-SE), in seconds; at least 90.
@@ -102,6 +104,7 @@ impl Config {
             ice_gathering_timeout: Duration::from_secs(2),
             ice_disconnected_grace: Duration::from_secs(2),
             ice_recovery_limit: Duration::from_secs(30),
+            media_watchdog: WatchdogConfig::default(),
             session_expires: 1800,
             min_se: 90,
             no_answer_timeout: Duration::from_secs(60),
@@ -178,11 +181,75 @@ impl Config {
         if self.ice_recovery_limit.is_zero() {
             return Err(ConfigError::new("iceRecoveryLimit", "must be positive"));
         }
+        self.media_watchdog.validate()?;
         if self.no_answer_timeout.is_zero() {
             return Err(ConfigError::new("noAnswerTimeout", "must be positive"));
         }
         if self.transaction_timeout.is_zero() {
             return Err(ConfigError::new("transactionTimeout", "must be positive"));
+        }
+        Ok(())
+    }
+}
+
+/// The media watchdog: how often a call's media is sampled, how long silence is
+/// allowed, and how recovery escalates (see `docs/connectivity.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WatchdogConfig {
+    /// Watch calls' media at all. Off, calls are sampled for quality only and recover
+    /// on ICE states alone.
+    pub enabled: bool,
+    /// How often the driver samples a call's media (`getStats()`).
+    pub sample_interval: Duration,
+    /// Media never started: no inbound audio (or DTLS not connected) this long after
+    /// the answer.
+    pub start_timeout: Duration,
+    /// Media stopped: no inbound audio for this long after it flowed.
+    pub stall_timeout: Duration,
+    /// How long the first ICE restart has to bring audio back; each next one gets
+    /// twice as long.
+    pub restart_wait: Duration,
+    /// ICE restarts (the second one relay-only, when that can help) before the call
+    /// ends with `EndCause::NoMedia`.
+    pub restarts: u32,
+}
+
+impl Default for WatchdogConfig {
+    fn default() -> Self {
+        WatchdogConfig {
+            enabled: true,
+            sample_interval: Duration::from_secs(1),
+            start_timeout: Duration::from_secs(3),
+            stall_timeout: Duration::from_secs(3),
+            restart_wait: Duration::from_secs(4),
+            restarts: 3,
+        }
+    }
+}
+
+impl WatchdogConfig {
+    fn validate(&self) -> Result<(), ConfigError> {
+        let field = "mediaWatchdog";
+        if self.sample_interval < Duration::from_millis(100) {
+            return Err(ConfigError::new(
+                field,
+                "sampleInterval must be at least 100 ms",
+            ));
+        }
+        if self.start_timeout < self.sample_interval || self.stall_timeout < self.sample_interval {
+            return Err(ConfigError::new(
+                field,
+                "startTimeout and stallTimeout must not be shorter than sampleInterval",
+            ));
+        }
+        if self.restart_wait < self.sample_interval {
+            return Err(ConfigError::new(
+                field,
+                "restartWait must not be shorter than sampleInterval",
+            ));
+        }
+        if self.restarts == 0 || self.restarts > 10 {
+            return Err(ConfigError::new(field, "restarts must be 1-10"));
         }
         Ok(())
     }

@@ -1,5 +1,6 @@
 //! What the driver reports to the core: [`Input`].
 
+use super::call::media_types::MediaSample;
 use super::call::types::IceState;
 use super::ids::{CallId, ConnectionId};
 
@@ -62,5 +63,13 @@ pub enum Input<'a> {
         call: CallId,
         /// What the browser said.
         reason: &'a str,
+    },
+    /// A reading of the call's media, taken because the core asked for one
+    /// (`MediaAction::SampleMedia`): what the media watchdog decides on.
+    MediaSample {
+        /// The call.
+        call: CallId,
+        /// The reading.
+        sample: &'a MediaSample,
     },
 }

@@ -58,10 +58,11 @@ mod timer;
 mod transaction;
 
 pub use call::{
-    AnswerOptions, CallError, CallEvent, CallId, CallOptions, DtmfMode, EndCause, HoldState,
-    IceState, MediaAction,
+    AnswerOptions, AudioLevel, CallError, CallEvent, CallId, CallOptions, CandidateKind, DtlsState,
+    DtmfMode, EndCause, HoldState, IceState, MediaAction, MediaLoss, MediaSample, NoMedia,
+    NoMediaWhy, ServerOutcome, ServerStatus,
 };
-pub use config::{Config, ConfigError, ServerConfig};
+pub use config::{Config, ConfigError, ServerConfig, WatchdogConfig};
 pub use event::{ConnectionEvent, DisconnectReason, Event, LogLevel, RegistrationEvent};
 pub use sdp::{Candidates, Direction, SdpSummary};
 pub use time::Instant;

@@ -58,6 +58,8 @@ pub enum TimerName {
     CallIceRetry,
     /// A call could not recover its media in time.
     CallIceGiveUp,
+    /// Time to sample a call's media (the media watchdog and quality).
+    CallMediaSample,
 }
 
 /// A timer of the user agent itself: at most one of each is armed.
@@ -92,6 +94,8 @@ pub(crate) enum CallTimer {
     IceGrace,
     IceRetry,
     IceGiveUp,
+    /// Ask the driver for the next media sample (`MediaAction::SampleMedia`).
+    MediaSample,
 }
 
 /// What a timer belongs to.
@@ -133,6 +137,7 @@ impl TimerKey {
                 CallTimer::IceGrace => TimerName::CallIceGrace,
                 CallTimer::IceRetry => TimerName::CallIceRetry,
                 CallTimer::IceGiveUp => TimerName::CallIceGiveUp,
+                CallTimer::MediaSample => TimerName::CallMediaSample,
             },
         }
     }

@@ -332,6 +332,13 @@ impl State {
             Work::IceState { call, state } => {
                 self.ua.handle_input(Input::IceState { call, state }, now)
             }
+            Work::MediaSample { call, sample } => {
+                let input = Input::MediaSample {
+                    call,
+                    sample: &sample,
+                };
+                self.ua.handle_input(input, now);
+            }
             Work::RemoteStream { call } => {
                 if self.calls.get(call).is_some() {
                     ctx.bus.emit("call", remote_stream_event(call));

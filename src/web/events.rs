@@ -141,7 +141,7 @@ pub(crate) fn unsubscriber(bus: Weak<EventBus>, id: u64) -> JsValue {
 }
 
 /// A plain object from key/value pairs.
-fn object(pairs: &[(&str, JsValue)]) -> JsValue {
+pub(super) fn object(pairs: &[(&str, JsValue)]) -> JsValue {
     let obj = Object::new();
     for (k, v) in pairs {
         // Defining a property on a fresh plain object cannot fail.
@@ -150,7 +150,8 @@ fn object(pairs: &[(&str, JsValue)]) -> JsValue {
     obj.into()
 }
 
-fn num(n: impl Into<f64>) -> JsValue {
+/// A JavaScript number.
+pub(super) fn num(n: impl Into<f64>) -> JsValue {
     JsValue::from_f64(n.into())
 }
 
@@ -259,6 +260,7 @@ fn end_cause(cause: &EndCause) -> JsValue {
             ("reason", reason.into()),
         ]),
         EndCause::Transferred => object(&[kind("transferred")]),
+        EndCause::NoMedia(n) => super::no_media::no_media_cause(n),
     }
 }
 

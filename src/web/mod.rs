@@ -34,6 +34,7 @@ mod idmap;
 mod lifecycle;
 mod log;
 mod media;
+mod no_media;
 pub mod quality;
 mod softphone;
 mod timer;

@@ -6,7 +6,7 @@ use std::rc::Weak;
 
 use js_sys::Function;
 
-use crate::core::{CallId, ConnectionId, IceState, LogLevel};
+use crate::core::{CallId, ConnectionId, IceState, LogLevel, MediaSample};
 
 /// One thing for the driver to do.
 pub(crate) enum Work {
@@ -71,6 +71,13 @@ pub(crate) enum Work {
         call: CallId,
         /// The new state.
         state: IceState,
+    },
+    /// A reading of the call's media, which the core asked for.
+    MediaSample {
+        /// The call.
+        call: CallId,
+        /// The reading.
+        sample: MediaSample,
     },
     /// The call's first remote track arrived: `call.remoteStream` is set.
     RemoteStream {

@@ -76,6 +76,10 @@ pub struct Harness {
     pub first_invite: Option<Vec<u8>>,
     /// Pre-warming actions asked of the driver, in order.
     pub prewarm: Vec<PrewarmAction>,
+    /// Media samples the core asked for (`MediaAction::SampleMedia`), in order: kept
+    /// apart from `media`, since the watchdog asks every second of every call and
+    /// transcripts of other policies do not answer them (then it never acts).
+    pub sample_requests: Vec<(CallId, MediaAction)>,
     /// Answer every keepalive ping with a pong, as a server supporting RFC 5626 does.
     pub auto_pong: bool,
     pending_pongs: usize,
@@ -106,6 +110,7 @@ impl Harness {
             media: VecDeque::new(),
             first_invite: None,
             prewarm: Vec::new(),
+            sample_requests: Vec::new(),
         }
     }
 
@@ -153,6 +158,10 @@ impl Harness {
                     self.steps.push(Step::Prewarm(action.clone()));
                     self.prewarm.push(action);
                 }
+                Output::Media {
+                    call,
+                    action: action @ MediaAction::SampleMedia { .. },
+                } => self.sample_requests.push((call, action)),
                 Output::Media { call, action } => {
                     self.steps.push(Step::Media(call, action.clone()));
                     self.media.push_back((call, action));

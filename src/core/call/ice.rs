@@ -46,6 +46,11 @@ impl Calls {
             IceState::Connected | IceState::Completed => {
                 call.cancel_timer(CallTimer::IceGrace, io);
                 call.cancel_timer(CallTimer::IceRetry, io);
+                if call.watch.engaged {
+                    // The media watchdog has samples: recovery ends when inbound audio
+                    // flows again, not on ICE alone (DTLS may still be stuck).
+                    return;
+                }
                 if call.ice.recovering_since.take().is_some() {
                     call.cancel_timer(CallTimer::IceGiveUp, io);
                     call.ice.attempts = 0;
@@ -164,6 +169,10 @@ impl Calls {
 
     /// Recovery took too long.
     pub(crate) fn ice_give_up(&mut self, i: usize, io: &mut Io<'_>, s: &mut Sender<'_>) {
+        if self.watch_engaged(i) {
+            // The media watchdog has the evidence: the cause says what it shows.
+            return self.watchdog_give_up(i, io, s);
+        }
         let limit = self.settings.ice_recovery_limit;
         self.send_bye(i, io, s);
         self.calls[i].end(

@@ -292,6 +292,7 @@ impl Calls {
             call.phase = Phase::Confirmed;
             call.emit(CallEvent::Connected, io);
             self.arm_session(i, io);
+            self.watch_start(i, io);
         }
     }
 

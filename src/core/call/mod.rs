@@ -21,6 +21,7 @@ mod dtmf;
 mod ice;
 mod in_dialog;
 mod incoming;
+pub(crate) mod media_types;
 mod outgoing;
 mod reinvite;
 mod session_timer;
@@ -28,9 +29,14 @@ mod state;
 mod target;
 mod transfer;
 pub(crate) mod types;
+mod watchdog;
 
 use std::time::Duration;
 
+pub use media_types::{
+    AudioLevel, CandidateKind, DtlsState, MediaLoss, MediaSample, NoMedia, NoMediaWhy,
+    ServerOutcome, ServerStatus,
+};
 pub use types::{
     AnswerOptions, CallError, CallEvent, CallId, CallOptions, DtmfMode, EndCause, HoldState,
     IceState, MediaAction,
@@ -62,6 +68,8 @@ pub(crate) struct CallSettings {
     pub(crate) ice_recovery_limit: Duration,
     /// Pre-warming is configured (and there are STUN/TURN servers).
     pub(crate) prewarm: bool,
+    /// The media watchdog's timings.
+    pub(crate) watchdog: crate::core::WatchdogConfig,
 }
 
 /// Every call of the user agent.
@@ -343,6 +351,7 @@ impl Calls {
             }
             T::IceGrace | T::IceRetry => self.restart_ice(i, io, s),
             T::IceGiveUp => self.ice_give_up(i, io, s),
+            T::MediaSample => self.on_sample_timer(i, io),
             T::ReferTimeout => {
                 if let Some(request) = self.calls[i].refer_in.take() {
                     self.respond_raw(&request, 603, "Declined", &[], io);

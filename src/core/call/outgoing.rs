@@ -425,6 +425,7 @@ impl Calls {
         call.phase = Phase::Confirmed;
         call.emit(CallEvent::Connected, io);
         self.start_session_timer_uac(i, msg, io);
+        self.watch_start(i, io);
     }
 }
 

@@ -129,6 +129,35 @@ pub(crate) struct IceWatch {
     pub(crate) restart_pending: bool,
 }
 
+/// The media watchdog's bookkeeping of one call (the policy is in `watchdog.rs`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct MediaWatch {
+    /// Sampling runs (the call is confirmed and the watchdog is on).
+    pub(crate) sampling: bool,
+    /// A sample came: the driver reports media, so recovery ends on packets, not on
+    /// ICE states alone.
+    pub(crate) engaged: bool,
+    /// When the call was confirmed (the answer or its ACK).
+    pub(crate) up_since: Option<Instant>,
+    /// Inbound audio flowed at least once.
+    pub(crate) started: bool,
+    /// Inbound packets in the previous sample.
+    pub(crate) packets: u64,
+    /// When inbound packets last rose (or silence stopped counting: hold, recovery).
+    pub(crate) last_rise: Option<Instant>,
+    /// The trouble being recovered from, and when media was found missing.
+    pub(crate) trouble: Option<(super::media_types::MediaLoss, Instant)>,
+    /// Restarts of this recovery, and when the last one began.
+    pub(crate) restarts: u32,
+    pub(crate) restart_at: Option<Instant>,
+    /// The call gathers relay candidates only (escalated; stays for the call).
+    pub(crate) relay_only: bool,
+    /// A selected pair with a relay local candidate was seen.
+    pub(crate) relay_seen: bool,
+    /// The last sample, with the per-URL outcomes merged across samples.
+    pub(crate) evidence: super::media_types::MediaSample,
+}
+
 /// One call.
 #[derive(Debug, Clone)]
 pub(crate) struct Call {
@@ -176,6 +205,8 @@ pub(crate) struct Call {
     pub(crate) last_response: Option<Vec<u8>>,
     /// ICE recovery.
     pub(crate) ice: IceWatch,
+    /// The media watchdog.
+    pub(crate) watch: MediaWatch,
     /// A BYE is owed but there is no flow: it goes when signalling is back.
     pub(crate) bye_on_flow: bool,
 }
@@ -221,6 +252,7 @@ impl Call {
             bye_after_ack: false,
             last_response: None,
             ice: Default::default(),
+            watch: Default::default(),
             bye_on_flow: false,
         }
     }

@@ -25,6 +25,21 @@ pub enum IceState {
     Closed,
 }
 
+impl IceState {
+    /// The name as the browser spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IceState::New => "new",
+            IceState::Checking => "checking",
+            IceState::Connected => "connected",
+            IceState::Completed => "completed",
+            IceState::Disconnected => "disconnected",
+            IceState::Failed => "failed",
+            IceState::Closed => "closed",
+        }
+    }
+}
+
 /// Options for an outgoing call.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CallOptions {
@@ -153,6 +168,10 @@ pub enum EndCause {
     },
     /// The call was transferred away (REFER succeeded).
     Transferred,
+    /// The media watchdog found no media (never started, or lost) and recovery (ICE
+    /// restarts, relay-only among them when that could help) did not bring it back:
+    /// what happened, for how long it was tried, and the browser's evidence.
+    NoMedia(Box<super::media_types::NoMedia>),
 }
 
 impl EndCause {
@@ -176,6 +195,16 @@ impl EndCause {
                 return format!("SessionRefreshFailed (status {status}, reason {reason:?})")
             }
             EndCause::Transferred => "Transferred",
+            EndCause::NoMedia(n) => {
+                return format!(
+                    "NoMedia ({}, {}, {} restarts in {} ms: {:?})",
+                    n.loss.as_str(),
+                    n.why.as_str(),
+                    n.restarts,
+                    n.tried.as_millis(),
+                    n.reason
+                )
+            }
         };
         name.to_owned()
     }
@@ -222,6 +251,21 @@ pub enum MediaAction {
     },
     /// Close the peer connection and stop the local tracks.
     Close,
+    /// Read the call's media now (states, `getStats()`, ICE server errors) and report
+    /// it with `Input::MediaSample`; the quality warnings are updated from the same
+    /// reading.
+    SampleMedia {
+        /// Inbound audio is expected now (the call is up and nobody holds it): the
+        /// no-inbound-audio and far-end-silence warnings count only then.
+        expect_inbound: bool,
+        /// Outbound audio is expected (not muted, not held): the silent-microphone
+        /// warning counts only then.
+        expect_outbound: bool,
+    },
+    /// From now on this call gathers relay candidates only
+    /// (`pc.setConfiguration({...current, iceTransportPolicy: 'relay'})`); an
+    /// ICE-restart offer follows.
+    RelayOnly,
 }
 
 /// A call operation the application asked for could not be done.

@@ -141,6 +141,7 @@ impl UserAgent {
             ice_grace: config.ice_disconnected_grace,
             ice_recovery_limit: config.ice_recovery_limit,
             prewarm: config.prewarm && (config.ice_has_turn || config.ice_has_stun),
+            watchdog: config.media_watchdog,
         });
         Ok(UserAgent {
             auth: Authenticator::new(local.auth_user.clone(), config.password.clone()),
@@ -284,6 +285,9 @@ impl UserAgent {
             }
             Input::MediaFailed { call, reason } => self.with_calls(now, |calls, io, s| {
                 calls.on_media_failed(call, reason, io, s)
+            }),
+            Input::MediaSample { call, sample } => self.with_calls(now, |calls, io, s| {
+                calls.on_media_sample(call, sample, io, s)
             }),
         }
     }

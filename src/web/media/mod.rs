@@ -10,18 +10,21 @@
 //! - `IceState` on every `iceconnectionstatechange`;
 //! - `MediaFailed` when `getUserMedia`, `createOffer`/`createAnswer` or a
 //!   `setRemoteDescription` fails;
-//! - `RemoteStream` when the first remote track arrives (the driver tells the app).
+//! - `RemoteStream` when the first remote track arrives (the driver tells the app);
+//! - `MediaSample` when the core asked for one (`SampleMedia`): `getStats()` read once
+//!   for the quality warnings and for the core's media watchdog ([`sample`]).
 //!
 //! Actions that need the browser's promises (offer, answer, apply an answer, roll
 //! back) run one after the other on a queue per call, so that an answer is never
-//! applied to an offer that is still being made. `Mute`, `SendDtmf` and `Close` act
-//! at once. `Close` stops every local track, detaches every listener and closes the
+//! applied to an offer that is still being made. `Mute`, `SendDtmf`, `SampleMedia`,
+//! `RelayOnly` and `Close` act at once. `Close` stops every local track, detaches every listener and closes the
 //! peer connection; an operation still waiting on a promise then finds the session
 //! closed and stops whatever it obtained.
 
 mod ops;
 mod peer;
 pub(crate) mod prewarm;
+mod sample;
 pub(crate) mod stats;
 #[cfg(test)]
 mod tests;
@@ -38,8 +41,9 @@ use super::work::Work;
 use crate::core::{CallId, LogLevel, MediaAction};
 use crate::sip::Secret;
 use crate::web::ice_servers::IceServersProvider;
-use crate::web::quality::watch::{self, QualityWatch, QUALITY_INTERVAL_MS};
+use crate::web::quality::watch;
 use crate::web::quality::CallQuality;
+use sample::ServerLog;
 
 pub(crate) use peer::Listeners;
 use prewarm::WarmPool;
@@ -88,8 +92,12 @@ pub(crate) struct Session {
     closed: Cell<bool>,
     /// Quality history for `getStats()` and the `quality` warnings.
     quality: Rc<RefCell<CallQuality>>,
-    /// The periodic quality check, while the peer connection lives.
-    watch: RefCell<Option<QualityWatch>>,
+    /// What the core last said is expected: inbound audio, outbound audio.
+    expected: Cell<(bool, bool)>,
+    /// A sample is being read (one at a time).
+    sampling: Cell<bool>,
+    /// What the browser said about the STUN/TURN URLs.
+    servers: Rc<RefCell<ServerLog>>,
 }
 
 #[derive(Default)]
@@ -126,7 +134,9 @@ impl Session {
             running: Cell::new(false),
             closed: Cell::new(false),
             quality: Rc::default(),
-            watch: RefCell::new(None),
+            expected: Cell::new((true, true)),
+            sampling: Cell::new(false),
+            servers: Rc::default(),
         })
     }
 
@@ -140,6 +150,24 @@ impl Session {
             MediaAction::Close => return self.close(),
             MediaAction::Mute(muted) => self.set_muted(muted),
             MediaAction::SendDtmf { tones } => self.send_dtmf(&tones),
+            MediaAction::SampleMedia {
+                expect_inbound,
+                expect_outbound,
+            } => {
+                self.expected.set((expect_inbound, expect_outbound));
+                self.sample();
+            }
+            MediaAction::RelayOnly => {
+                let result = match self.peer_connection() {
+                    Some(pc) => sample::relay_only(&pc),
+                    None => Err("no peer connection to make relay-only".into()),
+                };
+                let line = match result {
+                    Ok(()) => (LogLevel::Info, "relay-only from now on".to_string()),
+                    Err(e) => (LogLevel::Warn, format!("relay-only refused: {e}")),
+                };
+                self.feed(Work::Log(line.0, line.1));
+            }
             action => {
                 self.queue.borrow_mut().push_back(action);
                 if !self.running.replace(true) {
@@ -238,15 +266,37 @@ impl Session {
         self.ensure_pc(video)
     }
 
-    /// Starts the periodic quality check of `pc` (once per peer connection).
-    pub(super) fn watch_quality(&self, pc: &RtcPeerConnection) {
-        let watch = QualityWatch::start(
-            pc.clone(),
-            Rc::clone(&self.quality),
-            self.quality_emit(),
-            QUALITY_INTERVAL_MS,
-        );
-        *self.watch.borrow_mut() = Some(watch);
+    /// Reads the statistics once: the quality warnings are updated and the core gets
+    /// the sample. A reading still running when the next is asked for is not doubled.
+    fn sample(self: &Rc<Self>) {
+        let Some(pc) = self.peer_connection() else {
+            return;
+        };
+        if self.sampling.replace(true) {
+            return;
+        }
+        let me = Rc::clone(self);
+        wasm_bindgen_futures::spawn_local(async move {
+            let emit = me.quality_emit();
+            let expected = me.expected.get();
+            let ok = watch::sample(&pc, &me.quality, &emit, expected)
+                .await
+                .is_ok();
+            me.sampling.set(false);
+            if !ok || me.closed.get() {
+                return; // a closed connection rejects: the call is ending anyway
+            }
+            let sample = match me.quality.borrow().last() {
+                Some((report, estimate)) => {
+                    sample::media_sample(&pc, report, estimate, &me.servers.borrow())
+                }
+                None => return,
+            };
+            me.feed(Work::MediaSample {
+                call: me.call,
+                sample,
+            });
+        });
     }
 
     /// `call.getStats()`: the counters, the selected pair and the quality figures; the
@@ -256,7 +306,10 @@ impl Session {
     /// The browser's rejection of `getStats()`.
     pub(crate) async fn stats(self: Rc<Self>) -> Result<JsValue, JsValue> {
         match self.peer_connection() {
-            Some(pc) => watch::sample(&pc, &self.quality, &self.quality_emit()).await,
+            Some(pc) => {
+                let expected = self.expected.get();
+                watch::sample(&pc, &self.quality, &self.quality_emit(), expected).await
+            }
             None => Ok(stats::summarize(&[])),
         }
     }
@@ -266,7 +319,6 @@ impl Session {
         if self.closed.replace(true) {
             return None;
         }
-        self.watch.borrow_mut().take();
         self.queue.borrow_mut().clear();
         let mut inner = self.inner.borrow_mut();
         if let Some(local) = inner.local.take() {

@@ -38,7 +38,11 @@ pub(super) async fn perform(s: &Rc<Session>, action: MediaAction) -> Result<(), 
             Ok(())
         }
         // Done at once by `Session::act`.
-        MediaAction::Mute(_) | MediaAction::SendDtmf { .. } | MediaAction::Close => Ok(()),
+        MediaAction::Mute(_)
+        | MediaAction::SendDtmf { .. }
+        | MediaAction::SampleMedia { .. }
+        | MediaAction::RelayOnly
+        | MediaAction::Close => Ok(()),
     }
 }
 

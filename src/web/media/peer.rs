@@ -19,6 +19,7 @@ pub(crate) struct Listeners {
     _on_gathering: Closure<dyn FnMut(web_sys::Event)>,
     _on_ice_state: Closure<dyn FnMut(web_sys::Event)>,
     _on_track: Closure<dyn FnMut(RtcTrackEvent)>,
+    _on_candidate_error: Closure<dyn FnMut(web_sys::Event)>,
 }
 
 /// The `RTCConfiguration`: RTCP muxed, the configured ICE servers and policy, and one
@@ -92,7 +93,6 @@ impl Session {
             }
         };
         let listeners = self.attach(&pc);
-        self.watch_quality(&pc);
         let mut inner = self.inner.borrow_mut();
         inner.pc = Some(pc.clone());
         inner.listeners = Some(listeners);
@@ -106,6 +106,7 @@ impl Session {
         let on_candidate = Closure::<dyn FnMut(RtcPeerConnectionIceEvent)>::new(
             move |e: RtcPeerConnectionIceEvent| {
                 if let Some(s) = me.upgrade() {
+                    s.servers.borrow_mut().on_candidate(&e);
                     s.report_local(e.candidate().is_none());
                 }
             },
@@ -140,6 +141,17 @@ impl Session {
                 s.on_track(&e);
             }
         });
+        let servers = Rc::clone(&self.servers);
+        let on_candidate_error =
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+                servers.borrow_mut().on_error(&e);
+            });
+        // `onicecandidateerror` is not in web-sys' bindings: set as a property.
+        let _ = js_sys::Reflect::set(
+            pc,
+            &"onicecandidateerror".into(),
+            on_candidate_error.as_ref(),
+        );
         pc.set_onicecandidate(Some(on_candidate.as_ref().unchecked_ref()));
         pc.set_onicegatheringstatechange(Some(on_gathering.as_ref().unchecked_ref()));
         pc.set_oniceconnectionstatechange(Some(on_ice_state.as_ref().unchecked_ref()));
@@ -149,6 +161,7 @@ impl Session {
             _on_gathering: on_gathering,
             _on_ice_state: on_ice_state,
             _on_track: on_track,
+            _on_candidate_error: on_candidate_error,
         }
     }
 
@@ -199,6 +212,7 @@ pub(super) fn detach(pc: &RtcPeerConnection) {
     pc.set_onicegatheringstatechange(None);
     pc.set_oniceconnectionstatechange(None);
     pc.set_ontrack(None);
+    let _ = js_sys::Reflect::set(pc, &"onicecandidateerror".into(), &JsValue::NULL);
 }
 
 /// The sender of the first audio transceiver that has a track.
@@ -224,7 +238,7 @@ fn transceiver_direction(direction: Direction) -> &'static str {
 }
 
 /// The core's view of `iceConnectionState`.
-fn ice_state(state: RtcIceConnectionState) -> Option<IceState> {
+pub(super) fn ice_state(state: RtcIceConnectionState) -> Option<IceState> {
     Some(match state {
         RtcIceConnectionState::New => IceState::New,
         RtcIceConnectionState::Checking => IceState::Checking,

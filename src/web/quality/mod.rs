@@ -8,10 +8,11 @@
 //! changed. The decisions (loss over the interval, MOS, thresholds and hysteresis) are
 //! the core's; this module only reads the browser's numbers.
 //!
-//! The driver reads the stats ([`CallQuality::get_stats`]) from a periodic timer (every
-//! second while the call lives), hands them to [`CallQuality::take`] and emits the
-//! changes as `quality` events; `call.getStats()` goes the same way and resolves with
-//! the stats.
+//! The driver reads the stats ([`CallQuality::get_stats`]) when the core asks for a
+//! media sample (`MediaAction::SampleMedia`, every second of a confirmed call: one poll
+//! for the quality warnings and the core's media watchdog), hands them to
+//! [`CallQuality::take`] and emits the changes as `quality` events; `call.getStats()`
+//! goes the same way and resolves with the stats.
 
 pub mod watch;
 
@@ -19,7 +20,7 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::core::quality::{Estimate, QualityMonitor, Sample, WarningChange};
+use crate::core::quality::{AudioMeter, Estimate, QualityMonitor, Sample, WarningChange};
 
 /// One end of the selected candidate pair.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -54,6 +55,15 @@ pub struct Report {
     pub packets_sent: u64,
     /// Outbound audio bytes.
     pub bytes_sent: u64,
+    /// The DTLS state of the transport (`new`, `connecting`, `connected` ...).
+    pub dtls_state: Option<String>,
+    /// The far end's audio level and energy (`inbound-rtp`).
+    pub inbound_audio: AudioMeter,
+    /// The microphone's audio level and energy (`media-source`).
+    pub outbound_audio: AudioMeter,
+    /// STUN/TURN URLs that gave a local candidate (`local-candidate` `url` of a
+    /// server-reflexive or relay candidate).
+    pub allocated_urls: Vec<String>,
 }
 
 fn get(obj: &JsValue, key: &str) -> JsValue {
@@ -111,6 +121,16 @@ pub fn read_report(report: &JsValue) -> Report {
     };
     // Chromium names the pair in the transport; Firefox marks it `selected`.
     let pair_id = of_type("transport").find_map(|t| get_str(t, "selectedCandidatePairId"));
+    let dtls_state = of_type("transport").find_map(|t| get_str(t, "dtlsState"));
+    let allocated_urls = of_type("local-candidate")
+        .filter(|c| {
+            matches!(
+                get_str(c, "candidateType").as_deref(),
+                Some("srflx" | "relay")
+            )
+        })
+        .filter_map(|c| get_str(c, "url"))
+        .collect();
     let pair = match pair_id {
         Some(id) => of_type("candidate-pair").find(|p| get_str(p, "id").as_deref() == Some(&id)),
         None => of_type("candidate-pair")
@@ -122,7 +142,11 @@ pub fn read_report(report: &JsValue) -> Report {
                 })
             }),
     };
-    let mut out = Report::default();
+    let mut out = Report {
+        dtls_state,
+        allocated_urls,
+        ..Report::default()
+    };
     if let Some(pair) = pair {
         let local = candidate(&stats, get_str(pair, "localCandidateId"));
         let remote = candidate(&stats, get_str(pair, "remoteCandidateId"));
@@ -142,6 +166,10 @@ pub fn read_report(report: &JsValue) -> Report {
         out.packets_received = count(inb, "packetsReceived");
         out.packets_lost = get_num(inb, "packetsLost").map_or(0, |v| v as i64);
         out.bytes_received = count(inb, "bytesReceived");
+        out.inbound_audio = meter(inb);
+    }
+    if let Some(source) = of_type("media-source").find(audio) {
+        out.outbound_audio = meter(source);
     }
     if let Some(outb) = of_type("outbound-rtp").find(audio) {
         out.packets_sent = count(outb, "packetsSent");
@@ -155,6 +183,15 @@ pub fn read_report(report: &JsValue) -> Report {
             .map(|s| s * 1000.0);
     }
     out
+}
+
+/// `audioLevel`, `totalAudioEnergy` and `totalSamplesDuration` of a stats entry.
+fn meter(entry: &JsValue) -> AudioMeter {
+    AudioMeter {
+        level: get_num(entry, "audioLevel"),
+        total_energy: get_num(entry, "totalAudioEnergy"),
+        total_duration: get_num(entry, "totalSamplesDuration"),
+    }
 }
 
 /// The call's statistics as `SoftphoneCallStats` (see `docs/js-call-api.md`).
@@ -177,22 +214,42 @@ pub fn stats_to_js(report: &Report, estimate: &Estimate) -> JsValue {
     opt(&obj, "rttMs", estimate.rtt_ms);
     opt(&obj, "jitterMs", estimate.jitter_ms);
     opt(&obj, "packetLossPercent", estimate.loss_percent);
-    opt(&obj, "mos", estimate.mos);
-    let counters = |packets: u64, bytes: u64| {
+    // No MOS without measured packets: `null`, and why.
+    match estimate.mos {
+        Some(mos) => set(&obj, "mos", round2(mos).into()),
+        None => {
+            set(&obj, "mos", JsValue::NULL);
+            if let Some(why) = estimate.mos_unavailable {
+                set(&obj, "mosUnavailable", why.as_str().into());
+            }
+        }
+    }
+    let counters = |packets: u64, bytes: u64, level: Option<f64>| {
         let o = Object::new();
         set(&o, "packets", (packets as f64).into());
         set(&o, "bytes", (bytes as f64).into());
+        if let Some(level) = level {
+            set(&o, "audioLevel", ((level * 1e4).round() / 1e4).into());
+        }
         JsValue::from(o)
     };
     set(
         &obj,
         "inbound",
-        counters(report.packets_received, report.bytes_received),
+        counters(
+            report.packets_received,
+            report.bytes_received,
+            estimate.inbound_level,
+        ),
     );
     set(
         &obj,
         "outbound",
-        counters(report.packets_sent, report.bytes_sent),
+        counters(
+            report.packets_sent,
+            report.bytes_sent,
+            estimate.outbound_level,
+        ),
     );
     obj.into()
 }
@@ -234,6 +291,7 @@ pub fn quality_event(call_id: u64, change: &WarningChange) -> JsValue {
 #[derive(Debug, Default)]
 pub struct CallQuality {
     monitor: QualityMonitor,
+    last: Option<(Report, Estimate)>,
 }
 
 impl CallQuality {
@@ -242,29 +300,43 @@ impl CallQuality {
         CallQuality::default()
     }
 
-    /// Takes one report read at `now_ms` (`performance.now()`), with the call's ICE
-    /// `connected` or not; returns `SoftphoneCallStats` and the warnings that changed.
+    /// Takes one report read at `now_ms` (`performance.now()`); `inbound_expected` and
+    /// `outbound_expected` come from the core's sample request (the call is up and not
+    /// held; the microphone is not muted). Returns `SoftphoneCallStats` and the warnings
+    /// that changed.
     pub fn take(
         &mut self,
         report: &JsValue,
         now_ms: f64,
-        connected: bool,
+        inbound_expected: bool,
+        outbound_expected: bool,
     ) -> (JsValue, Vec<WarningChange>) {
         let r = read_report(report);
         let sample = Sample {
             at_ms: now_ms,
-            connected,
+            inbound_expected,
+            outbound_expected,
             rtt_ms: r.rtt_ms,
             jitter_ms: r.jitter_ms,
             packets_received: r.packets_received,
             packets_lost: r.packets_lost,
+            packets_sent: r.packets_sent,
+            inbound_audio: r.inbound_audio,
+            outbound_audio: r.outbound_audio,
         };
         let (estimate, changes) = self.monitor.update(&sample);
-        (stats_to_js(&r, &estimate), changes)
+        let stats = stats_to_js(&r, &estimate);
+        self.last = Some((r, estimate));
+        (stats, changes)
     }
 
-    /// Calls `pc.getStats()` and [`CallQuality::take`]s the report. The caller holds
-    /// no borrow of the driver across the `await`.
+    /// The last report taken and its estimate.
+    pub fn last(&self) -> Option<&(Report, Estimate)> {
+        self.last.as_ref()
+    }
+
+    /// Calls `pc.getStats()`. The caller holds no borrow of the driver across the
+    /// `await`.
     ///
     /// # Errors
     /// The browser's rejection (a closed connection).
