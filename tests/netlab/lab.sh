@@ -22,11 +22,11 @@
 #              per destination; everything allowed
 #   noturn     only TCP to port 80 (the SIP WebSocket); everything else silently dropped
 #
-# Usage: tests/netlab/lab.sh up | class NAME | restart kamailio|coturn | down | check
+# Usage: tests/netlab/lab.sh up | class NAME [MARK] | restart kamailio|coturn|baresip | down | check
 #   up       removes a stale lab, builds the namespaces, renders the configs into
 #            .run/netlab/ (SOFTPHONE_RUN_DIR) and starts the servers; writes .run/netlab/env.json
 #   class    installs the class's rules on the router (connections of an earlier class are
-#            not let through: each class marks its own)
+#            not let through: each class marks its own; `class NAME MARK` keeps them instead)
 #   down     stops every process of the lab's namespaces (by pid) and removes them
 #   check    exits 0 when this machine can make network namespaces (else prints why)
 set -euo pipefail
@@ -185,7 +185,9 @@ up() {
   # The second STUN server's address (the same coturn). Not a second port behind a
   # redirect: the server's own NAT would then remap the source port of the second flow
   # (its reply tuple clashes with the first) and every class would look symmetric.
-  ip -n "$SRV" addr add "$SRV_IP2/24" dev spnetlab-s0
+  # On lo, not on spnetlab-s0: baresip takes its media addresses from spnetlab-s0 and must
+  # offer one (the server still answers ARP for it on spnetlab-s0).
+  ip -n "$SRV" addr add "$SRV_IP2/32" dev lo
   # TURN over TCP 443 lands on coturn's 3478 (TCP: no mapping to compare).
   in_ns "$SRV" nft -f - <<EOF
 table ip spnetlab_srv {
@@ -244,6 +246,9 @@ class() {
     drop' ;;
     *) log "unknown class $name (open corporate udpdrop symmetric noturn)"; return 2 ;;
   esac
+  # A second argument keeps another class's mark: the rules change, the connections made
+  # before stay (the soak's NAT switch: only new flows get the new behaviour).
+  mark="${2:-$mark}"
   # Replaced atomically; a connection made under another class (another mark) is dropped.
   in_ns "$RTR" nft -f - <<EOF
 table inet spnetlab
@@ -280,7 +285,7 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   check) check ;;
-  class) class "${2:?class NAME}" ;;
+  class) class "${2:?class NAME}" "${3:-}" ;;
   restart) restart "${2:?restart NAME}" ;;
   *) echo "usage: $0 up | class NAME | restart kamailio|coturn|baresip | down | check" >&2; exit 2 ;;
 esac

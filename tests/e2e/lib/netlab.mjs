@@ -77,8 +77,25 @@ export async function up() {
 
 /** Stops every process in the lab's namespaces and removes them. */
 export const down = () => labSh('down');
-/** Installs the rules of one class (see CLASSES) on the router. */
-export const setClass = (name) => labSh('class', name);
+/**
+ * Installs the rules of one class (see CLASSES) on the router. With `keepMark` (the mark
+ * of the class before, 1 for `open`), connections made before the switch stay up.
+ */
+export const setClass = (name, keepMark) => (keepMark ? labSh('class', name, String(keepMark)) : labSh('class', name));
+
+/** Runs `nft -f -` with `script` in the router namespace (the soak's faults). */
+export async function routerNft(script) {
+  await new Promise((resolve, reject) => {
+    const child = execFile('ip', ['netns', 'exec', 'spnetlab-rtr', 'nft', '-f', '-'], { timeout: 10_000 }, (e, _o, stderr) =>
+      e ? reject(new Error(`router nft: ${stderr || e.message}`)) : resolve());
+    child.stdin.end(script);
+  });
+}
+
+/** Kills the server side of every SIP WebSocket that came through the router (ss -K). */
+export async function dropClientWebSockets() {
+  await run('ip', ['netns', 'exec', 'spnetlab-srv', 'ss', '-K', 'dst', '10.99.2.1', 'sport', '=', ':80'], { timeout: 10_000 });
+}
 /** Restarts one of the lab's servers: `kamailio`, `coturn` or `baresip`. */
 export const restart = (name) => labSh('restart', name);
 
