@@ -259,6 +259,15 @@ table inet spnetlab {
     ct state established,related ct mark $mark accept
     iifname "spnetlab-r0" ip daddr 10.99.2.0/24 jump client_out
   }
+  # Unsolicited packets from the server side to the router itself are dropped here, before
+  # conntrack confirms them. Accepted, each would leave an entry whose reply tuple is the
+  # mapping the client's own flow to that server is about to need (baresip starts its ICE
+  # checks before the browser does), and masquerade would give that flow another port: an
+  # endpoint-independent NAT would look symmetric.
+  chain input {
+    type filter hook input priority filter; policy accept;
+    iifname "spnetlab-r1" ct state new drop
+  }
   chain client_out {
     ct mark set $mark
     $filter
