@@ -8,6 +8,8 @@
 //                      [--doctor-load 2000] [--doctor-duration 60]
 //                      [--calls 200] [--jssip-calls N] [--scale 200] [--idle 60] [--jssip-bound 45]
 //                      [--out bench/results/latest.json] [--merge]
+//   node bench/run.mjs --only netlab [--netlab-calls 3]          (the network lab, as root)
+//   node bench/run.mjs --only soak [--soak-minutes 20] [--soak-every 30]   (the fault soak, as root)
 //
 // Prints one table and writes the JSON file (every repetition's value, medians, spread,
 // the machine). Exit status 0 when every suite that could run ran; a suite that needs the
@@ -34,6 +36,10 @@ const { values: args } = parseArgs({
     scale: { type: 'string', default: '200' },
     idle: { type: 'string', default: '60' },
     'jssip-bound': { type: 'string', default: '45' },
+    // Not in the default --only: they need root (network namespaces) and take minutes.
+    'netlab-calls': { type: 'string', default: '3' },
+    'soak-minutes': { type: 'string', default: '20' },
+    'soak-every': { type: 'string', default: '30' },
     out: { type: 'string', default: path.join(BENCH_DIR, 'results', 'latest.json') },
     // Keep the other suites' results already in --out; replace only those run now.
     merge: { type: 'boolean', default: false },
@@ -57,6 +63,9 @@ const SUITES = {
   doctor: { file: 'doctor-load.mjs', browser: false, options: { count: Number(args['doctor-load']), durationS: Number(args['doctor-duration']) } },
   // Issue 15's budget: start-up, size and one UA's idle CPU (--idle seconds), side by side.
   budget: { file: 'budget.mjs', options: { idleMs: Number(args.idle) * 1000 } },
+  // The network lab (tests/netlab/): its own namespaces, servers and browsers.
+  netlab: { file: 'netlab.mjs', options: { calls: Number(args['netlab-calls']), jssipBoundMs: Number(args['jssip-bound']) * 1000 } },
+  soak: { file: 'soak.mjs', options: { minutes: Number(args['soak-minutes']), everyS: Number(args['soak-every']) } },
 };
 
 const log = (...m) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...m);

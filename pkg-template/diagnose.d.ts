@@ -121,6 +121,24 @@ export interface SoftphoneNetworkVerdict {
   message: string;
 }
 
+/**
+ * The NAT's mapping behaviour, from one throwaway peer connection that asks every UDP
+ * STUN/TURN endpoint (host and port) from the same local socket.
+ */
+export interface SoftphoneNatCheck {
+  /**
+   * `symmetric`: one local socket got a different public port (or address) per server, so
+   * direct media will fail and calls need a relay; `endpointIndependent`: two or more
+   * endpoints saw the same mapping; `none`: no NAT; `unknown`: fewer than two UDP endpoints
+   * answered (configure two STUN servers, or two ports of one, to tell).
+   */
+  mapping: 'symmetric' | 'endpointIndependent' | 'none' | 'unknown';
+  /** The server-reflexive addresses the shared socket got (`server` when the browser says). */
+  mapped: { address: string; port: number; server?: string }[];
+  /** Why the mapping is `unknown`. */
+  reason?: string;
+}
+
 /** The result of `diagnose()`. */
 export interface SoftphoneDiagnosis {
   /**
@@ -134,6 +152,12 @@ export interface SoftphoneDiagnosis {
   ice: SoftphoneIceCheck[];
   /** Where the probed STUN/TURN servers came from. */
   iceServers: { configured: number; fetched: number; fetchError?: string };
+  nat: SoftphoneNatCheck;
+  /**
+   * One per class of network; a symmetric NAT on this network adds a `thisNetwork` verdict
+   * starting "symmetric NAT: direct media will fail, calls need relay" that says whether
+   * a relay works (`ok`).
+   */
   verdicts: SoftphoneNetworkVerdict[];
 }
 

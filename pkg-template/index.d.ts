@@ -81,6 +81,7 @@ export type {
   SoftphoneWebSocketCheck,
   SoftphoneIceCheck,
   SoftphoneNetworkVerdict,
+  SoftphoneNatCheck,
   SoftphoneOptionsCheck,
   SoftphoneCandidateType,
 } from './diagnose.js';

@@ -7,10 +7,11 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Reflect, JSON};
+use softphone_core::core::nat::{Mapping, NatMapping};
 use softphone_core::core::quality::Warning;
 use softphone_core::web::diagnose::ice::IceProbe;
 use softphone_core::web::diagnose::verdict::verdicts;
-use softphone_core::web::diagnose::{diagnose, IceCheck};
+use softphone_core::web::diagnose::{diagnose, Findings, IceCheck};
 use softphone_core::web::ice_servers::{
     describe, parse_answer, parse_ice_servers, FetchState, IceScheme, IceServersProvider,
     IceTransport, IceUrl,
@@ -337,7 +338,10 @@ fn check(url: &str, ok: bool, errors: Vec<(u16, String)>) -> IceCheck {
 }
 
 fn verdict_of(checks: &[IceCheck], network: &str) -> (bool, String) {
-    let v = verdicts(checks)
+    let unknown = NatMapping::Unknown {
+        reason: String::new(),
+    };
+    let v = verdicts(checks, &unknown)
         .into_iter()
         .find(|v| v.network == network)
         .unwrap_or_else(|| panic!("no {network} verdict"));
@@ -399,4 +403,78 @@ fn verdicts_per_network_class() {
     // Nothing configured.
     let (ok, msg) = verdict_of(&[], "thisNetwork");
     assert!(!ok && msg.contains("no STUN or TURN"), "{msg}");
+}
+
+fn srflx(port: u16) -> Mapping {
+    Mapping {
+        base: "1/0".into(),
+        address: "10.99.2.1".into(),
+        port,
+        server: None,
+    }
+}
+
+#[wasm_bindgen_test]
+fn two_mappings_of_one_socket_make_a_symmetric_nat_verdict() {
+    // Two STUN ports of one server answered; the shared socket got two mappings.
+    let found = Findings {
+        ws: vec![],
+        ice: vec![
+            check("stun:s:3478", true, vec![]),
+            check("stun:s:3479", true, vec![]),
+            check("turn:s:3478?transport=tcp", true, vec![]),
+        ],
+        mappings: vec![srflx(40001), srflx(52001)],
+    };
+    let nat = found.nat();
+    assert_eq!(nat.name(), "symmetric");
+    let this: Vec<_> = verdicts(&found.ice, &nat)
+        .into_iter()
+        .filter(|v| v.network == "thisNetwork")
+        .collect();
+    assert_eq!(this.len(), 1, "{this:?}");
+    assert!(this[0].ok, "{this:?}");
+    assert!(
+        this[0]
+            .message
+            .starts_with("symmetric NAT: direct media will fail, calls need relay; the relay works (TURN over TCP/TLS)"),
+        "{this:?}"
+    );
+
+    // The same without a working relay: not ok, and says so.
+    let no_relay = Findings {
+        ice: found.ice[..2].to_vec(),
+        ..found.clone()
+    };
+    let v = verdicts(&no_relay.ice, &no_relay.nat());
+    let this = v.iter().find(|v| v.network == "thisNetwork").unwrap();
+    assert!(
+        !this.ok && this.message.contains("no relay works"),
+        "{this:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+fn one_mapping_from_two_answering_ports_is_not_symmetric() {
+    // The browser drops the identical second srflx candidate; the per-URL probes count
+    // two answering endpoints (a TCP TURN URL does not count: it is not asked over UDP).
+    let found = Findings {
+        ws: vec![],
+        ice: vec![
+            check("stun:s:3478", true, vec![]),
+            check("turn:s:3479?transport=udp", true, vec![]),
+            check("turn:s:443?transport=tcp", true, vec![]),
+        ],
+        mappings: vec![srflx(40001)],
+    };
+    assert_eq!(found.nat().name(), "endpointIndependent");
+    assert!(verdicts(&found.ice, &found.nat())
+        .iter()
+        .all(|v| !v.message.contains("direct media will fail")));
+    // Only one UDP endpoint answered: unknown.
+    let one = Findings {
+        ice: vec![check("stun:s:3478", true, vec![])],
+        ..found
+    };
+    assert_eq!(one.nat().name(), "unknown");
 }

@@ -113,6 +113,26 @@ export function rows(results) {
     const g = r.softphoneCore.growth;
     out.push([`memory: ${r.calls} calls, growth after call 10 (wasm / JS heap)`, `${kb(g.wasmBytes)} / ${kb(g.jsHeapBytes)}`, r.jssip ? `- / ${kb(r.jssip.growth.jsHeapBytes)}` : '', '< 1 MB', yes(g.wasmBytes + g.jsHeapBytes < 1e6)]);
   } else note('memory', 'memory');
+
+  // Only when asked for (--only netlab / soak: they need root and take minutes).
+  if (s.netlab?.status === 'ok') {
+    const cell = (list) => {
+      const inv = list.map((r) => r.inviteMs).filter((x) => x != null);
+      const audio = list.filter((r) => r.audioMs != null);
+      const invite = inv.length ? `INVITE ${fmt(Math.min(...inv))}-${fmt(Math.max(...inv))} ms` : 'no INVITE';
+      const t = audio.length ? ` (${fmt(Math.min(...audio.map((r) => r.audioMs)))}-${fmt(Math.max(...audio.map((r) => r.audioMs)))} ms)` : '';
+      return `${invite}; audio ${audio.length}/${list.length}${t}`;
+    };
+    for (const [name, row] of Object.entries(s.netlab.classes)) {
+      out.push([`netlab: ${name}`, cell(row.softphoneCore), cell(row.jssip), '', '']);
+    }
+  } else if (s.netlab) note('netlab', 'netlab');
+  if (s.soak?.status === 'ok') {
+    const r = s.soak;
+    out.push([`soak: ${r.minutes} min, ${r.faults.length} faults: calls lost / duplicate REGISTERs`, `${r.callsLost} / ${r.duplicateRegisters}`, '', '0 / 0', yes(r.callsLost === 0 && r.duplicateRegisters === 0)]);
+    out.push(['soak: time to audio after a fault, p50 / p95 / max', `${fmt(r.audioAfterFault.p50)} / ${fmt(r.audioAfterFault.p95)} / ${fmt(r.audioAfterFault.max)} ms`, '', '', `${r.audioAfterFault.missing} without audio in ${r.boundS} s`]);
+    out.push(['soak: wasm memory / JS heap, before -> after', `${kb(r.memory.before.wasm)} -> ${kb(r.memory.after.wasm)} / ${kb(r.memory.before.js)} -> ${kb(r.memory.after.js)}`, '', '', '']);
+  } else if (s.soak) note('soak', 'soak');
   void skipped;
   return out;
 }

@@ -37,6 +37,7 @@ import {
   type SoftphoneMediaEvidence,
   type SoftphoneMediaFailure,
   type SoftphoneLogLevel,
+  type SoftphoneNatCheck,
   type SoftphoneNetworkVerdict,
   type SoftphoneNotSupportedError,
   type SoftphoneOptionsCheck,
@@ -250,6 +251,12 @@ function describeDiagnosis(d: SoftphoneDiagnosis): string[] {
     for (const e of c.errors) lines.push(`${e.code} ${e.text}`);
   }
   lines.push(`${d.iceServers.configured} + ${d.iceServers.fetched} ${d.iceServers.fetchError ?? ''}`);
+  const nat: SoftphoneNatCheck = d.nat;
+  if (nat.mapping === 'symmetric') lines.push(`symmetric NAT: ${nat.mapped.map((m) => `${m.address}:${m.port} ${m.server ?? ''}`).join(', ')}`);
+  else if (nat.mapping === 'unknown') lines.push(nat.reason ?? '');
+  // @ts-expect-error the mapping is one of four names
+  const wrong: SoftphoneNatCheck['mapping'] = 'fullCone';
+  lines.push(String(wrong));
   for (const v of d.verdicts satisfies SoftphoneNetworkVerdict[]) lines.push(`${v.network} ${v.ok} ${v.message}`);
   return lines;
 }

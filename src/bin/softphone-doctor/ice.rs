@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
 use serde_json::Value;
+use softphone_core::core::nat::{self, classify, Mapping, NatMapping, NatObservation};
 use softphone_core::native::http;
 use softphone_core::native::ice::{self, Probed, Transport};
 use softphone_core::native::stun::client::{Outcome, Request};
@@ -227,12 +228,40 @@ pub async fn mapping(checks: &[Check], timeout: Duration) -> Option<(Step, Optio
         .iter()
         .map(|(s, m)| serde_json::json!({"server": s.to_string(), "mapped": m.map(|m| m.to_string())}))
         .collect();
-    let symmetric = (mapped.len() >= 2).then(|| mapped.iter().any(|m| *m != mapped[0]));
-    let verdict = match symmetric {
-        Some(true) => "symmetric NAT: the mapped address differs per server; server-reflexive candidates will not connect, a relay is needed".to_owned(),
-        Some(false) => format!("the same mapping ({}) for {} servers: not a symmetric NAT", mapped[0], mapped.len()),
-        None if mapped.len() == 1 => format!("mapped to {} (one STUN address: the NAT type needs two)", mapped[0]),
-        None => "no mapping came back over UDP".to_owned(),
+    // One socket asked every server: the mappings share one base.
+    let observation = NatObservation {
+        answered: mapped.len(),
+        mappings: mapped
+            .iter()
+            .map(|m| Mapping {
+                base: "udp".to_owned(),
+                address: m.ip().to_string(),
+                port: m.port(),
+                server: None,
+            })
+            .collect(),
+        no_nat: false,
+    };
+    let kind = classify(&observation);
+    let symmetric = match &kind {
+        NatMapping::Symmetric { .. } => Some(true),
+        NatMapping::EndpointIndependent { .. } => Some(false),
+        _ => None,
+    };
+    let verdict = match &kind {
+        NatMapping::Unknown { .. } if mapped.len() == 1 => {
+            format!(
+                "mapped to {} (one STUN address: the NAT type needs two)",
+                mapped[0]
+            )
+        }
+        NatMapping::Unknown { .. } => "no mapping came back over UDP".to_owned(),
+        // Whether the relay works is the verdicts' business (they see every check).
+        NatMapping::Symmetric { mapped } => format!(
+            "symmetric NAT: direct media will fail, calls need relay (one socket was seen as {})",
+            mapped.join(", ")
+        ),
+        other => nat::message(other, None),
     };
     let status = if symmetric == Some(true) {
         Status::Warn

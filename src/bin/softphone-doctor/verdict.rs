@@ -69,9 +69,12 @@ pub fn verdicts(checks: &[Check], symmetric: Option<bool>) -> Vec<Verdict> {
             "thisNetwork",
             relay_any,
             if relay_any {
-                "symmetric NAT on this network: the mapped port differs per server, calls need the relay (available)".into()
+                format!(
+                    "symmetric NAT on this network: direct media will fail, calls need relay; the relay works (TURN over {})",
+                    if relay_udp { "UDP" } else { "TCP/TLS" }
+                )
             } else {
-                "symmetric NAT on this network and no relay: calls will fail".into()
+                "symmetric NAT on this network: direct media will fail, calls need relay; no relay works, calls will fail".into()
             },
         ));
     }

@@ -195,7 +195,7 @@ pub async fn probe(server: &IceServer, url: &IceUrl, budget_ms: u32) -> IceProbe
 }
 
 /// A data channel gives the offer a transport; `setLocalDescription` starts gathering.
-async fn start_gathering(pc: &RtcPeerConnection) -> Result<(), String> {
+pub(super) async fn start_gathering(pc: &RtcPeerConnection) -> Result<(), String> {
     let call = |name: &str, args: &Array| -> Result<JsValue, String> {
         let f = Reflect::get(pc, &name.into())
             .ok()

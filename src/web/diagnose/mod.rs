@@ -12,23 +12,27 @@
 //! never part of it (TURN URLs and usernames are).
 
 pub mod ice;
+pub mod nat;
 mod phone;
+mod result;
 pub mod verdict;
 pub mod ws;
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::web::to_promise;
 
+use crate::core::nat::{Mapping, NatMapping, NatObservation};
 use crate::core::probe::ProbeCredentials;
 use crate::sip::Secret;
 use crate::web::ice_servers::{parse_ice_servers, IceServer, IceServersProvider, IceUrl};
 use ice::IceProbe;
+use result::to_js;
 use ws::WsOutcome;
 
 /// The default bound of the whole diagnosis, ms.
@@ -118,6 +122,11 @@ enum Probe {
         url: IceUrl,
         budget: u32,
     },
+    Nat {
+        slot: Rc<RefCell<Vec<Mapping>>>,
+        endpoints: Vec<(String, u16)>,
+        budget: u32,
+    },
 }
 
 /// Starts a probe; the promise resolves when its result is in its slot. One async body
@@ -155,13 +164,57 @@ fn spawn_probe(probe: Probe) -> Promise {
                     probe,
                 });
             }
+            Probe::Nat {
+                slot,
+                endpoints,
+                budget,
+            } => {
+                let found = nat::probe(&endpoints, budget).await;
+                *slot.borrow_mut() = found;
+            }
         }
         Ok(JsValue::UNDEFINED)
     })
 }
 
+/// What every probe found.
+#[derive(Debug, Clone, Default)]
+pub struct Findings {
+    /// The WebSocket servers.
+    pub ws: Vec<WsCheck>,
+    /// The STUN/TURN URLs, each alone.
+    pub ice: Vec<IceCheck>,
+    /// The server-reflexive mappings one socket got from every UDP endpoint at once.
+    pub mappings: Vec<Mapping>,
+}
+
+impl Findings {
+    /// The NAT's mapping behaviour: the mappings of one socket, and how many distinct UDP
+    /// endpoints answered their own probe (a STUN URL's srflx, a TURN-over-UDP URL's
+    /// relay: both mean the server answered over UDP from this network).
+    pub fn nat(&self) -> NatMapping {
+        let mut answered: Vec<(&str, u16)> = Vec::new();
+        let mut no_nat = false;
+        for c in self.ice.iter().filter(|c| c.ok()) {
+            if c.url.transport != crate::web::ice_servers::IceTransport::Udp {
+                continue;
+            }
+            no_nat |= c.probe.no_nat;
+            let key = (c.url.host.as_str(), c.url.port);
+            if !answered.contains(&key) {
+                answered.push(key);
+            }
+        }
+        crate::core::nat::classify(&NatObservation {
+            answered: answered.len(),
+            mappings: self.mappings.clone(),
+            no_nat,
+        })
+    }
+}
+
 /// Runs every probe at once; resolves when all have finished or hit their deadlines.
-pub async fn run(targets: Targets) -> (Vec<WsCheck>, Vec<IceCheck>) {
+pub async fn run(targets: Targets) -> Findings {
     let ws_slots: Rc<RefCell<Vec<Option<WsCheck>>>> =
         Rc::new(RefCell::new(vec![None; targets.servers.len()]));
     let mut pending: Vec<Promise> = Vec::new();
@@ -200,12 +253,19 @@ pub async fn run(targets: Targets) -> (Vec<WsCheck>, Vec<IceCheck>) {
             budget: ice_budget,
         }));
     }
+    let mapping_slot: Rc<RefCell<Vec<Mapping>>> = Rc::default();
+    pending.push(spawn_probe(Probe::Nat {
+        slot: Rc::clone(&mapping_slot),
+        endpoints: nat::udp_endpoints(&targets.ice_servers),
+        budget: ice_budget,
+    }));
     for p in pending {
         let _ = JsFuture::from(p).await;
     }
     let ws = ws_slots.borrow_mut().drain(..).flatten().collect();
     let ice = ice_slots.borrow_mut().drain(..).flatten().collect();
-    (ws, ice)
+    let mappings = std::mem::take(&mut *mapping_slot.borrow_mut());
+    Findings { ws, ice, mappings }
 }
 
 /// Reads the `diagnose()` argument: `{ servers, uri?, iceServers?, iceServersUrl?,
@@ -333,190 +393,6 @@ fn host_of(url: &str) -> String {
     rest.split(['/', '?', '#']).next().unwrap_or("").to_owned()
 }
 
-/// The whole diagnosis as the `SoftphoneDiagnosis` object.
-pub fn to_js(targets: &Targets, ws: &[WsCheck], ice: &[IceCheck], duration_ms: f64) -> JsValue {
-    let out = Object::new();
-    set(&out, "durationMs", round(duration_ms).into());
-    let ws_list: Array = ws.iter().map(ws_to_js).collect();
-    set(&out, "websocket", ws_list.into());
-    let ice_list: Array = ice.iter().map(ice_to_js).collect();
-    set(&out, "ice", ice_list.into());
-    let source = Object::new();
-    set(
-        &source,
-        "configured",
-        ((targets.ice_servers.len() - targets.fetched) as u32).into(),
-    );
-    set(&source, "fetched", (targets.fetched as u32).into());
-    if let Some(e) = &targets.fetch_error {
-        set(&source, "fetchError", e.as_str().into());
-    }
-    set(&out, "iceServers", source.into());
-    let verdicts: Array = verdict::verdicts(ice)
-        .into_iter()
-        .map(|v| {
-            let o = Object::new();
-            set(&o, "network", v.network.into());
-            set(&o, "ok", v.ok.into());
-            set(&o, "message", v.message.as_str().into());
-            JsValue::from(o)
-        })
-        .collect();
-    set(&out, "verdicts", verdicts.into());
-    // Any SIP answer proves the server speaks SIP, a challenge too (Asterisk challenges
-    // OPTIONS); refused credentials do not make a working phone.
-    let ok = ws.iter().any(|c| {
-        matches!(&c.outcome, WsOutcome::Open { options: Some((o, _)), .. } if !o.credentials_refused())
-    }) && (ice.is_empty() || ice.iter().any(IceCheck::ok));
-    set(&out, "ok", ok.into());
-    out.into()
-}
-
-fn ws_to_js(c: &WsCheck) -> JsValue {
-    let o = Object::new();
-    set(&o, "url", c.url.as_str().into());
-    let hints: Vec<String> = match &c.outcome {
-        WsOutcome::Open {
-            open_ms,
-            protocol,
-            options,
-        } => {
-            set(&o, "status", "open".into());
-            set(&o, "openMs", round(*open_ms).into());
-            set(&o, "protocol", protocol.as_str().into());
-            let mut hints = Vec::new();
-            if protocol != "sip" {
-                hints.push(format!(
-                    "the server did not agree to the \"sip\" subprotocol (got {protocol:?}); RFC 7118 servers do"
-                ));
-            }
-            match options {
-                Some((outcome, rtt)) => {
-                    let opt = Object::new();
-                    set(&opt, "status", outcome.status.into());
-                    set(&opt, "reason", outcome.reason.as_str().into());
-                    set(&opt, "rttMs", round(*rtt).into());
-                    set(&opt, "challenged", outcome.challenged.into());
-                    set(&opt, "authenticated", outcome.authenticated.into());
-                    set(&o, "options", opt.into());
-                    if outcome.needs_credentials() {
-                        hints.push(format!(
-                            "reachable: the server speaks SIP and asks for authentication ({}); phone.diagnose() answers the challenge with the phone's credentials",
-                            outcome.status
-                        ));
-                    } else if outcome.credentials_refused() {
-                        hints.push(format!(
-                            "the server refused the credentials ({} again after answering its challenge): check the password and authorizationUser; Asterisk answers 401 again, never 403, for a wrong password",
-                            outcome.status
-                        ));
-                    }
-                }
-                None => hints.push(
-                    "the socket opened but no answer to SIP OPTIONS came back: is this a SIP server?".to_owned(),
-                ),
-            }
-            hints
-        }
-        WsOutcome::ClosedBeforeOpen { after_ms, code } => {
-            set(&o, "status", "closedBeforeOpen".into());
-            set(&o, "closeCode", (*code).into());
-            set(&o, "closedAfterMs", round(*after_ms).into());
-            ws::closed_before_open_hints(&c.url, *after_ms)
-        }
-        WsOutcome::NoAnswer => {
-            set(&o, "status", "timeout".into());
-            ws::no_answer_hints()
-        }
-        WsOutcome::Refused { error } => {
-            set(&o, "status", "refused".into());
-            set(&o, "error", error.as_str().into());
-            vec![format!(
-                "the browser refused the URL ({error}): check its form (wss://host:port/path); ws:// is blocked from https pages"
-            )]
-        }
-    };
-    let hints: Array = hints.iter().map(|h| JsValue::from_str(h)).collect();
-    set(&o, "hints", hints.into());
-    o.into()
-}
-
-fn ice_to_js(c: &IceCheck) -> JsValue {
-    let o = Object::new();
-    set(&o, "url", c.url.raw.as_str().into());
-    set(
-        &o,
-        "kind",
-        (if c.url.scheme.is_turn() {
-            "turn"
-        } else {
-            "stun"
-        })
-        .into(),
-    );
-    set(&o, "transport", c.url.transport.as_str().into());
-    set(&o, "host", c.url.host.as_str().into());
-    set(&o, "port", c.url.port.into());
-    if let Some(u) = &c.username {
-        set(&o, "username", u.as_str().into());
-    }
-    set(&o, "status", c.status().into());
-    let types: Array = c
-        .probe
-        .candidate_types
-        .iter()
-        .map(|t| JsValue::from_str(t))
-        .collect();
-    set(&o, "candidateTypes", types.into());
-    if let Some(ms) = c.probe.first_wanted_ms {
-        set(&o, "timeToCandidateMs", round(ms).into());
-    }
-    if c.probe.no_nat {
-        set(&o, "noNat", true.into());
-    }
-    if let Some(p) = &c.probe.relay_protocol {
-        set(&o, "relayProtocol", p.as_str().into());
-    }
-    let errors: Array = c
-        .probe
-        .errors
-        .iter()
-        .map(|(code, text)| {
-            let e = Object::new();
-            set(&e, "code", (*code).into());
-            set(&e, "text", text.as_str().into());
-            JsValue::from(e)
-        })
-        .collect();
-    set(&o, "errors", errors.into());
-    let hint = match c.status() {
-        "ok" => None,
-        "authFailed" => Some("the TURN server refused the username/credential (401): expired TURN REST credentials, or a secret that differs from the server's".to_owned()),
-        "error" => c.probe.setup_error.clone(),
-        _ if c.url.transport == crate::web::ice_servers::IceTransport::Udp => Some(format!(
-            "no answer over UDP within the probe time: UDP to port {} is blocked, or the server is down",
-            c.url.port
-        )),
-        _ => Some(format!(
-            "no answer over {} to port {}: the port is filtered, or the server does not listen there",
-            c.url.transport.as_str().to_ascii_uppercase(),
-            c.url.port
-        )),
-    };
-    if let Some(h) = hint {
-        set(&o, "hint", h.as_str().into());
-    }
-    o.into()
-}
-
-fn set(o: &Object, k: &str, v: JsValue) {
-    // Setting a property on a fresh plain object cannot fail.
-    let _ = Reflect::set(o, &k.into(), &v);
-}
-
-fn round(v: f64) -> f64 {
-    (v * 10.0).round() / 10.0
-}
-
 /// A promise and its resolve function.
 pub(crate) fn resolver() -> (Promise, Function) {
     let mut resolve_fn = None;
@@ -560,8 +436,8 @@ pub(crate) async fn run_js(
     // The fetch of `iceServersUrl` counts against the total bound.
     let spent = (now_ms() - t0).max(0.0) as u32;
     targets.timeout_ms = targets.timeout_ms.saturating_sub(spent).max(MIN_PROBE_MS);
-    let (ws, ice) = run(targets.clone()).await;
-    Ok(to_js(&targets, &ws, &ice, now_ms() - t0))
+    let found = run(targets.clone()).await;
+    Ok(to_js(&targets, &found, now_ms() - t0))
 }
 
 /// The least time a probe gets, ms, however long the fetch took.

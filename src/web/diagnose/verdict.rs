@@ -6,6 +6,7 @@
 //! candidates do not connect; a relay of any kind is needed).
 
 use super::IceCheck;
+use crate::core::nat::{self, NatMapping};
 use crate::web::ice_servers::{IceScheme, IceTransport};
 
 /// The verdict for one class of network.
@@ -19,8 +20,9 @@ pub struct Verdict {
     pub message: String,
 }
 
-/// The verdicts for the probed URLs.
-pub fn verdicts(checks: &[IceCheck]) -> Vec<Verdict> {
+/// The verdicts for the probed URLs and the NAT's mapping behaviour (from
+/// [`crate::core::nat::classify`]).
+pub fn verdicts(checks: &[IceCheck], mapping: &NatMapping) -> Vec<Verdict> {
     let ok = |f: &dyn Fn(&IceCheck) -> bool| checks.iter().filter(|c| c.ok() && f(c)).count() > 0;
     let configured = |f: &dyn Fn(&IceCheck) -> bool| checks.iter().any(f);
     let is_turn = |c: &IceCheck| c.url.scheme.is_turn();
@@ -70,6 +72,18 @@ pub fn verdicts(checks: &[IceCheck]) -> Vec<Verdict> {
             network: "thisNetwork",
             ok: false,
             message: "no STUN or TURN server answered from this network".to_owned(),
+        });
+    }
+    if mapping.needs_relay() {
+        let via = relay_any.then_some(if relay_udp {
+            "TURN over UDP"
+        } else {
+            "TURN over TCP/TLS"
+        });
+        out.push(Verdict {
+            network: "thisNetwork",
+            ok: relay_any,
+            message: nat::message(mapping, via),
         });
     }
     out.push(Verdict {
