@@ -50,7 +50,14 @@ impl Calls {
                 self.respond_raw_tagged(msg.as_bytes(), 200, "OK", &tag, &[], io);
                 let call = &mut self.calls[i];
                 call.ok_retransmit = None;
-                call.end(EndCause::RemoteHangup, io);
+                // The consultation leg of our attended transfer: the target hangs it up
+                // once the transferee's INVITE with Replaces has taken its place.
+                let cause = if call.transfer_leg {
+                    EndCause::Transferred
+                } else {
+                    EndCause::RemoteHangup
+                };
+                call.end(cause, io);
             }
             Method::Invite => self.on_reinvite_request(i, msg, io),
             Method::Update => self.on_update_request(i, msg, io, s),
@@ -177,6 +184,9 @@ impl Calls {
                         },
                         io,
                     );
+                    if status >= 300 {
+                        self.transfer_failed(i, io);
+                    }
                 }
             }
             // UPDATE is only sent to refresh the session; an ended call has none.

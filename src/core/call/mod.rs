@@ -23,6 +23,7 @@ mod in_dialog;
 mod incoming;
 mod outgoing;
 mod reinvite;
+mod replaces;
 mod session_timer;
 mod state;
 mod target;
@@ -348,6 +349,7 @@ impl Calls {
                     self.respond_raw(&request, 603, "Declined", &[], io);
                 }
             }
+            T::TransferTimeout => self.transfer_timed_out(i, io),
         }
     }
 }
