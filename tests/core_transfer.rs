@@ -563,3 +563,33 @@ fn an_incoming_refer_with_replaces_makes_an_invite_carrying_it() {
     assert_eq!(first_line(&h.take()), "SIP/2.0 400 Bad Refer-To");
     h.assert_idle();
 }
+
+#[test]
+fn once_the_transferred_call_is_gone_the_consultation_call_ends_as_usual() {
+    let mut h = Harness::new(config());
+    let (bob_call, bob) = h.connected_call(&[]);
+    let (carol_call, mut carol, carol_invite) = second_call(&mut h, "carol", "caroltag");
+    h.ua.attended_transfer(bob_call, carol_call, h.now).unwrap();
+    h.drain();
+    let refer = h.take();
+    h.deliver(&bob.reply(&refer, 202, "Accepted", None, &[]));
+    // We give up on bob while the transfer is under way.
+    h.ua.hangup(bob_call, h.now).unwrap();
+    h.drain();
+    assert!(h.take().starts_with(b"BYE "));
+    assert_eq!(
+        h.last_call_event(bob_call),
+        Some(CallEvent::Ended(EndCause::LocalHangup))
+    );
+    assert_eq!(h.take_media(), (bob_call, MediaAction::Close));
+    h.deliver(&carol.in_dialog("BYE", &carol_invite, None, &[]));
+    assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
+    assert_eq!(
+        h.last_call_event(carol_call),
+        Some(CallEvent::Ended(EndCause::RemoteHangup)),
+        "no transfer is under way any more"
+    );
+    assert_eq!(h.take_media(), (carol_call, MediaAction::Close));
+    h.call_events(bob_call);
+    h.assert_idle();
+}

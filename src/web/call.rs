@@ -255,8 +255,7 @@ impl SoftphoneCall {
     /// way, `invalidTarget`, `invalidValue` for a bad `replaces`.
     pub fn transfer(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string | SoftphoneTransferOptions")]
-        target: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | SoftphoneTransferOptions")] target: JsValue,
     ) -> Result<(), JsValue> {
         match transfer_target(&target).map_err(|e| call_error(&e))? {
             TransferTarget::Blind(target) => self.run(|ua, id, now| ua.transfer(id, &target, now)),

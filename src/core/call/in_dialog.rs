@@ -48,15 +48,15 @@ impl Calls {
         match msg.method() {
             Method::Bye => {
                 self.respond_raw_tagged(msg.as_bytes(), 200, "OK", &tag, &[], io);
-                let call = &mut self.calls[i];
-                call.ok_retransmit = None;
-                // The consultation leg of our attended transfer: the target hangs it up
+                // The consultation call of our attended transfer: the target hangs it up
                 // once the transferee's INVITE with Replaces has taken its place.
-                let cause = if call.transfer_leg {
+                let cause = if self.is_consulted(self.calls[i].id) {
                     EndCause::Transferred
                 } else {
                     EndCause::RemoteHangup
                 };
+                let call = &mut self.calls[i];
+                call.ok_retransmit = None;
                 call.end(cause, io);
             }
             Method::Invite => self.on_reinvite_request(i, msg, io),

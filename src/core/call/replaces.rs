@@ -45,8 +45,9 @@ impl Calls {
         if call.transfer_out.is_some() {
             return Err(CallError::InvalidState("a transfer is already under way"));
         }
-        let consult = self.get(other)?;
-        if consult.phase != Phase::Confirmed || consult.transfer_leg {
+        let consult = self.calls.iter().find(|c| c.id == other && !c.is_over());
+        let consult = consult.ok_or(CallError::NoSuchCall)?;
+        if consult.phase != Phase::Confirmed || self.is_consulted(other) {
             return Err(CallError::InvalidState(
                 "the call to replace must be connected and not in another transfer",
             ));
@@ -78,10 +79,15 @@ impl Calls {
             .map_err(|e| CallError::InvalidValue(format!("cannot refer to {party}: {e}")))?;
         let refer_to = format!("<{target}>");
         let i = self.index(id).ok_or(CallError::NoSuchCall)?;
-        let j = self.index(other).ok_or(CallError::NoSuchCall)?;
-        self.send_refer(i, &refer_to, Some(other), io, s)?;
-        self.calls[j].transfer_leg = true;
-        Ok(())
+        self.send_refer(i, &refer_to, Some(other), io, s)
+    }
+
+    /// Whether call `id` is the consultation call of an attended transfer under way
+    /// (asked of a live call whose outcome is still awaited).
+    pub(crate) fn is_consulted(&self, id: CallId) -> bool {
+        self.calls
+            .iter()
+            .any(|c| !c.is_over() && c.transfer_out.is_some_and(|t| t.consult == Some(id)))
     }
 
     /// An INVITE outside any dialog that carries Replaces: refused here (`Some` with

@@ -173,9 +173,6 @@ pub(crate) struct Call {
     pub(crate) transferred: bool,
     /// A REFER we sent whose outcome is not known yet.
     pub(crate) transfer_out: Option<TransferOut>,
-    /// This call is the consultation leg of an attended transfer under way: the
-    /// target's BYE (once it has replaced this dialog) ends it as `Transferred`.
-    pub(crate) transfer_leg: bool,
     /// Incoming: this call replaces that one (RFC 3891), which ends once this connects.
     pub(crate) replacing: Option<CallId>,
     pub(crate) glare_reason: Option<ReinviteReason>,
@@ -229,7 +226,6 @@ impl Call {
             referred_by: None,
             transferred: false,
             transfer_out: None,
-            transfer_leg: false,
             replacing: None,
             glare_reason: None,
             ringing: false,

@@ -193,7 +193,6 @@ impl Calls {
         self.calls[i].end(EndCause::Transferred, io);
         let consult = out.and_then(|o| o.consult).and_then(|c| self.index(c));
         if let Some(j) = consult.filter(|j| !self.calls[*j].is_over()) {
-            self.calls[j].transfer_leg = false;
             self.send_bye(j, io, s);
             self.calls[j].end(EndCause::Transferred, io);
         }
@@ -204,10 +203,7 @@ impl Calls {
     pub(crate) fn transfer_failed(&mut self, i: usize, io: &mut Io<'_>) {
         let call = &mut self.calls[i];
         call.cancel_timer(CallTimer::TransferTimeout, io);
-        let consult = call.transfer_out.take().and_then(|o| o.consult);
-        if let Some(j) = consult.and_then(|c| self.index(c)) {
-            self.calls[j].transfer_leg = false;
-        }
+        call.transfer_out = None;
     }
 
     /// No outcome in time: reported as a 408, and the transfer is given up.
