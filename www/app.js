@@ -91,6 +91,7 @@ function describeRegistration(e) {
 const END_BADGE = {
   localHangup: 'ended', remoteHangup: 'hung up by remote', busy: 'busy', declined: 'declined',
   cancelled: 'cancelled', noAnswer: 'no answer', sessionExpired: 'session expired', sessionRefreshFailed: 'session refresh refused', transferred: 'transferred',
+  replaced: 'replaced by a transferred call',
 };
 
 function describeEnd(cause) {
@@ -110,7 +111,7 @@ function describeEnd(cause) {
 function describeCall(e) {
   switch (e.event) {
     case 'incoming':
-      return `incoming from ${e.displayName ? `${e.displayName} ` : ''}${e.from}`;
+      return `incoming from ${e.displayName ? `${e.displayName} ` : ''}${e.from}${e.replaces !== undefined ? ` (replacing #${e.replaces})` : ''}`;
     case 'calling':
       return `calling ${e.target}`;
     case 'hold':
@@ -255,7 +256,7 @@ function renderCall(entry) {
   const show = (action, visible) => {
     el.querySelector(`[data-action=${action}]`).hidden = !visible;
   };
-  const incoming = state === 'incoming';
+  const incoming = state === 'incoming' && entry.replaces === undefined;
   const live = state === 'connected' || state === 'reconnecting';
   show('answer', incoming);
   show('reject', incoming);
@@ -275,7 +276,9 @@ function renderCall(entry) {
 }
 
 function renderBanner() {
-  const ringing = [...calls.values()].find((e) => !e.endedAt && read(e.call, 'state', 'ended') === 'incoming');
+  const ringing = [...calls.values()].find(
+    (e) => !e.endedAt && e.replaces === undefined && read(e.call, 'state', 'ended') === 'incoming',
+  );
   const banner = $('incoming');
   banner.hidden = !ringing;
   banner.dataset.callId = ringing ? String(ringing.call.id) : '';
@@ -301,6 +304,8 @@ function onCallEvent(e) {
   log(`call #${e.callId}: ${describeCall(e)}`, e.event === 'ended' && e.cause?.kind === 'failed' ? 'warn' : 'info');
   if (!entry) return;
   if (e.event === 'transferRequested') entry.referTarget = e.target;
+  // A call that replaces another (the end of an attended transfer) is answered already.
+  if (e.event === 'incoming' && e.replaces !== undefined) entry.replaces = e.replaces;
   if (e.event === 'ended') {
     entry.endedAt = Date.now();
     entry.endText = END_BADGE[e.cause?.kind] ?? describeEnd(e.cause);
