@@ -20,6 +20,7 @@ export type {
   SoftphoneCall,
   SoftphoneCallOptions,
   SoftphoneAnswerOptions,
+  SoftphoneTransferOptions,
   SoftphoneCallState,
   SoftphoneCallStats,
   SoftphoneCandidate,

@@ -352,6 +352,10 @@ impl Driver {
                             now,
                         )
                     }
+                    (22, 3) => {
+                        let other = self.pick_call(arg / 4);
+                        self.ua.attended_transfer(call, other, now)
+                    }
                     (22, _) => self.ua.transfer(
                         call,
                         ["dave", "sip:dave@softphone.test", "<>"][usize::from(arg % 3)],

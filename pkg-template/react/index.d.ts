@@ -58,6 +58,8 @@ export interface CallSnapshot {
   readonly warnings: readonly SoftphoneQualityWarning[];
   /** The target of a pending `transferRequested` (see `call.acceptTransfer()`). */
   readonly transferTarget: string | undefined;
+  /** The id of the call this one replaces (an INVITE with Replaces: answered already, no ringing). */
+  readonly replaces: number | undefined;
   /** The live handle, for anything the hook does not wrap. */
   readonly call: SoftphoneCall;
 }
@@ -115,8 +117,8 @@ export interface UseSoftphoneResult {
   mute(id: number): void;
   unmute(id: number): void;
   sendDtmf(id: number, tones: string, options?: { mode?: 'rfc4733' | 'info' }): void;
-  /** Blind transfer (REFER). */
-  transfer(id: number, target: string): void;
+  /** Blind transfer (REFER to `target`), or attended with `{ replaces: otherCallId }` (see `call.transfer()`). */
+  transfer(id: number, target: string | { replaces: number }): void;
   /** The connectivity preflight (`phone.diagnose()`); rejects with a `SoftphoneCallError` (`notConnected`) before the phone exists. */
   diagnose(...args: SoftphoneDiagnoseArgs): Promise<SoftphoneDiagnoseResult>;
 }

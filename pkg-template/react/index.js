@@ -85,6 +85,7 @@ function snapshotOf(handle, previous, patch = {}) {
     localStream: read(handle, 'localStream', previous?.localStream ?? null),
     warnings: previous?.warnings ?? NO_CALLS,
     transferTarget: previous?.transferTarget,
+    replaces: previous?.replaces,
     call: handle,
     ...patch,
   });
@@ -209,6 +210,7 @@ class PhoneStore {
     }
     const patches = new Map();
     if (e.event === 'transferRequested') patches.set(id, { transferTarget: e.target });
+    if (e.event === 'incoming' && e.replaces !== undefined) patches.set(id, { replaces: e.replaces });
     this.refresh(patches);
   }
 

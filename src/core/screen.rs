@@ -5,7 +5,7 @@
 use crate::sip::{Message, Method};
 
 /// Option tags this user agent supports (for Require).
-pub(crate) const SUPPORTED: &[&str] = &["timer", "outbound", "path"];
+pub(crate) const SUPPORTED: &[&str] = &["timer", "outbound", "path", "replaces"];
 
 /// A refusal: status, reason phrase, extra headers.
 pub(crate) struct Refusal {
@@ -48,6 +48,10 @@ pub(crate) fn screen(request: &Message<'_>) -> Option<Refusal> {
             "Bad Extension",
             vec![("Unsupported", unsupported.join(", "))],
         );
+    }
+    if method != Method::Invite && !matches!(request.replaces(), Ok(None)) {
+        // RFC 3891 section 3: Replaces belongs in an INVITE only.
+        return refuse(400, "Replaces Only Allowed In INVITE", Vec::new());
     }
     if request.max_forwards() == Some(0) && method != Method::Options {
         return refuse(483, "Too Many Hops", Vec::new());

@@ -52,6 +52,8 @@ pub enum TimerName {
     CallSessionExpire,
     /// The application did not answer an incoming REFER in time.
     CallReferTimeout,
+    /// A transfer we asked for reported no outcome in time.
+    CallTransferTimeout,
     /// A call's ICE stayed `disconnected` past the grace period.
     CallIceGrace,
     /// Retry a failed ICE restart.
@@ -91,6 +93,8 @@ pub(crate) enum CallTimer {
     SessionRefresh,
     SessionExpire,
     ReferTimeout,
+    /// Our REFER's outcome (a final NOTIFY) is overdue.
+    TransferTimeout,
     IceGrace,
     IceRetry,
     IceGiveUp,
@@ -134,6 +138,7 @@ impl TimerKey {
                 CallTimer::SessionRefresh => TimerName::CallSessionRefresh,
                 CallTimer::SessionExpire => TimerName::CallSessionExpire,
                 CallTimer::ReferTimeout => TimerName::CallReferTimeout,
+                CallTimer::TransferTimeout => TimerName::CallTransferTimeout,
                 CallTimer::IceGrace => TimerName::CallIceGrace,
                 CallTimer::IceRetry => TimerName::CallIceRetry,
                 CallTimer::IceGiveUp => TimerName::CallIceGiveUp,

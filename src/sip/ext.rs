@@ -1,12 +1,12 @@
-//! Typed views of the less central headers: Session-Expires, Replaces, Reason and
-//! Authorization credentials.
+//! Typed views of the less central headers: Session-Expires, Reason and Authorization
+//! credentials (Replaces is in `header/replaces.rs`).
 
 use std::borrow::Cow;
 
 use super::digest::auth_params;
 use super::text::{
-    eq_ignore_case, find_param, is_lws, is_token, is_token_char, parse_u32, skip_while, sub,
-    trim_lws, unquote, ParamIter,
+    eq_ignore_case, find_param, is_token, is_token_char, parse_u32, skip_while, sub, trim_lws,
+    unquote, ParamIter,
 };
 use super::ParseError;
 
@@ -34,44 +34,6 @@ impl<'a> SessionExpires<'a> {
         Ok(SessionExpires {
             seconds,
             refresher: find_param(params, "refresher").flatten(),
-        })
-    }
-}
-
-/// The Replaces header (RFC 3891): `call-id ;to-tag=... ;from-tag=... [;early-only]`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Replaces<'a> {
-    /// The Call-ID of the dialog to replace.
-    pub call_id: &'a str,
-    /// The `to-tag` parameter.
-    pub to_tag: &'a str,
-    /// The `from-tag` parameter.
-    pub from_tag: &'a str,
-    /// Whether `early-only` is present.
-    pub early_only: bool,
-}
-
-impl<'a> Replaces<'a> {
-    /// Parses a Replaces value.
-    ///
-    /// # Errors
-    /// A missing Call-ID, `to-tag` or `from-tag`, or malformed parameters.
-    pub fn parse(value: &'a str) -> Result<Replaces<'a>, ParseError> {
-        let err = |why: &str| ParseError::new(0, format!("invalid Replaces: {why}"));
-        let s = trim_lws(value);
-        let end = skip_while(s, 0, |b| !is_lws(b) && b != b';');
-        let call_id = sub(s, 0, end);
-        if call_id.is_empty() {
-            return Err(err("no Call-ID"));
-        }
-        let params = sub(s, end, s.len());
-        ParamIter::validate(params).map_err(err)?;
-        let tag = |n: &str| find_param(params, n).flatten().ok_or_else(|| err(n));
-        Ok(Replaces {
-            call_id,
-            to_tag: tag("to-tag")?,
-            from_tag: tag("from-tag")?,
-            early_only: find_param(params, "early-only").is_some(),
         })
     }
 }
@@ -159,15 +121,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn session_expires_and_replaces() {
+    fn session_expires() {
         let s = SessionExpires::parse("1800 ; refresher=uac").unwrap();
         assert_eq!((s.seconds, s.refresher), (1800, Some("uac")));
         assert!(SessionExpires::parse("x").is_err());
-        let r = Replaces::parse("425928@bobster.example.org;to-tag=7743;from-tag=6472;early-only")
-            .unwrap();
-        assert_eq!(r.call_id, "425928@bobster.example.org");
-        assert_eq!((r.to_tag, r.from_tag, r.early_only), ("7743", "6472", true));
-        assert!(Replaces::parse("abc;to-tag=1").is_err());
     }
 
     #[test]

@@ -292,6 +292,23 @@ impl<'a> Uri<'a> {
             .find(|(n, _)| eq_ignore_case(n, name))
             .map(|(_, v)| v)
     }
+    /// A URI header (`?name=value&...`, RFC 3261 section 19.1.1) by name
+    /// (case-insensitive), its `%HH` escapes decoded once: `Replaces` in a Refer-To URI.
+    pub fn header(&self, name: &str) -> Option<std::borrow::Cow<'a, str>> {
+        self.headers()?
+            .split('&')
+            .map(|h| h.split_once('=').unwrap_or((h, "")))
+            .find(|(n, _)| eq_ignore_case(&percent_decode(n), name))
+            .map(|(_, v)| percent_decode(v))
+    }
+    /// The URI without its header section (what goes into a Request-URI, which carries
+    /// no headers).
+    pub fn without_headers(&self) -> &'a str {
+        match self.headers_start {
+            0 => self.text,
+            start => sub(self.text, 0, start - 1),
+        }
+    }
 }
 
 impl std::fmt::Display for Uri<'_> {

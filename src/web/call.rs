@@ -243,13 +243,26 @@ impl SoftphoneCall {
         self.run(|ua, id, now| ua.send_dtmf(id, tones, mode, now))
     }
 
-    /// Blind transfer: asks the far end to call `target` (REFER). Progress comes as
-    /// `transferProgress` events; on success the call ends as `transferred`.
+    /// Transfers the call (REFER). With a target (`'600'`, `'sip:carol@pbx'`): blind,
+    /// the far end calls it. With `{ replaces: otherCall }` (a `SoftphoneCall` or its
+    /// id): attended, the far end calls the party of `otherCall` (usually the
+    /// consultation call made while this one was held) with an INVITE that replaces our
+    /// dialog with it. Progress comes as `transferProgress` events; on success the call
+    /// (and `otherCall`) ends as `transferred`; on failure both stay as they were.
     ///
     /// # Errors
-    /// `noSuchCall`, `invalidState` when not connected, `invalidTarget`.
-    pub fn transfer(&self, target: &str) -> Result<(), JsValue> {
-        self.run(|ua, id, now| ua.transfer(id, target, now))
+    /// `noSuchCall`, `invalidState` when a call is not connected or a transfer is under
+    /// way, `invalidTarget`, `invalidValue` for a bad `replaces`.
+    pub fn transfer(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | SoftphoneTransferOptions")] target: JsValue,
+    ) -> Result<(), JsValue> {
+        match transfer_target(&target).map_err(|e| call_error(&e))? {
+            TransferTarget::Blind(target) => self.run(|ua, id, now| ua.transfer(id, &target, now)),
+            TransferTarget::Replaces(other) => {
+                self.run(|ua, id, now| ua.attended_transfer(id, other, now))
+            }
+        }
     }
 
     /// Accepts the transfer the far end asked for (after a `transferRequested` event):
@@ -298,6 +311,43 @@ impl SoftphoneCall {
             }
         })
     }
+}
+
+/// What `transfer()` was given.
+enum TransferTarget {
+    Blind(String),
+    Replaces(CallId),
+}
+
+/// Reads `transfer()`'s argument: a target string, or `{ replaces: call | id }`.
+fn transfer_target(value: &JsValue) -> Result<TransferTarget, CallError> {
+    if let Some(target) = value.as_string() {
+        return Ok(TransferTarget::Blind(target));
+    }
+    let bad = || {
+        CallError::InvalidValue(
+            "transfer() takes a target or { replaces: call }, the call being a SoftphoneCall or its id"
+                .into(),
+        )
+    };
+    if !value.is_object() {
+        return Err(bad());
+    }
+    let replaces = Reflect::get(value, &"replaces".into()).unwrap_or(JsValue::UNDEFINED);
+    // A SoftphoneCall: its `id` getter (on the prototype, which Reflect.get follows).
+    let id = match replaces.as_f64() {
+        Some(id) => id,
+        None if replaces.is_object() => Reflect::get(&replaces, &"id".into())
+            .ok()
+            .and_then(|id| id.as_f64())
+            .ok_or_else(bad)?,
+        None => return Err(bad()),
+    };
+    if id.fract() != 0.0 || !(1.0..=9_007_199_254_740_991.0).contains(&id) {
+        return Err(bad());
+    }
+    // A whole number in the safe-integer range converts exactly.
+    Ok(TransferTarget::Replaces(CallId(id as u64)))
 }
 
 /// Reads `{ mode?: 'rfc4733' | 'info' }`.

@@ -80,6 +80,9 @@ impl CallTable {
         let info = match event {
             CallEvent::Incoming {
                 from, display_name, ..
+            }
+            | CallEvent::Replacing {
+                from, display_name, ..
             } => {
                 let info = self.entry(id, false);
                 {

@@ -188,6 +188,22 @@ pub(crate) fn call_event(id: CallId, event: &CallEvent) -> JsValue {
             }
             add("to", to.into());
         }
+        CallEvent::Replacing {
+            from,
+            display_name,
+            to,
+            replaces,
+        } => {
+            // An `incoming` event like any other, naming the call it replaces (and
+            // already being answered).
+            add("event", "incoming".into());
+            add("from", from.into());
+            if let Some(name) = display_name {
+                add("displayName", name.into());
+            }
+            add("to", to.into());
+            add("replaces", num(replaces.0 as f64));
+        }
         CallEvent::Calling { target } => {
             add("event", "calling".into());
             add("target", target.into());
@@ -261,6 +277,7 @@ fn end_cause(cause: &EndCause) -> JsValue {
         ]),
         EndCause::Transferred => object(&[kind("transferred")]),
         EndCause::NoMedia(n) => super::no_media::no_media_cause(n),
+        EndCause::Replaced => object(&[kind("replaced")]),
     }
 }
 

@@ -116,6 +116,14 @@ export interface SoftphoneAnswerOptions {
   video?: boolean;
 }
 
+/**
+ * `call.transfer({ replaces })`: attended transfer. `replaces` is the other call (or its
+ * `id`), connected, whose party the far end is asked to call in our place.
+ */
+export interface SoftphoneTransferOptions {
+  replaces: SoftphoneCall | number;
+}
+
 /** The state of a call. */
 export type SoftphoneCallState =
   | 'incoming' | 'calling' | 'ringing' | 'earlyMedia'
@@ -203,11 +211,19 @@ export type SoftphoneEndCause =
   | { kind: 'sessionExpired' }
   /** Our session refresh (RFC 4028) was refused twice, or got no answer. */
   | { kind: 'sessionRefreshFailed'; status: number; reason: string }
-  | { kind: 'transferred' };
+  /** Ours, in an attended transfer too: both the transferred and the consultation call. */
+  | { kind: 'transferred' }
+  /** An incoming INVITE with Replaces took its place (the new call's `incoming` has `replaces`). */
+  | { kind: 'replaced' };
 
 /** Something that happened to a call; `callId` is `call.id`. */
 export type SoftphoneCallEvent = { type: 'call'; callId: number } & (
-  | { event: 'incoming'; from: string; displayName?: string; to: string }
+  /**
+   * `replaces`: this call takes the place of that call (an INVITE with Replaces, the end of
+   * an attended transfer): it is answered already, and that call ends as `replaced` once
+   * this one is connected.
+   */
+  | { event: 'incoming'; from: string; displayName?: string; to: string; replaces?: number }
   | { event: 'calling'; target: string }
   | { event: 'ringing' }
   | { event: 'earlyMedia' }
@@ -222,6 +238,11 @@ export type SoftphoneCallEvent = { type: 'call'; callId: number } & (
   /** Received by SIP INFO. */
   | { event: 'dtmf'; tone: string }
   | { event: 'transferRequested'; target: string }
+  /**
+   * The REFER's answer (202), then each NOTIFY's status. 2xx: done (the call, and in an
+   * attended transfer the consultation call, end as `transferred`). 300 or more, or 408
+   * when no outcome came within 60 s: failed, every call stays as it was.
+   */
   | { event: 'transferProgress'; status: number; reason: string }
   | { event: 'ended'; cause: SoftphoneEndCause }
 );

@@ -66,6 +66,9 @@ export function Phone(password: string | null): string {
   sp.unmute(call.id);
   sp.sendDtmf(call.id, '1', { mode: 'rfc4733' });
   sp.transfer(call.id, 'sip:carol@example.com');
+  sp.transfer(call.id, { replaces: call.id + 1 });
+  // @ts-expect-error attended transfer names the other call, not a target
+  sp.transfer(call.id, { replaces: 'sip:carol@example.com' });
   sp.hangup(call.id);
   void sp.diagnose({ timeout: 5 }).then((d) => d.verdicts.length);
   const lines = sp.calls.map((c: CallSnapshot) => Line(c));
@@ -79,7 +82,7 @@ function Line(snapshot: CallSnapshot): string {
   useCall(null);
   const warnings: readonly SoftphoneQualityWarning[] = c.warnings;
   const ended = snapshot.endCause?.kind ?? '';
-  return `${snapshot.remoteUri} ${c.state ?? '-'} ${formatDuration(c.duration)} ${c.stats?.mos ?? ''} ${c.hold.local} ${c.muted} ${warnings.join()} ${ended} ${snapshot.transferTarget ?? ''}`;
+  return `${snapshot.remoteUri} ${c.state ?? '-'} ${formatDuration(c.duration)} ${c.stats?.mos ?? ''} ${c.hold.local} ${c.muted} ${warnings.join()} ${ended} ${snapshot.transferTarget ?? ''} ${snapshot.replaces ?? ''}`;
 }
 
 export function misuse(sp: UseSoftphoneResult, c: CallSnapshot): void {

@@ -27,6 +27,7 @@ import {
   type SoftphoneDiagnosis,
   type SoftphoneDisconnectReason,
   type SoftphoneEndCause,
+  type SoftphoneTransferOptions,
   type SoftphoneEvent,
   type SoftphoneEventOf,
   type SoftphoneEventType,
@@ -145,6 +146,9 @@ function describeEnd(cause: SoftphoneEndCause): string {
       return `${failure.media ?? ''} ${failure.why ?? ''} ${cause.reason} ${failure.triedMs ?? 0} ms ` +
         `${failure.restarts ?? 0} ${failure.relayOnly === true} ${evidence?.dtls ?? '-'} ${pair} ${blocked.join()} ${advice}`;
     }
+    case 'transferred':
+    case 'replaced':
+      return `handed over (${cause.kind})`;
     default:
       return cause.kind;
   }
@@ -155,6 +159,9 @@ function onCallEvent(phone: Softphone, e: SoftphoneCallEvent, audio: HTMLAudioEl
   switch (e.event) {
     case 'incoming': {
       const who: string = e.displayName ?? e.from;
+      // An INVITE with Replaces: already being answered, in place of call `e.replaces`.
+      const replaced: number | undefined = e.replaces;
+      if (replaced !== undefined) break;
       if (who && call) call.answer({ video: false } satisfies SoftphoneAnswerOptions);
       break;
     }
@@ -203,6 +210,12 @@ async function useCall(call: SoftphoneCall): Promise<number> {
   call.sendDtmf('123#');
   call.sendDtmf('5', { mode: 'info' });
   call.transfer('sip:carol@example.com');
+  call.transfer({ replaces: call } satisfies SoftphoneTransferOptions);
+  call.transfer({ replaces: id });
+  // @ts-expect-error attended transfer needs the other call (or its id)
+  call.transfer({ replaces: 'sip:carol@example.com' });
+  // @ts-expect-error nor is a bare call a target
+  call.transfer(call);
   call.declineTransfer();
   call.reject();
   call.reject(603);

@@ -149,7 +149,7 @@ export function makeCalls({ log, ringtone, devices, isRegistered }) {
     const show = (action, visible) => {
       el.querySelector(`[data-action=${action}]`).hidden = !visible;
     };
-    const incoming = state === 'incoming';
+    const incoming = state === 'incoming' && entry.replaces === undefined;
     const live = state === 'connected' || state === 'reconnecting';
     show('answer', incoming);
     show('reject', incoming);
@@ -174,7 +174,9 @@ export function makeCalls({ log, ringtone, devices, isRegistered }) {
   }
 
   function renderBanner() {
-    const ringing = [...calls.values()].find((e) => !e.endedAt && read(e.call, 'state', 'ended') === 'incoming');
+    const ringing = [...calls.values()].find(
+      (e) => !e.endedAt && e.replaces === undefined && read(e.call, 'state', 'ended') === 'incoming',
+    );
     const banner = $('incoming');
     banner.hidden = !ringing;
     banner.dataset.callId = ringing ? String(ringing.call.id) : '';
@@ -202,6 +204,8 @@ export function makeCalls({ log, ringtone, devices, isRegistered }) {
     log(`call #${e.callId}: ${describeCall(e)}`, e.event === 'ended' && e.cause?.kind === 'failed' ? 'warn' : 'info');
     if (!entry) return;
     if (e.event === 'transferRequested') entry.referTarget = e.target;
+    // A call that replaces another (the end of an attended transfer) is answered already.
+    if (e.event === 'incoming' && e.replaces !== undefined) entry.replaces = e.replaces;
     if (e.event === 'connected') devices.refresh().catch(() => {});
     if (e.event === 'ended') {
       entry.endedAt = Date.now();

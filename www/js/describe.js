@@ -42,6 +42,7 @@ export const END_BADGE = {
   localHangup: 'ended', remoteHangup: 'hung up by remote', busy: 'busy', declined: 'declined',
   cancelled: 'cancelled', noAnswer: 'no answer', sessionExpired: 'session expired',
   sessionRefreshFailed: 'session refresh refused', transferred: 'transferred',
+  replaced: 'replaced by a transferred call',
 };
 
 export function describeEnd(cause) {
@@ -62,7 +63,7 @@ export function describeEnd(cause) {
 export function describeCall(e) {
   switch (e.event) {
     case 'incoming':
-      return `incoming from ${e.displayName ? `${e.displayName} ` : ''}${e.from}`;
+      return `incoming from ${e.displayName ? `${e.displayName} ` : ''}${e.from}${e.replaces !== undefined ? ` (replacing #${e.replaces})` : ''}`;
     case 'calling':
       return `calling ${e.target}`;
     case 'hold':

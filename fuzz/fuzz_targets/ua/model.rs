@@ -10,7 +10,7 @@
 //!   REGISTER in flight on purpose). The model only ever ends a transaction
 //!   *earlier* than the core could, so a violation is never a model artefact.
 //! - **A response to a superseded REGISTER is ignored**: no registration event.
-//! - **Calls**: a call is announced once (`Calling` or `Incoming`), ends with
+//! - **Calls**: a call is announced once (`Calling`, `Incoming` or `Replacing`), ends with
 //!   exactly one `Ended`, nothing is reported or asked of its media after that,
 //!   and `calls()` lists exactly the announced calls that have not ended.
 //! - **No call timer without a call**: the next deadline is a call's timer only
@@ -129,7 +129,9 @@ impl Model {
 
     fn on_call_event(&mut self, call: CallId, event: &CallEvent) {
         match event {
-            CallEvent::Calling { .. } | CallEvent::Incoming { .. } => {
+            CallEvent::Calling { .. }
+            | CallEvent::Incoming { .. }
+            | CallEvent::Replacing { .. } => {
                 let seen = CallSeen {
                     while_stopping: self.stopping,
                     ..CallSeen::default()

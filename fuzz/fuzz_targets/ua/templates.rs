@@ -202,6 +202,9 @@ impl Peers {
             }
             // The far end's requests outside any dialog.
             24 => self.invite(arg, Some(&remote_sdp("sendrecv")), &[]),
+            // An INVITE with Replaces naming one of our dialogs (RFC 3891), as the target
+            // of an attended transfer gets it; `early-only` sometimes.
+            25 if arg & 4 != 0 => self.replacing_invite(arg, pick)?,
             25 => self.invite(arg, None, &[]),
             26 => self.invite(
                 arg,
@@ -247,7 +250,11 @@ impl Peers {
                 pick,
                 None,
                 &[
-                    "Refer-To: <sip:carol@softphone.test>",
+                    [
+                        "Refer-To: <sip:carol@softphone.test>",
+                        "Refer-To: <sip:carol@softphone.test?Replaces=c1%40pbx%3Bto-tag%3Da%3Bfrom-tag%3Db>",
+                        "Refer-To: <sip:carol@softphone.test?Replaces=c1%3Bto-tag%3Da>",
+                    ][usize::from(arg) % 3],
                     "Referred-By: <sip:bob@softphone.test>",
                 ],
             )?,
@@ -311,6 +318,29 @@ impl Peers {
 
     /// A request from the far end inside the dialog of one of the user agent's
     /// messages: a request it sent, or its response to an INVITE.
+    /// A new INVITE whose Replaces names the dialog of one of our messages.
+    fn replacing_invite(&self, arg: u8, pick: u8) -> Option<String> {
+        let ours = self.find(pick, |m| header(m, "Call-ID").is_some())?;
+        let (local, remote) = if self::method(ours).is_some() {
+            (header(ours, "From")?, header(ours, "To")?)
+        } else {
+            (header(ours, "To")?, header(ours, "From")?)
+        };
+        let tag = |h: &str| {
+            h.split(";tag=")
+                .nth(1)
+                .map(|t| t.split(';').next().unwrap_or("").to_string())
+        };
+        let early = if arg & 8 != 0 { ";early-only" } else { "" };
+        let replaces = format!(
+            "Replaces: {};to-tag={};from-tag={}{early}",
+            header(ours, "Call-ID")?,
+            tag(local)?,
+            tag(remote).unwrap_or_else(|| "bobtag".into())
+        );
+        Some(self.invite(arg, Some(&remote_sdp("sendrecv")), &[&replaces]))
+    }
+
     fn in_dialog(
         &mut self,
         method: &str,

@@ -48,9 +48,16 @@ impl Calls {
         match msg.method() {
             Method::Bye => {
                 self.respond_raw_tagged(msg.as_bytes(), 200, "OK", &tag, &[], io);
+                // The consultation call of our attended transfer: the target hangs it up
+                // once the transferee's INVITE with Replaces has taken its place.
+                let cause = if self.is_consulted(self.calls[i].id) {
+                    EndCause::Transferred
+                } else {
+                    EndCause::RemoteHangup
+                };
                 let call = &mut self.calls[i];
                 call.ok_retransmit = None;
-                call.end(EndCause::RemoteHangup, io);
+                call.end(cause, io);
             }
             Method::Invite => self.on_reinvite_request(i, msg, io),
             Method::Update => self.on_update_request(i, msg, io, s),
@@ -177,6 +184,9 @@ impl Calls {
                         },
                         io,
                     );
+                    if status >= 300 {
+                        self.transfer_failed(i, io);
+                    }
                 }
             }
             // UPDATE is only sent to refresh the session; an ended call has none.

@@ -34,6 +34,13 @@ impl Calls {
             }
             return;
         }
+        let replaced = match self.match_replaces(msg) {
+            Ok(replaced) => replaced,
+            Err((code, reason)) => {
+                let tag = io.rng.token(10);
+                return self.respond_raw_tagged(msg.as_bytes(), code, reason, &tag, &[], io);
+            }
+        };
         if let Some(se) = msg.session_expires() {
             if se.seconds < self.settings.min_se.max(90) {
                 let min_se = self.settings.min_se.max(90).to_string();
@@ -70,6 +77,9 @@ impl Calls {
         );
         self.calls.push(call);
         let i = self.calls.len() - 1;
+        if let Some(old) = replaced {
+            return self.start_replacing(i, old, event, io);
+        }
         self.respond_invite(i, 180, "Ringing", io);
         self.calls[i].emit(event, io);
     }
@@ -291,8 +301,12 @@ impl Calls {
         if call.phase == Phase::AwaitingAck {
             call.phase = Phase::Confirmed;
             call.emit(CallEvent::Connected, io);
+            let replaced = call.replacing.take();
             self.arm_session(i, io);
             self.watch_start(i, io);
+            if let Some(old) = replaced {
+                self.end_replaced(old, io, s);
+            }
         }
     }
 

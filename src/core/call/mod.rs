@@ -24,6 +24,7 @@ mod incoming;
 pub(crate) mod media_types;
 mod outgoing;
 mod reinvite;
+mod replaces;
 mod session_timer;
 mod state;
 mod target;
@@ -357,6 +358,7 @@ impl Calls {
                     self.respond_raw(&request, 603, "Declined", &[], io);
                 }
             }
+            T::TransferTimeout => self.transfer_timed_out(i, io),
         }
     }
 }

@@ -98,6 +98,13 @@ pub(crate) struct OutInvite {
     pub(crate) reason: Option<ReinviteReason>,
 }
 
+/// A transfer we asked for (our REFER), until its outcome is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TransferOut {
+    /// Attended: the call whose dialog the target is asked to replace.
+    pub(crate) consult: Option<CallId>,
+}
+
 /// A 2xx we retransmit until its ACK comes (RFC 3261 section 13.3.1.4).
 #[derive(Debug, Clone)]
 pub(crate) struct OkRetransmit {
@@ -193,6 +200,10 @@ pub(crate) struct Call {
     pub(crate) referred_by: Option<CallId>,
     /// A REFER we sent succeeded: end the call with `Transferred` when it is over.
     pub(crate) transferred: bool,
+    /// A REFER we sent whose outcome is not known yet.
+    pub(crate) transfer_out: Option<TransferOut>,
+    /// Incoming: this call replaces that one (RFC 3891), which ends once this connects.
+    pub(crate) replacing: Option<CallId>,
     pub(crate) glare_reason: Option<ReinviteReason>,
     /// Outgoing: a 180 was reported / early media was applied.
     pub(crate) ringing: bool,
@@ -245,6 +256,8 @@ impl Call {
             refer_in: None,
             referred_by: None,
             transferred: false,
+            transfer_out: None,
+            replacing: None,
             glare_reason: None,
             ringing: false,
             early_media: false,

@@ -1,7 +1,9 @@
 //! Transfer (RFC 3515): our REFER (blind transfer) with its NOTIFY progress, and the
-//! peer's REFER (accepted with a new call whose progress goes back by NOTIFY).
+//! peer's REFER (accepted with a new call whose progress goes back by NOTIFY; a Refer-To
+//! carrying `?Replaces=` makes that call's INVITE carry the Replaces header, RFC 5589).
+//! Attended transfer and incoming INVITEs with Replaces are in `replaces.rs`.
 
-use super::state::Phase;
+use super::state::{Phase, TransferOut};
 use super::target::normalize_target;
 use super::types::{CallError, CallEvent, CallId, CallOptions, EndCause};
 use super::Calls;
@@ -9,7 +11,7 @@ use crate::core::io::Io;
 use crate::core::timer::CallTimer;
 use crate::core::transaction::InDialog;
 use crate::core::transaction::Sender;
-use crate::sip::Message;
+use crate::sip::{Message, Replaces};
 
 impl Calls {
     /// Asks the peer to call `target` instead (blind transfer, REFER).
@@ -27,26 +29,42 @@ impl Calls {
                 "only a connected call can be transferred",
             ));
         }
+        if call.transfer_out.is_some() {
+            return Err(CallError::InvalidState("a transfer is already under way"));
+        }
         let i = self.index(id).ok_or(CallError::NoSuchCall)?;
-        let refer_to = format!("<{uri}>");
+        self.send_refer(i, &format!("<{uri}>"), None, io, s)
+    }
+
+    /// Sends our REFER in call `i` and waits for its outcome (`consult`: the call an
+    /// attended transfer replaces).
+    pub(crate) fn send_refer(
+        &mut self,
+        i: usize,
+        refer_to: &str,
+        consult: Option<CallId>,
+        io: &mut Io<'_>,
+        s: &mut Sender<'_>,
+    ) -> Result<(), CallError> {
         let referred_by = format!("<{}>", s.local.aor_uri());
         self.send_in_dialog(
             i,
             InDialog::Refer,
-            &[("Refer-To", &refer_to), ("Referred-By", &referred_by)],
+            &[("Refer-To", refer_to), ("Referred-By", &referred_by)],
             None,
             io,
             s,
-        )
+        )?;
+        let call = &mut self.calls[i];
+        call.transfer_out = Some(TransferOut { consult });
+        call.set_timer(CallTimer::TransferTimeout, io.now + TRANSFER_TIMEOUT, io);
+        Ok(())
     }
 
     pub(crate) fn on_refer(&mut self, i: usize, msg: &Message<'_>, io: &mut Io<'_>) {
         let tag = self.calls[i].local_tag.clone();
-        let target = match msg.refer_to() {
-            Ok(Some(addr)) => addr.uri().as_str().to_string(),
-            _ => {
-                return self.respond_raw_tagged(msg.as_bytes(), 400, "Bad Refer-To", &tag, &[], io)
-            }
+        let Some((target, _)) = refer_target(msg) else {
+            return self.respond_raw_tagged(msg.as_bytes(), 400, "Bad Refer-To", &tag, &[], io);
         };
         if self.calls[i].refer_in.is_some() {
             return self.respond_raw_tagged(msg.as_bytes(), 491, "Request Pending", &tag, &[], io);
@@ -75,21 +93,22 @@ impl Calls {
             .take()
             .ok_or(CallError::InvalidState("no transfer was requested"))?;
         call.cancel_timer(CallTimer::ReferTimeout, io);
-        let target = Message::parse(&raw)
+        let (target, replaces) = Message::parse(&raw)
             .ok()
-            .and_then(|m| {
-                m.refer_to()
-                    .ok()
-                    .flatten()
-                    .map(|a| a.uri().as_str().to_string())
-            })
+            .and_then(|m| refer_target(&m))
             .ok_or(CallError::InvalidState("the REFER has no target"))?;
         self.respond_raw(&raw, 202, "Accepted", &[], io);
         let i = self.index(id).ok_or(CallError::NoSuchCall)?;
         self.notify_refer(i, 100, "Trying", io, s);
         let new = self.call(&target, CallOptions::default(), io, s)?;
         if let Some(j) = self.index(new) {
-            self.calls[j].referred_by = Some(id);
+            let call = &mut self.calls[j];
+            call.referred_by = Some(id);
+            if let Some(replaces) = replaces {
+                // Checked by `refer_target`, and kept apart from the application's
+                // headers: the stack owns Replaces.
+                call.extra_headers.push(("Replaces".into(), replaces));
+            }
         }
         Ok(new)
     }
@@ -156,11 +175,69 @@ impl Calls {
         };
         self.calls[i].emit(CallEvent::TransferProgress { status, reason }, io);
         if (200..300).contains(&status) {
-            self.calls[i].transferred = true;
-            self.send_bye(i, io, s);
-            self.calls[i].end(EndCause::Transferred, io);
+            self.transfer_succeeded(i, io, s);
+        } else if status >= 300 {
+            self.transfer_failed(i, io);
+        } else if self.calls[i].transfer_out.is_some() {
+            // Still going (ringing): the outcome may take as long again.
+            self.calls[i].set_timer(CallTimer::TransferTimeout, io.now + TRANSFER_TIMEOUT, io);
         }
     }
+
+    /// The target took the call (a 2xx NOTIFY): this call, and the consultation call of
+    /// an attended transfer, are hung up as `Transferred`.
+    fn transfer_succeeded(&mut self, i: usize, io: &mut Io<'_>, s: &mut Sender<'_>) {
+        let out = self.calls[i].transfer_out.take();
+        self.calls[i].transferred = true;
+        self.send_bye(i, io, s);
+        self.calls[i].end(EndCause::Transferred, io);
+        let consult = out.and_then(|o| o.consult).and_then(|c| self.index(c));
+        if let Some(j) = consult.filter(|j| !self.calls[*j].is_over()) {
+            self.send_bye(j, io, s);
+            self.calls[j].end(EndCause::Transferred, io);
+        }
+    }
+
+    /// The transfer failed (a refused REFER, a failure NOTIFY, no outcome in time):
+    /// every call stays as it was, a held one still held.
+    pub(crate) fn transfer_failed(&mut self, i: usize, io: &mut Io<'_>) {
+        let call = &mut self.calls[i];
+        call.cancel_timer(CallTimer::TransferTimeout, io);
+        call.transfer_out = None;
+    }
+
+    /// No outcome in time: reported as a 408, and the transfer is given up.
+    pub(crate) fn transfer_timed_out(&mut self, i: usize, io: &mut Io<'_>) {
+        if self.calls[i].transfer_out.is_none() {
+            return;
+        }
+        let reason = "Transfer Timed Out".to_string();
+        self.calls[i].emit(
+            CallEvent::TransferProgress {
+                status: 408,
+                reason,
+            },
+            io,
+        );
+        self.transfer_failed(i, io);
+    }
+}
+
+/// How long a transfer we asked for may go without an outcome (after the REFER, or
+/// after the last provisional NOTIFY).
+const TRANSFER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The target of a REFER: the Refer-To URI without its headers, and the Replaces value
+/// carried in them (`?Replaces=...`, decoded and checked). `None` when the Refer-To is
+/// missing or malformed, or its Replaces is.
+fn refer_target(msg: &Message<'_>) -> Option<(String, Option<String>)> {
+    let addr = msg.refer_to().ok().flatten()?;
+    let uri = addr.uri();
+    let replaces = match uri.header("Replaces") {
+        None => None,
+        Some(value) => Some(Replaces::parse(&value).ok()?.to_string()),
+    };
+    Some((uri.without_headers().to_string(), replaces))
 }
 
 /// The status line of a `message/sipfrag` body.

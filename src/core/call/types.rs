@@ -94,6 +94,20 @@ pub enum CallEvent {
         /// The URI called.
         target: String,
     },
+    /// A new incoming call that replaces call `replaces` (an INVITE with Replaces,
+    /// RFC 3891, matching that call's dialog: the last step of an attended transfer or
+    /// a call pickup). It is answered at once, without ringing; `replaces` ends as
+    /// [`EndCause::Replaced`] once this call is connected.
+    Replacing {
+        /// The caller's URI.
+        from: String,
+        /// The caller's display name, if given.
+        display_name: Option<String>,
+        /// The URI that was called.
+        to: String,
+        /// The call this one replaces.
+        replaces: CallId,
+    },
     /// The far end is ringing (180).
     Ringing,
     /// The far end sends early media (183 with SDP): play the remote stream.
@@ -114,7 +128,11 @@ pub enum CallEvent {
         /// The Refer-To URI.
         target: String,
     },
-    /// Progress of a transfer we asked for (202, then NOTIFY status lines).
+    /// Progress of a transfer we asked for: the answer to the REFER (202), then the
+    /// status lines of the NOTIFYs. A 2xx ends the transfer well (the call, and in an
+    /// attended transfer the consultation call, end as `Transferred`); a status of 300
+    /// or more, or 408 when no outcome came within 60 s, means it failed and every call
+    /// stays as it was.
     TransferProgress {
         /// The status code reported.
         status: u16,
@@ -166,12 +184,16 @@ pub enum EndCause {
         /// Its reason phrase (`Missing Contact header`, ...).
         reason: String,
     },
-    /// The call was transferred away (REFER succeeded).
+    /// The call was transferred away (REFER succeeded); in an attended transfer, both
+    /// the transferred call and the consultation call end so.
     Transferred,
     /// The media watchdog found no media (never started, or lost) and recovery (ICE
     /// restarts, relay-only among them when that could help) did not bring it back:
     /// what happened, for how long it was tried, and the browser's evidence.
     NoMedia(Box<super::media_types::NoMedia>),
+    /// An incoming INVITE with Replaces (RFC 3891) took this call's place: the new call
+    /// came with [`CallEvent::Replacing`].
+    Replaced,
 }
 
 impl EndCause {
@@ -205,6 +227,7 @@ impl EndCause {
                     n.reason
                 )
             }
+            EndCause::Replaced => "Replaced",
         };
         name.to_owned()
     }

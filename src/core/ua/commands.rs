@@ -113,12 +113,36 @@ impl UserAgent {
     /// comes as `TransferProgress` events; on success the call ends as `Transferred`.
     ///
     /// # Errors
-    /// No such call, not connected, or an invalid target.
+    /// No such call, not connected, an invalid target, or a transfer already under way.
     pub fn transfer(&mut self, call: CallId, target: &str, now: Instant) -> Result<(), CallError> {
         self.with_calls(now, |calls, io, s| calls.transfer(call, target, io, s))
     }
 
+    /// Attended transfer (RFC 5589): asks the peer of `call` to call the party of
+    /// `replaces` (another connected call, usually the consultation call made while
+    /// `call` was held) with an INVITE that replaces our dialog with that party. The
+    /// REFER's `Refer-To` is that party's address with `?Replaces=` naming the dialog.
+    /// Progress comes as `TransferProgress` events on `call`; on success both calls end
+    /// as `Transferred`; on failure (a status of 300 or more, or 408 when no outcome
+    /// came in time) both stay as they were.
+    ///
+    /// # Errors
+    /// No such call, either call not connected, the same call twice, a transfer
+    /// already under way on `call`, or `replaces` already part of another transfer.
+    pub fn attended_transfer(
+        &mut self,
+        call: CallId,
+        replaces: CallId,
+        now: Instant,
+    ) -> Result<(), CallError> {
+        self.with_calls(now, |calls, io, s| {
+            calls.attended_transfer(call, replaces, io, s)
+        })
+    }
+
     /// Accepts a transfer the peer asked for: calls its target and returns the new call.
+    /// When the Refer-To carries `?Replaces=` (an attended transfer), the new call's
+    /// INVITE carries that Replaces header.
     ///
     /// # Errors
     /// No transfer pending on `call`.

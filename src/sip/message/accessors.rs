@@ -76,10 +76,20 @@ impl<'a> Message<'a> {
             .into_iter()
             .next())
     }
-    /// The Replaces header, if present and well formed.
-    pub fn replaces(&self) -> Option<Replaces<'a>> {
-        let h = self.headers_named(HeaderName::Replaces).next()?;
-        Replaces::parse(h.raw_value).ok()
+    /// The Replaces header (RFC 3891), if present.
+    ///
+    /// # Errors
+    /// A malformed value, or more than one Replaces header (which RFC 3891 section 3
+    /// answers with 400, like a malformed one).
+    pub fn replaces(&self) -> Result<Option<Replaces<'a>>, ParseError> {
+        let mut all = self.headers_named(HeaderName::Replaces);
+        let Some(h) = all.next() else {
+            return Ok(None);
+        };
+        if all.next().is_some() {
+            return Err(ParseError::new(0, "more than one Replaces header"));
+        }
+        Replaces::parse(h.raw_value).map(Some)
     }
     /// Every Reason value that parses, in order (`SIP;cause=200;text="..."`).
     pub fn reasons(&self) -> Vec<Reason<'a>> {
@@ -172,7 +182,7 @@ Content-Length: 0\r\n\r\n";
             rt.uri().headers(),
             Some("Replaces=abc%3Bto-tag%3D1%3Bfrom-tag%3D2")
         );
-        let r = m.replaces().unwrap();
+        let r = m.replaces().unwrap().unwrap();
         assert_eq!((r.call_id, r.to_tag, r.from_tag), ("abc", "1", "2"));
         let reasons = m.reasons();
         assert_eq!(reasons.len(), 2);
