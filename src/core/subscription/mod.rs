@@ -277,6 +277,7 @@ impl Subscriptions {
                 continue;
             }
             let had_dialog = sub.dialog.take().is_some();
+            sub.blf = None;
             io.timers.cancel(TimerKey::Sub(sub.id, SubTimer::Refresh));
             if sub.phase != Phase::RetryWait {
                 sub.phase = Phase::Waiting;
@@ -407,6 +408,8 @@ impl Subscriptions {
         let id = sub.id;
         sub.dialog = None;
         sub.state = None;
+        // A new dialog's dialog-info versions start again.
+        sub.blf = None;
         sub.in_flight = None;
         sub.auth.reset();
         io.timers.cancel_sub(id);

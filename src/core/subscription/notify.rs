@@ -193,29 +193,29 @@ impl Subscriptions {
             .iter()
             .find(|sub| sub.package == "message-summary");
         match (mwi, body) {
-            (Some(sub), body) => {
+            (Some(sub), Some(body)) => {
                 let id = sub.id;
                 emit(io, id, SubscriptionEvent::Notify(body));
             }
-            (None, NotifyBody::MessageSummary(summary)) => {
+            (None, Some(NotifyBody::MessageSummary(summary))) => {
                 io.event(Event::MessageWaiting(summary));
             }
-            (None, other) => io.log(LogLevel::Info, || {
-                format!("an unsolicited message-summary NOTIFY without a summary: {other:?}")
+            _ => io.log(LogLevel::Info, || {
+                "an unsolicited message-summary NOTIFY without a valid summary".into()
             }),
         }
     }
 }
 
-/// The body of a NOTIFY, typed; dialog-info merged into the subscription's state
-/// (`None`: a dialog-info older than what is known, which changes nothing).
+/// The body of a NOTIFY, typed; dialog-info merged into the subscription's state.
+/// `None`: no body, or a dialog-info older than what is known (nothing changed).
 fn body_of(sub: &mut Sub, msg: &Message<'_>) -> Option<NotifyBody> {
     let media = msg.media_type().unwrap_or("").trim().to_ascii_lowercase();
     let content_type = msg
         .content_type()
         .map(|c| c.to_string())
         .unwrap_or_default();
-    match bodies::parse(&media, &content_type, msg.body()) {
+    match bodies::parse(&media, &content_type, msg.body())? {
         NotifyBody::Dialog(info) => {
             let merged = match sub.blf.as_mut() {
                 Some(known) => known.merge(info).then(|| known.clone()),
@@ -226,7 +226,6 @@ fn body_of(sub: &mut Sub, msg: &Message<'_>) -> Option<NotifyBody> {
             };
             merged.map(NotifyBody::Dialog)
         }
-        NotifyBody::Empty if sub.package == "dialog" => None,
         other => Some(other),
     }
 }

@@ -30,8 +30,6 @@ pub enum SubscriptionState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum NotifyBody {
-    /// No body (a NOTIFY of a pending subscription, or the final one).
-    Empty,
     /// `application/dialog-info+xml` (RFC 4235): the BLF lamp, already merged with
     /// earlier partial NOTIFYs of the subscription.
     Dialog(DialogInfo),

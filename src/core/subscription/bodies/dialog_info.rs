@@ -105,9 +105,10 @@ impl DialogInfo {
 
     /// Merges a newer document into this state (RFC 4235 section 4.1): a full one
     /// replaces it; a partial one updates dialogs by id. Terminated dialogs are
-    /// dropped. Returns false (and changes nothing) when `next` is not newer.
+    /// dropped. Returns false (and changes nothing) when `next` is not newer: the
+    /// version only goes up within a subscription dialog.
     pub(crate) fn merge(&mut self, next: DialogInfo) -> bool {
-        if next.version <= self.version && !next.full {
+        if next.version <= self.version {
             return false;
         }
         if next.full {

@@ -22,17 +22,18 @@ pub(crate) fn default_accept(package: &str) -> Option<&'static str> {
     }
 }
 
-/// Parses a NOTIFY body by its media type (lower-case, without parameters).
-pub(crate) fn parse(media: &str, content_type: &str, body: &[u8]) -> NotifyBody {
+/// Parses a NOTIFY body by its media type (lower-case, without parameters);
+/// `None` for no body (a pending subscription's NOTIFY, or the final one).
+pub(crate) fn parse(media: &str, content_type: &str, body: &[u8]) -> Option<NotifyBody> {
     if body.is_empty() {
-        return NotifyBody::Empty;
+        return None;
     }
     let text = String::from_utf8_lossy(body);
     let malformed = |reason: String| NotifyBody::Malformed {
         content_type: content_type.to_string(),
         reason,
     };
-    match media {
+    Some(match media {
         "application/dialog-info+xml" => {
             DialogInfo::parse(&text).map_or_else(malformed, NotifyBody::Dialog)
         }
@@ -46,5 +47,5 @@ pub(crate) fn parse(media: &str, content_type: &str, body: &[u8]) -> NotifyBody 
             content_type: content_type.to_string(),
             body: text.into_owned(),
         },
-    }
+    })
 }
