@@ -397,7 +397,7 @@ fn a_refresh_answered_481_starts_a_new_dialog_and_refusals_end_it() {
 #[test]
 fn subscriptions_start_again_after_a_reconnect() {
     let mut h = Harness::new(config());
-    let (id, _, mut registrar) = active_blf(&mut h);
+    let (id, _, registrar) = active_blf(&mut h);
     h.close(1006);
     assert_eq!(
         sub_events(&mut h),
@@ -520,7 +520,7 @@ fn a_hundred_lamps_start_paced_at_the_configured_rate() {
         let req = h.advance_until_sent(secs(20));
         sent_at.push((h.now - start).as_millis() as u64);
         targets.push(first_line(&req));
-        let mut n = Notifier::new(&req, "t");
+        let n = Notifier::new(&req, "t");
         h.deliver(&n.ok(&req, 600));
     }
     // One every 100 ms, in the order asked for: never more than 10 in any second.

@@ -34,6 +34,7 @@ mod idmap;
 mod lifecycle;
 mod log;
 mod media;
+mod presence;
 pub mod quality;
 mod softphone;
 mod timer;
