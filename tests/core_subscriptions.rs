@@ -585,3 +585,141 @@ fn bad_notifies_never_panic_and_are_answered() {
     let _ = DialogInfo::parse("<x/>");
     h.assert_idle();
 }
+
+#[test]
+fn a_flow_lost_under_the_first_subscribe_subscribes_again_once_registered() {
+    let mut h = Harness::new(config());
+    let registrar = h.register(3600);
+    let id =
+        h.ua.subscribe("1002", "dialog", SubscribeOptions::default(), h.now)
+            .unwrap();
+    h.drain();
+    let lost = h.take();
+    assert!(lost.starts_with(b"SUBSCRIBE "));
+    h.close(1006);
+    // No dialog yet, so nothing to report but the wait; the new flow brings it back.
+    assert!(sub_events(&mut h).is_empty());
+    h.advance(secs(2));
+    h.open();
+    let reg = h.take();
+    h.deliver(&registrar.ok(&reg, 3600));
+    let again = h.take();
+    assert_eq!(
+        first_line(&again),
+        "SUBSCRIBE sip:1002@softphone.test SIP/2.0"
+    );
+    assert_eq!(
+        header(&again, "Call-ID"),
+        header(&lost, "Call-ID"),
+        "never answered: same request identity"
+    );
+    let mut n = Notifier::new(&again, "ast-r");
+    h.deliver(&n.ok(&again, 600));
+    h.deliver(&n.notify("dialog", "pending;expires=600", None));
+    assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
+    assert_eq!(
+        sub_events(&mut h),
+        [(
+            id,
+            SubscriptionEvent::State {
+                state: SubscriptionState::Pending,
+                expires: 600
+            }
+        )]
+    );
+    h.assert_idle();
+}
+
+#[test]
+fn interval_too_brief_is_retried_with_min_expires_and_an_early_unsubscribe_waits_for_the_2xx() {
+    let mut h = Harness::new(config());
+    h.register(3600);
+    let options = SubscribeOptions {
+        expires: Some(60),
+        ..SubscribeOptions::default()
+    };
+    let id = h.ua.subscribe("1002", "presence", options, h.now).unwrap();
+    h.drain();
+    let first = h.take();
+    assert_eq!(header(&first, "Expires").unwrap(), "60");
+    h.deliver(&Registrar::new().respond(
+        &first,
+        423,
+        "Interval Too Brief",
+        &["Min-Expires: 120".into()],
+    ));
+    let second = h.take();
+    assert_eq!(header(&second, "Expires").unwrap(), "120");
+    assert_eq!(header(&second, "CSeq").unwrap(), "2 SUBSCRIBE");
+    // The application stops it before the answer: unsubscribed as soon as the dialog exists.
+    h.ua.unsubscribe(id, h.now).unwrap();
+    h.drain();
+    assert!(h.sent.is_empty(), "no dialog to unsubscribe in yet");
+    let mut n = Notifier::new(&second, "ast-u");
+    h.deliver(&n.ok(&second, 120));
+    let unsub = h.take();
+    assert_eq!(header(&unsub, "Expires").unwrap(), "0");
+    assert!(header(&unsub, "To").unwrap().contains(";tag=ast-u"));
+    h.deliver(&n.ok(&unsub, 0));
+    // No final NOTIFY: the end guard ends it 5 s later.
+    h.advance(secs(5));
+    assert_eq!(
+        sub_events(&mut h),
+        [(
+            id,
+            SubscriptionEvent::Ended {
+                status: None,
+                reason: "unsubscribed".into()
+            }
+        )]
+    );
+    assert!(h.ua.subscriptions().is_empty());
+    assert!(matches!(
+        h.ua.unsubscribe(id, h.now),
+        Err(softphone_core::core::RequestError::NoSuchSubscription)
+    ));
+    let _ = n.notify("presence", "terminated", None);
+    h.assert_idle();
+}
+
+#[test]
+fn bad_subscribe_arguments_are_typed_errors() {
+    use softphone_core::core::RequestError;
+    let mut h = Harness::new(config());
+    let bad = |accept: &[&str], headers: &[(&str, &str)], expires: Option<u32>| SubscribeOptions {
+        accept: accept.iter().map(|s| s.to_string()).collect(),
+        headers: headers
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect(),
+        expires,
+    };
+    for (target, package, options) in [
+        ("1002", "dia log", SubscribeOptions::default()),
+        ("1002", "", SubscribeOptions::default()),
+        ("1002", "dialog", bad(&["text"], &[], None)),
+        ("1002", "dialog", bad(&["a/b\r\nX: y"], &[], None)),
+        ("1002", "dialog", bad(&[], &[("Event", "presence")], None)),
+        ("1002", "dialog", bad(&[], &[], Some(0))),
+        ("", "dialog", SubscribeOptions::default()),
+        ("1002\r\n", "dialog", SubscribeOptions::default()),
+    ] {
+        let r = h.ua.subscribe(target, package, options, h.now);
+        assert!(
+            matches!(
+                r,
+                Err(RequestError::InvalidValue(_) | RequestError::InvalidTarget(_))
+            ),
+            "{target:?} {package:?}: {r:?}"
+        );
+    }
+    // Before start: accepted, and sent once registered.
+    let id =
+        h.ua.subscribe("1002", "dialog", SubscribeOptions::default(), h.now)
+            .unwrap();
+    h.register(3600);
+    let sub = h.take();
+    assert!(sub.starts_with(b"SUBSCRIBE sip:1002@softphone.test "));
+    assert_eq!(h.ua.subscriptions(), [id]);
+    h.assert_idle();
+}
