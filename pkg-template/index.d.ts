@@ -32,9 +32,24 @@ export type {
   SoftphoneQualityEvent,
   SoftphoneCallErrorCode,
   SoftphoneIceServer,
+  SoftphoneMessageOptions,
+  SoftphoneMessageResult,
+  SoftphoneMessageEvent,
+  SoftphoneBlfDialog,
+  SoftphoneLamp,
+  SoftphoneBlfState,
+  SoftphoneMwiState,
+  SoftphonePresenceState,
+  SoftphoneNotifyBody,
+  SoftphoneSubscriptionEvent,
+  SoftphoneMwiEvent,
+  SoftphoneSubscribeOptions,
+  SoftphoneSubscriptionStatus,
+  SoftphoneSubscription,
+  SoftphoneRequestErrorCode,
 } from './softphone_core.js';
 
-import type { SoftphoneCallErrorCode } from './softphone_core.js';
+import type { SoftphoneCallErrorCode, SoftphoneRequestErrorCode } from './softphone_core.js';
 
 /** The sessionStorage key under which this tab's generated `instanceId` is kept. */
 export declare const INSTANCE_ID_STORAGE_KEY: 'softphone-core:instance-id';
@@ -74,6 +89,16 @@ export interface SoftphoneCallError extends Error {
   name: 'SoftphoneCallError';
   /** `invalidTarget`, `invalidValue`, `notConnected`, `noSuchCall` or `invalidState`. */
   code: SoftphoneCallErrorCode;
+}
+
+/**
+ * The error thrown by `phone.sendMessage()`, `phone.subscribe()` (and `blf`, `watchBlf`,
+ * `mwi`, `presence`) for a bad argument, or by `sendMessage()` without a connection.
+ */
+export interface SoftphoneRequestError extends Error {
+  name: 'SoftphoneRequestError';
+  /** `invalidTarget`, `invalidValue`, `notConnected` or `noSuchSubscription`. */
+  code: SoftphoneRequestErrorCode;
 }
 
 export type {

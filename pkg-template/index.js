@@ -169,12 +169,76 @@ function explaining(handler, isActive) {
   };
 }
 
+
+/**
+ * One subscription as the application holds it: the latest status and NOTIFY body the
+ * phone reported, and its own event handlers. It decides nothing: pacing, refreshes,
+ * retries and the lamp are the core's; this keeps what the events said.
+ */
+class Subscription {
+  #handlers = new Set();
+  #status = 'subscribing';
+  #state = null;
+  #unsubscribe;
+
+  constructor(id, target, event, unsubscribe) {
+    this.id = id;
+    this.target = target;
+    this.event = event;
+    this.#unsubscribe = unsubscribe;
+    Object.freeze(this);
+  }
+
+  get status() {
+    return this.#status;
+  }
+
+  get state() {
+    return this.#state;
+  }
+
+  on(handler) {
+    if (typeof handler !== 'function') throw new TypeError('the handler must be a function');
+    this.#handlers.add(handler);
+    return () => this.#handlers.delete(handler);
+  }
+
+  unsubscribe() {
+    if (this.#status !== 'ended') this.#unsubscribe(this.id);
+  }
+
+  /** Takes one `subscription` event (or the body of an unsolicited `mwi` one). */
+  deliver(event) {
+    if (event.event === 'state') this.#status = event.state;
+    else if (event.event === 'notify') this.#state = event.body;
+    else if (event.event === 'interrupted') this.#status = 'interrupted';
+    else if (event.event === 'ended') this.#status = 'ended';
+    for (const handler of [...this.#handlers]) {
+      try {
+        handler(event);
+      } catch (e) {
+        console.error('[softphone] a subscription handler threw:', e);
+      }
+    }
+  }
+}
+
 /** @type {any} */
 let Phone;
 
-/** The Softphone class with the CSP findings added to its reports. */
+/** The Softphone class with the CSP findings added to its reports, and the promise and handle forms of MESSAGE and SUBSCRIBE. */
 function phoneClass(glue) {
   Phone ??= class Softphone extends glue.Softphone {
+    #uri;
+    /** @type {Map<number, Subscription>} */
+    #subs = new Map();
+    #listening = false;
+
+    constructor(config) {
+      super(config);
+      this.#uri = config.uri;
+    }
+
     on(type, handler) {
       if (type !== 'connection' || typeof handler !== 'function') return super.on(type, handler);
       let active = true;
@@ -187,6 +251,61 @@ function phoneClass(glue) {
 
     async diagnose(options) {
       return explainDiagnosis(await super.diagnose(options));
+    }
+
+    sendMessage(target, body, options) {
+      const id = super.sendMessage(target, body, options);
+      return new Promise((resolve) => {
+        const off = super.on('message', (e) => {
+          if (e.messageId !== id) return;
+          off();
+          resolve(
+            e.event === 'delivered'
+              ? { delivered: true, messageId: id, status: e.status }
+              : { delivered: false, messageId: id, status: e.status, reason: e.reason },
+          );
+        });
+      });
+    }
+
+    subscribe(target, event, options) {
+      this.#listen();
+      const id = super.subscribe(target, event, options);
+      const sub = new Subscription(id, target, event, (i) => super.unsubscribe(i));
+      this.#subs.set(id, sub);
+      return sub;
+    }
+
+    blf(target) {
+      return this.subscribe(target, 'dialog');
+    }
+
+    watchBlf(targets) {
+      if (!Array.isArray(targets)) throw new TypeError('watchBlf() takes an array of targets');
+      return targets.map((t) => this.blf(t));
+    }
+
+    mwi(target) {
+      return this.subscribe(target ?? this.#uri, 'message-summary');
+    }
+
+    presence(target) {
+      return this.subscribe(target, 'presence');
+    }
+
+    subscriptions() {
+      return [...this.#subs.values()];
+    }
+
+    #listen() {
+      if (this.#listening) return;
+      this.#listening = true;
+      super.on('subscription', (e) => {
+        const sub = this.#subs.get(e.subscriptionId);
+        if (!sub) return;
+        if (e.event === 'ended') this.#subs.delete(e.subscriptionId);
+        sub.deliver(e);
+      });
     }
   };
   return Phone;

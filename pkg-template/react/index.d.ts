@@ -17,6 +17,10 @@ import type {
   SoftphoneEvent,
   SoftphoneQualityEvent,
   SoftphoneRegistrationEvent,
+  SoftphoneBlfState,
+  SoftphoneLamp,
+  SoftphoneMwiState,
+  SoftphoneSubscriptionStatus,
 } from '../index.js';
 
 export type * from '../index.js';
@@ -164,3 +168,37 @@ export declare function configKey(config: SoftphoneConfig | null | undefined): s
 
 /** Formats seconds as `m:ss` or `h:mm:ss`. */
 export declare function formatDuration(seconds: number): string;
+
+/** One lamp of `useBlf()`. */
+export interface BlfLamp {
+  readonly target: string;
+  readonly status: SoftphoneSubscriptionStatus;
+  /** `null` until the first NOTIFY. */
+  readonly lamp: SoftphoneLamp | null;
+  readonly remoteIdentity: string | undefined;
+  readonly remoteDisplayName: string | undefined;
+  /** The whole dialog-info state, `null` until the first NOTIFY. */
+  readonly state: SoftphoneBlfState | null;
+}
+
+/**
+ * BLF lamps for `targets` on `phone` (`useSoftphone().phone`), subscribed while mounted at
+ * the phone's paced rate, unsubscribed on unmount or when the list changes. Keyed by target.
+ */
+export declare function useBlf(
+  phone: Softphone | null | undefined,
+  targets: readonly string[],
+): Readonly<Record<string, BlfLamp>>;
+
+/** What `useMwi()` returns. */
+export interface UseMwiResult {
+  /** `idle` without a phone. */
+  readonly status: SoftphoneSubscriptionStatus | 'idle';
+  readonly waiting: boolean;
+  readonly newMessages: number;
+  readonly oldMessages: number;
+  readonly state: SoftphoneMwiState | null;
+}
+
+/** Voicemail of `target` (default: the phone's own address), subscribed while mounted. */
+export declare function useMwi(phone: Softphone | null | undefined, target?: string): UseMwiResult;

@@ -74,6 +74,16 @@ pub struct Config {
     /// The most verbose log level the core formats ([`LogLevel::Trace`] logs whole
     /// messages, credentials redacted).
     pub log_level: LogLevel,
+    /// Content types an incoming MESSAGE may carry (RFC 3428); others get `415` with
+    /// these in `Accept`. Compared without parameters, case-insensitively.
+    pub message_accept: Vec<String>,
+    /// The largest incoming MESSAGE body accepted, in bytes; a larger one gets `413`.
+    pub message_max_bytes: usize,
+    /// How many SUBSCRIBEs that start a subscription may go out per second (a BLF
+    /// panel of 100 lamps starts over 10 s at 10/s, so a PBX's flood limits hold).
+    pub subscribe_rate: u32,
+    /// Requested subscription lifetime in seconds (the notifier may grant less).
+    pub subscribe_expires: u32,
 }
 
 impl Config {
@@ -110,6 +120,10 @@ impl Config {
             no_answer_timeout: Duration::from_secs(60),
             prewarm: false,
             log_level: LogLevel::Info,
+            message_accept: vec!["text/plain".to_string()],
+            message_max_bytes: 65_536,
+            subscribe_rate: 10,
+            subscribe_expires: 600,
         }
     }
 
@@ -187,6 +201,27 @@ impl Config {
         }
         if self.transaction_timeout.is_zero() {
             return Err(ConfigError::new("transactionTimeout", "must be positive"));
+        }
+        for accept in &self.message_accept {
+            check_text("messageAccept", accept)?;
+            if !accept.contains('/') || accept.contains([',', ';', ' ']) {
+                return Err(ConfigError::new(
+                    "messageAccept",
+                    "each entry must be a media type like text/plain",
+                ));
+            }
+        }
+        if self.subscribe_rate == 0 {
+            return Err(ConfigError::new(
+                "subscribeRate",
+                "must be at least 1 per second",
+            ));
+        }
+        if self.subscribe_expires < 60 {
+            return Err(ConfigError::new(
+                "subscribeExpires",
+                "must be at least 60 seconds",
+            ));
         }
         Ok(())
     }

@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use super::call::types::CallEvent;
-use super::ids::CallId;
+use super::ids::{CallId, SubscriptionId};
+use super::message::MessageEvent;
+use super::subscription::{MessageSummary, SubscriptionEvent};
 
 /// Something the application should know about. Losing the connection or the
 /// registration is an event, not an error: the core keeps recovering on its own.
@@ -21,6 +23,19 @@ pub enum Event {
         /// What happened.
         event: CallEvent,
     },
+    /// A MESSAGE was delivered or failed, or one arrived (RFC 3428).
+    Message(MessageEvent),
+    /// Something happened to a subscription (RFC 6665).
+    Subscription {
+        /// The subscription.
+        id: SubscriptionId,
+        /// What happened.
+        event: SubscriptionEvent,
+    },
+    /// A message summary (MWI) the PBX sent with no subscription (Asterisk does, for
+    /// an endpoint with a mailbox) while the application has no `message-summary`
+    /// subscription; with one, it comes as that subscription's NOTIFY.
+    MessageWaiting(MessageSummary),
 }
 
 /// Connection states, in the order they usually happen.

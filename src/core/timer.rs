@@ -8,7 +8,7 @@
 //! not run), so nothing waits for that ACK; a late ACK matches no dialog and is dropped,
 //! which is all Timer H's expiry would lead to. Timers I, J and K are zero (section 17).
 
-use super::ids::{CallId, TxId};
+use super::ids::{CallId, SubscriptionId, TxId};
 use super::Instant;
 
 /// Why a deadline was armed: what [`UserAgent::poll_timeout`](super::UserAgent::poll_timeout)
@@ -62,6 +62,14 @@ pub enum TimerName {
     CallIceGiveUp,
     /// Time to sample a call's media (the media watchdog and quality).
     CallMediaSample,
+    /// The next paced SUBSCRIBE may go out (see `core::subscription`).
+    SubscribePace,
+    /// Time to refresh a subscription before it expires.
+    SubscriptionRefresh,
+    /// Time to subscribe again after the notifier ended or refused a subscription.
+    SubscriptionRetry,
+    /// An unsubscribe got no final NOTIFY in time: the subscription is dropped.
+    SubscriptionEndGuard,
 }
 
 /// A timer of the user agent itself: at most one of each is armed.
@@ -75,6 +83,18 @@ pub(crate) enum UaTimer {
     RegisterRetry,
     StopGuard,
     PrewarmRotate,
+    SubscribePace,
+}
+
+/// A timer of one subscription.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum SubTimer {
+    /// Refresh before the subscription expires.
+    Refresh,
+    /// Subscribe again after a termination with retry-after, or a temporary failure.
+    Retry,
+    /// The final NOTIFY after an unsubscribe is overdue.
+    EndGuard,
 }
 
 /// A timer of one call.
@@ -111,6 +131,8 @@ pub(crate) enum TimerKey {
     Tx(TxId),
     /// A call's.
     Call(CallId, CallTimer),
+    /// A subscription's.
+    Sub(SubscriptionId, SubTimer),
 }
 
 impl TimerKey {
@@ -126,6 +148,12 @@ impl TimerKey {
                 UaTimer::RegisterRetry => TimerName::RegisterRetry,
                 UaTimer::StopGuard => TimerName::StopGuard,
                 UaTimer::PrewarmRotate => TimerName::PrewarmRotate,
+                UaTimer::SubscribePace => TimerName::SubscribePace,
+            },
+            TimerKey::Sub(_, t) => match t {
+                SubTimer::Refresh => TimerName::SubscriptionRefresh,
+                SubTimer::Retry => TimerName::SubscriptionRetry,
+                SubTimer::EndGuard => TimerName::SubscriptionEndGuard,
             },
             TimerKey::Tx(_) => TimerName::TransactionF,
             TimerKey::Call(_, t) => match t {
@@ -172,6 +200,12 @@ impl Timers {
     pub(crate) fn cancel_call(&mut self, call: CallId) {
         self.entries
             .retain(|(k, _)| !matches!(k, TimerKey::Call(c, _) if *c == call));
+    }
+
+    /// Disarms every timer of subscription `sub`.
+    pub(crate) fn cancel_sub(&mut self, sub: SubscriptionId) {
+        self.entries
+            .retain(|(k, _)| !matches!(k, TimerKey::Sub(s, _) if *s == sub));
     }
 
     /// Disarms every transaction's Timer F.

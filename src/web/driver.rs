@@ -198,8 +198,18 @@ impl Driver {
         &self,
         f: impl FnOnce(&mut UserAgent, Instant) -> Result<T, CallError>,
     ) -> Result<T, CallError> {
+        self.command_or(|| CallError::InvalidState("the phone is busy"), f)
+    }
+
+    /// As [`Driver::command`], for commands with their own error type; `busy` makes
+    /// the error of a call made from inside the driver.
+    pub(crate) fn command_or<T, E>(
+        &self,
+        busy: impl FnOnce() -> E,
+        f: impl FnOnce(&mut UserAgent, Instant) -> Result<T, E>,
+    ) -> Result<T, E> {
         let Ok(mut st) = self.state.try_borrow_mut() else {
-            return Err(CallError::InvalidState("the phone is busy"));
+            return Err(busy());
         };
         st.graveyard.clear();
         let now = st.clock.now();

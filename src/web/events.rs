@@ -24,7 +24,16 @@ extern "C" {
 }
 
 /// The event types an application can subscribe to.
-pub(crate) const EVENT_TYPES: [&str; 5] = ["connection", "registration", "log", "call", "quality"];
+pub(crate) const EVENT_TYPES: [&str; 8] = [
+    "connection",
+    "registration",
+    "log",
+    "call",
+    "quality",
+    "message",
+    "subscription",
+    "mwi",
+];
 
 /// Something waiting to be delivered.
 enum Delivery {
@@ -165,6 +174,12 @@ pub(crate) fn to_js(event: &Event) -> (&'static str, JsValue) {
         Event::Connection(c) => ("connection", connection(c)),
         Event::Registration(r) => ("registration", registration(r)),
         Event::Call { call, event } => ("call", call_event(*call, event)),
+        Event::Message(m) => ("message", super::presence::message_event(m)),
+        Event::Subscription { id, event } => (
+            "subscription",
+            super::presence::subscription_event(*id, event),
+        ),
+        Event::MessageWaiting(summary) => ("mwi", super::presence::mwi_event(summary)),
     }
 }
 

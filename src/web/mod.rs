@@ -35,6 +35,7 @@ mod lifecycle;
 mod log;
 mod media;
 mod no_media;
+mod presence;
 pub mod quality;
 mod softphone;
 mod timer;

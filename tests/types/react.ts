@@ -5,6 +5,10 @@ import {
   formatDuration,
   useCall,
   useSoftphone,
+  useBlf,
+  useMwi,
+  type BlfLamp,
+  type UseMwiResult,
   type CallSnapshot,
   type SoftphoneCallError,
   type SoftphoneCallEventOf,
@@ -71,6 +75,11 @@ export function Phone(password: string | null): string {
   sp.transfer(call.id, { replaces: 'sip:carol@example.com' });
   sp.hangup(call.id);
   void sp.diagnose({ timeout: 5 }).then((d) => d.verdicts.length);
+  const lamps = useBlf(sp.phone, ['1001', '1002']);
+  const first: BlfLamp | undefined = lamps['1001'];
+  const mwi: UseMwiResult = useMwi(sp.phone);
+  useMwi(null, 'sip:1001@pbx.example.com');
+  console.log(first?.lamp ?? 'unknown', first?.remoteDisplayName, mwi.newMessages, mwi.waiting, mwi.status);
   const lines = sp.calls.map((c: CallSnapshot) => Line(c));
   return `${sp.phone?.instanceId ?? ''} ${lines.join()}`;
 }
@@ -96,6 +105,8 @@ export function misuse(sp: UseSoftphoneResult, c: CallSnapshot): void {
   if (sp.connection.state === 'open') return;
   // @ts-expect-error 'unsupported' is not a code of the one SoftphoneCallError
   const code: SoftphoneCallError['code'] = 'unsupported';
+  // @ts-expect-error useBlf takes the phone first
+  useBlf(['1001']);
   // @ts-expect-error useSoftphone takes a configuration, not a URL
   useSoftphone('wss://pbx.example.com/ws');
   console.log(code);

@@ -46,6 +46,20 @@ import {
   type SoftphoneRegistrationEvent,
   type SoftphoneServer,
   type SoftphoneWebSocketCheck,
+  type SoftphoneBlfState,
+  type SoftphoneLamp,
+  type SoftphoneMessageEvent,
+  type SoftphoneMessageOptions,
+  type SoftphoneMessageResult,
+  type SoftphoneMwiEvent,
+  type SoftphoneMwiState,
+  type SoftphoneNotifyBody,
+  type SoftphonePresenceState,
+  type SoftphoneRequestError,
+  type SoftphoneRequestErrorCode,
+  type SoftphoneSubscribeOptions,
+  type SoftphoneSubscription,
+  type SoftphoneSubscriptionEvent,
 } from 'softphone-core';
 
 export type IsAny<T> = 0 extends 1 & T ? true : false;
@@ -54,7 +68,19 @@ export type Expect<T extends true> = T;
 
 export type Checks = [
   Expect<Equal<typeof INSTANCE_ID_STORAGE_KEY, 'softphone-core:instance-id'>>,
-  Expect<Equal<SoftphoneEventType, 'connection' | 'registration' | 'log' | 'call' | 'quality'>>,
+  Expect<
+    Equal<
+      SoftphoneEventType,
+      'connection' | 'registration' | 'log' | 'call' | 'quality' | 'message' | 'subscription' | 'mwi'
+    >
+  >,
+  Expect<Equal<SoftphoneMessageEvent, SoftphoneEventOf<'message'>>>,
+  Expect<Equal<SoftphoneSubscriptionEvent, SoftphoneEventOf<'subscription'>>>,
+  Expect<Equal<SoftphoneMwiEvent, SoftphoneEventOf<'mwi'>>>,
+  Expect<Equal<SoftphoneRequestError['code'], SoftphoneRequestErrorCode>>,
+  Expect<Equal<Awaited<ReturnType<Softphone['sendMessage']>>, SoftphoneMessageResult>>,
+  Expect<Equal<ReturnType<Softphone['blf']>['state'], SoftphoneBlfState | null>>,
+  Expect<Equal<SoftphoneBlfState['lamp'], SoftphoneLamp>>,
   Expect<Equal<SoftphoneEventOf<'log'>, SoftphoneLogEvent>>,
   Expect<Equal<SoftphoneCallErrorCode, 'invalidTarget' | 'invalidValue' | 'notConnected' | 'noSuchCall' | 'invalidState'>>,
   Expect<Equal<SoftphoneCallError['code'], SoftphoneCallErrorCode>>,
@@ -105,7 +131,57 @@ export const full: SoftphoneConfig = {
   sessionExpires: 1800,
   noAnswerTimeout: 60,
   prewarm: true,
+  messageAccept: ['text/plain', 'application/json'],
+  messageMaxBytes: 4096,
+  subscribeRate: 5,
+  subscribeExpires: 300,
 };
+
+/** MESSAGE, BLF, MWI and presence as a dashboard uses them. */
+export async function presenceAndMessaging(phone: Softphone): Promise<string> {
+  const options: SoftphoneMessageOptions = { contentType: 'text/plain', headers: { 'X-Ticket': '42' } };
+  const result = await phone.sendMessage('1002', 'hello', options);
+  const outcome = result.delivered ? `delivered ${result.status}` : `failed ${result.status} ${result.reason}`;
+  phone.on('message', (e) => {
+    if (e.event === 'received') console.log(e.from, e.contentType, e.body, e.headers[0]?.[0]);
+  });
+  const lamps = phone.watchBlf(['1001', '1002']);
+  for (const lamp of lamps) {
+    lamp.on((e) => {
+      if (e.event === 'notify' && e.body.kind === 'dialog') console.log(e.body.lamp, e.body.remoteIdentity);
+      if (e.event === 'interrupted') console.log(e.retryInMs ?? 'on reconnect');
+    });
+    const lit: SoftphoneLamp | undefined = lamp.state?.lamp;
+    console.log(lamp.id, lamp.target, lamp.status, lit);
+  }
+  const mwi = phone.mwi();
+  const state: SoftphoneMwiState | null = mwi.state;
+  console.log(state?.newMessages ?? 0, state?.waiting);
+  phone.on('mwi', (e) => console.log(e.newMessages, e.oldMessages));
+  const presence = phone.presence('sip:1003@pbx.example.com');
+  const p: SoftphonePresenceState | null = presence.state;
+  console.log(p?.open, p?.activities.join());
+  const subOptions: SoftphoneSubscribeOptions = { accept: ['application/pidf+xml'], expires: 600, headers: {} };
+  const generic: SoftphoneSubscription = phone.subscribe('1004', 'presence', subOptions);
+  const body: SoftphoneNotifyBody | null = generic.state;
+  if (body?.kind === 'malformed') console.log(body.reason);
+  const off = phone.on('subscription', (e) => {
+    if (e.event === 'ended') console.log(e.subscriptionId, e.reason, e.status);
+  });
+  off();
+  generic.unsubscribe();
+  console.log(phone.subscriptions().length);
+  // @ts-expect-error watchBlf takes an array
+  phone.watchBlf('1001');
+  // @ts-expect-error a message result is a promise, not a boolean
+  const sync: boolean = phone.sendMessage('1', 'x');
+  // @ts-expect-error lamps are idle, ringing or busy
+  const wrong: SoftphoneLamp = 'onhold';
+  // @ts-expect-error expires is a number
+  phone.subscribe('1', 'dialog', { expires: '60' });
+  console.log(sync, wrong);
+  return outcome;
+}
 
 /** The DOM's own RTCIceServer[] is accepted as it is. */
 export function fromDom(iceServers: RTCIceServer[]): SoftphoneConfig {

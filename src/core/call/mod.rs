@@ -16,7 +16,7 @@
 //! agent runs after the input, and new calls are pushed at the end, so an `i` found
 //! earlier in the input still points at the same call and the indexing cannot fail.
 
-mod dialog;
+pub(crate) mod dialog;
 mod dtmf;
 mod ice;
 mod in_dialog;
@@ -27,7 +27,7 @@ mod reinvite;
 mod replaces;
 mod session_timer;
 mod state;
-mod target;
+pub(crate) mod target;
 mod transfer;
 pub(crate) mod types;
 mod watchdog;

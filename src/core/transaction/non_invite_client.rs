@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use crate::core::call::CallId;
 use crate::core::ids::TxId;
+use crate::core::ids::{MessageId, SubscriptionId};
 use crate::core::io::Io;
 use crate::core::timer::TimerKey;
 
@@ -26,6 +27,10 @@ pub(crate) enum Purpose {
         /// Which request.
         kind: InDialog,
     },
+    /// A MESSAGE the application sent (RFC 3428).
+    Message(MessageId),
+    /// A SUBSCRIBE of a subscription: initial, refresh or unsubscribe (RFC 6665).
+    Subscribe(SubscriptionId),
 }
 
 /// Non-INVITE requests a call sends inside its dialog.

@@ -8,7 +8,8 @@ use crate::core::auth::Authenticator;
 use crate::core::local::Local;
 
 /// Methods this user agent accepts, for Allow headers.
-pub(crate) const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, NOTIFY";
+pub(crate) const ALLOW: &str =
+    "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, NOTIFY, MESSAGE";
 
 /// What the rest of the user agent needs to send a request.
 pub(crate) struct Sender<'a> {

@@ -36,6 +36,14 @@ impl UserAgent {
                             Purpose::Register | Purpose::Unregister => {
                                 self.registration.on_timeout(purpose, &mut io)
                             }
+                            Purpose::Message(id) => {
+                                self.messages.on_final(id, None, 408, &mut io, &mut sender);
+                                Outcome::Nothing
+                            }
+                            Purpose::Subscribe(id) => {
+                                self.subs.on_final(id, None, 408, &mut io, &mut sender);
+                                Outcome::Nothing
+                            }
                         };
                         self.after(outcome, now);
                     }
@@ -43,6 +51,10 @@ impl UserAgent {
                 TimerKey::Call(call, timer) => {
                     let (mut io, mut sender) = split!(self, now);
                     self.calls.on_timer(timer, call, &mut io, &mut sender);
+                }
+                TimerKey::Sub(id, timer) => {
+                    let (mut io, mut sender) = split!(self, now);
+                    self.subs.on_timer(id, timer, &mut io, &mut sender);
                 }
             }
         }
@@ -81,6 +93,10 @@ impl UserAgent {
             UaTimer::PrewarmRotate => {
                 let (mut io, _) = split!(self, now);
                 self.calls.prewarm.on_rotate(&mut io);
+            }
+            UaTimer::SubscribePace => {
+                let (mut io, mut sender) = split!(self, now);
+                self.subs.on_pace(&mut io, &mut sender);
             }
             UaTimer::StopGuard => {
                 if self.run == Run::Stopping {
@@ -205,6 +221,16 @@ impl UserAgent {
             TxEvent::Final(purpose @ (Purpose::Register | Purpose::Unregister)) => self
                 .registration
                 .on_final(msg, purpose, &mut io, &mut sender),
+            TxEvent::Final(Purpose::Message(id)) => {
+                self.messages
+                    .on_final(id, Some(msg), status, &mut io, &mut sender);
+                Outcome::Nothing
+            }
+            TxEvent::Final(Purpose::Subscribe(id)) => {
+                self.subs
+                    .on_final(id, Some(msg), status, &mut io, &mut sender);
+                Outcome::Nothing
+            }
             TxEvent::Provisional(_) => Outcome::Nothing,
             TxEvent::Stray => {
                 io.log(LogLevel::Debug, || {
@@ -245,7 +271,10 @@ impl UserAgent {
                 }
             }
             _ if in_dialog => {
-                if !self.calls.on_in_dialog_request(msg, &mut io, &mut sender) {
+                let handled = self.calls.on_in_dialog_request(msg, &mut io, &mut sender)
+                    || (msg.method() == Method::Notify
+                        && self.subs.on_notify(msg, &tag, &mut io, &mut sender));
+                if !handled {
                     respond(
                         msg,
                         481,
@@ -261,6 +290,12 @@ impl UserAgent {
                     self.calls.on_new_invite(msg, &mut io);
                 } else {
                     respond(msg, 480, "Temporarily Unavailable", &tag, &[], &mut io);
+                }
+            }
+            Method::Message => self.messages.on_request(msg, &tag, &mut io),
+            Method::Notify => {
+                if !self.subs.on_notify(msg, &tag, &mut io, &mut sender) {
+                    respond(msg, 481, "Subscription Does Not Exist", &tag, &[], &mut io);
                 }
             }
             Method::Options => respond(

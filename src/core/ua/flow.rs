@@ -67,6 +67,7 @@ impl UserAgent {
         let (mut io, mut sender) = split!(self, now);
         self.calls
             .signalling_restored(new_flow, &mut io, &mut sender);
+        self.subs.signalling_up(&mut io, &mut sender);
         self.reap(now);
     }
 
@@ -107,16 +108,32 @@ impl UserAgent {
         let (mut io, sender) = split!(self, now);
         self.keepalive.flow_closed(&mut io);
         for purpose in sender.txs.fail_all(&mut io) {
-            if let Purpose::Call { call, kind } = purpose {
-                let mut sender = sender_again(
-                    &self.local,
-                    &mut self.auth,
-                    &mut self.txs,
-                    self.config.transaction_timeout,
-                );
-                self.calls
-                    .on_in_dialog_final(call, kind, None, 503, &mut io, &mut sender);
+            let mut sender = sender_again(
+                &self.local,
+                &mut self.auth,
+                &mut self.txs,
+                self.config.transaction_timeout,
+            );
+            match purpose {
+                Purpose::Call { call, kind } => {
+                    self.calls
+                        .on_in_dialog_final(call, kind, None, 503, &mut io, &mut sender);
+                }
+                Purpose::Message(id) => {
+                    self.messages.on_final(id, None, 503, &mut io, &mut sender);
+                }
+                // Subscriptions take the lost flow as a whole, below.
+                Purpose::Subscribe(_) | Purpose::Register | Purpose::Unregister => {}
             }
+        }
+        {
+            let mut sender = sender_again(
+                &self.local,
+                &mut self.auth,
+                &mut self.txs,
+                self.config.transaction_timeout,
+            );
+            self.subs.flow_down(&mut io, &mut sender);
         }
         self.calls.flow_lost(&mut io);
         self.calls.reap(&mut io);

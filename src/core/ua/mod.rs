@@ -14,10 +14,12 @@ use super::input::Input;
 use super::io::Io;
 use super::keepalive::Keepalive;
 use super::local::Local;
+use super::message::Messages;
 use super::output::Output;
 use super::reconnect::Reconnect;
 use super::registration::Registration;
 use super::rng::Rng;
+use super::subscription::Subscriptions;
 use super::timer::{TimerKey, TimerName, Timers, UaTimer};
 use super::transaction::{ClientTransactions, Sender};
 use super::{Config, Instant, LogLevel};
@@ -44,6 +46,7 @@ macro_rules! split {
 mod commands;
 mod dispatch;
 mod flow;
+mod subs;
 
 /// What every input's handling writes to: the generator, timers and outputs.
 #[derive(Debug)]
@@ -97,6 +100,8 @@ pub struct UserAgent {
     txs: ClientTransactions,
     registration: Registration,
     calls: Calls,
+    messages: Messages,
+    subs: Subscriptions,
     /// Calls were up when a flow was lost: refresh them on the next flow.
     calls_lost_flow: bool,
     keepalive: Keepalive,
@@ -143,7 +148,14 @@ impl UserAgent {
             prewarm: config.prewarm && (config.ice_has_turn || config.ice_has_stun),
             watchdog: config.media_watchdog,
         });
+        let domain = domain_of(&local.registrar);
         Ok(UserAgent {
+            messages: Messages::new(
+                config.message_accept.clone(),
+                config.message_max_bytes,
+                domain.clone(),
+            ),
+            subs: Subscriptions::new(config.subscribe_rate, config.subscribe_expires, domain),
             auth: Authenticator::new(local.auth_user.clone(), config.password.clone()),
             keepalive: Keepalive::new(config.keepalive_interval, config.keepalive_timeout),
             reconnect: Reconnect::new(
@@ -200,6 +212,10 @@ impl UserAgent {
         // Calls first: their BYEs (or CANCELs) go out while the flow is still registered.
         for call in self.calls.ids() {
             let _ = self.hangup(call, now);
+        }
+        {
+            let (mut io, mut sender) = split!(self, now);
+            self.subs.stop_all(&mut io, &mut sender);
         }
         self.run = Run::Stopping;
         self.ctx.timers.cancel(TimerKey::Ua(UaTimer::Reconnect));

@@ -57,6 +57,10 @@ const CONFIG_KEYS: &[&str] = &[
     "noAnswerTimeout",
     // Accepted; gathering before the user dials is not implemented yet.
     "prewarm",
+    "messageAccept",
+    "messageMaxBytes",
+    "subscribeRate",
+    "subscribeExpires",
 ];
 const ICE_SERVER_KEYS: &[&str] = &["urls", "username", "credential"];
 const SERVER_KEYS: &[&str] = &["uri", "weight"];
@@ -185,6 +189,20 @@ pub(crate) fn parse(value: JsValue) -> Result<Settings, JsValue> {
     set(&mut core.no_answer_timeout, js.seconds("noAnswerTimeout")?);
     media.prewarm = js.boolean("prewarm")?.unwrap_or(true);
     core.prewarm = media.prewarm;
+    if let Some(types) = js.array("messageAccept", "an array of media types", |v, f| {
+        string(v, &f)
+    })? {
+        core.message_accept = types;
+    }
+    if let Some(max) = js.uint("messageMaxBytes")? {
+        core.message_max_bytes = max as usize;
+    }
+    if let Some(rate) = js.uint("subscribeRate")? {
+        core.subscribe_rate = rate;
+    }
+    if let Some(expires) = js.uint("subscribeExpires")? {
+        core.subscribe_expires = expires;
+    }
 
     core.instance_id = Some(match instance_id {
         Some(id) => id,

@@ -15,7 +15,8 @@
 // asterisk/calls.mjs: media is not anchored, SDP passes between the browsers unchanged.
 //
 // Transport and lifecycle live here; the registrar in asterisk/registrar.mjs, calls in
-// asterisk/calls.mjs, session timers in asterisk/timers.mjs, transfers in asterisk/transfer.mjs.
+// asterisk/calls.mjs, session timers in asterisk/timers.mjs, transfers in asterisk/transfer.mjs,
+// SUBSCRIBE/NOTIFY (BLF, MWI, presence) and MESSAGE in asterisk/notify.mjs (`pbx.notifier`).
 
 import { EventEmitter } from 'node:events';
 import { createServer } from 'node:http';
@@ -23,6 +24,7 @@ import { hostname } from 'node:os';
 import { WebSocketServer } from 'ws';
 import { Calls } from './asterisk/calls.mjs';
 import { DigestAuth } from './asterisk/digest.mjs';
+import { Notifier } from './asterisk/notify.mjs';
 import { Registrar } from './asterisk/registrar.mjs';
 import { SERVER_STRING, newBranch, parseSip, responseHeaders, writeSip } from './asterisk/sip.mjs';
 
@@ -86,6 +88,7 @@ export class Pbx extends EventEmitter {
     this.auth = new DigestAuth({ realm: this.options.realm, passwordOf: (u) => this.passwordOf(u) });
     this.registrar = new Registrar(this);
     this.calls = new Calls(this);
+    this.notifier = new Notifier(this);
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -216,6 +219,8 @@ export class Pbx extends EventEmitter {
   dispatch(flow, msg) {
     if (!msg.isRequest) return this.onResponse(flow, msg);
     if (msg.method === 'REGISTER') return this.registrar.onRegister(flow, msg);
+    if (msg.method === 'SUBSCRIBE') return this.notifier.onSubscribe(flow, msg);
+    if (msg.method === 'MESSAGE' && !msg.toTag) return this.notifier.onMessage(flow, msg);
     return this.calls.onRequest(flow, msg);
   }
 
@@ -378,6 +383,7 @@ export class Pbx extends EventEmitter {
     for (const [branch] of this.pending) this.finish(branch, { status: 0, reason: 'restarted' });
     this.calls.forget();
     this.registrar.forget();
+    this.notifier.forget();
     const closing = new Promise((r) => this.server.close(r));
     for (const flow of this.flows.values()) flow.open = false;
     this.flows.clear();

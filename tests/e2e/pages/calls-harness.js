@@ -27,7 +27,7 @@ const harness = {
       return { error: errorInfo(e) };
     }
     phones.set(name, phone);
-    for (const type of ['connection', 'registration', 'call']) {
+    for (const type of ['connection', 'registration', 'call', 'message', 'subscription', 'mwi']) {
       phone.on(type, (event) => {
         harness.events.push({ phone: name, at: performance.now(), ...event });
       });
@@ -37,6 +37,11 @@ const harness = {
 
   start(name) {
     phones.get(name).start();
+  },
+
+  /** The phone itself, for tests of APIs the harness has no wrapper for (messages, subscriptions). */
+  phone(name) {
+    return phones.get(name);
   },
 
   async stop(name) {
