@@ -37,6 +37,7 @@ mod auth;
 mod call;
 mod config;
 mod event;
+pub mod headers;
 pub mod ice_refresh;
 mod ids;
 mod input;
@@ -56,12 +57,16 @@ mod time;
 mod timer;
 mod transaction;
 
+pub use auth::Credential;
 pub use call::{
-    AnswerOptions, CallError, CallEvent, CallId, CallOptions, DtmfMode, EndCause, HoldState,
-    IceState, MediaAction,
+    AnswerOptions, CallError, CallEvent, CallId, CallOptions, DtmfMode, DtmfOptions, EndCause,
+    HoldState, IceState, Identity, IdentitySource, IncomingDetails, MediaAction,
 };
 pub use config::{Config, ConfigError, ServerConfig};
 pub use event::{ConnectionEvent, DisconnectReason, Event, LogLevel, RegistrationEvent};
+pub use headers::{
+    EndOptions, ExtraHeaders, HeaderError, HeaderTarget, ReasonHeader, ReasonProtocol,
+};
 pub use sdp::{Candidates, Direction, SdpSummary};
 pub use time::Instant;
 mod ua;
@@ -70,4 +75,4 @@ pub use ids::ConnectionId;
 pub use input::Input;
 pub use output::{Output, PrewarmAction};
 pub use timer::TimerName;
-pub use ua::UserAgent;
+pub use ua::{ConnectionState, UserAgent};

@@ -58,6 +58,8 @@ pub enum TimerName {
     CallIceRetry,
     /// A call could not recover its media in time.
     CallIceGiveUp,
+    /// The gap between two DTMF digits sent by INFO is over.
+    CallDtmfGap,
 }
 
 /// A timer of the user agent itself: at most one of each is armed.
@@ -92,6 +94,8 @@ pub(crate) enum CallTimer {
     IceGrace,
     IceRetry,
     IceGiveUp,
+    /// The gap after a DTMF digit sent by INFO: the next one may go.
+    DtmfGap,
 }
 
 /// What a timer belongs to.
@@ -133,6 +137,7 @@ impl TimerKey {
                 CallTimer::IceGrace => TimerName::CallIceGrace,
                 CallTimer::IceRetry => TimerName::CallIceRetry,
                 CallTimer::IceGiveUp => TimerName::CallIceGiveUp,
+                CallTimer::DtmfGap => TimerName::CallDtmfGap,
             },
         }
     }

@@ -17,10 +17,16 @@ impl Calls {
         &mut self,
         id: CallId,
         target: &str,
+        headers: Vec<(String, String)>,
         io: &mut Io<'_>,
         s: &mut Sender<'_>,
     ) -> Result<(), CallError> {
         let uri = normalize_target(target, &self.settings.domain)?;
+        let extra = crate::core::headers::ExtraHeaders::new(
+            headers,
+            crate::core::headers::HeaderTarget::Refer,
+        )
+        .map_err(|e| CallError::InvalidValue(e.to_string()))?;
         let call = self.get(id)?;
         if call.phase != Phase::Confirmed {
             return Err(CallError::InvalidState(
@@ -30,14 +36,12 @@ impl Calls {
         let i = self.index(id).ok_or(CallError::NoSuchCall)?;
         let refer_to = format!("<{uri}>");
         let referred_by = format!("<{}>", s.local.aor_uri());
-        self.send_in_dialog(
-            i,
-            InDialog::Refer,
-            &[("Refer-To", &refer_to), ("Referred-By", &referred_by)],
-            None,
-            io,
-            s,
-        )
+        let mut all = vec![
+            ("Refer-To", refer_to.as_str()),
+            ("Referred-By", &referred_by),
+        ];
+        all.extend(extra.iter());
+        self.send_in_dialog(i, InDialog::Refer, &all, None, io, s)
     }
 
     pub(crate) fn on_refer(&mut self, i: usize, msg: &Message<'_>, io: &mut Io<'_>) {

@@ -6,7 +6,7 @@
 
 use std::collections::VecDeque;
 
-use super::auth::Authenticator;
+use super::auth::{Authenticator, Credential};
 use super::call::{CallSettings, Calls};
 use super::config::ConfigError;
 use super::ids::ConnectionId;
@@ -42,6 +42,9 @@ macro_rules! split {
 }
 
 mod commands;
+mod control;
+
+pub use control::ConnectionState;
 mod dispatch;
 mod flow;
 
@@ -127,6 +130,7 @@ impl UserAgent {
             config.register_expires,
             rng.token(22),
             rng.token(10),
+            config.register_headers.clone(),
         );
         let calls = Calls::new(CallSettings {
             session_expires: config.session_expires,
@@ -141,9 +145,19 @@ impl UserAgent {
             ice_grace: config.ice_disconnected_grace,
             ice_recovery_limit: config.ice_recovery_limit,
             prewarm: config.prewarm && (config.ice_has_turn || config.ice_has_stun),
+            info_accept: config
+                .info_content_types
+                .iter()
+                .map(|t| t.trim().to_ascii_lowercase())
+                .collect(),
         });
+        let key = match (&config.password, &config.ha1) {
+            (Some(p), _) => Some(Credential::Password(p.clone())),
+            (None, Some(h)) => Some(Credential::Ha1(h.clone())),
+            (None, None) => None,
+        };
         Ok(UserAgent {
-            auth: Authenticator::new(local.auth_user.clone(), config.password.clone()),
+            auth: Authenticator::new(local.auth_user.clone(), key),
             keepalive: Keepalive::new(config.keepalive_interval, config.keepalive_timeout),
             reconnect: Reconnect::new(
                 config.servers.clone(),
