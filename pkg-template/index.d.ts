@@ -28,6 +28,14 @@ export type {
   SoftphoneQualityEvent,
   SoftphoneCallErrorCode,
   SoftphoneIceServer,
+  SoftphoneHeaders,
+  SoftphoneRequestOptions,
+  SoftphoneReason,
+  SoftphoneEndOptions,
+  SoftphoneDtmfOptions,
+  SoftphoneCredentials,
+  SoftphoneConnectionState,
+  SoftphoneIdentity,
 } from './softphone_core.js';
 
 import type { SoftphoneCallErrorCode } from './softphone_core.js';

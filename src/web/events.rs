@@ -179,6 +179,7 @@ pub(crate) fn call_event(id: CallId, event: &CallEvent) -> JsValue {
             from,
             display_name,
             to,
+            details,
         } => {
             add("event", "incoming".into());
             add("from", from.into());
@@ -186,10 +187,33 @@ pub(crate) fn call_event(id: CallId, event: &CallEvent) -> JsValue {
                 add("displayName", name.into());
             }
             add("to", to.into());
+            add("sipCallId", details.call_id.as_str().into());
+            if let Some(identity) = &details.identity {
+                add("identity", super::call_details::identity(identity));
+            }
+            if let Some(after) = details.auto_answer_after {
+                add("autoAnswerAfter", num(after));
+            }
         }
-        CallEvent::Calling { target } => {
+        CallEvent::Calling { target, call_id } => {
             add("event", "calling".into());
             add("target", target.into());
+            add("sipCallId", call_id.into());
+        }
+        CallEvent::Info {
+            content_type,
+            body,
+            headers,
+        } => {
+            add("event", "info".into());
+            add("contentType", content_type.into());
+            add("body", body.into());
+            add("headers", super::call_details::pairs(headers));
+        }
+        CallEvent::InfoResponse { status, reason } => {
+            add("event", "infoResponse".into());
+            add("status", num(*status));
+            add("reason", reason.into());
         }
         CallEvent::Ringing => add("event", "ringing".into()),
         CallEvent::EarlyMedia => add("event", "earlyMedia".into()),

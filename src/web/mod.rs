@@ -23,6 +23,7 @@
 #[cfg(feature = "bench")]
 mod bench;
 mod call;
+mod call_details;
 mod calls;
 mod clock;
 mod config;
@@ -34,6 +35,7 @@ mod idmap;
 mod lifecycle;
 mod log;
 mod media;
+mod options;
 pub mod quality;
 mod softphone;
 mod timer;
