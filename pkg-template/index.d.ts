@@ -34,7 +34,7 @@ export type {
   SoftphoneEndOptions,
   SoftphoneDtmfOptions,
   SoftphoneCredentials,
-  SoftphoneConnectionState,
+  SoftphoneConnectionStatus,
   SoftphoneIdentity,
 } from './softphone_core.js';
 

@@ -183,7 +183,7 @@ impl Softphone {
 
     /// Where the WebSocket is: `'idle'` (not started or stopped), `'connecting'`,
     /// `'connected'` or `'reconnecting'` (waiting before the next attempt).
-    #[wasm_bindgen(getter, js_name = connectionState, unchecked_return_type = "SoftphoneConnectionState")]
+    #[wasm_bindgen(getter, js_name = connectionState, unchecked_return_type = "SoftphoneConnectionStatus")]
     pub fn connection_state(&self) -> String {
         use crate::core::ConnectionState as C;
         let state = self.driver.read(|ua| ua.connection_state());

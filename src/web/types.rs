@@ -172,7 +172,7 @@ export type SoftphoneCredentials =
   | { ha1: string; password?: never; authUser?: string };
 
 /** `phone.connectionState`. */
-export type SoftphoneConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting';
+export type SoftphoneConnectionStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting';
 
 /** The caller's identity as the PBX asserts it. */
 export interface SoftphoneIdentity {

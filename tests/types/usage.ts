@@ -47,7 +47,7 @@ import {
   type SoftphoneEndOptions,
   type SoftphoneDtmfOptions,
   type SoftphoneCredentials,
-  type SoftphoneConnectionState,
+  type SoftphoneConnectionStatus,
   type SoftphoneIdentity,
 } from 'softphone-core';
 
@@ -73,7 +73,7 @@ export type Checks = [
   Expect<Equal<SoftphoneRegistrationEvent, SoftphoneEventOf<'registration'>>>,
   Expect<Equal<SoftphoneCallEvent, SoftphoneEventOf<'call'>>>,
   Expect<Equal<SoftphoneQualityEvent, SoftphoneEventOf<'quality'>>>,
-  Expect<Equal<Softphone['connectionState'], SoftphoneConnectionState>>,
+  Expect<Equal<Softphone['connectionState'], SoftphoneConnectionStatus>>,
   Expect<Equal<SoftphoneCall['identity'], SoftphoneIdentity | null>>,
   Expect<Equal<SoftphoneCall['autoAnswerAfter'], number | undefined>>,
 ];
@@ -330,7 +330,7 @@ export async function app(audio: HTMLAudioElement, wasmBytes: ArrayBuffer): Prom
   phone.unregister();
   phone.register();
   const registered: boolean = phone.isRegistered;
-  const conn: SoftphoneConnectionState = phone.connectionState;
+  const conn: SoftphoneConnectionStatus = phone.connectionState;
   console.log(registered, conn);
   const call = phone.call('bob', options);
   phone.call('sip:bob@example.com');

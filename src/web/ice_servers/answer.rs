@@ -87,9 +87,12 @@ fn read_ttl(ttl: &JsValue) -> Result<Option<f64>, String> {
     if !present(ttl) {
         return Ok(None);
     }
-    let seconds = ttl
-        .as_f64()
-        .or_else(|| ttl.as_string().and_then(|s| s.trim().parse::<f64>().ok()));
+    // A numeric string goes through JavaScript's Number(): Rust's float parser would add
+    // kilobytes of wasm for this one field.
+    let seconds = ttl.as_f64().or_else(|| {
+        ttl.as_string()
+            .map(|s| js_sys::Number::parse_float(s.trim()))
+    });
     match seconds {
         Some(t) if t.is_finite() && t > 0.0 => Ok(Some(t)),
         _ => Err("ttl: must be a positive number of seconds".to_owned()),
