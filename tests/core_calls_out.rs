@@ -76,7 +76,7 @@ fn outgoing_call_transcript() {
         vec![
             CallEvent::Calling {
                 target: "sip:bob@softphone.test".into(),
-                call_id: header(&h.sent_log_first_invite(), "Call-ID").unwrap(),
+                call_id: header(&invite, "Call-ID").unwrap(),
             },
             CallEvent::Ringing,
             CallEvent::Connected
