@@ -237,3 +237,26 @@ fn unregister_keeps_the_flow_and_calls_until_register() {
     assert_eq!(h.last_call_event(call), Some(CallEvent::Connected));
     h.assert_idle();
 }
+
+#[test]
+fn a_phone_started_again_after_unregister_registers() {
+    let mut h = Harness::new(config());
+    h.register(600);
+    h.ua.unregister(h.now);
+    h.drain();
+    let unreg = h.take();
+    assert_eq!(header(&unreg, "Expires").unwrap(), "0");
+    let registrar = Registrar::new();
+    h.deliver(&registrar.ok(&unreg, 0));
+    h.stop();
+    assert!(h.ua.is_stopped(), "nothing left to unregister");
+    assert_eq!(h.ua.connection_state(), ConnectionState::Idle);
+    h.start();
+    h.open();
+    let reg = h.take();
+    assert!(reg.starts_with(b"REGISTER "));
+    assert_eq!(header(&reg, "Expires").unwrap(), "600");
+    assert!(!h.ua.is_unregistered_by_app());
+    h.events();
+    h.assert_idle();
+}

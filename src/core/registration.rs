@@ -135,6 +135,11 @@ impl Registration {
         self.unregister(io, s)
     }
 
+    /// A fresh `start()`: registering is what it asks for, whatever `unregister` said before.
+    pub(crate) fn unpause(&mut self) {
+        self.paused = false;
+    }
+
     /// The application registers again: a new round at once when a flow is up,
     /// whatever refused or paused it before.
     pub(crate) fn resume(&mut self, io: &mut Io<'_>, s: &mut Sender<'_>) {

@@ -184,7 +184,8 @@ impl UserAgent {
         })
     }
 
-    /// Connects and registers. Calling it while running does nothing, except after a
+    /// Connects and registers (also after [`UserAgent::unregister`]: a stopped phone that
+    /// starts again registers). Calling it while running does nothing, except after a
     /// registration refused for good (403, a rejected password...): then it tries again.
     pub fn start(&mut self, now: Instant) {
         match self.run {
@@ -196,6 +197,7 @@ impl UserAgent {
                 if self.run == Run::Stopping {
                     self.finish_stop(now);
                 }
+                self.registration.unpause();
                 self.run = Run::Running;
                 let server = self.reconnect.start_round(&mut self.ctx.rng);
                 self.connect(server, now);
