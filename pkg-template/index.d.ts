@@ -47,6 +47,14 @@ export type {
   SoftphoneSubscriptionStatus,
   SoftphoneSubscription,
   SoftphoneRequestErrorCode,
+  SoftphoneHeaders,
+  SoftphoneRequestOptions,
+  SoftphoneReason,
+  SoftphoneEndOptions,
+  SoftphoneDtmfOptions,
+  SoftphoneCredentials,
+  SoftphoneConnectionStatus,
+  SoftphoneIdentity,
 } from './softphone_core.js';
 
 import type { SoftphoneCallErrorCode, SoftphoneRequestErrorCode } from './softphone_core.js';

@@ -46,14 +46,21 @@ fn incoming_call_transcript() {
             .ends_with(".invalid;transport=ws>"),
         "no ;ob in a dialog's Contact"
     );
-    assert_eq!(
-        h.call_events(call),
-        vec![CallEvent::Incoming {
-            from: "sip:bob@softphone.test".into(),
-            display_name: Some("Bob".into()),
-            to: "sip:alice@softphone.test".into(),
-        }]
-    );
+    match &h.call_events(call)[..] {
+        [CallEvent::Incoming {
+            from,
+            display_name,
+            to,
+            details,
+        }] => {
+            assert_eq!(from, "sip:bob@softphone.test");
+            assert_eq!(display_name.as_deref(), Some("Bob"));
+            assert_eq!(to, "sip:alice@softphone.test");
+            assert_eq!(Some(details.call_id.clone()), header(&ringing, "Call-ID"));
+            assert_eq!(details.identity, None);
+        }
+        other => panic!("expected one Incoming event, got {other:?}"),
+    }
     h.ua.answer(call, Default::default(), h.now).unwrap();
     h.drain();
     assert_eq!(
@@ -318,7 +325,10 @@ fn answering_with_video_is_the_applications_choice() {
     let (call, _) = ringing(&mut h, &peer, Some(&remote_sdp("sendrecv")));
     h.ua.answer(
         call,
-        softphone_core::core::AnswerOptions { video: true },
+        softphone_core::core::AnswerOptions {
+            video: true,
+            ..Default::default()
+        },
         h.now,
     )
     .unwrap();

@@ -313,17 +313,25 @@ fn dtmf_by_info_one_digit_at_a_time() {
         header(&first, "Content-Type").unwrap(),
         "application/dtmf-relay"
     );
-    assert!(String::from_utf8_lossy(&first).ends_with("Signal=1\r\nDuration=160\r\n"));
+    assert!(String::from_utf8_lossy(&first).ends_with("Signal=1\r\nDuration=100\r\n"));
     assert!(h.sent.is_empty(), "the next digit waits for the 200");
     h.deliver(&peer.reply(&first, 200, "OK", None, &[]));
+    assert!(h.sent.is_empty(), "then for the inter-tone gap (70 ms)");
+    h.advance(ms(69));
+    assert!(h.sent.is_empty());
+    h.advance(ms(1));
     let second = h.take();
-    assert!(String::from_utf8_lossy(&second).ends_with("Signal=#\r\nDuration=160\r\n"));
+    assert!(String::from_utf8_lossy(&second).ends_with("Signal=#\r\nDuration=100\r\n"));
     h.ua.send_dtmf(call, "5*", DtmfMode::Rfc4733, h.now)
         .unwrap();
     h.drain();
     assert_eq!(
         h.take_media().1,
-        MediaAction::SendDtmf { tones: "5*".into() }
+        MediaAction::SendDtmf {
+            tones: "5*".into(),
+            duration_ms: 100,
+            gap_ms: 70
+        }
     );
     assert!(h
         .ua
@@ -345,8 +353,18 @@ fn dtmf_received_by_info() {
     ));
     assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
     assert_eq!(h.last_call_event(call), Some(CallEvent::DtmfReceived('7')));
+    // Any other INFO is the application's: answered 200 and reported whole.
     h.deliver(&peer.in_dialog("INFO", &invite, Some(("application/x-unknown", "?")), &[]));
-    assert_eq!(first_line(&h.take()), "SIP/2.0 415 Unsupported Media Type");
+    assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
+    match h.last_call_event(call) {
+        Some(CallEvent::Info {
+            content_type, body, ..
+        }) => {
+            assert_eq!(content_type, "application/x-unknown");
+            assert_eq!(body, "?");
+        }
+        other => panic!("expected an Info event, got {other:?}"),
+    }
     h.assert_idle();
 }
 

@@ -75,7 +75,8 @@ fn outgoing_call_transcript() {
         h.call_events(call),
         vec![
             CallEvent::Calling {
-                target: "sip:bob@softphone.test".into()
+                target: "sip:bob@softphone.test".into(),
+                call_id: header(&invite, "Call-ID").unwrap(),
             },
             CallEvent::Ringing,
             CallEvent::Connected
@@ -127,7 +128,11 @@ fn early_media_is_applied_as_a_provisional_answer() {
     h.drain();
     assert_eq!(
         h.take_media().1,
-        MediaAction::SendDtmf { tones: "1".into() }
+        MediaAction::SendDtmf {
+            tones: "1".into(),
+            duration_ms: 100,
+            gap_ms: 70
+        }
     );
     h.deliver(&peer.reply(&invite, 200, "OK", Some(&remote_sdp("sendrecv")), &[]));
     assert_eq!(h.last_call_event(call), Some(CallEvent::Connected));
@@ -328,7 +333,8 @@ fn no_response_at_all_fails_with_408() {
     assert_eq!(
         h.last_call_event(call),
         Some(CallEvent::Calling {
-            target: "sip:bob@softphone.test".into()
+            target: "sip:bob@softphone.test".into(),
+            call_id: header(&_invite, "Call-ID").unwrap(),
         })
     );
     h.advance(secs(1));
@@ -473,6 +479,7 @@ fn extra_headers_and_video_are_passed_on() {
     let options = CallOptions {
         video: true,
         headers: vec![("X-Ticket".into(), "42".into())],
+        ..CallOptions::default()
     };
     let call = h.ua.call("sip:carol@example.com", options, h.now).unwrap();
     h.drain();

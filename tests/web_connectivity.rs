@@ -123,6 +123,34 @@ fn answers_of_the_ice_endpoint_are_checked() {
     assert!(parse_answer(&js(r#"{"iceServers":[],"ttl":-1}"#)).is_err());
 }
 
+#[wasm_bindgen_test]
+fn answers_in_the_shapes_providers_return() {
+    // A bare RTCIceServer[].
+    let (servers, ttl) = parse_answer(&js(
+        r#"[{"urls":"stun:s:3478"},{"urls":["turn:t:3478"],"username":"u","credential":"c"}]"#,
+    ))
+    .unwrap();
+    assert_eq!((servers.len(), ttl), (2, None));
+    // Cloudflare's TURN API: iceServers is one object.
+    let (servers, ttl) = parse_answer(&js(
+        r#"{"iceServers":{"urls":["stun:stun.cloudflare.com:3478","turn:turn.cloudflare.com:3478?transport=udp","turns:turn.cloudflare.com:5349?transport=tcp"],"username":"u","credential":"c"}}"#,
+    ))
+    .unwrap();
+    assert_eq!((servers.len(), servers[0].urls.len(), ttl), (1, 3, None));
+    // Twilio's token: ice_servers, a legacy `url` beside (or instead of) `urls`, a string ttl.
+    let (servers, ttl) = parse_answer(&js(
+        r#"{"account_sid":"AC1","date_created":"x","ice_servers":[{"url":"stun:global.stun.twilio.com:3478","urls":"stun:global.stun.twilio.com:3478"},{"url":"turn:global.turn.twilio.com:3478?transport=udp","username":"u","credential":"c"}],"password":"p","ttl":"86400","username":"u"}"#,
+    ))
+    .unwrap();
+    assert_eq!((servers.len(), ttl), (2, Some(86400.0)));
+    assert!(servers[1].urls[0].scheme.is_turn());
+    // Still checked: a TURN entry without credentials, or a bad ttl.
+    let err = parse_answer(&js(r#"{"ice_servers":[{"url":"turn:t"}]}"#)).unwrap_err();
+    assert!(err.starts_with("ice_servers[0]."), "{err}");
+    assert!(parse_answer(&js(r#"{"iceServers":[],"ttl":"soon"}"#)).is_err());
+    assert!(parse_answer(&js(r#""text""#)).is_err());
+}
+
 fn data_url(json: &str) -> String {
     format!(
         "data:application/json,{}",

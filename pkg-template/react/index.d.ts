@@ -73,8 +73,10 @@ export interface UseSoftphoneOptions {
   /**
    * The identity of the configuration. The phone is re-created (the old one stopped and
    * freed) only when the key changes. Default: the configuration serialized with sorted
-   * keys, so an equal object made afresh on every render keeps the phone. `null` means no
-   * phone (e.g. while credentials load), like a `null` configuration.
+   * keys, without `password`, `ha1` and `authorizationUser`, so an equal object made
+   * afresh on every render keeps the phone. A changed password (or HA1, or digest user)
+   * is applied to the running phone with `setCredentials()` whatever the key. `null`
+   * means no phone (e.g. while credentials load), like a `null` configuration.
    */
   key?: string | null;
   /** Start (connect and register) as soon as the phone is created. Default true. */
@@ -103,6 +105,10 @@ export interface UseSoftphoneResult {
   start(): void;
   /** Unregisters and disconnects; the phone stays and can be started again. */
   stop(): Promise<void>;
+  /** Registers again after `unregister()` (`phone.register()`). */
+  register(): void;
+  /** Do-not-disturb: removes the registration, keeps the connection and calls (`phone.unregister()`). */
+  unregister(): void;
   /**
    * Places a call. Throws a `SoftphoneCallError` (`code`: `notConnected`, `invalidTarget` ...).
    * The call appears in `calls` at once.

@@ -9,6 +9,11 @@
 // idle snapshot. Events reach React through useSyncExternalStore from the package's event
 // handlers, which run after the Rust call that caused them has returned.
 //
+// Credentials: `password`, `ha1` and `authorizationUser` are not part of the key. A changed
+// one is applied to the running phone with setCredentials() (the next challenge uses it; no
+// call drops, no re-registration storm), so a token-style password that rotates every few
+// minutes does not recreate the phone.
+//
 // Lifecycle: one phone per mounted hook and configuration key. Changing the key, or
 // unmounting, stops the phone (un-REGISTER, hang up) and frees it once stop() resolves.
 // A new phone is started only after every phone a hook stopped has finished stopping, so
@@ -46,13 +51,25 @@ function callError(code, message) {
   return error;
 }
 
+/** The configuration fields applied with setCredentials() rather than by a new phone. */
+const CREDENTIAL_FIELDS = ['password', 'ha1', 'authorizationUser'];
+
+/** The credentials of a configuration, as a comparable string (never logged). */
+function credentialsOf(config) {
+  if (config == null) return null;
+  return JSON.stringify(CREDENTIAL_FIELDS.map((k) => config[k] ?? null));
+}
+
 /**
  * The configuration key: a serialization with sorted keys, so that an equal object made
  * afresh on every render keeps the same phone. `null`/`undefined` means "no phone yet".
+ * The credentials are left out: a changed password is applied to the phone in place.
  */
 export function configKey(config) {
   if (config == null) return null;
-  return JSON.stringify(config, (_k, value) =>
+  const rest = { ...config };
+  for (const k of CREDENTIAL_FIELDS) delete rest[k];
+  return JSON.stringify(rest, (_k, value) =>
     value && typeof value === 'object' && !Array.isArray(value)
       ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, value[k]]))
       : value,
@@ -235,6 +252,9 @@ export function useSoftphone(config, options = {}) {
   onEventRef.current = options.onEvent;
   const key = options.key !== undefined ? options.key : configKey(config);
   const autoStart = options.autoStart !== false;
+  /** The phone made last and the credentials it holds. */
+  const [applied] = useState(() => ({ phone: null, credentials: null }));
+  const credentials = credentialsOf(config);
 
   useEffect(() => {
     if (key === null) return undefined;
@@ -247,12 +267,15 @@ export function useSoftphone(config, options = {}) {
         // The un-REGISTER of a phone this or another hook stopped must finish first.
         await quiescing;
         if (cancelled) return;
+        const madeWith = credentialsOf(config);
         const made = await createSoftphone(config);
         if (cancelled) {
           made.free();
           return;
         }
         phone = made;
+        applied.phone = made;
+        applied.credentials = madeWith;
         if (store.attach(session, made, onEventRef) && autoStart) made.start();
       } catch (error) {
         if (!cancelled) store.fail(session, error);
@@ -279,6 +302,24 @@ export function useSoftphone(config, options = {}) {
 
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot, () => IDLE);
 
+  // A changed password (or HA1, or digest user) goes to the running phone.
+  useEffect(() => {
+    const phone = snapshot.phone;
+    if (!phone || applied.phone !== phone || credentials === applied.credentials || config == null) return;
+    applied.credentials = credentials;
+    const authUser = config.authorizationUser !== undefined ? { authUser: config.authorizationUser } : {};
+    const secret =
+      config.password !== undefined ? { password: config.password } : config.ha1 !== undefined ? { ha1: config.ha1 } : null;
+    if (secret === null) return;
+    try {
+      phone.setCredentials({ ...secret, ...authUser });
+    } catch (error) {
+      onEventRef.current?.({ type: 'log', level: 'error', message: `setCredentials failed: ${error.message}` });
+    }
+    // `config` is read when the credentials change only.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [snapshot.phone, credentials, applied]);
+
   const withPhone = useCallback(
     (what) => {
       const phone = store.snapshot.phone;
@@ -296,6 +337,8 @@ function useActions(store, withPhone) {
   const [actions] = useState(() => ({
     start: () => withPhone('start').start(),
     stop: () => withPhone('stop').stop(),
+    register: () => withPhone('register').register(),
+    unregister: () => withPhone('unregister').unregister(),
     call: (target, options) => {
       const handle = withPhone('call').call(target, options);
       store.adopt(handle);

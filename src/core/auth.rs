@@ -2,7 +2,7 @@
 //! of each realm for later requests, with the nonce count going up (RFC 7616).
 
 use super::rng::Rng;
-use crate::sip::{Challenge, DigestResponse, Message, Secret};
+use crate::sip::{Algorithm, Challenge, DigestResponse, DigestSecret, Message, Secret};
 
 /// What a challenge was answered for. Credentials are reused only in their own
 /// scope: the registrar's challenge must not ride on INVITEs, where a proxy would
@@ -32,21 +32,41 @@ pub(crate) enum AuthFailure {
     Unsupported,
 }
 
+/// What digest responses are computed from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// The password.
+    Password(Secret),
+    /// A precomputed HA1 = MD5(user:realm:password), 32 hex digits (MD5 challenges only).
+    Ha1(Secret),
+}
+
 /// The digest state of the user agent.
 #[derive(Debug, Clone)]
 pub(crate) struct Authenticator {
     username: String,
-    password: Option<Secret>,
+    key: Option<Credential>,
     cache: Vec<Cached>,
 }
 
 impl Authenticator {
-    pub(crate) fn new(username: String, password: Option<Secret>) -> Self {
+    pub(crate) fn new(username: String, key: Option<Credential>) -> Self {
         Authenticator {
             username,
-            password,
+            key,
             cache: Vec::new(),
         }
+    }
+
+    /// Takes new credentials. Every cached challenge is forgotten, so no request is
+    /// signed again with a nonce answered by the old secret: the next request goes
+    /// without credentials and the server's next challenge is answered with these.
+    pub(crate) fn rotate(&mut self, username: Option<String>, key: Credential) {
+        if let Some(user) = username {
+            self.username = user;
+        }
+        self.key = Some(key);
+        self.cache.clear();
     }
 
     /// Takes the challenges of a 401 or 407. Returns whether any of them is `stale`.
@@ -57,9 +77,13 @@ impl Authenticator {
         scope: Scope,
         response: &Message<'_>,
     ) -> Result<bool, AuthFailure> {
-        if self.password.is_none() {
+        let Some(key) = &self.key else {
             return Err(AuthFailure::NoPassword);
-        }
+        };
+        // An MD5 HA1 answers only the MD5 family.
+        let usable = |a: Algorithm| {
+            !matches!(key, Credential::Ha1(_)) || matches!(a, Algorithm::Md5 | Algorithm::Md5Sess)
+        };
         let proxy = response.status() == Some(407);
         let challenges = if proxy {
             response.proxy_authenticate()
@@ -73,7 +97,7 @@ impl Authenticator {
         for realm in realms {
             let Some(best) = challenges
                 .iter()
-                .filter(|c| c.realm == realm)
+                .filter(|c| c.realm == realm && usable(c.algorithm))
                 .max_by_key(|c| c.algorithm)
             else {
                 continue;
@@ -105,8 +129,12 @@ impl Authenticator {
         body: &[u8],
         rng: &mut Rng,
     ) -> Vec<(&'static str, String)> {
-        let Some(password) = &self.password else {
+        let Some(key) = &self.key else {
             return Vec::new();
+        };
+        let (password, secret) = match key {
+            Credential::Password(p) => (p, DigestSecret::Password(p)),
+            Credential::Ha1(h) => (h, DigestSecret::Ha1(h)),
         };
         let mut headers = Vec::new();
         for cached in self.cache.iter_mut().filter(|c| c.scope == scope) {
@@ -121,7 +149,7 @@ impl Authenticator {
                 nc: cached.nc,
                 cnonce: &cnonce,
             };
-            if let Ok(value) = cached.challenge.authorize(&response) {
+            if let Ok(value) = cached.challenge.authorize_with(&response, secret) {
                 let name = if cached.proxy {
                     "Proxy-Authorization"
                 } else {

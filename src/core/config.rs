@@ -28,6 +28,13 @@ pub struct Config {
     pub auth_username: Option<String>,
     /// The digest password.
     pub password: Option<Secret>,
+    /// Instead of the password: HA1 = MD5(user:realm:password), 32 hex digits.
+    pub ha1: Option<Secret>,
+    /// Extra headers for every REGISTER (checked as [`ExtraHeaders`](crate::core::ExtraHeaders)).
+    pub register_headers: Vec<(String, String)>,
+    /// The content types of incoming INFO the application takes (others get 415);
+    /// empty takes any. DTMF INFO is always taken.
+    pub info_content_types: Vec<String>,
     /// Whether to register at all.
     pub register: bool,
     /// Requested registration lifetime in seconds.
@@ -98,6 +105,9 @@ impl Config {
             display_name: None,
             auth_username: None,
             password: None,
+            ha1: None,
+            register_headers: Vec::new(),
+            info_content_types: Vec::new(),
             register: true,
             register_expires: 600,
             instance_id: None,
@@ -151,6 +161,28 @@ impl Config {
             check_text("authorizationUser", user)?;
             if user.is_empty() {
                 return Err(ConfigError::new("authorizationUser", "is empty"));
+            }
+        }
+        if let Some(ha1) = &self.ha1 {
+            if self.password.is_some() {
+                return Err(ConfigError::new(
+                    "ha1",
+                    "give either password or ha1, not both",
+                ));
+            }
+            check_ha1(ha1).map_err(|why| ConfigError::new("ha1", why))?;
+        }
+        super::headers::ExtraHeaders::new(
+            self.register_headers.clone(),
+            super::headers::HeaderTarget::Register,
+        )
+        .map_err(|e| ConfigError::new("registerHeaders", e.to_string()))?;
+        for t in &self.info_content_types {
+            if !t.contains('/') || t.chars().any(|c| c.is_control() || c == ',') {
+                return Err(ConfigError::new(
+                    "infoContentTypes",
+                    "each must look like type/subtype",
+                ));
             }
         }
         if let Some(id) = &self.instance_id {
@@ -287,6 +319,16 @@ impl WatchdogConfig {
             return Err(ConfigError::new(field, "restarts must be 1-10"));
         }
         Ok(())
+    }
+}
+
+/// Checks an HA1: 32 hex digits (an MD5).
+pub(crate) fn check_ha1(ha1: &Secret) -> Result<(), &'static str> {
+    let h = ha1.expose();
+    if h.len() == 32 && h.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(())
+    } else {
+        Err("must be 32 hex digits: MD5(user:realm:password)")
     }
 }
 

@@ -37,6 +37,7 @@ mod auth;
 mod call;
 mod config;
 mod event;
+pub mod headers;
 pub mod ice_refresh;
 mod ids;
 mod input;
@@ -60,13 +61,18 @@ mod time;
 mod timer;
 mod transaction;
 
+pub use auth::Credential;
 pub use call::{
     AnswerOptions, AudioLevel, CallError, CallEvent, CallId, CallOptions, CandidateKind, DtlsState,
-    DtmfMode, EndCause, HoldState, IceState, MediaAction, MediaLoss, MediaSample, NoMedia,
-    NoMediaWhy, ServerOutcome, ServerStatus,
+    DtmfMode, DtmfOptions, EndCause, HoldState, IceState, Identity, IdentitySource,
+    IncomingDetails, MediaAction, MediaLoss, MediaSample, NoMedia, NoMediaWhy, ServerOutcome,
+    ServerStatus,
 };
 pub use config::{Config, ConfigError, ServerConfig, WatchdogConfig};
 pub use event::{ConnectionEvent, DisconnectReason, Event, LogLevel, RegistrationEvent};
+pub use headers::{
+    EndOptions, ExtraHeaders, HeaderError, HeaderTarget, ReasonHeader, ReasonProtocol,
+};
 pub use sdp::{Candidates, Direction, SdpSummary};
 pub use time::Instant;
 mod ua;
@@ -78,4 +84,4 @@ pub use output::{Output, PrewarmAction};
 pub use request::RequestError;
 pub use subscription::{NotifyBody, SubscribeOptions, SubscriptionEvent, SubscriptionState};
 pub use timer::TimerName;
-pub use ua::UserAgent;
+pub use ua::{ConnectionState, UserAgent};

@@ -102,7 +102,12 @@ impl OptionsProbe {
             host: format!("{}.invalid", rng.token(12).to_ascii_lowercase()),
             cseq: 0,
             branch: String::new(),
-            auth: credentials.map(|c| Authenticator::new(c.username, Some(c.password))),
+            auth: credentials.map(|c| {
+                Authenticator::new(
+                    c.username,
+                    Some(super::auth::Credential::Password(c.password)),
+                )
+            }),
             rng,
             challenged: false,
             authenticated: false,

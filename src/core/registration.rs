@@ -69,11 +69,23 @@ pub(crate) struct Registration {
     retry_failures: u32,
     outbound_required: bool,
     flow_timer: Option<u32>,
+    /// The application unregistered (do-not-disturb): no REGISTER until it registers.
+    paused: bool,
+    /// The application's extra headers for every REGISTER, checked with the configuration.
+    headers: Vec<(String, String)>,
 }
 
 impl Registration {
-    pub(crate) fn new(enabled: bool, expires: u32, call_id: String, from_tag: String) -> Self {
+    pub(crate) fn new(
+        enabled: bool,
+        expires: u32,
+        call_id: String,
+        from_tag: String,
+        headers: Vec<(String, String)>,
+    ) -> Self {
         Registration {
+            paused: false,
+            headers,
             enabled,
             expires,
             call_id,
@@ -105,9 +117,49 @@ impl Registration {
         self.flow_timer
     }
 
-    /// A flow opened: register unless refused for good.
+    /// Whether the application unregistered (do-not-disturb).
+    pub(crate) fn is_paused(&self) -> bool {
+        self.paused
+    }
+
+    /// Whether a REGISTER goes out when a flow opens.
+    pub(crate) fn wants_binding(&self) -> bool {
+        self.enabled && !self.paused
+    }
+
+    /// The application unregistered: the binding is removed (Expires: 0) and neither
+    /// refreshed nor renewed on later flows until [`Registration::resume`]. Returns
+    /// whether an un-REGISTER went out.
+    pub(crate) fn pause(&mut self, io: &mut Io<'_>, s: &mut Sender<'_>) -> bool {
+        self.paused = true;
+        self.unregister(io, s)
+    }
+
+    /// A fresh `start()`: registering is what it asks for, whatever `unregister` said before.
+    pub(crate) fn unpause(&mut self) {
+        self.paused = false;
+    }
+
+    /// The application registers again: a new round at once when a flow is up,
+    /// whatever refused or paused it before.
+    pub(crate) fn resume(&mut self, io: &mut Io<'_>, s: &mut Sender<'_>) {
+        self.paused = false;
+        if !self.enabled || self.state == State::Registering {
+            return;
+        }
+        io.cancel_timer(UaTimer::RegisterRetry);
+        self.retry_failures = 0;
+        if self.state != State::Registered {
+            self.state = State::Idle;
+        }
+        if io.flow.is_some() {
+            self.start_round(io, s);
+        }
+    }
+
+    /// A flow opened: register unless refused for good or paused.
     pub(crate) fn flow_up(&mut self, io: &mut Io<'_>, s: &mut Sender<'_>) {
-        if self.enabled && self.state != State::Failed {
+        if self.wants_binding() && self.state != State::Failed {
             self.start_round(io, s);
         }
     }
@@ -129,7 +181,7 @@ impl Registration {
 
     /// The application asked to register again after a refusal.
     pub(crate) fn retry_now(&mut self, io: &mut Io<'_>, s: &mut Sender<'_>) {
-        if self.enabled && matches!(self.state, State::Failed | State::Waiting) {
+        if self.wants_binding() && matches!(self.state, State::Failed | State::Waiting) {
             io.cancel_timer(UaTimer::RegisterRetry);
             self.retry_failures = 0;
             self.state = State::Idle;
@@ -141,7 +193,10 @@ impl Registration {
 
     /// A refresh or retry timer fired.
     pub(crate) fn on_timer(&mut self, io: &mut Io<'_>, s: &mut Sender<'_>) {
-        if io.flow.is_some() && matches!(self.state, State::Registered | State::Waiting) {
+        if io.flow.is_some()
+            && !self.paused
+            && matches!(self.state, State::Registered | State::Waiting)
+        {
             self.start_round(io, s);
         }
     }
@@ -229,6 +284,9 @@ impl Registration {
             .header("Allow", ALLOW)?
             .header("Supported", "path, outbound, gruu")?
             .header("User-Agent", &local.user_agent)?;
+        for (name, value) in &self.headers {
+            b.header(name, value)?;
+        }
         for (name, value) in
             s.auth
                 .headers(Scope::Register, "REGISTER", &local.registrar, b"", io.rng)

@@ -70,6 +70,8 @@ pub enum TimerName {
     SubscriptionRetry,
     /// An unsubscribe got no final NOTIFY in time: the subscription is dropped.
     SubscriptionEndGuard,
+    /// The gap between two DTMF digits sent by INFO is over.
+    CallDtmfGap,
 }
 
 /// A timer of the user agent itself: at most one of each is armed.
@@ -120,6 +122,8 @@ pub(crate) enum CallTimer {
     IceGiveUp,
     /// Ask the driver for the next media sample (`MediaAction::SampleMedia`).
     MediaSample,
+    /// The gap after a DTMF digit sent by INFO: the next one may go.
+    DtmfGap,
 }
 
 /// What a timer belongs to.
@@ -171,6 +175,7 @@ impl TimerKey {
                 CallTimer::IceRetry => TimerName::CallIceRetry,
                 CallTimer::IceGiveUp => TimerName::CallIceGiveUp,
                 CallTimer::MediaSample => TimerName::CallMediaSample,
+                CallTimer::DtmfGap => TimerName::CallDtmfGap,
             },
         }
     }

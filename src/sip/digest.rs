@@ -69,6 +69,16 @@ pub struct DigestResponse<'a> {
     pub cnonce: &'a str,
 }
 
+/// The secret a digest response is computed from.
+#[derive(Debug, Clone, Copy)]
+pub enum DigestSecret<'a> {
+    /// The password: HA1 = H(username:realm:password).
+    Password(&'a Secret),
+    /// A precomputed HA1 = MD5(username:realm:password), as 32 hex digits: answers MD5
+    /// and MD5-sess challenges of that realm without the password.
+    Ha1(&'a Secret),
+}
+
 /// Why a challenge cannot be answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DigestError {
@@ -282,6 +292,20 @@ impl Challenge {
     /// See [`DigestError`]: `Malformed` when a value (username, URI, cnonce, or a
     /// challenge field) holds CR, LF or NUL, or the cnonce is empty where one is needed.
     pub fn authorize(&self, response: &DigestResponse<'_>) -> Result<String, DigestError> {
+        self.authorize_with(response, DigestSecret::Password(response.password))
+    }
+
+    /// Computes the credentials from `secret` instead of `response.password` (which is
+    /// not read): a password, or a precomputed MD5 HA1.
+    ///
+    /// # Errors
+    /// As [`Challenge::authorize`], and `UnsupportedAlgorithm` for an HA1 with a
+    /// SHA-256 challenge (an MD5 HA1 cannot answer it).
+    pub fn authorize_with(
+        &self,
+        response: &DigestResponse<'_>,
+        secret: DigestSecret<'_>,
+    ) -> Result<String, DigestError> {
         let r = response;
         let qop = if self.qop.contains(&Qop::Auth) {
             Some(Qop::Auth)
@@ -312,11 +336,22 @@ impl Challenge {
         if with_cnonce && r.cnonce.is_empty() {
             return Err(DigestError::Malformed("empty cnonce".to_string()));
         }
-        let mut ha1 = alg.hash(&[
-            r.username.as_bytes(),
-            self.realm.as_bytes(),
-            r.password.expose().as_bytes(),
-        ]);
+        let mut ha1 = match secret {
+            DigestSecret::Password(password) => alg.hash(&[
+                r.username.as_bytes(),
+                self.realm.as_bytes(),
+                password.expose().as_bytes(),
+            ]),
+            DigestSecret::Ha1(ha1) => {
+                if !matches!(alg, Algorithm::Md5 | Algorithm::Md5Sess) {
+                    return Err(DigestError::UnsupportedAlgorithm(format!(
+                        "{} with an MD5 HA1",
+                        alg.as_str()
+                    )));
+                }
+                ha1.expose().to_ascii_lowercase()
+            }
+        };
         if alg.is_sess() {
             ha1 = alg.hash(&[ha1.as_bytes(), self.nonce.as_bytes(), r.cnonce.as_bytes()]);
         }

@@ -47,7 +47,7 @@ mod uri;
 #[doc(hidden)]
 pub use bench_read::parse_and_read;
 pub use build::{escape_display_name, BuildError, RequestBuilder, ResponseBuilder};
-pub use digest::{Algorithm, Challenge, DigestError, DigestResponse, Qop};
+pub use digest::{Algorithm, Challenge, DigestError, DigestResponse, DigestSecret, Qop};
 pub use error::{ParseError, ParseErrorKind};
 pub use ext::{Credentials, Reason, SessionExpires};
 pub use header::{CSeq, Contact, HeaderName, NameAddr, Replaces, RetryAfter, Via};

@@ -13,7 +13,8 @@ use wasm_bindgen::prelude::*;
 
 use super::calls::{call_error, SharedInfo};
 use super::driver::Driver;
-use crate::core::{CallError, CallId, DtmfMode, Instant, UserAgent};
+use super::options;
+use crate::core::{CallError, CallId, Instant, UserAgent};
 
 /// One call. Get it from `phone.call()`, `phone.calls()`, `phone.getCall(id)` or a `call`
 /// event's `callId`. Its getters show the state as of the last event delivered or about to
@@ -33,6 +34,11 @@ impl SoftphoneCall {
             driver: Rc::downgrade(driver),
             info,
         }
+    }
+
+    /// The state the driver keeps for the call.
+    pub(crate) fn info(&self) -> &SharedInfo {
+        &self.info
     }
 
     fn call_id(&self) -> CallId {
@@ -100,17 +106,19 @@ impl SoftphoneCall {
     /// read). `holdState` gives the same state as a plain object.
     #[wasm_bindgen(
         getter,
-        unchecked_return_type = "(() => void) & { readonly local: boolean; readonly remote: boolean }"
+        unchecked_return_type = "((options?: SoftphoneRequestOptions) => void) & { readonly local: boolean; readonly remote: boolean }"
     )]
     pub fn hold(&self) -> JsValue {
         let driver = self.driver.clone();
         let id = self.call_id();
-        let f = Closure::<dyn FnMut() -> Result<(), JsValue>>::new(move || {
+        let f = Closure::<dyn FnMut(JsValue) -> Result<(), JsValue>>::new(move |opts: JsValue| {
+            let headers =
+                options::headers_only(&opts, "hold options").map_err(|e| call_error(&e))?;
             let driver = driver
                 .upgrade()
                 .ok_or_else(|| call_error(&CallError::NoSuchCall))?;
             driver
-                .command(|ua, now| ua.hold(id, now))
+                .command(|ua, now| ua.hold_with(id, headers, now))
                 .map_err(|e| call_error(&e))
         })
         .into_js_value();
@@ -182,31 +190,54 @@ impl SoftphoneCall {
         self.run(|ua, id, now| ua.answer(id, options, now))
     }
 
-    /// Rejects a ringing incoming call with `status` (default 486 Busy Here; 603 declines).
+    /// Rejects a ringing incoming call: with a status (default 486 Busy Here; 603
+    /// declines), or `{ status?, reasonPhrase?, reason?: { protocol, cause, text? },
+    /// headers? }` for the reason phrase, an RFC 3326 `Reason` header and extra headers.
     ///
     /// # Errors
-    /// `noSuchCall`, `invalidState`, or `invalidValue` for a status outside 300-699.
+    /// `noSuchCall`, `invalidState`, or `invalidValue` for a status outside 300-699, a
+    /// bad phrase, `Reason` or header (one the stack owns, CR/LF/NUL...).
     pub fn reject(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "number")] status: Option<u16>,
+        #[wasm_bindgen(unchecked_optional_param_type = "number | SoftphoneEndOptions")]
+        options: Option<JsValue>,
     ) -> Result<(), JsValue> {
-        self.run(|ua, id, now| ua.reject(id, status.unwrap_or(486), now))
+        let options = options::end_options(&options.unwrap_or(JsValue::UNDEFINED))
+            .map_err(|e| call_error(&e))?;
+        self.run(|ua, id, now| ua.reject_with(id, &options, now))
     }
 
     /// Ends the call: CANCEL before an answer, BYE after, 486 while an incoming call rings.
+    /// `{ reason?, headers? }` put an RFC 3326 `Reason` and extra headers on the BYE or
+    /// CANCEL (and `status`/`reasonPhrase` on the rejection of a ringing call).
     ///
     /// # Errors
-    /// `noSuchCall` when the call has already ended.
-    pub fn hangup(&self) -> Result<(), JsValue> {
-        self.run(|ua, id, now| ua.hangup(id, now))
+    /// `noSuchCall` when the call has already ended, `invalidValue` for bad options.
+    pub fn hangup(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "SoftphoneEndOptions")] options: Option<
+            JsValue,
+        >,
+    ) -> Result<(), JsValue> {
+        let options = options::end_options(&options.unwrap_or(JsValue::UNDEFINED))
+            .map_err(|e| call_error(&e))?;
+        self.run(|ua, id, now| ua.hangup_with(id, &options, now))
     }
 
-    /// Takes the call off hold.
+    /// Takes the call off hold; `{ headers }` go on the re-INVITE.
     ///
     /// # Errors
     /// `noSuchCall`, or `invalidState` (not connected, a negotiation under way).
-    pub fn resume(&self) -> Result<(), JsValue> {
-        self.run(|ua, id, now| ua.resume(id, now))
+    pub fn resume(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "SoftphoneRequestOptions")] options: Option<
+            JsValue,
+        >,
+    ) -> Result<(), JsValue> {
+        let headers =
+            options::headers_only(&options.unwrap_or(JsValue::UNDEFINED), "resume options")
+                .map_err(|e| call_error(&e))?;
+        self.run(|ua, id, now| ua.resume_with(id, headers, now))
     }
 
     /// Mutes the microphone (no signalling).
@@ -226,7 +257,8 @@ impl SoftphoneCall {
     }
 
     /// Sends DTMF `tones` (`0-9*#A-D`, `,` for a pause): in the media (RFC 4733, default)
-    /// or by SIP INFO (`{ mode: 'info' }`).
+    /// or by SIP INFO (`{ mode: 'info' }`); `duration` (40-6000 ms, default 100) and
+    /// `interToneGap` (30-6000 ms, default 70) time both.
     ///
     /// # Errors
     /// `noSuchCall`, `invalidState` before the call is answered, `invalidValue` for bad
@@ -235,32 +267,62 @@ impl SoftphoneCall {
     pub fn send_dtmf(
         &self,
         tones: &str,
-        #[wasm_bindgen(unchecked_optional_param_type = "{ mode?: 'rfc4733' | 'info' }")]
-        options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "SoftphoneDtmfOptions")] options: Option<
+            JsValue,
+        >,
     ) -> Result<(), JsValue> {
-        let options = options.unwrap_or(JsValue::UNDEFINED);
-        let mode = dtmf_mode(&options).map_err(|e| call_error(&e))?;
-        self.run(|ua, id, now| ua.send_dtmf(id, tones, mode, now))
+        let options = options::dtmf_options(&options.unwrap_or(JsValue::UNDEFINED))
+            .map_err(|e| call_error(&e))?;
+        self.run(|ua, id, now| ua.send_dtmf_with(id, tones, options, now))
     }
 
-    /// Transfers the call (REFER). With a target (`'600'`, `'sip:carol@pbx'`): blind,
-    /// the far end calls it. With `{ replaces: otherCall }` (a `SoftphoneCall` or its
-    /// id): attended, the far end calls the party of `otherCall` (usually the
-    /// consultation call made while this one was held) with an INVITE that replaces our
-    /// dialog with it. Progress comes as `transferProgress` events; on success the call
-    /// (and `otherCall`) ends as `transferred`; on failure both stay as they were.
+    /// Sends a SIP INFO in the call with `body` of `contentType` (any type) and
+    /// `{ headers }`; its answer comes as an `infoResponse` call event.
+    ///
+    /// # Errors
+    /// `noSuchCall`, `invalidState` before a dialog exists, `invalidValue` for a bad
+    /// content type or header or a body over 64 kB, `notConnected`.
+    #[wasm_bindgen(js_name = sendInfo)]
+    pub fn send_info(
+        &self,
+        content_type: &str,
+        body: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "SoftphoneRequestOptions")] options: Option<
+            JsValue,
+        >,
+    ) -> Result<(), JsValue> {
+        let headers = options::headers_only(&options.unwrap_or(JsValue::UNDEFINED), "INFO options")
+            .map_err(|e| call_error(&e))?;
+        self.run(|ua, id, now| ua.send_info(id, content_type, body, headers, now))
+    }
+
+    /// Transfers the call (REFER), with `{ headers }` on the REFER. With a target
+    /// (`'600'`, `'sip:carol@pbx'`): blind, the far end calls it. With `{ replaces:
+    /// otherCall }` (a `SoftphoneCall` or its id): attended, the far end calls the party
+    /// of `otherCall` (usually the consultation call made while this one was held) with an
+    /// INVITE that replaces our dialog with it. Progress comes as `transferProgress`
+    /// events; on success the call (and `otherCall`) ends as `transferred`; on failure
+    /// both stay as they were.
     ///
     /// # Errors
     /// `noSuchCall`, `invalidState` when a call is not connected or a transfer is under
-    /// way, `invalidTarget`, `invalidValue` for a bad `replaces`.
+    /// way, `invalidTarget`, `invalidValue` for a bad `replaces` or header.
     pub fn transfer(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | SoftphoneTransferOptions")] target: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "SoftphoneRequestOptions")] options: Option<
+            JsValue,
+        >,
     ) -> Result<(), JsValue> {
+        let headers =
+            options::headers_only(&options.unwrap_or(JsValue::UNDEFINED), "transfer options")
+                .map_err(|e| call_error(&e))?;
         match transfer_target(&target).map_err(|e| call_error(&e))? {
-            TransferTarget::Blind(target) => self.run(|ua, id, now| ua.transfer(id, &target, now)),
+            TransferTarget::Blind(target) => {
+                self.run(|ua, id, now| ua.transfer_with(id, &target, headers, now))
+            }
             TransferTarget::Replaces(other) => {
-                self.run(|ua, id, now| ua.attended_transfer(id, other, now))
+                self.run(|ua, id, now| ua.attended_transfer_with(id, other, headers, now))
             }
         }
     }
@@ -350,24 +412,6 @@ fn transfer_target(value: &JsValue) -> Result<TransferTarget, CallError> {
     Ok(TransferTarget::Replaces(CallId(id as u64)))
 }
 
-/// Reads `{ mode?: 'rfc4733' | 'info' }`.
-fn dtmf_mode(options: &JsValue) -> Result<DtmfMode, CallError> {
-    if options.is_undefined() || options.is_null() {
-        return Ok(DtmfMode::Rfc4733);
-    }
-    let mode = Reflect::get(options, &"mode".into()).unwrap_or(JsValue::UNDEFINED);
-    if mode.is_undefined() {
-        return Ok(DtmfMode::Rfc4733);
-    }
-    match mode.as_string().as_deref() {
-        Some("rfc4733") => Ok(DtmfMode::Rfc4733),
-        Some("info") => Ok(DtmfMode::Info),
-        _ => Err(CallError::InvalidValue(
-            "options.mode must be 'rfc4733' or 'info'".into(),
-        )),
-    }
-}
-
 /// Reads `{ video?: boolean }`.
 fn answer_options(options: &JsValue) -> Result<crate::core::AnswerOptions, crate::core::CallError> {
     use crate::core::CallError;
@@ -380,9 +424,9 @@ fn answer_options(options: &JsValue) -> Result<crate::core::AnswerOptions, crate
     }
     for key in js_sys::Object::keys(options.unchecked_ref::<js_sys::Object>()).iter() {
         let key = key.as_string().unwrap_or_default();
-        if key != "video" {
+        if key != "video" && key != "headers" {
             return Err(CallError::InvalidValue(format!(
-                "unknown option `{key}`, expected video"
+                "unknown option `{key}`, expected video or headers"
             )));
         }
     }
@@ -392,5 +436,7 @@ fn answer_options(options: &JsValue) -> Result<crate::core::AnswerOptions, crate
             .as_bool()
             .ok_or_else(|| CallError::InvalidValue("options.video must be a boolean".into()))?;
     }
+    let headers = js_sys::Reflect::get(options, &"headers".into()).unwrap_or(JsValue::UNDEFINED);
+    out.headers = options::headers(&headers, "options.headers")?;
     Ok(out)
 }

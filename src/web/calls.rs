@@ -11,7 +11,7 @@ use super::idmap::IdMap;
 use super::media::prewarm::WarmPool;
 use super::media::{MediaSettings, Session, Sink};
 use super::work::Feeder;
-use crate::core::{CallError, CallEvent, CallId, HoldState, MediaAction};
+use crate::core::{CallError, CallEvent, CallId, HoldState, IncomingDetails, MediaAction};
 
 /// What a call handle shows; shared between the driver and the handles.
 pub(crate) struct CallInfo {
@@ -33,6 +33,10 @@ pub(crate) struct CallInfo {
     pub(crate) connected_at: Option<f64>,
     /// The media session, until the call ends.
     pub(crate) session: Option<Rc<Session>>,
+    /// The SIP Call-ID.
+    pub(crate) sip_call_id: String,
+    /// What the incoming INVITE said (headers, identity, hints); `None` for outgoing calls.
+    pub(crate) details: Option<Rc<IncomingDetails>>,
 }
 
 /// A shared, mutable call info.
@@ -79,10 +83,16 @@ impl CallTable {
     pub(crate) fn on_event(&mut self, id: CallId, event: &CallEvent) -> Option<SharedInfo> {
         let info = match event {
             CallEvent::Incoming {
-                from, display_name, ..
+                from,
+                display_name,
+                details,
+                ..
             }
             | CallEvent::Replacing {
-                from, display_name, ..
+                from,
+                display_name,
+                details,
+                ..
             } => {
                 let info = self.entry(id, false);
                 {
@@ -90,15 +100,18 @@ impl CallTable {
                     i.remote_uri = from.clone();
                     i.display_name = display_name.clone();
                     i.state = "incoming";
+                    i.sip_call_id = details.call_id.clone();
+                    i.details = Some(Rc::new((**details).clone()));
                 }
                 info
             }
-            CallEvent::Calling { target } => {
+            CallEvent::Calling { target, call_id } => {
                 let info = self.entry(id, true);
                 {
                     let mut i = info.borrow_mut();
                     i.remote_uri = target.clone();
                     i.state = "calling";
+                    i.sip_call_id = call_id.clone();
                 }
                 info
             }
@@ -142,6 +155,8 @@ impl CallTable {
                     muted: false,
                     connected_at: None,
                     session: None,
+                    sip_call_id: String::new(),
+                    details: None,
                 }))
             })
             .clone()

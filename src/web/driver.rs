@@ -219,6 +219,35 @@ impl Driver {
         result
     }
 
+    /// Reads the core (`None` while the driver is busy).
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&UserAgent) -> T) -> Option<T> {
+        self.state.try_borrow().ok().map(|st| f(&st.ua))
+    }
+
+    /// Rotates the digest credentials in the core, and in the copy `diagnose()` uses.
+    pub(crate) fn set_credentials(
+        &self,
+        credential: crate::core::Credential,
+        auth_user: Option<String>,
+    ) -> Result<(), CallError> {
+        let (c, u) = (credential.clone(), auth_user.clone());
+        self.command(|ua, now| {
+            ua.set_credentials(c, u, now)
+                .map_err(|e| CallError::InvalidValue(format!("{}: {}", e.field, e.reason)))
+        })?;
+        if let Ok(mut st) = self.state.try_borrow_mut() {
+            st.config.password = match credential {
+                crate::core::Credential::Password(p) => Some(p),
+                // The OPTIONS probe answers with a password only.
+                crate::core::Credential::Ha1(_) => None,
+            };
+            if auth_user.is_some() {
+                st.config.auth_username = auth_user;
+            }
+        }
+        Ok(())
+    }
+
     /// The live calls, oldest first (empty while the driver is busy).
     pub(crate) fn live_calls(&self) -> Vec<SharedInfo> {
         self.state

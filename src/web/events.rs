@@ -195,6 +195,7 @@ pub(crate) fn call_event(id: CallId, event: &CallEvent) -> JsValue {
             from,
             display_name,
             to,
+            details,
         } => {
             add("event", "incoming".into());
             add("from", from.into());
@@ -202,11 +203,19 @@ pub(crate) fn call_event(id: CallId, event: &CallEvent) -> JsValue {
                 add("displayName", name.into());
             }
             add("to", to.into());
+            add("sipCallId", details.call_id.as_str().into());
+            if let Some(identity) = &details.identity {
+                add("identity", super::call_details::identity(identity));
+            }
+            if let Some(after) = details.auto_answer_after {
+                add("autoAnswerAfter", num(after));
+            }
         }
         CallEvent::Replacing {
             from,
             display_name,
             to,
+            details,
             replaces,
         } => {
             // An `incoming` event like any other, naming the call it replaces (and
@@ -218,10 +227,30 @@ pub(crate) fn call_event(id: CallId, event: &CallEvent) -> JsValue {
             }
             add("to", to.into());
             add("replaces", num(replaces.0 as f64));
+            add("sipCallId", details.call_id.as_str().into());
+            if let Some(identity) = &details.identity {
+                add("identity", super::call_details::identity(identity));
+            }
         }
-        CallEvent::Calling { target } => {
+        CallEvent::Calling { target, call_id } => {
             add("event", "calling".into());
             add("target", target.into());
+            add("sipCallId", call_id.into());
+        }
+        CallEvent::Info {
+            content_type,
+            body,
+            headers,
+        } => {
+            add("event", "info".into());
+            add("contentType", content_type.into());
+            add("body", body.into());
+            add("headers", super::call_details::pairs(headers));
+        }
+        CallEvent::InfoResponse { status, reason } => {
+            add("event", "infoResponse".into());
+            add("status", num(*status));
+            add("reason", reason.into());
         }
         CallEvent::Ringing => add("event", "ringing".into()),
         CallEvent::EarlyMedia => add("event", "earlyMedia".into()),

@@ -23,6 +23,7 @@
 #[cfg(feature = "bench")]
 mod bench;
 mod call;
+mod call_details;
 mod calls;
 mod clock;
 mod config;
@@ -36,6 +37,7 @@ mod log;
 mod media;
 mod no_media;
 mod presence;
+mod options;
 pub mod quality;
 mod softphone;
 mod timer;

@@ -10,6 +10,7 @@ use super::calls::call_error;
 use super::config;
 use super::driver::Driver;
 use super::events::{unsubscriber, EventBus, EVENT_TYPES};
+use super::options;
 use super::work::Work;
 use crate::core::{CallError, CallId, CallOptions};
 use js_sys::Reflect;
@@ -137,6 +138,64 @@ impl Softphone {
         Ok(SoftphoneCall::new(&self.driver, info))
     }
 
+    /// Replaces the digest credentials without dropping anything: `{ password }` or
+    /// `{ ha1 }` (MD5 of `user:realm:password`, 32 hex digits), and `authUser` for a new
+    /// digest username. Nothing is sent at once: the next challenge is answered with them
+    /// (no nonce is reused with the old secret), and a registration a wrong password
+    /// stopped is tried again.
+    ///
+    /// # Errors
+    /// Throws a `SoftphoneCallError` with `code` `invalidValue` for a bad shape or HA1.
+    #[wasm_bindgen(js_name = setCredentials)]
+    pub fn set_credentials(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SoftphoneCredentials")] credentials: JsValue,
+    ) -> Result<(), JsValue> {
+        let (credential, auth_user) =
+            options::credentials(&credentials).map_err(|e| call_error(&e))?;
+        self.driver
+            .set_credentials(credential, auth_user)
+            .map_err(|e| call_error(&e))
+    }
+
+    /// Registers again after `unregister()` (or after a refusal), on the open WebSocket.
+    pub fn register(&self) {
+        let _ = self.driver.command(|ua, now| {
+            ua.register(now);
+            Ok(())
+        });
+    }
+
+    /// Do-not-disturb: removes the registration (REGISTER with Expires: 0) and stops
+    /// refreshing it, keeping the WebSocket and the calls up; `register()` brings it back.
+    pub fn unregister(&self) {
+        let _ = self.driver.command(|ua, now| {
+            ua.unregister(now);
+            Ok(())
+        });
+    }
+
+    /// Whether the registrar holds the binding now.
+    #[wasm_bindgen(getter, js_name = isRegistered)]
+    pub fn is_registered(&self) -> bool {
+        self.driver.read(|ua| ua.is_registered()).unwrap_or(false)
+    }
+
+    /// Where the WebSocket is: `'idle'` (not started or stopped), `'connecting'`,
+    /// `'connected'` or `'reconnecting'` (waiting before the next attempt).
+    #[wasm_bindgen(getter, js_name = connectionState, unchecked_return_type = "SoftphoneConnectionStatus")]
+    pub fn connection_state(&self) -> String {
+        use crate::core::ConnectionState as C;
+        let state = self.driver.read(|ua| ua.connection_state());
+        match state.unwrap_or(C::Connecting) {
+            C::Idle => "idle",
+            C::Connecting => "connecting",
+            C::Connected => "connected",
+            C::Reconnecting => "reconnecting",
+        }
+        .into()
+    }
+
     /// The live calls, oldest first.
     pub fn calls(&self) -> Vec<SoftphoneCall> {
         self.driver
@@ -170,9 +229,11 @@ fn call_options(options: &JsValue) -> Result<CallOptions, CallError> {
     let keys = js_sys::Object::keys(options.unchecked_ref::<js_sys::Object>());
     for key in keys.iter() {
         let key = key.as_string().unwrap_or_default();
-        if !matches!(key.as_str(), "video" | "headers") {
+        if !matches!(key.as_str(), "video" | "headers")
+            && !options::CALL_KEYS.contains(&key.as_str())
+        {
             return Err(CallError::InvalidValue(format!(
-                "unknown option `{key}`, expected video or headers"
+                "unknown option `{key}`, expected video, headers, anonymous or displayName"
             )));
         }
     }
@@ -183,20 +244,7 @@ fn call_options(options: &JsValue) -> Result<CallOptions, CallError> {
             .ok_or_else(|| CallError::InvalidValue("options.video must be a boolean".into()))?;
     }
     let headers = Reflect::get(options, &"headers".into()).unwrap_or(JsValue::UNDEFINED);
-    if !headers.is_undefined() {
-        if !headers.is_object() || js_sys::Array::is_array(&headers) {
-            return Err(CallError::InvalidValue(
-                "options.headers must be an object of strings".into(),
-            ));
-        }
-        for entry in js_sys::Object::entries(headers.unchecked_ref::<js_sys::Object>()).iter() {
-            let pair: js_sys::Array = entry.unchecked_into();
-            let name = pair.get(0).as_string().unwrap_or_default();
-            let value = pair.get(1).as_string().ok_or_else(|| {
-                CallError::InvalidValue(format!("options.headers.{name} must be a string"))
-            })?;
-            out.headers.push((name, value));
-        }
-    }
+    out.headers = options::headers(&headers, "options.headers")?;
+    options::call_parity(options, &mut out)?;
     Ok(out)
 }

@@ -25,6 +25,18 @@ export interface SoftphoneConfig {
   uri: string;
   /** The digest password. Never logged. */
   password?: string;
+  /**
+   * Instead of `password`: HA1 = MD5(`user:realm:password`), 32 hex digits, for MD5 and
+   * MD5-sess challenges of that realm. Never logged.
+   */
+  ha1?: string;
+  /** Extra headers for every REGISTER (not Expires, Contact or other headers the stack writes). */
+  registerHeaders?: SoftphoneHeaders;
+  /**
+   * The content types of incoming SIP INFO the app takes (`info` call events); others
+   * are answered 415. Absent: every type is taken. DTMF INFO is always taken.
+   */
+  infoContentTypes?: string[];
   /** The digest username, when it differs from the user part of `uri`. */
   authorizationUser?: string;
   /** The display name put in From headers. */
@@ -116,18 +128,88 @@ export interface SoftphoneIceServer {
   credential?: string;
 }
 
+/**
+ * Extra headers: an object, or `[name, value]` pairs (order kept, a name may repeat).
+ * Names must be tokens, values free of CR, LF and NUL; headers the stack writes (Via,
+ * From, To, Call-ID, CSeq, Contact, Max-Forwards, Content-Length, Authorization,
+ * Proxy-Authorization, Route, Record-Route, Allow, Supported, Require, Session-Expires,
+ * Min-SE, and per request Expires, Content-Type, Reason, Refer-To) are refused with an
+ * `invalidValue` error.
+ */
+export type SoftphoneHeaders = Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>;
+
 /** Options of `phone.call()`. */
 export interface SoftphoneCallOptions {
   /** Offer video as well as audio. Default false. */
   video?: boolean;
-  /** Extra INVITE headers; names and values must not hold CR, LF or NUL. */
-  headers?: Record<string, string>;
+  /** Extra INVITE headers. */
+  headers?: SoftphoneHeaders;
+  /**
+   * Hide the caller: `From: "Anonymous" <sip:anonymous@anonymous.invalid>` and
+   * `Privacy: id` (the PBX still authenticates the configured user). Default false.
+   */
+  anonymous?: boolean;
+  /** The display name of this call's From, instead of the configured `displayName`. */
+  displayName?: string;
 }
 
 /** Options of `call.answer()`. */
 export interface SoftphoneAnswerOptions {
   /** Send video too (captures the camera). Default false: audio only. */
   video?: boolean;
+  /** Extra headers on the 200 OK. */
+  headers?: SoftphoneHeaders;
+}
+
+/** Extra headers of a request the call sends: hold, resume, transfer (REFER), sendInfo. */
+export interface SoftphoneRequestOptions {
+  headers?: SoftphoneHeaders;
+}
+
+/** An RFC 3326 `Reason` header: `SIP;cause=486;text="..."` or `Q.850;cause=16`. */
+export interface SoftphoneReason {
+  /** Default `'SIP'`. */
+  protocol?: 'SIP' | 'Q.850';
+  /** A SIP status (100-699) or a Q.850 cause (0-127). */
+  cause: number;
+  text?: string;
+}
+
+/** How `call.reject()` / `call.hangup()` end a call. */
+export interface SoftphoneEndOptions {
+  /** The rejection's status, 300-699 (default 486). Ignored for BYE and CANCEL. */
+  status?: number;
+  /** The rejection's reason phrase (default: the status' usual one). */
+  reasonPhrase?: string;
+  /** A `Reason` header on the rejection, BYE or CANCEL. */
+  reason?: SoftphoneReason;
+  headers?: SoftphoneHeaders;
+}
+
+/** Options of `call.sendDtmf()`. */
+export interface SoftphoneDtmfOptions {
+  /** In the media (RFC 4733, default) or by SIP INFO. */
+  mode?: 'rfc4733' | 'info';
+  /** Each tone's duration, 40-6000 ms. Default 100. */
+  duration?: number;
+  /** The gap between tones, 30-6000 ms. Default 70. */
+  interToneGap?: number;
+}
+
+/** New digest credentials for `phone.setCredentials()`: a password or an HA1. */
+export type SoftphoneCredentials =
+  | { password: string; ha1?: never; authUser?: string }
+  | { ha1: string; password?: never; authUser?: string };
+
+/** `phone.connectionState`. */
+export type SoftphoneConnectionStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting';
+
+/** The caller's identity as the PBX asserts it. */
+export interface SoftphoneIdentity {
+  uri: string;
+  displayName?: string;
+  /** The header it came from. */
+  source: 'pAssertedIdentity' | 'remotePartyId';
 }
 
 /**
@@ -233,12 +315,14 @@ export type SoftphoneEndCause =
 /** Something that happened to a call; `callId` is `call.id`. */
 export type SoftphoneCallEvent = { type: 'call'; callId: number } & (
   /**
+   * `identity`: P-Asserted-Identity or Remote-Party-ID. `autoAnswerAfter`: seconds, when
+   * Alert-Info or Call-Info ask to answer by itself. The rest: `call.requestHeaders`.
    * `replaces`: this call takes the place of that call (an INVITE with Replaces, the end of
    * an attended transfer): it is answered already, and that call ends as `replaced` once
    * this one is connected.
    */
-  | { event: 'incoming'; from: string; displayName?: string; to: string; replaces?: number }
-  | { event: 'calling'; target: string }
+  | { event: 'incoming'; from: string; displayName?: string; to: string; sipCallId: string; identity?: SoftphoneIdentity; autoAnswerAfter?: number; replaces?: number }
+  | { event: 'calling'; target: string; sipCallId: string }
   | { event: 'ringing' }
   | { event: 'earlyMedia' }
   /** Also after 'reconnecting'. */
@@ -251,6 +335,10 @@ export type SoftphoneCallEvent = { type: 'call'; callId: number } & (
   | { event: 'remoteStream' }
   /** Received by SIP INFO. */
   | { event: 'dtmf'; tone: string }
+  /** A SIP INFO that is not DTMF (answered 200); `headers` in order. */
+  | { event: 'info'; contentType: string; body: string; headers: Array<[string, string]> }
+  /** The answer to `call.sendInfo()`. */
+  | { event: 'infoResponse'; status: number; reason: string }
   | { event: 'transferRequested'; target: string }
   /**
    * The REFER's answer (202), then each NOTIFY's status. 2xx: done (the call, and in an

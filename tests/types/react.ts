@@ -59,6 +59,8 @@ export function Phone(password: string | null): string {
   if (registration.state === 'idle' && sp.error) console.log(sp.error.message);
   sp.start();
   void sp.stop();
+  sp.unregister();
+  sp.register();
   const call = sp.call('1001', { video: false });
   sp.answer(call.id);
   sp.answer(call.id, { video: true });

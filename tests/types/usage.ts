@@ -60,6 +60,14 @@ import {
   type SoftphoneSubscribeOptions,
   type SoftphoneSubscription,
   type SoftphoneSubscriptionEvent,
+  type SoftphoneHeaders,
+  type SoftphoneRequestOptions,
+  type SoftphoneReason,
+  type SoftphoneEndOptions,
+  type SoftphoneDtmfOptions,
+  type SoftphoneCredentials,
+  type SoftphoneConnectionStatus,
+  type SoftphoneIdentity,
 } from 'softphone-core';
 
 export type IsAny<T> = 0 extends 1 & T ? true : false;
@@ -96,6 +104,9 @@ export type Checks = [
   Expect<Equal<SoftphoneRegistrationEvent, SoftphoneEventOf<'registration'>>>,
   Expect<Equal<SoftphoneCallEvent, SoftphoneEventOf<'call'>>>,
   Expect<Equal<SoftphoneQualityEvent, SoftphoneEventOf<'quality'>>>,
+  Expect<Equal<Softphone['connectionState'], SoftphoneConnectionStatus>>,
+  Expect<Equal<SoftphoneCall['identity'], SoftphoneIdentity | null>>,
+  Expect<Equal<SoftphoneCall['autoAnswerAfter'], number | undefined>>,
 ];
 
 const servers: SoftphoneServer[] = [{ uri: 'wss://a.example.com/ws', weight: 2 }, { uri: 'wss://b.example.com/ws' }];
@@ -135,6 +146,16 @@ export const full: SoftphoneConfig = {
   messageMaxBytes: 4096,
   subscribeRate: 5,
   subscribeExpires: 300,
+  registerHeaders: [['X-Tenant', 'acme'], ['X-Tenant', 'beta']],
+  infoContentTypes: ['application/x-crm+json'],
+};
+
+/** An HA1 instead of the password. */
+export const withHa1: SoftphoneConfig = {
+  servers: 'wss://pbx.example.com/ws',
+  uri: 'sip:1001@pbx.example.com',
+  ha1: '0123456789abcdef0123456789abcdef',
+  registerHeaders: { 'X-Tenant': 'acme' },
 };
 
 /** MESSAGE, BLF, MWI and presence as a dashboard uses them. */
@@ -234,15 +255,23 @@ function onCallEvent(phone: Softphone, e: SoftphoneCallEvent, audio: HTMLAudioEl
   const call: SoftphoneCall | undefined = phone.getCall(e.callId);
   switch (e.event) {
     case 'incoming': {
-      const who: string = e.displayName ?? e.from;
+      const who: string = e.identity?.displayName ?? e.displayName ?? e.from;
       // An INVITE with Replaces: already being answered, in place of call `e.replaces`.
       const replaced: number | undefined = e.replaces;
       if (replaced !== undefined) break;
-      if (who && call) call.answer({ video: false } satisfies SoftphoneAnswerOptions);
+      const after: number | undefined = e.autoAnswerAfter;
+      const sip: string = e.sipCallId;
+      if (who && call && after === 0) call.answer({ video: false, headers: { 'X-Agent': sip } } satisfies SoftphoneAnswerOptions);
       break;
     }
     case 'calling':
-      console.log(e.target.toUpperCase());
+      console.log(e.target.toUpperCase(), e.sipCallId);
+      break;
+    case 'info':
+      console.log(e.contentType, e.body, e.headers.map(([n, v]) => `${n}: ${v}`));
+      break;
+    case 'infoResponse':
+      console.log(e.status, e.reason);
       break;
     case 'hold':
       console.log(e.local, e.remote);
@@ -280,22 +309,39 @@ async function useCall(call: SoftphoneCall): Promise<number> {
   const since: number | undefined = call.connectedAt;
   const streams: (MediaStream | null)[] = [call.localStream, call.remoteStream];
   call.hold();
+  const req: SoftphoneRequestOptions = { headers: [['X-Hold', 'music']] };
+  call.hold(req);
   call.resume();
+  call.resume({ headers: { 'X-Resume': '1' } });
   call.mute();
   call.unmute();
   call.sendDtmf('123#');
   call.sendDtmf('5', { mode: 'info' });
+  const dtmf: SoftphoneDtmfOptions = { mode: 'rfc4733', duration: 200, interToneGap: 100 };
+  call.sendDtmf('5', dtmf);
+  call.sendInfo('application/json', '{"a":1}', { headers: { 'X-Info': '1' } });
+  call.sendInfo('text/plain', 'hi');
   call.transfer('sip:carol@example.com');
   call.transfer({ replaces: call } satisfies SoftphoneTransferOptions);
-  call.transfer({ replaces: id });
+  call.transfer({ replaces: id }, req);
   // @ts-expect-error attended transfer needs the other call (or its id)
   call.transfer({ replaces: 'sip:carol@example.com' });
   // @ts-expect-error nor is a bare call a target
   call.transfer(call);
+  call.transfer('carol', req);
   call.declineTransfer();
   call.reject();
   call.reject(603);
+  const reason: SoftphoneReason = { protocol: 'Q.850', cause: 21, text: 'Call rejected' };
+  const end: SoftphoneEndOptions = { status: 603, reasonPhrase: 'Agent away', reason, headers: { 'X-Why': 'break' } };
+  call.reject(end);
   call.answer();
+  const sipCallId: string = call.sipCallId;
+  const headers: ReadonlyArray<readonly [string, string]> = call.requestHeaders;
+  const identity: SoftphoneIdentity | null = call.identity;
+  const hints: readonly string[] = [...call.alertInfo, ...call.callInfo];
+  const after: number | undefined = call.autoAnswerAfter;
+  console.log(sipCallId, headers.length, identity?.uri, identity?.source, hints, after);
   const stats: SoftphoneCallStats = await call.getStats();
   const rtt: number | undefined = stats.rttMs;
   const mos: number | null = stats.mos;
@@ -305,6 +351,7 @@ async function useCall(call: SoftphoneCall): Promise<number> {
   const mosAlways: number = stats.mos;
   const relay = stats.selectedPair?.local.type === 'relay' ? stats.selectedPair.local.relayProtocol : undefined;
   call.hangup();
+  call.hangup({ reason: { cause: 200, text: 'Call completed elsewhere' }, headers: { 'X-Bye': '1' } });
   call.free();
   return id + stats.inbound.packets + stats.outbound.bytes + (rtt ?? 0) + (since ?? 0) + streams.length +
     (mos ?? 0) + (noMos?.length ?? 0) + levels + mosAlways +
@@ -390,7 +437,16 @@ export async function app(audio: HTMLAudioElement, wasmBytes: ArrayBuffer): Prom
   phone.on('log', all);
   const id: string = phone.instanceId;
   phone.start();
-  const options: SoftphoneCallOptions = { video: false, headers: { 'X-Account': id } };
+  const extra: SoftphoneHeaders = { 'X-Account': id };
+  const options: SoftphoneCallOptions = { video: false, headers: extra, displayName: 'Desk 7' };
+  phone.call('bob', { anonymous: true });
+  const creds: SoftphoneCredentials[] = [{ password: 'n3w' }, { ha1: '0123456789abcdef0123456789abcdef', authUser: '1001' }];
+  for (const c of creds) phone.setCredentials(c);
+  phone.unregister();
+  phone.register();
+  const registered: boolean = phone.isRegistered;
+  const conn: SoftphoneConnectionStatus = phone.connectionState;
+  console.log(registered, conn);
   const call = phone.call('bob', options);
   phone.call('sip:bob@example.com');
   for (const c of phone.calls()) await useCall(c);
@@ -425,7 +481,15 @@ export async function misuse(phone: Softphone, call: SoftphoneCall): Promise<voi
   // @ts-expect-error exactOptionalPropertyTypes: an optional field is absent or a string, never undefined
   await createSoftphone({ servers: 'wss://pbx.example.com/ws', uri: 'sip:a@b', password: undefined });
   // @ts-expect-error an unknown method
-  phone.register();
+  phone.registerNow();
+  // @ts-expect-error credentials are a password or an HA1, not both
+  phone.setCredentials({ password: 'a', ha1: 'b' });
+  // @ts-expect-error the Reason protocol is SIP or Q.850
+  call.hangup({ reason: { protocol: 'ISUP', cause: 16 } });
+  // @ts-expect-error header values are strings
+  call.hold({ headers: { 'X-Count': 1 } });
+  // @ts-expect-error request headers are read-only
+  call.requestHeaders.push(['X-A', 'b']);
   // @ts-expect-error Softphone is exported as a type: the way in is createSoftphone()
   new Softphone(full);
   // @ts-expect-error call ids are numbers

@@ -93,7 +93,7 @@ impl Calls {
         let Some(dialog) = &mut call.dialog else {
             return;
         };
-        match build_bye(dialog, io, s) {
+        match build_bye(dialog, &call.end_headers, io, s) {
             Ok((bytes, branch)) => {
                 if io.send(bytes) {
                     s.txs.start(
@@ -172,8 +172,14 @@ impl Calls {
         match kind {
             InDialog::Bye | InDialog::Notify => {}
             InDialog::Info => {
-                self.calls[i].dtmf_in_flight = false;
+                self.dtmf_answered(i, io);
                 self.pump_dtmf(i, io, s);
+            }
+            InDialog::AppInfo => {
+                if !self.calls[i].is_over() {
+                    let reason = reason.clone();
+                    self.calls[i].emit(CallEvent::InfoResponse { status, reason }, io);
+                }
             }
             InDialog::Refer => {
                 if !self.calls[i].is_over() {

@@ -7,6 +7,7 @@ use super::dialog::Dialog;
 use super::state::{Awaiting, Call, OkRetransmit, Phase, T1, T2};
 use super::types::{AnswerOptions, CallError, CallEvent, CallId, EndCause, MediaAction};
 use super::Calls;
+use crate::core::headers::{ExtraHeaders, HeaderTarget};
 use crate::core::io::Io;
 use crate::core::sdp::Direction;
 use crate::core::timer::CallTimer;
@@ -69,6 +70,7 @@ impl Calls {
             from: from.uri().as_str().to_string(),
             display_name: from.display_name().map(|d| d.into_owned()),
             to,
+            details: Box::new(super::details::incoming_details(msg)),
         };
         call.set_timer(
             CallTimer::NoAnswer,
@@ -101,6 +103,11 @@ impl Calls {
         let offer = Message::parse(&raw)
             .map(|m| String::from_utf8_lossy(m.body()).into_owned())
             .unwrap_or_default();
+        call.answer_headers = ExtraHeaders::new(options.headers, HeaderTarget::Answer)
+            .map_err(|e| CallError::InvalidValue(e.to_string()))?
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
         call.phase = Phase::Answering;
         call.video = options.video;
         call.cancel_timer(CallTimer::NoAnswer, io);
@@ -122,33 +129,6 @@ impl Calls {
         // The adoption goes out before the media action that makes the answer.
         self.prewarm.call_starts(id, options.video, io);
         self.get(id)?.media(action, io);
-        Ok(())
-    }
-
-    /// Rejects a ringing incoming call with `status` (486 busy, 603 decline...).
-    pub(crate) fn reject(
-        &mut self,
-        id: CallId,
-        status: u16,
-        io: &mut Io<'_>,
-    ) -> Result<(), CallError> {
-        if !(300..=699).contains(&status) {
-            return Err(CallError::InvalidValue(format!(
-                "{status} is not a rejection status (300-699)"
-            )));
-        }
-        let i = self.index(id).ok_or(CallError::NoSuchCall)?;
-        let call = &self.calls[i];
-        if call.is_over() {
-            return Err(CallError::NoSuchCall);
-        }
-        if !matches!(call.phase, Phase::Ringing | Phase::Answering) {
-            return Err(CallError::InvalidState(
-                "only an unanswered incoming call can be rejected",
-            ));
-        }
-        self.respond_invite(i, status, reason_phrase(status), io);
-        self.calls[i].end(EndCause::Rejected(status), io);
         Ok(())
     }
 
@@ -230,6 +210,15 @@ impl Calls {
             b.header("Session-Expires", value)?;
             if require {
                 b.header("Require", "timer")?;
+            }
+        }
+        // The application's headers go on the 200 of the INVITE only, not on the 200s of
+        // re-INVITEs (which share this builder).
+        if request.cseq().method == crate::sip::Method::Invite
+            && call.server_invite.as_deref() == Some(request.as_bytes())
+        {
+            for (name, value) in &call.answer_headers {
+                b.header(name, value)?;
             }
         }
         if !sdp.is_empty() {
@@ -334,6 +323,18 @@ impl Calls {
 
     /// Responds to the INVITE of incoming call `i`.
     pub(crate) fn respond_invite(&mut self, i: usize, code: u16, reason: &str, io: &mut Io<'_>) {
+        self.respond_invite_with(i, code, reason, &[], io);
+    }
+
+    /// Responds to the INVITE of incoming call `i` with extra (checked) headers.
+    pub(crate) fn respond_invite_with(
+        &mut self,
+        i: usize,
+        code: u16,
+        reason: &str,
+        extra: &[(String, String)],
+        io: &mut Io<'_>,
+    ) {
         let call = &self.calls[i];
         let Some(raw) = call.server_invite.clone() else {
             return;
@@ -355,6 +356,9 @@ impl Calls {
             }
             if (101..200).contains(&code) {
                 b.header("Contact", &format!("<{}>", self.settings.contact))?;
+            }
+            for (name, value) in extra {
+                b.header(name, value)?;
             }
             Ok(b.build())
         })();

@@ -16,8 +16,10 @@
 //! agent runs after the input, and new calls are pushed at the end, so an `i` found
 //! earlier in the input still points at the same call and the indexing cannot fail.
 
+mod details;
 pub(crate) mod dialog;
 mod dtmf;
+mod ending;
 mod ice;
 mod in_dialog;
 mod incoming;
@@ -39,8 +41,8 @@ pub use media_types::{
     ServerOutcome, ServerStatus,
 };
 pub use types::{
-    AnswerOptions, CallError, CallEvent, CallId, CallOptions, DtmfMode, EndCause, HoldState,
-    IceState, MediaAction,
+    AnswerOptions, CallError, CallEvent, CallId, CallOptions, DtmfMode, DtmfOptions, EndCause,
+    HoldState, IceState, Identity, IdentitySource, IncomingDetails, MediaAction,
 };
 
 use self::state::{Awaiting, Call, Phase};
@@ -71,6 +73,15 @@ pub(crate) struct CallSettings {
     pub(crate) prewarm: bool,
     /// The media watchdog's timings.
     pub(crate) watchdog: crate::core::WatchdogConfig,
+    /// The content types of INFO the application takes (lower case); empty takes any.
+    pub(crate) info_accept: Vec<String>,
+}
+
+impl CallSettings {
+    /// Whether an incoming INFO of `media_type` (lower case) is taken.
+    pub(crate) fn info_accepts(&self, media_type: &str) -> bool {
+        self.info_accept.is_empty() || self.info_accept.iter().any(|t| t == media_type)
+    }
 }
 
 /// Every call of the user agent.
@@ -353,6 +364,7 @@ impl Calls {
             T::IceGrace | T::IceRetry => self.restart_ice(i, io, s),
             T::IceGiveUp => self.ice_give_up(i, io, s),
             T::MediaSample => self.on_sample_timer(i, io),
+            T::DtmfGap => self.on_dtmf_gap(i, io, s),
             T::ReferTimeout => {
                 if let Some(request) = self.calls[i].refer_in.take() {
                     self.respond_raw(&request, 603, "Declined", &[], io);

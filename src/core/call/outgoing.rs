@@ -7,6 +7,7 @@ use super::state::{cause_for, Awaiting, Call, OutInvite, Phase};
 use super::target::normalize_target;
 use super::types::{CallError, CallEvent, CallId, CallOptions, EndCause, MediaAction};
 use super::Calls;
+use crate::core::headers::{ExtraHeaders, HeaderTarget};
 use crate::core::io::Io;
 use crate::core::local::new_branch;
 use crate::core::sdp::Direction;
@@ -14,7 +15,28 @@ use crate::core::timer::CallTimer;
 use crate::core::transaction::{InDialog, Purpose};
 use crate::core::transaction::{Sender, ALLOW};
 use crate::core::LogLevel;
-use crate::sip::{BuildError, Message, Method, RequestBuilder};
+use crate::sip::{escape_display_name, BuildError, Message, Method, RequestBuilder};
+
+/// The From address (without tag) of an outgoing call: anonymous (RFC 3323), with the
+/// call's own display name, or the configured one.
+fn from_for(options: &CallOptions, s: &Sender<'_>) -> Result<String, CallError> {
+    if options.anonymous {
+        return Ok("\"Anonymous\" <sip:anonymous@anonymous.invalid>".to_string());
+    }
+    match &options.display_name {
+        Some(name) => {
+            if name.chars().any(char::is_control) || name.len() > 128 {
+                return Err(CallError::InvalidValue(
+                    "displayName holds control characters or is longer than 128 bytes".into(),
+                ));
+            }
+            let quoted =
+                escape_display_name(name).map_err(|e| CallError::InvalidValue(e.to_string()))?;
+            Ok(format!("{quoted} <{}>", s.local.aor_uri()))
+        }
+        None => Ok(s.local.from_addr.clone()),
+    }
+}
 
 impl Calls {
     /// Starts an outgoing call to `target`.
@@ -30,23 +52,32 @@ impl Calls {
         }
         let uri = normalize_target(target, &self.settings.domain)?;
         // Check the extra headers now, so a bad one is an error before anything happens.
-        let mut probe = RequestBuilder::new(Method::Invite, &uri)
+        RequestBuilder::new(Method::Invite, &uri)
             .map_err(|e| CallError::InvalidTarget(e.to_string()))?;
-        for (name, value) in &options.headers {
-            probe
-                .header(name, value)
-                .map_err(|e| CallError::InvalidValue(e.to_string()))?;
-        }
+        ExtraHeaders::new(options.headers.clone(), HeaderTarget::Invite)
+            .map_err(|e| CallError::InvalidValue(e.to_string()))?;
+        let from_addr = from_for(&options, s)?;
         let id = self.new_id();
         let mut call = Call::new(id, true);
         call.local_tag = io.rng.token(10);
-        call.local_header = format!("{};tag={}", s.local.from_addr, call.local_tag);
+        call.local_header = format!("{from_addr};tag={}", call.local_tag);
         call.call_id = io.rng.token(22);
         call.target = uri.clone();
         call.video = options.video;
         call.extra_headers = options.headers;
+        if options.anonymous {
+            // RFC 3323: the proxy removes what identifies us, the From says nothing.
+            call.extra_headers.push(("Privacy".into(), "id".into()));
+        }
         call.awaiting = Awaiting::InviteOffer;
-        call.emit(CallEvent::Calling { target: uri }, io);
+        let call_id = call.call_id.clone();
+        call.emit(
+            CallEvent::Calling {
+                target: uri,
+                call_id,
+            },
+            io,
+        );
         self.prewarm.call_starts(id, call.video, io);
         call.media(
             MediaAction::CreateOffer {
@@ -99,81 +130,6 @@ impl Calls {
                     io,
                 );
             }
-        }
-    }
-
-    /// Hangs up: CANCEL before an answer, BYE after, a rejection while ringing.
-    pub(crate) fn hangup(
-        &mut self,
-        id: CallId,
-        io: &mut Io<'_>,
-        s: &mut Sender<'_>,
-    ) -> Result<(), CallError> {
-        let i = self.index(id).ok_or(CallError::NoSuchCall)?;
-        if self.calls[i].is_over() {
-            return Err(CallError::NoSuchCall);
-        }
-        match self.calls[i].phase {
-            Phase::Offering => self.calls[i].end(EndCause::Cancelled, io),
-            Phase::Inviting | Phase::Early => {
-                self.calls[i].cancel_pending = true;
-                self.try_cancel(i, io);
-                let call = &mut self.calls[i];
-                call.end(EndCause::Cancelled, io);
-                // Stay to ACK a 487, or a 200 that crosses the CANCEL (then BYE it).
-                call.lingering = true;
-                let linger = self.settings.invite_timeout;
-                call.set_timer(CallTimer::InviteTimeout, io.now + linger, io);
-            }
-            Phase::Ringing | Phase::Answering => {
-                self.respond_invite(i, 486, "Busy Here", io);
-                self.calls[i].end(EndCause::Rejected(486), io);
-            }
-            Phase::AwaitingAck => {
-                // RFC 3261 section 15: no BYE before the ACK of our 2xx.
-                let call = &mut self.calls[i];
-                call.bye_after_ack = true;
-                call.end(EndCause::LocalHangup, io);
-                call.lingering = true;
-                let linger = self.settings.invite_timeout;
-                call.set_timer(CallTimer::AckTimeout, io.now + linger, io);
-            }
-            Phase::Confirmed => {
-                self.send_bye(i, io, s);
-                self.calls[i].end(EndCause::LocalHangup, io);
-            }
-            Phase::Terminated => return Err(CallError::NoSuchCall),
-        }
-        Ok(())
-    }
-
-    /// Sends the CANCEL if a provisional response has come (RFC 3261 section 9.1);
-    /// otherwise it goes out when the first one does.
-    pub(crate) fn try_cancel(&mut self, i: usize, io: &mut Io<'_>) {
-        let call = &mut self.calls[i];
-        let Some(invite) = &call.invite else {
-            return;
-        };
-        if !call.cancel_pending || !invite.provisional || call.cancelled {
-            return;
-        }
-        call.cancelled = true;
-        let built = (|| -> Result<Vec<u8>, BuildError> {
-            let mut b = RequestBuilder::new(Method::Cancel, &invite.request_uri)?;
-            b.header("Via", &invite.via)?
-                .header("Max-Forwards", "70")?
-                .header("From", &call.local_header)?
-                .header("To", &invite.to)?
-                .header("Call-ID", &call.call_id)?
-                .header("CSeq", &format!("{} CANCEL", invite.seq))?
-                .header("Reason", "SIP;cause=487;text=\"Request Terminated\"")?;
-            Ok(b.build())
-        })();
-        match built {
-            Ok(bytes) => {
-                io.send(bytes);
-            }
-            Err(e) => io.log(LogLevel::Error, || format!("cannot build CANCEL: {e}")),
         }
     }
 
@@ -393,7 +349,7 @@ impl Calls {
         }
         if call.is_over() || confirmed {
             // The 200 crossed our CANCEL, or a second fork answered: take it down.
-            let bye = build_bye(&mut dialog, io, s);
+            let bye = build_bye(&mut dialog, &call.end_headers, io, s);
             if let Ok((bytes, branch)) = bye {
                 io.send(bytes);
                 s.txs.start(
@@ -551,14 +507,18 @@ pub(crate) fn send_ack(
     }
 }
 
-/// A BYE in `dialog`.
+/// A BYE in `dialog`, with the application's checked extra headers (and `Reason`).
 pub(crate) fn build_bye(
     dialog: &mut Dialog,
+    extra: &[(String, String)],
     io: &mut Io<'_>,
     s: &mut Sender<'_>,
 ) -> Result<(Vec<u8>, String), BuildError> {
     let (mut b, branch, _) = dialog.request(Method::Bye, None, s.local, s.secure, io.rng)?;
     b.header("User-Agent", &s.local.user_agent)?;
+    for (name, value) in extra {
+        b.header(name, value)?;
+    }
     Ok((b.build(), branch))
 }
 

@@ -158,8 +158,14 @@ impl Calls {
         &mut self,
         id: CallId,
         hold: bool,
+        headers: Vec<(String, String)>,
         io: &mut Io<'_>,
     ) -> Result<(), CallError> {
+        let headers = crate::core::headers::ExtraHeaders::new(
+            headers,
+            crate::core::headers::HeaderTarget::Invite,
+        )
+        .map_err(|e| CallError::InvalidValue(e.to_string()))?;
         let call = self.get(id)?;
         if call.phase != Phase::Confirmed {
             return Err(CallError::InvalidState("the call is not connected"));
@@ -176,6 +182,10 @@ impl Calls {
             (ReinviteReason::Resume, Direction::SendRecv)
         };
         call.awaiting = Awaiting::ReinviteOffer(reason);
+        call.reinvite_headers = headers
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
         call.media(
             MediaAction::CreateOffer {
                 direction,
@@ -203,6 +213,13 @@ impl Calls {
             return;
         };
         let auth_retried = call.reinvite.as_ref().is_some_and(|r| r.auth_retried);
+        // The application's headers ride on the hold or resume re-INVITE they came with
+        // (and its digest retry), never on a refresh or an ICE restart.
+        let extra = if matches!(reason, ReinviteReason::Hold | ReinviteReason::Resume) {
+            call.reinvite_headers.clone()
+        } else {
+            Vec::new()
+        };
         let built = (|| -> Result<(Vec<u8>, OutInvite), BuildError> {
             let (mut b, branch, seq) =
                 dialog.request(Method::Invite, None, s.local, s.secure, io.rng)?;
@@ -219,6 +236,9 @@ impl Calls {
                     "Session-Expires",
                     &format!("{};refresher={refresher}", session.interval),
                 )?;
+            }
+            for (name, value) in &extra {
+                b.header(name, value)?;
             }
             let auth = finish_invite(&mut b, &dialog.remote_target, &sdp, io, s)?;
             let via = s.local.via(s.secure, &branch);

@@ -12,6 +12,7 @@
 use super::state::Phase;
 use super::types::{AnswerOptions, CallError, CallEvent, CallId, EndCause};
 use super::Calls;
+use crate::core::headers::{ExtraHeaders, HeaderTarget};
 use crate::core::io::Io;
 use crate::core::timer::CallTimer;
 use crate::core::transaction::Sender;
@@ -28,9 +29,12 @@ impl Calls {
         &mut self,
         id: CallId,
         other: CallId,
+        headers: Vec<(String, String)>,
         io: &mut Io<'_>,
         s: &mut Sender<'_>,
     ) -> Result<(), CallError> {
+        let extra = ExtraHeaders::new(headers, HeaderTarget::Refer)
+            .map_err(|e| CallError::InvalidValue(e.to_string()))?;
         if id == other {
             return Err(CallError::InvalidValue(
                 "a call cannot be transferred to itself".into(),
@@ -79,7 +83,7 @@ impl Calls {
             .map_err(|e| CallError::InvalidValue(format!("cannot refer to {party}: {e}")))?;
         let refer_to = format!("<{target}>");
         let i = self.index(id).ok_or(CallError::NoSuchCall)?;
-        self.send_refer(i, &refer_to, Some(other), io, s)
+        self.send_refer(i, &refer_to, Some(other), &extra, io, s)
     }
 
     /// Whether call `id` is the consultation call of an attended transfer under way
@@ -134,6 +138,7 @@ impl Calls {
             from,
             display_name,
             to,
+            details,
         } = event
         else {
             return;
@@ -143,6 +148,7 @@ impl Calls {
                 from,
                 display_name,
                 to,
+                details,
                 replaces: old,
             },
             io,
@@ -150,7 +156,16 @@ impl Calls {
         io.log(LogLevel::Info, || {
             format!("call {} replaces call {}", id.0, old.0)
         });
-        if self.answer(id, AnswerOptions { video }, io).is_err() {
+        if self
+            .answer(
+                id,
+                AnswerOptions {
+                    video,
+                    headers: Vec::new(),
+                },
+                io,
+            )
+            .is_err() {
             // The call was made ringing just now, so answering it cannot fail.
             self.calls[i].end(EndCause::Rejected(500), io);
         }

@@ -192,8 +192,16 @@ pub(crate) struct Call {
     pub(crate) muted: bool,
     pub(crate) session: Option<SessionTimer>,
     pub(crate) peer_allows_update: bool,
-    pub(crate) dtmf_queue: VecDeque<char>,
+    pub(crate) dtmf_queue: VecDeque<super::dtmf::QueuedDigit>,
     pub(crate) dtmf_in_flight: bool,
+    /// The gap (ms) to wait after the digit in flight; `Some` until it has passed.
+    pub(crate) dtmf_gap: Option<u32>,
+    /// Extra headers for the next re-INVITE we send (hold, resume), checked.
+    pub(crate) reinvite_headers: Vec<(String, String)>,
+    /// Extra headers (and `Reason`) for the BYE or CANCEL that ends the call, checked.
+    pub(crate) end_headers: Vec<(String, String)>,
+    /// Extra headers for the 200 answering the INVITE, checked.
+    pub(crate) answer_headers: Vec<(String, String)>,
     /// An incoming REFER waiting for the application (raw request).
     pub(crate) refer_in: Option<Vec<u8>>,
     /// This call was made for a REFER received in that call: report progress there.
@@ -253,6 +261,10 @@ impl Call {
             peer_allows_update: false,
             dtmf_queue: VecDeque::new(),
             dtmf_in_flight: false,
+            dtmf_gap: None,
+            reinvite_headers: Vec::new(),
+            answer_headers: Vec::new(),
+            end_headers: Vec::new(),
             refer_in: None,
             referred_by: None,
             transferred: false,

@@ -19,10 +19,16 @@ impl Calls {
         &mut self,
         id: CallId,
         target: &str,
+        headers: Vec<(String, String)>,
         io: &mut Io<'_>,
         s: &mut Sender<'_>,
     ) -> Result<(), CallError> {
         let uri = normalize_target(target, &self.settings.domain)?;
+        let extra = crate::core::headers::ExtraHeaders::new(
+            headers,
+            crate::core::headers::HeaderTarget::Refer,
+        )
+        .map_err(|e| CallError::InvalidValue(e.to_string()))?;
         let call = self.get(id)?;
         if call.phase != Phase::Confirmed {
             return Err(CallError::InvalidState(
@@ -33,28 +39,24 @@ impl Calls {
             return Err(CallError::InvalidState("a transfer is already under way"));
         }
         let i = self.index(id).ok_or(CallError::NoSuchCall)?;
-        self.send_refer(i, &format!("<{uri}>"), None, io, s)
+        self.send_refer(i, &format!("<{uri}>"), None, &extra, io, s)
     }
 
-    /// Sends our REFER in call `i` and waits for its outcome (`consult`: the call an
-    /// attended transfer replaces).
+    /// Sends our REFER in call `i`, with the application's `extra` headers, and waits for
+    /// its outcome (`consult`: the call an attended transfer replaces).
     pub(crate) fn send_refer(
         &mut self,
         i: usize,
         refer_to: &str,
         consult: Option<CallId>,
+        extra: &crate::core::headers::ExtraHeaders,
         io: &mut Io<'_>,
         s: &mut Sender<'_>,
     ) -> Result<(), CallError> {
         let referred_by = format!("<{}>", s.local.aor_uri());
-        self.send_in_dialog(
-            i,
-            InDialog::Refer,
-            &[("Refer-To", refer_to), ("Referred-By", &referred_by)],
-            None,
-            io,
-            s,
-        )?;
+        let mut all = vec![("Refer-To", refer_to), ("Referred-By", referred_by.as_str())];
+        all.extend(extra.iter());
+        self.send_in_dialog(i, InDialog::Refer, &all, None, io, s)?;
         let call = &mut self.calls[i];
         call.transfer_out = Some(TransferOut { consult });
         call.set_timer(CallTimer::TransferTimeout, io.now + TRANSFER_TIMEOUT, io);

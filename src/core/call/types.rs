@@ -45,16 +45,84 @@ impl IceState {
 pub struct CallOptions {
     /// Offer video as well as audio.
     pub video: bool,
-    /// Extra headers for the INVITE (validated: no CR, LF or NUL).
+    /// Extra headers for the INVITE (checked as [`ExtraHeaders`](crate::core::ExtraHeaders)
+    /// for an INVITE: no CR, LF or NUL, none the stack owns).
     pub headers: Vec<(String, String)>,
+    /// Hide who calls: `From: "Anonymous" <sip:anonymous@anonymous.invalid>` and
+    /// `Privacy: id` (RFC 3323); digest still answers with the configured user.
+    pub anonymous: bool,
+    /// The display name of this call's From, instead of the configured one.
+    pub display_name: Option<String>,
 }
 
 /// Options for answering an incoming call.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AnswerOptions {
     /// Send video too (captures the camera). Without it a video offer is answered with
     /// audio only, still receiving the caller's video if it sends any.
     pub video: bool,
+    /// Extra headers for the 200 (checked as [`ExtraHeaders`](crate::core::ExtraHeaders)).
+    pub headers: Vec<(String, String)>,
+}
+
+/// How DTMF digits are played: the mode, each tone's duration and the gap between tones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DtmfOptions {
+    /// RFC 4733 in the media, or SIP INFO.
+    pub mode: DtmfMode,
+    /// How long each tone lasts, in ms (40-6000; 100 by default). INFO sends it as `Duration=`.
+    pub duration_ms: u32,
+    /// The silence between two tones, in ms (30-6000; 70 by default). INFO waits that
+    /// long after a digit's answer before the next.
+    pub gap_ms: u32,
+}
+
+impl Default for DtmfOptions {
+    fn default() -> Self {
+        DtmfOptions {
+            mode: DtmfMode::Rfc4733,
+            duration_ms: 100,
+            gap_ms: 70,
+        }
+    }
+}
+
+/// Which header an incoming call's asserted identity came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdentitySource {
+    /// `P-Asserted-Identity` (RFC 3325; Asterisk sends it).
+    PAssertedIdentity,
+    /// `Remote-Party-ID` (the older draft some PBXs still send).
+    RemotePartyId,
+}
+
+/// The identity a trusted proxy asserts for the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// The asserted URI (`sip:` or `tel:`).
+    pub uri: String,
+    /// Its display name, if given.
+    pub display_name: Option<String>,
+    /// The header it came from.
+    pub source: IdentitySource,
+}
+
+/// What an incoming INVITE says beyond its caller, for the application to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncomingDetails {
+    /// The SIP Call-ID.
+    pub call_id: String,
+    /// Every header of the INVITE, in order, as `(name, value)` (credentials removed).
+    pub headers: Vec<(String, String)>,
+    /// P-Asserted-Identity (first SIP one), else Remote-Party-ID.
+    pub identity: Option<Identity>,
+    /// The `Alert-Info` values, in order.
+    pub alert_info: Vec<String>,
+    /// The `Call-Info` values, in order.
+    pub call_info: Vec<String>,
+    /// The PBX asks to answer by itself after this many seconds (`answer-after=`
+    /// in Call-Info or Alert-Info, `info=alert-autoanswer` or `;intercom` meaning 0).
+    pub auto_answer_after: Option<u32>,
 }
 
 /// How DTMF digits are sent.
@@ -88,11 +156,15 @@ pub enum CallEvent {
         display_name: Option<String>,
         /// The URI that was called.
         to: String,
+        /// The rest of the INVITE: Call-ID, headers, identity, auto-answer hints.
+        details: Box<IncomingDetails>,
     },
     /// An outgoing call is being set up.
     Calling {
         /// The URI called.
         target: String,
+        /// The SIP Call-ID of the INVITE.
+        call_id: String,
     },
     /// A new incoming call that replaces call `replaces` (an INVITE with Replaces,
     /// RFC 3891, matching that call's dialog: the last step of an attended transfer or
@@ -105,6 +177,8 @@ pub enum CallEvent {
         display_name: Option<String>,
         /// The URI that was called.
         to: String,
+        /// The rest of the INVITE: Call-ID, headers, identity, auto-answer hints.
+        details: Box<IncomingDetails>,
         /// The call this one replaces.
         replaces: CallId,
     },
@@ -123,6 +197,22 @@ pub enum CallEvent {
     Muted(bool),
     /// The peer sent a DTMF digit by SIP INFO.
     DtmfReceived(char),
+    /// The peer sent an INFO that is not DTMF (answered 200).
+    Info {
+        /// Its Content-Type (empty when it had no body).
+        content_type: String,
+        /// Its body, as text (invalid UTF-8 replaced).
+        body: String,
+        /// Its headers, in order.
+        headers: Vec<(String, String)>,
+    },
+    /// The answer to an INFO the application sent with `send_info`.
+    InfoResponse {
+        /// The final status (408 with no answer).
+        status: u16,
+        /// Its reason phrase.
+        reason: String,
+    },
     /// The peer asks us to call `target` (incoming REFER): accept or decline it.
     TransferRequested {
         /// The Refer-To URI.
@@ -267,10 +357,14 @@ pub enum MediaAction {
     Rollback,
     /// Mute or unmute the local audio track.
     Mute(bool),
-    /// Play DTMF tones with the RTCDTMFSender.
+    /// Play DTMF tones with the RTCDTMFSender (`insertDTMF(tones, duration, gap)`).
     SendDtmf {
         /// Digits `0-9*#A-D`, `,` for a pause.
         tones: String,
+        /// Each tone's duration, in ms.
+        duration_ms: u32,
+        /// The gap between tones, in ms.
+        gap_ms: u32,
     },
     /// Close the peer connection and stop the local tracks.
     Close,

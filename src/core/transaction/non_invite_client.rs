@@ -37,7 +37,10 @@ pub(crate) enum Purpose {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum InDialog {
     Bye,
+    /// A DTMF digit by INFO.
     Info,
+    /// An INFO the application sent (`send_info`).
+    AppInfo,
     Refer,
     Update,
     Notify,
@@ -49,7 +52,7 @@ impl InDialog {
         use crate::sip::Method;
         match self {
             InDialog::Bye => Method::Bye,
-            InDialog::Info => Method::Info,
+            InDialog::Info | InDialog::AppInfo => Method::Info,
             InDialog::Refer => Method::Refer,
             InDialog::Update => Method::Update,
             InDialog::Notify => Method::Notify,

@@ -1,7 +1,8 @@
 //! The application's commands on calls.
 
 use super::{Run, UserAgent};
-use crate::core::call::{AnswerOptions, CallError, CallOptions, Calls, DtmfMode};
+use crate::core::call::{AnswerOptions, CallError, CallOptions, Calls, DtmfMode, DtmfOptions};
+use crate::core::headers::EndOptions;
 use crate::core::ids::CallId;
 use crate::core::io::Io;
 use crate::core::transaction::Sender;
@@ -58,7 +59,26 @@ impl UserAgent {
     /// # Errors
     /// No such call, it is not ringing, or `status` is not 300-699.
     pub fn reject(&mut self, call: CallId, status: u16, now: Instant) -> Result<(), CallError> {
-        self.with_calls(now, |calls, io, _| calls.reject(call, status, io))
+        let options = EndOptions {
+            status: Some(status),
+            ..EndOptions::default()
+        };
+        self.reject_with(call, &options, now)
+    }
+
+    /// Rejects a ringing incoming call with the status (486 by default), reason phrase,
+    /// RFC 3326 `Reason` and extra headers of `options`.
+    ///
+    /// # Errors
+    /// No such call, it is not ringing, a status outside 300-699, or a bad phrase,
+    /// `Reason` or header.
+    pub fn reject_with(
+        &mut self,
+        call: CallId,
+        options: &EndOptions,
+        now: Instant,
+    ) -> Result<(), CallError> {
+        self.with_calls(now, |calls, io, _| calls.reject(call, options, io))
     }
 
     /// Ends a call: CANCEL before an answer, BYE after, 486 while an incoming call rings.
@@ -66,7 +86,21 @@ impl UserAgent {
     /// # Errors
     /// No such call.
     pub fn hangup(&mut self, call: CallId, now: Instant) -> Result<(), CallError> {
-        self.with_calls(now, |calls, io, s| calls.hangup(call, io, s))
+        self.hangup_with(call, &EndOptions::default(), now)
+    }
+
+    /// Ends a call as [`UserAgent::hangup`] does, the BYE or CANCEL carrying the `Reason`
+    /// and extra headers of `options` (a ringing incoming call is rejected with them).
+    ///
+    /// # Errors
+    /// No such call, or a bad `Reason` or header.
+    pub fn hangup_with(
+        &mut self,
+        call: CallId,
+        options: &EndOptions,
+        now: Instant,
+    ) -> Result<(), CallError> {
+        self.with_calls(now, |calls, io, s| calls.hangup(call, options, io, s))
     }
 
     /// Puts a connected call on hold (re-INVITE with `sendonly`).
@@ -74,7 +108,20 @@ impl UserAgent {
     /// # Errors
     /// No such call, not connected, or a re-negotiation is under way.
     pub fn hold(&mut self, call: CallId, now: Instant) -> Result<(), CallError> {
-        self.with_calls(now, |calls, io, _| calls.set_hold(call, true, io))
+        self.hold_with(call, Vec::new(), now)
+    }
+
+    /// Puts a call on hold, the re-INVITE carrying extra `headers`.
+    ///
+    /// # Errors
+    /// As for [`UserAgent::hold`], and a bad header.
+    pub fn hold_with(
+        &mut self,
+        call: CallId,
+        headers: Vec<(String, String)>,
+        now: Instant,
+    ) -> Result<(), CallError> {
+        self.with_calls(now, |calls, io, _| calls.set_hold(call, true, headers, io))
     }
 
     /// Takes a held call off hold (re-INVITE with `sendrecv`).
@@ -82,7 +129,20 @@ impl UserAgent {
     /// # Errors
     /// As for [`UserAgent::hold`].
     pub fn resume(&mut self, call: CallId, now: Instant) -> Result<(), CallError> {
-        self.with_calls(now, |calls, io, _| calls.set_hold(call, false, io))
+        self.resume_with(call, Vec::new(), now)
+    }
+
+    /// Takes a call off hold, the re-INVITE carrying extra `headers`.
+    ///
+    /// # Errors
+    /// As for [`UserAgent::hold_with`].
+    pub fn resume_with(
+        &mut self,
+        call: CallId,
+        headers: Vec<(String, String)>,
+        now: Instant,
+    ) -> Result<(), CallError> {
+        self.with_calls(now, |calls, io, _| calls.set_hold(call, false, headers, io))
     }
 
     /// Mutes or unmutes the microphone of a call (no signalling).
@@ -104,8 +164,45 @@ impl UserAgent {
         mode: DtmfMode,
         now: Instant,
     ) -> Result<(), CallError> {
+        let options = DtmfOptions {
+            mode,
+            ..DtmfOptions::default()
+        };
+        self.send_dtmf_with(call, tones, options, now)
+    }
+
+    /// Sends DTMF tones with a tone duration and inter-tone gap (see [`DtmfOptions`]).
+    ///
+    /// # Errors
+    /// No such call, not answered, invalid tones, or a duration or gap out of range.
+    pub fn send_dtmf_with(
+        &mut self,
+        call: CallId,
+        tones: &str,
+        options: DtmfOptions,
+        now: Instant,
+    ) -> Result<(), CallError> {
         self.with_calls(now, |calls, io, s| {
-            calls.send_dtmf(call, tones, mode, io, s)
+            calls.send_dtmf(call, tones, options, io, s)
+        })
+    }
+
+    /// Sends an INFO in the call's dialog with `body` of `content_type` and extra
+    /// `headers`; its answer comes as an `InfoResponse` event.
+    ///
+    /// # Errors
+    /// No such call, no dialog yet, a bad content type or header, a body over 64 kB,
+    /// or no connection.
+    pub fn send_info(
+        &mut self,
+        call: CallId,
+        content_type: &str,
+        body: &str,
+        headers: Vec<(String, String)>,
+        now: Instant,
+    ) -> Result<(), CallError> {
+        self.with_calls(now, |calls, io, s| {
+            calls.send_info(call, content_type, body, headers, io, s)
         })
     }
 
@@ -115,7 +212,23 @@ impl UserAgent {
     /// # Errors
     /// No such call, not connected, an invalid target, or a transfer already under way.
     pub fn transfer(&mut self, call: CallId, target: &str, now: Instant) -> Result<(), CallError> {
-        self.with_calls(now, |calls, io, s| calls.transfer(call, target, io, s))
+        self.transfer_with(call, target, Vec::new(), now)
+    }
+
+    /// Transfers as [`UserAgent::transfer`] does, the REFER carrying extra `headers`.
+    ///
+    /// # Errors
+    /// As for [`UserAgent::transfer`], and a bad header.
+    pub fn transfer_with(
+        &mut self,
+        call: CallId,
+        target: &str,
+        headers: Vec<(String, String)>,
+        now: Instant,
+    ) -> Result<(), CallError> {
+        self.with_calls(now, |calls, io, s| {
+            calls.transfer(call, target, headers, io, s)
+        })
     }
 
     /// Attended transfer (RFC 5589): asks the peer of `call` to call the party of
@@ -135,8 +248,23 @@ impl UserAgent {
         replaces: CallId,
         now: Instant,
     ) -> Result<(), CallError> {
+        self.attended_transfer_with(call, replaces, Vec::new(), now)
+    }
+
+    /// Attended transfer as [`UserAgent::attended_transfer`] does, the REFER carrying
+    /// extra `headers`.
+    ///
+    /// # Errors
+    /// As for [`UserAgent::attended_transfer`], and a bad header.
+    pub fn attended_transfer_with(
+        &mut self,
+        call: CallId,
+        replaces: CallId,
+        headers: Vec<(String, String)>,
+        now: Instant,
+    ) -> Result<(), CallError> {
         self.with_calls(now, |calls, io, s| {
-            calls.attended_transfer(call, replaces, io, s)
+            calls.attended_transfer(call, replaces, headers, io, s)
         })
     }
 

@@ -44,7 +44,10 @@ impl UserAgent {
         self.ctx
             .timers
             .cancel(TimerKey::Ua(UaTimer::ConnectTimeout));
-        if !self.config.register {
+        // Without a REGISTER to prove the flow (none configured, or do-not-disturb),
+        // the open socket is the success.
+        let registering = self.registration.wants_binding();
+        if !registering {
             self.reconnect.succeeded();
         }
         let url = self.reconnect.url(server).to_string();
@@ -54,7 +57,7 @@ impl UserAgent {
         let (mut io, mut sender) = split!(self, now);
         self.keepalive.flow_opened(&mut io);
         self.registration.flow_up(&mut io, &mut sender);
-        if !self.config.register {
+        if !registering {
             self.signalling_up(now);
         }
     }

@@ -6,7 +6,7 @@
 
 use std::collections::VecDeque;
 
-use super::auth::Authenticator;
+use super::auth::{Authenticator, Credential};
 use super::call::{CallSettings, Calls};
 use super::config::ConfigError;
 use super::ids::ConnectionId;
@@ -44,6 +44,9 @@ macro_rules! split {
 }
 
 mod commands;
+mod control;
+
+pub use control::ConnectionState;
 mod dispatch;
 mod flow;
 mod subs;
@@ -132,6 +135,7 @@ impl UserAgent {
             config.register_expires,
             rng.token(22),
             rng.token(10),
+            config.register_headers.clone(),
         );
         let calls = Calls::new(CallSettings {
             session_expires: config.session_expires,
@@ -147,7 +151,17 @@ impl UserAgent {
             ice_recovery_limit: config.ice_recovery_limit,
             prewarm: config.prewarm && (config.ice_has_turn || config.ice_has_stun),
             watchdog: config.media_watchdog,
+            info_accept: config
+                .info_content_types
+                .iter()
+                .map(|t| t.trim().to_ascii_lowercase())
+                .collect(),
         });
+        let key = match (&config.password, &config.ha1) {
+            (Some(p), _) => Some(Credential::Password(p.clone())),
+            (None, Some(h)) => Some(Credential::Ha1(h.clone())),
+            (None, None) => None,
+        };
         let domain = domain_of(&local.registrar);
         Ok(UserAgent {
             messages: Messages::new(
@@ -156,7 +170,7 @@ impl UserAgent {
                 domain.clone(),
             ),
             subs: Subscriptions::new(config.subscribe_rate, config.subscribe_expires, domain),
-            auth: Authenticator::new(local.auth_user.clone(), config.password.clone()),
+            auth: Authenticator::new(local.auth_user.clone(), key),
             keepalive: Keepalive::new(config.keepalive_interval, config.keepalive_timeout),
             reconnect: Reconnect::new(
                 config.servers.clone(),
@@ -183,7 +197,8 @@ impl UserAgent {
         })
     }
 
-    /// Connects and registers. Calling it while running does nothing, except after a
+    /// Connects and registers (also after [`UserAgent::unregister`]: a stopped phone that
+    /// starts again registers). Calling it while running does nothing, except after a
     /// registration refused for good (403, a rejected password...): then it tries again.
     pub fn start(&mut self, now: Instant) {
         match self.run {
@@ -195,6 +210,7 @@ impl UserAgent {
                 if self.run == Run::Stopping {
                     self.finish_stop(now);
                 }
+                self.registration.unpause();
                 self.run = Run::Running;
                 let server = self.reconnect.start_round(&mut self.ctx.rng);
                 self.connect(server, now);

@@ -232,3 +232,34 @@ fn injection_is_refused() {
         .unwrap()
         .starts_with("Digest username=\"a\\\"b\", realm=\"a\""));
 }
+
+#[test]
+fn a_precomputed_ha1_answers_like_the_password() {
+    let pw = Secret::new("s3cret");
+    let r = DigestResponse {
+        username: "alice",
+        password: &pw,
+        method: "REGISTER",
+        uri: "sip:pbx.test",
+        body: b"",
+        nc: 1,
+        cnonce: "0a4f113b",
+    };
+    // HA1 = MD5("alice:asterisk:s3cret"), as an app would store it instead of the password.
+    let ha1 = Secret::new(hex_digest::<md5::Md5>(&[b"alice:asterisk:s3cret"]).to_uppercase());
+    for alg in ["MD5", "MD5-sess"] {
+        let c = Challenge::parse(&format!(
+            "Digest realm=\"asterisk\", nonce=\"n1\", qop=\"auth\", algorithm={alg}"
+        ))
+        .unwrap();
+        let by_password = c.authorize(&r).unwrap();
+        let by_ha1 = c.authorize_with(&r, DigestSecret::Ha1(&ha1)).unwrap();
+        assert_eq!(by_password, by_ha1, "{alg}");
+    }
+    let sha =
+        Challenge::parse("Digest realm=\"asterisk\", nonce=\"n1\", algorithm=SHA-256").unwrap();
+    assert!(matches!(
+        sha.authorize_with(&r, DigestSecret::Ha1(&ha1)),
+        Err(DigestError::UnsupportedAlgorithm(_))
+    ));
+}

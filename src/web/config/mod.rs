@@ -35,7 +35,10 @@ const CONFIG_KEYS: &[&str] = &[
     "servers",
     "uri",
     "password",
+    "ha1",
     "authorizationUser",
+    "registerHeaders",
+    "infoContentTypes",
     "displayName",
     "register",
     "registerExpires",
@@ -96,6 +99,18 @@ pub(crate) fn parse(value: JsValue) -> Result<Settings, JsValue> {
     let mut core = Config::new(uri, String::new());
     core.servers = servers;
     core.password = js.string("password")?.map(Secret::new);
+    core.ha1 = js.string("ha1")?.map(Secret::new);
+    if let Some(headers) = js.get("registerHeaders") {
+        core.register_headers = super::options::headers(&headers, "registerHeaders")
+            .map_err(|e| config_error("registerHeaders", &e.to_string()))?;
+    }
+    if let Some(types) = js.array(
+        "infoContentTypes",
+        "an array of content types",
+        |v, name| string(v, &name),
+    )? {
+        core.info_content_types = types;
+    }
     core.auth_username = js.string("authorizationUser")?;
     core.display_name = js.string("displayName")?;
     if let Some(register) = js.boolean("register")? {

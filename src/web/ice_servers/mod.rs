@@ -23,7 +23,10 @@
 //!
 //! Credentials are never logged: [`describe`] prints URLs and usernames only.
 
+mod answer;
 mod url;
+
+pub use answer::parse_answer;
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -381,29 +384,4 @@ async fn fetch_list(url: &str) -> Result<(Vec<IceServer>, Option<f64>), String> 
         .await
         .map_err(|_| "the answer is not JSON".to_owned())?;
     parse_answer(&body)
-}
-
-/// Reads `{ iceServers, ttl }`.
-///
-/// # Errors
-/// What is wrong with the answer, credentials never quoted.
-pub fn parse_answer(body: &JsValue) -> Result<(Vec<IceServer>, Option<f64>), String> {
-    if !body.is_object() {
-        return Err("the answer is not an object { iceServers, ttl }".to_owned());
-    }
-    let servers = Reflect::get(body, &"iceServers".into()).unwrap_or(JsValue::UNDEFINED);
-    if servers.is_undefined() {
-        return Err("the answer has no iceServers".to_owned());
-    }
-    let servers = parse_ice_servers(&servers).map_err(|e| format!("iceServers{e}"))?;
-    let ttl = Reflect::get(body, &"ttl".into()).unwrap_or(JsValue::UNDEFINED);
-    let ttl = if ttl.is_undefined() || ttl.is_null() {
-        None
-    } else {
-        match ttl.as_f64() {
-            Some(t) if t.is_finite() && t > 0.0 => Some(t),
-            _ => return Err("ttl: must be a positive number of seconds".to_owned()),
-        }
-    };
-    Ok((servers, ttl))
 }

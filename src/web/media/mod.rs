@@ -149,7 +149,11 @@ impl Session {
         match action {
             MediaAction::Close => return self.close(),
             MediaAction::Mute(muted) => self.set_muted(muted),
-            MediaAction::SendDtmf { tones } => self.send_dtmf(&tones),
+            MediaAction::SendDtmf {
+                tones,
+                duration_ms,
+                gap_ms,
+            } => self.send_dtmf(&tones, duration_ms, gap_ms),
             MediaAction::SampleMedia {
                 expect_inbound,
                 expect_outbound,
@@ -225,11 +229,11 @@ impl Session {
         }
     }
 
-    fn send_dtmf(&self, tones: &str) {
+    fn send_dtmf(&self, tones: &str, duration_ms: u32, gap_ms: u32) {
         let sender = self.inner.borrow().pc.as_ref().and_then(peer::audio_sender);
         let dtmf = sender.and_then(|s| s.dtmf());
         let result = match dtmf {
-            Some(dtmf) if dtmf_can_insert(&dtmf) => insert_dtmf(&dtmf, tones),
+            Some(dtmf) if dtmf_can_insert(&dtmf) => insert_dtmf(&dtmf, tones, duration_ms, gap_ms),
             Some(_) => Err("DTMF cannot be sent now (the audio is not sending)".into()),
             None => Err("DTMF cannot be sent: no audio sender".into()),
         };
@@ -348,16 +352,26 @@ fn dtmf_can_insert(dtmf: &web_sys::RtcdtmfSender) -> bool {
         .unwrap_or(true)
 }
 
-/// `insertDTMF(tones)`, called so that an exception (bad tones) is returned, not thrown
-/// through the drain.
-fn insert_dtmf(dtmf: &web_sys::RtcdtmfSender, tones: &str) -> Result<(), String> {
+/// `insertDTMF(tones, duration, interToneGap)`, called so that an exception (bad tones)
+/// is returned, not thrown through the drain.
+fn insert_dtmf(
+    dtmf: &web_sys::RtcdtmfSender,
+    tones: &str,
+    duration_ms: u32,
+    gap_ms: u32,
+) -> Result<(), String> {
     use wasm_bindgen::JsCast;
     let insert = js_sys::Reflect::get(dtmf, &"insertDTMF".into())
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
         .ok_or("RTCDTMFSender.insertDTMF is missing")?;
     insert
-        .call1(dtmf, &tones.into())
+        .call3(
+            dtmf,
+            &tones.into(),
+            &f64::from(duration_ms).into(),
+            &f64::from(gap_ms).into(),
+        )
         .map(|_| ())
         .map_err(|e| format!("insertDTMF failed: {}", super::error_name(&e)))
 }

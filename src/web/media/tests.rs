@@ -166,7 +166,11 @@ async fn two_sessions_connect_hold_and_close() {
     assert!(!track.enabled());
     a.act(MediaAction::Mute(false));
     assert!(track.enabled());
-    a.act(MediaAction::SendDtmf { tones: "1#".into() });
+    a.act(MediaAction::SendDtmf {
+        tones: "1#".into(),
+        duration_ms: 100,
+        gap_ms: 70,
+    });
     assert!(ra.borrow().logs.is_empty(), "{:?}", ra.borrow().logs);
 
     // Hold: a re-offer with sendonly.

@@ -67,11 +67,41 @@ const harness = {
     const call = phones.get(name).getCall(id);
     if (!call) return { error: { code: 'noCallHandle' } };
     try {
-      const result = method === 'hold' ? call.hold() : call[method](...args);
+      const result = method === 'hold' ? call.hold(...args) : call[method](...args);
       return { ok: true, id: result?.id };
     } catch (e) {
       return { error: errorInfo(e) };
     }
+  },
+
+  /** Runs `method` of phone `name` (setCredentials, register, unregister). */
+  phoneAct(name, method, ...args) {
+    try {
+      phones.get(name)[method](...args);
+      return { ok: true };
+    } catch (e) {
+      return { error: errorInfo(e) };
+    }
+  },
+
+  /** The phone's state getters. */
+  phoneState(name) {
+    const phone = phones.get(name);
+    return { isRegistered: phone.isRegistered, connectionState: phone.connectionState };
+  },
+
+  /** What the call's INVITE said (incoming calls), and its SIP Call-ID. */
+  details(name, id) {
+    const call = phones.get(name).getCall(id);
+    if (!call) return null;
+    return {
+      sipCallId: call.sipCallId,
+      requestHeaders: call.requestHeaders,
+      identity: call.identity,
+      alertInfo: call.alertInfo,
+      callInfo: call.callInfo,
+      autoAnswerAfter: call.autoAnswerAfter ?? null,
+    };
   },
 
   /** The call's getters (live calls only). */

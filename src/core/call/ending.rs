@@ -1,0 +1,155 @@
+//! How the application ends a call: CANCEL before an answer, BYE after, a rejection
+//! while it rings, each with the application's status, reason phrase, RFC 3326
+//! `Reason` and extra headers ([`EndOptions`]).
+
+use super::incoming::reason_phrase;
+use super::state::Phase;
+use super::types::{CallError, CallId, EndCause};
+use super::Calls;
+use crate::core::headers::{check_phrase, EndOptions, ExtraHeaders, HeaderTarget};
+use crate::core::io::Io;
+use crate::core::timer::CallTimer;
+use crate::core::transaction::Sender;
+use crate::core::LogLevel;
+use crate::sip::{BuildError, Method, RequestBuilder};
+
+/// The checked headers of `options` for a BYE, CANCEL or rejection: the extra ones,
+/// then `Reason` when given.
+fn end_headers(options: &EndOptions) -> Result<Vec<(String, String)>, CallError> {
+    let invalid = |e: crate::core::HeaderError| CallError::InvalidValue(e.to_string());
+    let mut all: Vec<(String, String)> =
+        ExtraHeaders::new(options.headers.clone(), HeaderTarget::End)
+            .map_err(invalid)?
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+    if let Some(reason) = &options.reason {
+        all.push(("Reason".into(), reason.value().map_err(invalid)?));
+    }
+    Ok(all)
+}
+
+impl Calls {
+    /// Hangs up: CANCEL before an answer, BYE after, a rejection while ringing (the
+    /// status of `options`, 486 by default).
+    pub(crate) fn hangup(
+        &mut self,
+        id: CallId,
+        options: &EndOptions,
+        io: &mut Io<'_>,
+        s: &mut Sender<'_>,
+    ) -> Result<(), CallError> {
+        let i = self.index(id).ok_or(CallError::NoSuchCall)?;
+        if self.calls[i].is_over() {
+            return Err(CallError::NoSuchCall);
+        }
+        if matches!(self.calls[i].phase, Phase::Ringing | Phase::Answering) {
+            return self.reject(id, options, io);
+        }
+        self.calls[i].end_headers = end_headers(options)?;
+        match self.calls[i].phase {
+            Phase::Offering => self.calls[i].end(EndCause::Cancelled, io),
+            Phase::Inviting | Phase::Early => {
+                self.calls[i].cancel_pending = true;
+                self.try_cancel(i, io);
+                let call = &mut self.calls[i];
+                call.end(EndCause::Cancelled, io);
+                // Stay to ACK a 487, or a 200 that crosses the CANCEL (then BYE it).
+                call.lingering = true;
+                let linger = self.settings.invite_timeout;
+                call.set_timer(CallTimer::InviteTimeout, io.now + linger, io);
+            }
+            Phase::AwaitingAck => {
+                // RFC 3261 section 15: no BYE before the ACK of our 2xx.
+                let call = &mut self.calls[i];
+                call.bye_after_ack = true;
+                call.end(EndCause::LocalHangup, io);
+                call.lingering = true;
+                let linger = self.settings.invite_timeout;
+                call.set_timer(CallTimer::AckTimeout, io.now + linger, io);
+            }
+            Phase::Confirmed => {
+                self.send_bye(i, io, s);
+                self.calls[i].end(EndCause::LocalHangup, io);
+            }
+            Phase::Ringing | Phase::Answering | Phase::Terminated => {
+                return Err(CallError::NoSuchCall)
+            }
+        }
+        Ok(())
+    }
+
+    /// Rejects a ringing incoming call with the status of `options` (486 by default;
+    /// 603 declines, 480 ...), its reason phrase, `Reason` and extra headers.
+    pub(crate) fn reject(
+        &mut self,
+        id: CallId,
+        options: &EndOptions,
+        io: &mut Io<'_>,
+    ) -> Result<(), CallError> {
+        let status = options.status.unwrap_or(486);
+        if !(300..=699).contains(&status) {
+            return Err(CallError::InvalidValue(format!(
+                "{status} is not a rejection status (300-699)"
+            )));
+        }
+        if let Some(phrase) = &options.reason_phrase {
+            check_phrase(phrase).map_err(|e| CallError::InvalidValue(e.to_string()))?;
+        }
+        let headers = end_headers(options)?;
+        let i = self.index(id).ok_or(CallError::NoSuchCall)?;
+        let call = &self.calls[i];
+        if call.is_over() {
+            return Err(CallError::NoSuchCall);
+        }
+        if !matches!(call.phase, Phase::Ringing | Phase::Answering) {
+            return Err(CallError::InvalidState(
+                "only an unanswered incoming call can be rejected",
+            ));
+        }
+        let phrase = options
+            .reason_phrase
+            .clone()
+            .unwrap_or_else(|| reason_phrase(status).to_string());
+        self.respond_invite_with(i, status, &phrase, &headers, io);
+        self.calls[i].end(EndCause::Rejected(status), io);
+        Ok(())
+    }
+
+    /// Sends the CANCEL if a provisional response has come (RFC 3261 section 9.1);
+    /// otherwise it goes out when the first one does. It carries the application's
+    /// headers and `Reason`, or `Reason: SIP;cause=487`.
+    pub(crate) fn try_cancel(&mut self, i: usize, io: &mut Io<'_>) {
+        let call = &mut self.calls[i];
+        let Some(invite) = &call.invite else {
+            return;
+        };
+        if !call.cancel_pending || !invite.provisional || call.cancelled {
+            return;
+        }
+        call.cancelled = true;
+        let has_reason = call.end_headers.iter().any(|(n, _)| n == "Reason");
+        let built = (|| -> Result<Vec<u8>, BuildError> {
+            let mut b = RequestBuilder::new(Method::Cancel, &invite.request_uri)?;
+            b.header("Via", &invite.via)?
+                .header("Max-Forwards", "70")?
+                .header("From", &call.local_header)?
+                .header("To", &invite.to)?
+                .header("Call-ID", &call.call_id)?
+                .header("CSeq", &format!("{} CANCEL", invite.seq))?;
+            for (name, value) in &call.end_headers {
+                b.header(name, value)?;
+            }
+            if !has_reason {
+                b.header("Reason", "SIP;cause=487;text=\"Request Terminated\"")?;
+            }
+            Ok(b.build())
+        })();
+        match built {
+            Ok(bytes) => {
+                io.send(bytes);
+            }
+            Err(e) => io.log(LogLevel::Error, || format!("cannot build CANCEL: {e}")),
+        }
+    }
+}
