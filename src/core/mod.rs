@@ -43,6 +43,7 @@ mod input;
 mod io;
 mod keepalive;
 mod local;
+pub mod media_prefs;
 mod output;
 pub mod prewarm;
 pub mod probe;
