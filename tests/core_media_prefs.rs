@@ -55,7 +55,10 @@ fn codec_names_and_bitrates_are_checked() {
     assert!(MediaPrefs::new(&[], None).unwrap().is_empty());
 
     let why = invalid(MediaPrefs::new(&names(&["opus", "iLBC"]), None).unwrap_err());
-    assert!(why.contains("options.codecs") && why.contains("\"iLBC\""), "{why}");
+    assert!(
+        why.contains("options.codecs") && why.contains("\"iLBC\""),
+        "{why}"
+    );
     let why = invalid(MediaPrefs::new(&names(&["PCMU", "pcmu"]), None).unwrap_err());
     assert!(why.contains("twice"), "{why}");
     for bad in [5_999.0, 510_001.0, 32_000.5, f64::NAN, f64::INFINITY, -1.0] {

@@ -10,6 +10,7 @@ use std::rc::{Rc, Weak};
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
+use super::call_events::{call_of, wants};
 use super::log::level_name;
 use crate::core::{
     CallEvent, CallId, ConnectionEvent, DisconnectReason, EndCause, Event, LogLevel,
@@ -24,7 +25,14 @@ extern "C" {
 }
 
 /// The event types an application can subscribe to.
-pub(crate) const EVENT_TYPES: [&str; 5] = ["connection", "registration", "log", "call", "quality"];
+pub(crate) const EVENT_TYPES: [&str; 6] = [
+    "connection",
+    "registration",
+    "log",
+    "call",
+    "quality",
+    "devices",
+];
 
 /// Something waiting to be delivered.
 enum Delivery {
@@ -37,6 +45,8 @@ enum Delivery {
 struct Handler {
     id: u64,
     kind: String,
+    /// A `call.on` handler: the call whose events it takes (see `call_events.rs`).
+    call: Option<u64>,
     callback: Function,
 }
 
@@ -52,11 +62,21 @@ pub(crate) struct EventBus {
 impl EventBus {
     /// Adds a handler and returns its id.
     pub(crate) fn subscribe(&self, kind: &str, callback: Function) -> u64 {
+        self.add(kind, None, callback)
+    }
+
+    /// Adds a handler of one call's events (`call.on`) and returns its id.
+    pub(crate) fn subscribe_call(&self, call: u64, kind: &str, callback: Function) -> u64 {
+        self.add(kind, Some(call), callback)
+    }
+
+    fn add(&self, kind: &str, call: Option<u64>, callback: Function) -> u64 {
         let id = self.next_id.get() + 1;
         self.next_id.set(id);
         self.handlers.borrow_mut().push(Handler {
             id,
             kind: kind.to_owned(),
+            call,
             callback,
         });
         id
@@ -105,11 +125,17 @@ impl EventBus {
                     let _ = resolve.call0(&JsValue::UNDEFINED);
                 }
                 Some(Delivery::Event { kind, value }) => {
+                    let of_call = call_of(kind, &value);
+                    let takes = |h: &Handler| match (h.call, &of_call) {
+                        (None, _) => h.kind == kind,
+                        (Some(call), Some((id, event))) => call == *id && wants(&h.kind, event),
+                        (Some(_), None) => false,
+                    };
                     let targets: Vec<(u64, Function)> = self
                         .handlers
                         .borrow()
                         .iter()
-                        .filter(|h| h.kind == kind)
+                        .filter(|h| takes(h))
                         .map(|h| (h.id, h.callback.clone()))
                         .collect();
                     for (id, callback) in targets {
@@ -123,6 +149,10 @@ impl EventBus {
                                 &e,
                             );
                         }
+                    }
+                    // A call's own handlers end with it.
+                    if let Some((ended, _)) = of_call.filter(|(_, event)| event == "ended") {
+                        self.handlers.borrow_mut().retain(|h| h.call != Some(ended));
                     }
                 }
             }

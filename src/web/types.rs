@@ -86,8 +86,35 @@ export interface SoftphoneIceServer {
   credential?: string;
 }
 
+/** An audio codec `codecs` may put first (case does not matter). */
+export type SoftphoneCodec = 'opus' | 'G722' | 'PCMU' | 'PCMA';
+
+/**
+ * Where a call's audio comes from, and its codec preferences: options of `phone.call()`
+ * and `call.answer()`. They work the same whether or not the call adopts a pre-warmed
+ * peer connection (which has no tracks: the call adds its own).
+ */
+export interface SoftphoneMediaOptions {
+  /** `getUserMedia` audio constraints (echo cancellation, a device ...). Default `true`. */
+  audio?: true | MediaTrackConstraints;
+  /** The microphone to capture (`{ deviceId: { exact } }`), from `phone.devices()`. */
+  deviceId?: string;
+  /**
+   * A stream the application already has: its tracks are sent as they are and stay the
+   * application's (the call never stops them). Not with `audio` or `deviceId`.
+   */
+  stream?: MediaStream;
+  /**
+   * Codecs to put first, in order (`RTCRtpTransceiver.setCodecPreferences`); the others
+   * (and telephone-event) follow in the browser's order.
+   */
+  codecs?: SoftphoneCodec[];
+  /** The most the audio sender may send, bits/s (6000-510000; `encodings[].maxBitrate`). */
+  opusMaxBitrate?: number;
+}
+
 /** Options of `phone.call()`. */
-export interface SoftphoneCallOptions {
+export interface SoftphoneCallOptions extends SoftphoneMediaOptions {
   /** Offer video as well as audio. Default false. */
   video?: boolean;
   /** Extra INVITE headers; names and values must not hold CR, LF or NUL. */
@@ -95,9 +122,28 @@ export interface SoftphoneCallOptions {
 }
 
 /** Options of `call.answer()`. */
-export interface SoftphoneAnswerOptions {
+export interface SoftphoneAnswerOptions extends SoftphoneMediaOptions {
   /** Send video too (captures the camera). Default false: audio only. */
   video?: boolean;
+}
+
+/** One media device, as `enumerateDevices()` lists it (`label` is empty before a permission). */
+export interface SoftphoneDevice {
+  deviceId: string;
+  label: string;
+  groupId: string;
+}
+
+/** What `phone.devices()` resolves to. */
+export interface SoftphoneDevices {
+  audioInputs: SoftphoneDevice[];
+  audioOutputs: SoftphoneDevice[];
+  videoInputs: SoftphoneDevice[];
+}
+
+/** The media devices changed (`devicechange`): the lists as they are now. */
+export interface SoftphoneDevicesEvent extends SoftphoneDevices {
+  type: 'devices';
 }
 
 /** The state of a call. */
@@ -175,6 +221,14 @@ export type SoftphoneCallErrorCode =
   | 'invalidTarget' | 'invalidValue' | 'notConnected' | 'noSuchCall' | 'invalidState';
 
 /**
+ * The `code` of every error the package throws (`SoftphoneError` and its subclasses):
+ * the call codes, `invalidConfig` (`ConfigError`), `unsupported` (`UnsupportedError`:
+ * the browser lacks a feature, or this is not a browser) and `deviceFailed`
+ * (`DeviceError`: `getUserMedia`, `replaceTrack` or `setSinkId` failed).
+ */
+export type SoftphoneErrorCode = SoftphoneCallErrorCode | 'invalidConfig' | 'unsupported' | 'deviceFailed';
+
+/**
  * A `connect-src` violation the browser reported for a server (a `securitypolicyviolation`
  * event): the page's Content-Security-Policy forbids connecting to it.
  */
@@ -228,13 +282,39 @@ export type SoftphoneEvent =
   | SoftphoneRegistrationEvent
   | SoftphoneLogEvent
   | SoftphoneCallEvent
-  | SoftphoneQualityEvent;
+  | SoftphoneQualityEvent
+  | SoftphoneDevicesEvent;
 
 /** The names accepted by `Softphone.on`. */
 export type SoftphoneEventType = SoftphoneEvent['type'];
 
 /** The events delivered for one type. */
 export type SoftphoneEventOf<K extends SoftphoneEventType> = Extract<SoftphoneEvent, { type: K }>;
+
+/** The names accepted by `call.on` (see `SoftphoneCallEventFor`). */
+export type SoftphoneCallEventType =
+  | 'state' | 'ended' | 'hold' | 'muted' | 'dtmf' | 'remoteStream'
+  | 'transferRequested' | 'transferProgress' | 'quality' | 'event';
+
+/**
+ * The events `call.on(type)` delivers: `'state'` every change of `call.state` (`event` is
+ * the new state), `'quality'` the call's quality warnings, `'event'` every call event,
+ * and the others the call event of that name.
+ */
+export type SoftphoneCallEventFor<K extends SoftphoneCallEventType> =
+  K extends 'state' ? Extract<SoftphoneCallEvent, { event: SoftphoneCallState }>
+  : K extends 'quality' ? SoftphoneQualityEvent
+  : K extends 'event' ? SoftphoneCallEvent
+  : Extract<SoftphoneCallEvent, { event: K }>;
+
+export interface SoftphoneCall {
+  /**
+   * Subscribes `handler` to this call's events of `type` and returns a function that
+   * unsubscribes it. Handlers run after the call that caused the event has returned,
+   * and are dropped after the call's `ended` event.
+   */
+  on<K extends SoftphoneCallEventType>(type: K, handler: (event: SoftphoneCallEventFor<K>) => void): () => void;
+}
 
 export interface Softphone {
   /**

@@ -19,12 +19,16 @@
 //! peer connection; an operation still waiting on a promise then finds the session
 //! closed and stops whatever it obtained.
 
+mod control;
 mod ops;
 mod peer;
 pub(crate) mod prewarm;
+pub(crate) mod request;
 pub(crate) mod stats;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_control;
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
@@ -43,6 +47,7 @@ use crate::web::quality::CallQuality;
 
 pub(crate) use peer::Listeners;
 use prewarm::WarmPool;
+use request::MediaRequest;
 
 /// One `iceServers` entry, checked.
 #[derive(Clone)]
@@ -90,6 +95,8 @@ pub(crate) struct Session {
     quality: Rc<RefCell<CallQuality>>,
     /// The periodic quality check, while the peer connection lives.
     watch: RefCell<Option<QualityWatch>>,
+    /// The audio source and preferences the application gave (see [`request`]).
+    request: RefCell<MediaRequest>,
 }
 
 #[derive(Default)]
@@ -98,7 +105,11 @@ struct Inner {
     listeners: Option<Listeners>,
     local: Option<MediaStream>,
     remote: Option<MediaStream>,
+    /// The local tracks this session captured, and so must stop; the application's own
+    /// tracks (`stream`, `replaceAudioTrack`) are never stopped.
+    owned: Vec<web_sys::MediaStreamTrack>,
     muted: bool,
+    video_muted: bool,
 }
 
 impl Session {
@@ -127,6 +138,7 @@ impl Session {
             closed: Cell::new(false),
             quality: Rc::default(),
             watch: RefCell::new(None),
+            request: RefCell::default(),
         })
     }
 
@@ -269,8 +281,9 @@ impl Session {
         self.watch.borrow_mut().take();
         self.queue.borrow_mut().clear();
         let mut inner = self.inner.borrow_mut();
-        if let Some(local) = inner.local.take() {
-            stop_tracks(&local);
+        inner.local = None;
+        for track in inner.owned.drain(..) {
+            track.stop();
         }
         inner.remote = None;
         if let Some(pc) = inner.pc.take() {
