@@ -109,7 +109,10 @@ export interface SoftphoneMediaOptions {
    * (and telephone-event) follow in the browser's order.
    */
   codecs?: SoftphoneCodec[];
-  /** The most the audio sender may send, bits/s (6000-510000; `encodings[].maxBitrate`). */
+  /**
+   * The most the audio sender may send, bits/s (6000-510000), set as `encodings[].maxBitrate`
+   * once the answer has settled on opus; with G.722 or G.711 negotiated it is not applied.
+   */
   opusMaxBitrate?: number;
 }
 

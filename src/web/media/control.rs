@@ -61,8 +61,10 @@ impl Session {
         }
     }
 
-    /// Caps the audio sender at `opusMaxBitrate` (`encodings[].maxBitrate`), once there
-    /// is something to cap; a refusal is logged.
+    /// Caps the audio sender at `opusMaxBitrate` (`encodings[].maxBitrate`) once an answer
+    /// has settled the codec, and only when it is opus: Chrome refuses an answer for a
+    /// sender whose cap is below a fixed-rate codec's rate (G.711 sends 64 kb/s), so no
+    /// cap is set before the codec is known. A refusal is logged.
     pub(super) async fn apply_bitrate(&self, pc: &RtcPeerConnection) {
         let Some(bps) = self.request.borrow().prefs.opus_max_bitrate else {
             return;
@@ -72,6 +74,14 @@ impl Session {
             let Ok(params) = call0(&sender, "getParameters") else {
                 continue;
             };
+            let codecs = Reflect::get(&params, &"codecs".into()).unwrap_or_default();
+            let first = codecs
+                .dyn_ref::<Array>()
+                .map(|c| c.get(0))
+                .unwrap_or_default();
+            if !string_of(&first, "mimeType").eq_ignore_ascii_case("audio/opus") {
+                continue;
+            }
             let encodings = Reflect::get(&params, &"encodings".into()).unwrap_or_default();
             let Some(encodings) = encodings.dyn_ref::<Array>() else {
                 continue;

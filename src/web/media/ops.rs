@@ -78,7 +78,9 @@ async fn answer(
     ensure_local(s, &pc, video).await?;
     set_directions(&pc, direction);
     let answer = wait(pc.create_answer(), "createAnswer").await?;
-    set_local(s, &pc, RtcSdpType::Answer, &sdp_of(&answer)).await
+    set_local(s, &pc, RtcSdpType::Answer, &sdp_of(&answer)).await?;
+    s.apply_bitrate(&pc).await;
+    Ok(())
 }
 
 async fn apply_answer(s: &Rc<Session>, answer: &str, provisional: bool) -> Result<(), String> {
@@ -90,7 +92,9 @@ async fn apply_answer(s: &Rc<Session>, answer: &str, provisional: bool) -> Resul
     } else {
         RtcSdpType::Answer
     };
-    set_remote(&pc, kind, answer).await
+    set_remote(&pc, kind, answer).await?;
+    s.apply_bitrate(&pc).await;
+    Ok(())
 }
 
 /// Abandons our offer. Nothing to abandon (already stable) is not a failure.
@@ -188,7 +192,6 @@ async fn set_local(
     wait(pc.set_local_description(&init), "setLocalDescription").await?;
     check_open(s)?;
     s.report_local(false);
-    s.apply_bitrate(pc).await;
     Ok(())
 }
 

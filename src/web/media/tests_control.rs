@@ -253,6 +253,34 @@ async fn the_bitrate_cap_is_set_on_the_audio_sender() {
     assert!(a.1.borrow().logs.is_empty(), "{:?}", a.1.borrow().logs);
     a.0.act(MediaAction::Close);
     b.0.act(MediaAction::Close);
+
+    // G.711 negotiated: no cap (Chrome would refuse the answer under one), and the call
+    // connects with audio.
+    let a = session(19);
+    a.0.set_request(MediaRequest {
+        prefs: MediaPrefs {
+            codecs: vec![Codec::Pcmu],
+            opus_max_bitrate: Some(16_000),
+        },
+        ..MediaRequest::default()
+    });
+    let b = session(20);
+    connect(&a, &b).await;
+    assert!(a.1.borrow().failed.is_empty(), "{:?}", a.1.borrow().failed);
+    let sender = audio_transceivers(&a.0.peer_connection().unwrap())[0].sender();
+    let params = Reflect::get(&sender, &"getParameters".into())
+        .unwrap()
+        .unchecked_into::<js_sys::Function>()
+        .call0(&sender)
+        .unwrap();
+    let encodings: js_sys::Array = Reflect::get(&params, &"encodings".into())
+        .unwrap()
+        .unchecked_into();
+    let max = Reflect::get(&encodings.get(0), &"maxBitrate".into()).unwrap();
+    assert!(max.is_undefined(), "{max:?}");
+    assert!(flowing(&b.0, 1_000).await > 20.0);
+    a.0.act(MediaAction::Close);
+    b.0.act(MediaAction::Close);
 }
 
 fn code_of(e: &JsValue) -> String {

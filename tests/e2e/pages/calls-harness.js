@@ -39,6 +39,11 @@ const harness = {
     phones.get(name).start();
   },
 
+  /** The phone object itself (tests/e2e/media.test.mjs drives it directly). */
+  phone(name) {
+    return phones.get(name);
+  },
+
   async stop(name) {
     await phones.get(name)?.stop();
   },
