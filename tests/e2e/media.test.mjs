@@ -9,7 +9,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { account, launchChromium, readEnv, startKamailio, startStaticServer } from './lib/servers.mjs';
+import { account, launchChromium, readEnv, startKamailio, startStaticServer, turnCredentials } from './lib/servers.mjs';
 
 const env = readEnv();
 let browser;
@@ -19,9 +19,9 @@ const consoleLines = [];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const h = (fn, ...args) => page.evaluate(fn, args);
 
-function config(user) {
+function config(user, extra = {}) {
   const acc = account(user);
-  return { servers: env.wsUri, uri: acc.uri, password: acc.password, logLevel: 'info', reconnect: { baseMs: 300, maxMs: 2000 } };
+  return { servers: env.wsUri, uri: acc.uri, password: acc.password, logLevel: 'info', reconnect: { baseMs: 300, maxMs: 2000 }, ...extra };
 }
 
 /** Outbound packets of alice's call and inbound packets of bob's, `ms` apart. */
@@ -70,7 +70,7 @@ before(async () => {
 
 after(async () => {
   if (page) {
-    const stopAll = h(() => Promise.all(['alice', 'bob'].map((n) => window.harness.stop(n).catch(() => 0)))).catch(() => {});
+    const stopAll = h(() => Promise.all(['alice', 'bob', 'carol'].map((n) => window.harness.stop(n).catch(() => 0)))).catch(() => {});
     await Promise.race([stopAll, sleep(12_000)]);
   }
   await browser?.close();
@@ -221,6 +221,42 @@ describe('media control through Kamailio', { concurrency: false }, () => {
     assert.ok(f.bobIn > 20, `audio from the app's track: ${JSON.stringify(f)}`);
     const sent = await h(([a]) => window.harness.phone('alice').getCall(a).peerConnection.getSenders()[0].track === window.__appTrack, aliceBob);
     assert.ok(sent);
+  });
+
+  test('a call that adopts the pre-warmed peer connection captures the chosen microphone', async () => {
+    // carol has TURN, so her registered phone keeps a warm peer connection (no tracks).
+    const iceServers = [{ ...turnCredentials(env.turn, { id: 'carol-media', ttlSeconds: 3600 }), urls: env.turn.urls }];
+    const made = await h(([c]) => window.harness.create('carol', c), config('carol', { iceServers }));
+    assert.ok(made.instanceId, JSON.stringify(made));
+    await h(() => window.harness.start('carol'));
+    await page.waitForFunction(() => window.mediaTracker.warmPcs().length === 1, null, { timeout: 15_000 });
+    const carolBob = await h(([device]) => window.harness.phone('carol').call('bob', { deviceId: device }).id, inputs[1].deviceId);
+    await page.waitForFunction(
+      () => window.harness.callEvents('bob').filter((e) => e.event === 'incoming').length === 2,
+      null,
+      { timeout: 10_000 },
+    );
+    const bobCarol = await h(() => window.harness.callEvents('bob').filter((e) => e.event === 'incoming')[1].callId);
+    await h(([id]) => window.harness.phone('bob').getCall(id).answer(), bobCarol);
+    await page.waitForFunction(
+      ([id]) => window.harness.callEvents('carol', id).some((e) => e.event === 'connected'),
+      [carolBob],
+      { timeout: 15_000 },
+    );
+    const facts = await h(([id]) => {
+      const pc = window.harness.phone('carol').getCall(id).peerConnection;
+      return {
+        adopted: pc.__config.iceCandidatePoolSize === 1,
+        device: pc.getSenders().find((x) => x.track?.kind === 'audio')?.track.getSettings().deviceId,
+      };
+    }, carolBob);
+    assert.deepEqual(facts, { adopted: true, device: inputs[1].deviceId });
+    await h(([id]) => window.harness.phone('carol').getCall(id).hangup(), carolBob);
+    await page.waitForFunction(
+      ([id]) => window.harness.callEvents('carol', id).some((e) => e.event === 'ended'),
+      [carolBob],
+      { timeout: 10_000 },
+    );
   });
 
   test('hold() and unhold(), seen on the call\'s own hold stream', async () => {
