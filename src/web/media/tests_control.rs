@@ -328,3 +328,36 @@ async fn the_output_device_is_set_or_reported_unsupported() {
         assert_eq!(code_of(&default.expect_err("unsupported")), "unsupported");
     }
 }
+
+#[wasm_bindgen_test]
+async fn the_camera_is_muted_without_signalling() {
+    let (a, ra) = session(21);
+    // Muted before the media exists: the camera starts disabled.
+    a.set_video_muted(true);
+    a.act(MediaAction::CreateOffer {
+        direction: Direction::SendRecv,
+        ice_restart: false,
+        video: true,
+    });
+    let offer = complete_sdp(&ra, 0).await;
+    assert!(offer.contains("m=video"), "a video offer");
+    let video = || -> MediaStreamTrack {
+        a.local_stream()
+            .expect("local stream")
+            .get_video_tracks()
+            .get(0)
+            .unchecked_into()
+    };
+    assert!(!video().enabled());
+    a.set_video_muted(false);
+    assert!(video().enabled());
+    a.set_video_muted(true);
+    assert!(!video().enabled());
+    assert!(
+        local_audio(&a).enabled(),
+        "the microphone is not the camera"
+    );
+    let camera = video();
+    a.act(MediaAction::Close);
+    assert_eq!(camera.ready_state(), MediaStreamTrackState::Ended);
+}
