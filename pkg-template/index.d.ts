@@ -31,6 +31,7 @@ export type {
   SoftphoneIceServerOutcome,
   SoftphoneQualityEvent,
   SoftphoneCallErrorCode,
+  SoftphoneErrorCode,
   SoftphoneIceServer,
   SoftphoneMessageOptions,
   SoftphoneMessageResult,
@@ -55,9 +56,16 @@ export type {
   SoftphoneCredentials,
   SoftphoneConnectionStatus,
   SoftphoneIdentity,
+  SoftphoneCodec,
+  SoftphoneMediaOptions,
+  SoftphoneDevice,
+  SoftphoneDevices,
+  SoftphoneDevicesEvent,
+  SoftphoneCallEventType,
+  SoftphoneCallEventFor,
 } from './softphone_core.js';
 
-import type { SoftphoneCallErrorCode, SoftphoneRequestErrorCode } from './softphone_core.js';
+import type { SoftphoneCallErrorCode, SoftphoneErrorCode, SoftphoneRequestErrorCode } from './softphone_core.js';
 
 /** The sessionStorage key under which this tab's generated `instanceId` is kept. */
 export declare const INSTANCE_ID_STORAGE_KEY: 'softphone-core:instance-id';
@@ -77,12 +85,12 @@ export declare function initAsync(input?: InitInput | Promise<InitInput>): Promi
  */
 export declare function createSoftphone(config: SoftphoneConfig): Promise<Softphone>;
 
-/** The error `createSoftphone()` and `diagnose()` reject with outside a browser. */
+/** The error `createSoftphone()` and `diagnose()` reject with outside a browser (an `UnsupportedError`). */
 export interface SoftphoneNotSupportedError extends Error {
   name: 'NotSupportedError';
 }
 
-/** The error thrown for a bad configuration. */
+/** The error thrown for a bad configuration (a `ConfigError`). */
 export interface SoftphoneConfigError extends Error {
   name: 'SoftphoneConfigError';
   /** The field as written in the configuration, e.g. `uri`, `servers[0].uri`, `registerExpires`. */
@@ -91,7 +99,7 @@ export interface SoftphoneConfigError extends Error {
 
 /**
  * The error thrown by `phone.call()` and the methods of `SoftphoneCall` (and the rejection
- * of `getStats()` after the end) when the operation does not fit.
+ * of `getStats()` after the end) when the operation does not fit (a `CallError`).
  */
 export interface SoftphoneCallError extends Error {
   name: 'SoftphoneCallError';
@@ -107,6 +115,47 @@ export interface SoftphoneRequestError extends Error {
   name: 'SoftphoneRequestError';
   /** `invalidTarget`, `invalidValue`, `notConnected` or `noSuchSubscription`. */
   code: SoftphoneRequestErrorCode;
+}
+
+/**
+ * The base of every error the package throws or rejects with: test with `instanceof`
+ * (`e instanceof CallError`) or by `code`, one union for the whole package.
+ */
+export declare class SoftphoneError extends Error {
+  constructor(message: string, code: SoftphoneErrorCode, fields?: Record<string, unknown>);
+  readonly code: SoftphoneErrorCode;
+}
+
+/** A bad configuration: `createSoftphone()` rejects with it. */
+export declare class ConfigError extends SoftphoneError implements SoftphoneConfigError {
+  readonly name: 'SoftphoneConfigError';
+  readonly code: 'invalidConfig';
+  readonly field: string;
+}
+
+/** A call operation that does not fit the call's state, or a bad argument. */
+export declare class CallError extends SoftphoneError implements SoftphoneCallError {
+  readonly name: 'SoftphoneCallError';
+  readonly code: SoftphoneCallErrorCode;
+}
+
+/** A browser media call failed (`getUserMedia`, `replaceTrack`, `setSinkId`, `enumerateDevices`). */
+export declare class DeviceError extends SoftphoneError {
+  readonly name: 'SoftphoneDeviceError';
+  readonly code: 'deviceFailed';
+  /** The browser's exception name: `NotFoundError`, `NotAllowedError`, `OverconstrainedError` ... */
+  readonly browserError: string;
+}
+
+/**
+ * The browser lacks a feature (`setSinkId` in Firefox without `media.setsinkid.enabled`),
+ * or this is no browser (`createSoftphone()` in Node.js).
+ */
+export declare class UnsupportedError extends SoftphoneError implements SoftphoneNotSupportedError {
+  readonly name: 'NotSupportedError';
+  readonly code: 'unsupported';
+  /** What is missing, e.g. `HTMLMediaElement.setSinkId`. */
+  readonly feature: string;
 }
 
 export type {

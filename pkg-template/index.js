@@ -15,6 +15,56 @@
 /** The sessionStorage key under which this tab's generated instanceId is kept. */
 export const INSTANCE_ID_STORAGE_KEY = 'softphone-core:instance-id';
 
+/**
+ * Every error the package throws or rejects with is a SoftphoneError with a `code` (one
+ * union, SoftphoneErrorCode); the subclasses say what kind it is. The names are those the
+ * errors had before the classes existed, so code testing `err.name` keeps working.
+ */
+export class SoftphoneError extends Error {
+  /**
+   * @param {string} message
+   * @param {string} code
+   * @param {Record<string, unknown>} [fields] extra properties (`field`, `browserError`, `feature`)
+   */
+  constructor(message, code, fields) {
+    super(message);
+    this.code = code;
+    if (fields) Object.assign(this, fields);
+  }
+}
+
+/** A bad configuration (`code: 'invalidConfig'`); `field` names the field. */
+export class ConfigError extends SoftphoneError {}
+
+/** A call operation that does not fit (`noSuchCall`, `invalidState`, `invalidValue` ...). */
+export class CallError extends SoftphoneError {}
+
+/** A browser media call failed (`code: 'deviceFailed'`); `browserError` is the browser's exception name. */
+export class DeviceError extends SoftphoneError {}
+
+/** The browser (or the environment) lacks something (`code: 'unsupported'`); `feature` says what. */
+export class UnsupportedError extends SoftphoneError {}
+
+for (const [cls, name] of [
+  [SoftphoneError, 'SoftphoneError'],
+  [ConfigError, 'SoftphoneConfigError'],
+  [CallError, 'SoftphoneCallError'],
+  [DeviceError, 'SoftphoneDeviceError'],
+  [UnsupportedError, 'NotSupportedError'],
+]) {
+  Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true });
+}
+
+/** What the WebAssembly driver calls to make its errors (errors.rs). */
+function makeError(code, message, fields) {
+  const cls =
+    code === 'invalidConfig' ? ConfigError
+    : code === 'unsupported' ? UnsupportedError
+    : code === 'deviceFailed' ? DeviceError
+    : CallError;
+  return new cls(message, code, fields);
+}
+
 /** @type {Promise<typeof import('./softphone_core.js')> | undefined} */
 let loading;
 
@@ -22,6 +72,7 @@ function load(input) {
   if (!loading) {
     loading = import('./softphone_core.js').then(async (glue) => {
       await glue.default(input === undefined ? undefined : { module_or_path: input });
+      glue.__setErrorFactory(makeError);
       return glue;
     });
     // A failed load (offline, wrong path) may be retried by the next call.
@@ -39,13 +90,13 @@ function load(input) {
 function requireBrowser(what) {
   const missing = ['WebSocket', 'RTCPeerConnection'].filter((name) => typeof globalThis[name] !== 'function');
   if (missing.length === 0) return;
-  const error = new Error(
+  throw new UnsupportedError(
     `softphone-core: ${what} needs a browser (WebSocket and RTCPeerConnection); ` +
       `this environment has no ${missing.join(' and no ')}. ` +
       'Importing the package during server-side rendering is fine: make the phone in the browser (e.g. in a React effect).',
+    'unsupported',
+    { feature: missing.join(', ') },
   );
-  error.name = 'NotSupportedError';
-  throw error;
 }
 
 /**

@@ -1,6 +1,7 @@
 // softphone-core/react: types of the React hooks. Every type of the package is
 // re-exported, so an app can import everything from 'softphone-core/react'; the hooks'
-// actions throw the package's own `SoftphoneCallError` (one type, one `code` union).
+// actions throw the package's own `CallError` (a `SoftphoneError`: one `code` union,
+// `SoftphoneErrorCode`, shared with the package).
 
 import type {
   Softphone,
@@ -14,6 +15,8 @@ import type {
   SoftphoneConnectionEvent,
   SoftphoneDiagnosis,
   SoftphoneEndCause,
+  SoftphoneError,
+  SoftphoneErrorCode,
   SoftphoneEvent,
   SoftphoneQualityEvent,
   SoftphoneRegistrationEvent,
@@ -24,6 +27,8 @@ import type {
 } from '../index.js';
 
 export type * from '../index.js';
+/** The package's error classes (the same classes as `softphone-core` exports). */
+export { CallError, ConfigError, DeviceError, SoftphoneError, UnsupportedError } from '../index.js';
 
 /** The connection state: the last `connection` event, or `idle` before the first one. */
 export type SoftphoneConnectionState = SoftphoneConnectionEvent | { type: 'connection'; state: 'idle' };
@@ -99,8 +104,11 @@ export interface UseSoftphoneResult {
   readonly registration: SoftphoneRegistrationState;
   /** Live calls, oldest first. */
   readonly calls: readonly CallSnapshot[];
-  /** Why the phone could not be created: a `SoftphoneConfigError` (with `field`) or a load failure. */
-  readonly error: Error | null;
+  /**
+   * Why the phone could not be created: a `ConfigError` (a `SoftphoneError` with `field`,
+   * `code: 'invalidConfig'`), an `UnsupportedError`, or a load failure (a plain `Error`).
+   */
+  readonly error: SoftphoneError | Error | null;
   /** Connects and registers (only needed with `autoStart: false` or after `stop()`). */
   start(): void;
   /** Unregisters and disconnects; the phone stays and can be started again. */
@@ -115,7 +123,7 @@ export interface UseSoftphoneResult {
    */
   call(target: string, options?: SoftphoneCallOptions): SoftphoneCall;
   /**
-   * The call actions by call id; they throw a `SoftphoneCallError` (`noSuchCall`, `invalidState` ...).
+   * The call actions by call id; they throw a `CallError` (`noSuchCall`, `invalidState` ...).
    * `answer(id, { video: true })` also sends video; audio only by default.
    */
   answer(id: number, options?: SoftphoneAnswerOptions): void;
@@ -124,6 +132,8 @@ export interface UseSoftphoneResult {
   hangup(id: number): void;
   hold(id: number): void;
   resume(id: number): void;
+  /** The same as `resume`: `hold`'s opposite by name. */
+  unhold(id: number): void;
   mute(id: number): void;
   unmute(id: number): void;
   sendDtmf(id: number, tones: string, options?: { mode?: 'rfc4733' | 'info' }): void;
@@ -168,6 +178,9 @@ export declare function useCall(
   call: CallSnapshot | SoftphoneCall | null | undefined,
   options?: UseCallOptions,
 ): UseCallResult;
+
+/** Whether `error` is one of the package's errors, optionally with `code` (e.g. from `useSoftphone().error`). */
+export declare function isSoftphoneError(error: unknown, code?: SoftphoneErrorCode): error is SoftphoneError;
 
 /** The default configuration key (see `UseSoftphoneOptions.key`). */
 export declare function configKey(config: SoftphoneConfig | null | undefined): string | null;

@@ -22,7 +22,10 @@
 // creation is cancelled before the WebAssembly call.
 
 import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
-import { createSoftphone } from '../index.js';
+import { CallError, SoftphoneError, createSoftphone } from '../index.js';
+
+// The error classes, so that `instanceof` works with imports from either entry.
+export { CallError, ConfigError, DeviceError, SoftphoneError, UnsupportedError } from '../index.js';
 
 const IDLE_CONNECTION = Object.freeze({ type: 'connection', state: 'idle' });
 const IDLE_REGISTRATION = Object.freeze({ type: 'registration', state: 'idle' });
@@ -44,11 +47,14 @@ let quiescing = Promise.resolve();
 /** The store that made a call handle (handles from the hooks only). */
 const storeOfHandle = new WeakMap();
 
+/** The package's own CallError, so `instanceof` and `code` hold for the hooks' errors too. */
 function callError(code, message) {
-  const error = new Error(message);
-  error.name = 'SoftphoneCallError';
-  error.code = code;
-  return error;
+  return new CallError(message, code);
+}
+
+/** Whether `error` is one of the package's errors, optionally with `code`. */
+export function isSoftphoneError(error, code) {
+  return error instanceof SoftphoneError && (code === undefined || error.code === code);
 }
 
 /** The configuration fields applied with setCredentials() rather than by a new phone. */
@@ -350,6 +356,7 @@ function useActions(store, withPhone) {
     hangup: (id) => store.handle(id).hangup(),
     hold: (id) => store.handle(id).hold(),
     resume: (id) => store.handle(id).resume(),
+    unhold: (id) => store.handle(id).unhold(),
     mute: (id) => store.handle(id).mute(),
     unmute: (id) => store.handle(id).unmute(),
     sendDtmf: (id, tones, options) => store.handle(id).sendDtmf(tones, options),

@@ -23,8 +23,8 @@ use crate::core::{CallError, CallId, Instant, UserAgent};
 /// call's state, and never run event handlers before they return.
 #[wasm_bindgen]
 pub struct SoftphoneCall {
-    driver: Weak<Driver>,
-    info: SharedInfo,
+    pub(super) driver: Weak<Driver>,
+    pub(super) info: SharedInfo,
 }
 
 impl SoftphoneCall {
@@ -41,12 +41,12 @@ impl SoftphoneCall {
         &self.info
     }
 
-    fn call_id(&self) -> CallId {
+    pub(super) fn call_id(&self) -> CallId {
         self.info.borrow().id
     }
 
     /// Runs `f` on the core for this call; a freed phone has no calls.
-    fn run<T>(
+    pub(super) fn run<T>(
         &self,
         f: impl FnOnce(&mut UserAgent, CallId, Instant) -> Result<T, CallError>,
     ) -> Result<T, JsValue> {
@@ -185,8 +185,12 @@ impl SoftphoneCall {
             JsValue,
         >,
     ) -> Result<(), JsValue> {
-        let options = answer_options(&options.unwrap_or(JsValue::UNDEFINED))
-            .map_err(|e| super::calls::call_error(&e))?;
+        let (media, options) = super::media::request::split(&options.unwrap_or(JsValue::UNDEFINED))
+            .map_err(|e| call_error(&e))?;
+        let options = answer_options(&options).map_err(|e| call_error(&e))?;
+        if self.driver.strong_count() > 0 {
+            super::call_media::hand_over(&self.info, media);
+        }
         self.run(|ua, id, now| ua.answer(id, options, now))
     }
 

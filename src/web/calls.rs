@@ -9,6 +9,7 @@ use wasm_bindgen::JsValue;
 
 use super::idmap::IdMap;
 use super::media::prewarm::WarmPool;
+use super::media::request::MediaRequest;
 use super::media::{MediaSettings, Session, Sink};
 use super::work::Feeder;
 use crate::core::{CallError, CallEvent, CallId, HoldState, IncomingDetails, MediaAction};
@@ -29,6 +30,8 @@ pub(crate) struct CallInfo {
     pub(crate) hold: HoldState,
     /// The microphone is muted.
     pub(crate) muted: bool,
+    /// The camera is muted (`muteVideo()`; no signalling, so the driver keeps it).
+    pub(crate) video_muted: bool,
     /// `Date.now()` when first connected.
     pub(crate) connected_at: Option<f64>,
     /// The media session, until the call ends.
@@ -37,6 +40,8 @@ pub(crate) struct CallInfo {
     pub(crate) sip_call_id: String,
     /// What the incoming INVITE said (headers, identity, hints); `None` for outgoing calls.
     pub(crate) details: Option<Rc<IncomingDetails>>,
+    /// The media options given before the session exists, handed to it when it is made.
+    pub(crate) media: Option<MediaRequest>,
 }
 
 /// A shared, mutable call info.
@@ -153,10 +158,12 @@ impl CallTable {
                     state: if outgoing { "calling" } else { "incoming" },
                     hold: HoldState::default(),
                     muted: false,
+                    video_muted: false,
                     connected_at: None,
                     session: None,
                     sip_call_id: String::new(),
                     details: None,
+                    media: None,
                 }))
             })
             .clone()
@@ -184,6 +191,12 @@ impl CallTable {
                     let sink: Sink = Rc::new(move |work| f.feed(work));
                     let pool = self.pool.clone();
                     let s = Session::pooled(id, Rc::clone(&self.settings), pool, sink);
+                    if let Some(request) = i.media.take() {
+                        s.set_request(request);
+                    }
+                    if i.video_muted {
+                        s.set_video_muted(true);
+                    }
                     i.session = Some(Rc::clone(&s));
                     s
                 }
@@ -216,8 +229,8 @@ impl CallTable {
     }
 }
 
-/// Makes the `SoftphoneCallError` thrown by call methods: an `Error` named
-/// `SoftphoneCallError` with a `code`.
+/// Makes the `SoftphoneCallError` thrown by call methods (a `CallError` of the package
+/// entry): an `Error` named `SoftphoneCallError` with a `code`.
 pub(crate) fn call_error(e: &CallError) -> JsValue {
     let code = match e {
         CallError::NoSuchCall => "noSuchCall",
@@ -226,9 +239,5 @@ pub(crate) fn call_error(e: &CallError) -> JsValue {
         CallError::InvalidValue(_) => "invalidValue",
         CallError::NotConnected => "notConnected",
     };
-    let err = js_sys::Error::new(&e.to_string());
-    err.set_name("SoftphoneCallError");
-    // Setting a property on a fresh Error cannot fail.
-    let _ = js_sys::Reflect::set(&err, &"code".into(), &code.into());
-    err.into()
+    super::errors::error(code, &e.to_string(), &[])
 }

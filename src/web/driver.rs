@@ -248,6 +248,11 @@ impl Driver {
         Ok(())
     }
 
+    /// The bus events are delivered on (for `call.on`).
+    pub(crate) fn bus(&self) -> &Rc<EventBus> {
+        &self.bus
+    }
+
     /// The live calls, oldest first (empty while the driver is busy).
     pub(crate) fn live_calls(&self) -> Vec<SharedInfo> {
         self.state

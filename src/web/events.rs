@@ -10,6 +10,7 @@ use std::rc::{Rc, Weak};
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
+use super::call_events::{call_of, wants};
 use super::log::level_name;
 use crate::core::{
     CallEvent, CallId, ConnectionEvent, DisconnectReason, EndCause, Event, LogLevel,
@@ -24,7 +25,7 @@ extern "C" {
 }
 
 /// The event types an application can subscribe to.
-pub(crate) const EVENT_TYPES: [&str; 8] = [
+pub(crate) const EVENT_TYPES: [&str; 9] = [
     "connection",
     "registration",
     "log",
@@ -33,6 +34,7 @@ pub(crate) const EVENT_TYPES: [&str; 8] = [
     "message",
     "subscription",
     "mwi",
+    "devices",
 ];
 
 /// Something waiting to be delivered.
@@ -46,6 +48,8 @@ enum Delivery {
 struct Handler {
     id: u64,
     kind: String,
+    /// A `call.on` handler: the call whose events it takes (see `call_events.rs`).
+    call: Option<u64>,
     callback: Function,
 }
 
@@ -61,11 +65,21 @@ pub(crate) struct EventBus {
 impl EventBus {
     /// Adds a handler and returns its id.
     pub(crate) fn subscribe(&self, kind: &str, callback: Function) -> u64 {
+        self.add(kind, None, callback)
+    }
+
+    /// Adds a handler of one call's events (`call.on`) and returns its id.
+    pub(crate) fn subscribe_call(&self, call: u64, kind: &str, callback: Function) -> u64 {
+        self.add(kind, Some(call), callback)
+    }
+
+    fn add(&self, kind: &str, call: Option<u64>, callback: Function) -> u64 {
         let id = self.next_id.get() + 1;
         self.next_id.set(id);
         self.handlers.borrow_mut().push(Handler {
             id,
             kind: kind.to_owned(),
+            call,
             callback,
         });
         id
@@ -114,11 +128,17 @@ impl EventBus {
                     let _ = resolve.call0(&JsValue::UNDEFINED);
                 }
                 Some(Delivery::Event { kind, value }) => {
+                    let of_call = call_of(kind, &value);
+                    let takes = |h: &Handler| match (h.call, &of_call) {
+                        (None, _) => h.kind == kind,
+                        (Some(call), Some((id, event))) => call == *id && wants(&h.kind, event),
+                        (Some(_), None) => false,
+                    };
                     let targets: Vec<(u64, Function)> = self
                         .handlers
                         .borrow()
                         .iter()
-                        .filter(|h| h.kind == kind)
+                        .filter(|h| takes(h))
                         .map(|h| (h.id, h.callback.clone()))
                         .collect();
                     for (id, callback) in targets {
@@ -132,6 +152,10 @@ impl EventBus {
                                 &e,
                             );
                         }
+                    }
+                    // A call's own handlers end with it.
+                    if let Some((ended, _)) = of_call.filter(|(_, event)| event == "ended") {
+                        self.handlers.borrow_mut().retain(|h| h.call != Some(ended));
                     }
                 }
             }

@@ -24,11 +24,15 @@
 mod bench;
 mod call;
 mod call_details;
+mod call_events;
+mod call_media;
 mod calls;
 mod clock;
 mod config;
+pub(crate) mod devices;
 pub mod diagnose;
 mod driver;
+mod errors;
 mod events;
 pub mod ice_servers;
 mod idmap;

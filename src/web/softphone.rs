@@ -37,7 +37,9 @@ use js_sys::Reflect;
 #[wasm_bindgen]
 pub struct Softphone {
     pub(crate) driver: Rc<Driver>,
-    bus: Rc<EventBus>,
+    pub(super) bus: Rc<EventBus>,
+    /// The `devicechange` listener, attached by the first `on('devices')`.
+    pub(super) devices: std::cell::RefCell<Option<super::devices::DeviceWatch>>,
 }
 
 #[wasm_bindgen]
@@ -57,7 +59,11 @@ impl Softphone {
         let settings = config::parse(config)?;
         let bus = Rc::new(EventBus::default());
         let driver = Driver::new(settings, Rc::clone(&bus))?;
-        Ok(Softphone { driver, bus })
+        Ok(Softphone {
+            driver,
+            bus,
+            devices: Default::default(),
+        })
     }
 
     /// Connects and registers. Calling it while running does nothing; calling it after
@@ -82,7 +88,7 @@ impl Softphone {
     }
 
     /// Subscribes `handler` to events of `type` (`'connection'`, `'registration'`,
-    /// `'log'`, `'call'` or `'quality'`) and returns a function that unsubscribes it. A handler that throws is
+    /// `'log'`, `'call'`, `'quality'` or `'devices'`) and returns a function that unsubscribes it. A handler that throws is
     /// reported on the console and does not stop the others.
     ///
     /// # Errors
@@ -99,6 +105,9 @@ impl Softphone {
                 EVENT_TYPES.join(", ")
             );
             return Err(js_sys::TypeError::new(&msg).into());
+        }
+        if r#type == "devices" {
+            self.watch_devices();
         }
         let id = self.bus.subscribe(r#type, handler);
         Ok(unsubscriber(Rc::downgrade(&self.bus), id))
@@ -125,8 +134,9 @@ impl Softphone {
             JsValue,
         >,
     ) -> Result<SoftphoneCall, JsValue> {
-        let options =
-            call_options(&options.unwrap_or(JsValue::UNDEFINED)).map_err(|e| call_error(&e))?;
+        let (media, options) = super::media::request::split(&options.unwrap_or(JsValue::UNDEFINED))
+            .map_err(|e| call_error(&e))?;
+        let options = call_options(&options).map_err(|e| call_error(&e))?;
         let id = self
             .driver
             .command(|ua, now| ua.call(target, options, now))
@@ -135,6 +145,8 @@ impl Softphone {
             .driver
             .call_info(id)
             .ok_or_else(|| call_error(&CallError::NoSuchCall))?;
+        // Before the session's first media action runs (it waits for a microtask).
+        super::call_media::hand_over(&info, media);
         Ok(SoftphoneCall::new(&self.driver, info))
     }
 

@@ -138,8 +138,38 @@ export interface SoftphoneIceServer {
  */
 export type SoftphoneHeaders = Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>;
 
+/** An audio codec `codecs` may put first (case does not matter). */
+export type SoftphoneCodec = 'opus' | 'G722' | 'PCMU' | 'PCMA';
+
+/**
+ * Where a call's audio comes from, and its codec preferences: options of `phone.call()`
+ * and `call.answer()`. They work the same whether or not the call adopts a pre-warmed
+ * peer connection (which has no tracks: the call adds its own).
+ */
+export interface SoftphoneMediaOptions {
+  /** `getUserMedia` audio constraints (echo cancellation, a device ...). Default `true`. */
+  audio?: true | MediaTrackConstraints;
+  /** The microphone to capture (`{ deviceId: { exact } }`), from `phone.devices()`. */
+  deviceId?: string;
+  /**
+   * A stream the application already has: its tracks are sent as they are and stay the
+   * application's (the call never stops them). Not with `audio` or `deviceId`.
+   */
+  stream?: MediaStream;
+  /**
+   * Codecs to put first, in order (`RTCRtpTransceiver.setCodecPreferences`); the others
+   * (and telephone-event) follow in the browser's order.
+   */
+  codecs?: SoftphoneCodec[];
+  /**
+   * The most the audio sender may send, bits/s (6000-510000), set as `encodings[].maxBitrate`
+   * once the answer has settled on opus; with G.722 or G.711 negotiated it is not applied.
+   */
+  opusMaxBitrate?: number;
+}
+
 /** Options of `phone.call()`. */
-export interface SoftphoneCallOptions {
+export interface SoftphoneCallOptions extends SoftphoneMediaOptions {
   /** Offer video as well as audio. Default false. */
   video?: boolean;
   /** Extra INVITE headers. */
@@ -154,7 +184,7 @@ export interface SoftphoneCallOptions {
 }
 
 /** Options of `call.answer()`. */
-export interface SoftphoneAnswerOptions {
+export interface SoftphoneAnswerOptions extends SoftphoneMediaOptions {
   /** Send video too (captures the camera). Default false: audio only. */
   video?: boolean;
   /** Extra headers on the 200 OK. */
@@ -218,6 +248,25 @@ export interface SoftphoneIdentity {
  */
 export interface SoftphoneTransferOptions {
   replaces: SoftphoneCall | number;
+}
+
+/** One media device, as `enumerateDevices()` lists it (`label` is empty before a permission). */
+export interface SoftphoneDevice {
+  deviceId: string;
+  label: string;
+  groupId: string;
+}
+
+/** What `phone.devices()` resolves to. */
+export interface SoftphoneDevices {
+  audioInputs: SoftphoneDevice[];
+  audioOutputs: SoftphoneDevice[];
+  videoInputs: SoftphoneDevice[];
+}
+
+/** The media devices changed (`devicechange`): the lists as they are now. */
+export interface SoftphoneDevicesEvent extends SoftphoneDevices {
+  type: 'devices';
 }
 
 /** The state of a call. */
@@ -368,6 +417,14 @@ export interface SoftphoneQualityEvent {
 /** The `code` of a `SoftphoneCallError`. */
 export type SoftphoneCallErrorCode =
   | 'invalidTarget' | 'invalidValue' | 'notConnected' | 'noSuchCall' | 'invalidState';
+
+/**
+ * The `code` of every error the package throws (`SoftphoneError` and its subclasses):
+ * the call codes, `invalidConfig` (`ConfigError`), `unsupported` (`UnsupportedError`:
+ * the browser lacks a feature, or this is not a browser) and `deviceFailed`
+ * (`DeviceError`: `getUserMedia`, `replaceTrack` or `setSinkId` failed).
+ */
+export type SoftphoneErrorCode = SoftphoneCallErrorCode | 'invalidConfig' | 'unsupported' | 'deviceFailed';
 
 /**
  * A `connect-src` violation the browser reported for a server (a `securitypolicyviolation`
@@ -561,13 +618,39 @@ export type SoftphoneEvent =
   | SoftphoneQualityEvent
   | SoftphoneMessageEvent
   | SoftphoneSubscriptionEvent
-  | SoftphoneMwiEvent;
+  | SoftphoneMwiEvent
+  | SoftphoneDevicesEvent;
 
 /** The names accepted by `Softphone.on`. */
 export type SoftphoneEventType = SoftphoneEvent['type'];
 
 /** The events delivered for one type. */
 export type SoftphoneEventOf<K extends SoftphoneEventType> = Extract<SoftphoneEvent, { type: K }>;
+
+/** The names accepted by `call.on` (see `SoftphoneCallEventFor`). */
+export type SoftphoneCallEventType =
+  | 'state' | 'ended' | 'hold' | 'muted' | 'dtmf' | 'remoteStream'
+  | 'transferRequested' | 'transferProgress' | 'quality' | 'event';
+
+/**
+ * The events `call.on(type)` delivers: `'state'` every change of `call.state` (`event` is
+ * the new state), `'quality'` the call's quality warnings, `'event'` every call event,
+ * and the others the call event of that name.
+ */
+export type SoftphoneCallEventFor<K extends SoftphoneCallEventType> =
+  K extends 'state' ? Extract<SoftphoneCallEvent, { event: SoftphoneCallState }>
+  : K extends 'quality' ? SoftphoneQualityEvent
+  : K extends 'event' ? SoftphoneCallEvent
+  : Extract<SoftphoneCallEvent, { event: K }>;
+
+export interface SoftphoneCall {
+  /**
+   * Subscribes `handler` to this call's events of `type` and returns a function that
+   * unsubscribes it. Handlers run after the call that caused the event has returned,
+   * and are dropped after the call's `ended` event.
+   */
+  on<K extends SoftphoneCallEventType>(type: K, handler: (event: SoftphoneCallEventFor<K>) => void): () => void;
+}
 
 export interface Softphone {
   /**

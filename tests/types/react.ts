@@ -1,6 +1,10 @@
 // The public API of 'softphone-core/react', type-checked (never run) by check.sh like
 // usage.ts. The hooks are called as a component would; no React types are needed for it.
 import {
+  CallError,
+  SoftphoneError,
+  isSoftphoneError,
+  type SoftphoneErrorCode,
   configKey,
   formatDuration,
   useCall,
@@ -30,6 +34,11 @@ export type Checks = [
   // One error type and one code union for the core and the hooks.
   Expect<Equal<SoftphoneCallError, core.SoftphoneCallError>>,
   Expect<Equal<SoftphoneCallError['code'], core.SoftphoneCallErrorCode>>,
+  // The one code union of every error, imported by both entries.
+  Expect<Equal<SoftphoneErrorCode, core.SoftphoneErrorCode>>,
+  Expect<Equal<SoftphoneError['code'], core.SoftphoneErrorCode>>,
+  Expect<Equal<CallError, core.CallError>>,
+  Expect<Equal<UseSoftphoneResult['unhold'], (id: number) => void>>,
   Expect<Equal<SoftphoneDiagnoseResult, core.SoftphoneDiagnosis>>,
   Expect<Equal<SoftphoneDiagnoseArgs, Parameters<core.Softphone['diagnose']>>>,
   Expect<Equal<SoftphoneCallEventOf<core.Softphone>, core.SoftphoneCallEvent>>,
@@ -57,6 +66,7 @@ export function Phone(password: string | null): string {
   const registration: SoftphoneRegistrationState = sp.registration;
   if (connection.state === 'disconnected') console.log(connection.reason.kind);
   if (registration.state === 'idle' && sp.error) console.log(sp.error.message);
+  if (isSoftphoneError(sp.error, 'invalidConfig')) console.log(sp.error.code satisfies SoftphoneErrorCode);
   sp.start();
   void sp.stop();
   sp.unregister();
@@ -68,7 +78,12 @@ export function Phone(password: string | null): string {
   sp.reject(call.id, 486);
   sp.hold(call.id);
   sp.resume(call.id);
-  sp.mute(call.id);
+  sp.unhold(call.id);
+  try {
+    sp.mute(call.id);
+  } catch (e) {
+    if (e instanceof CallError) console.log(e.code);
+  }
   sp.unmute(call.id);
   sp.sendDtmf(call.id, '1', { mode: 'rfc4733' });
   sp.transfer(call.id, 'sip:carol@example.com');

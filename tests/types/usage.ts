@@ -4,6 +4,11 @@
 // a misuse that must not compile: if it ever compiles, tsc fails on the unused directive.
 import {
   INSTANCE_ID_STORAGE_KEY,
+  CallError,
+  ConfigError,
+  DeviceError,
+  SoftphoneError,
+  UnsupportedError,
   createSoftphone,
   diagnose,
   initAsync,
@@ -14,6 +19,14 @@ import {
   type SoftphoneCallError,
   type SoftphoneCallErrorCode,
   type SoftphoneCallEvent,
+  type SoftphoneCallEventFor,
+  type SoftphoneCallEventType,
+  type SoftphoneCodec,
+  type SoftphoneDevice,
+  type SoftphoneDevices,
+  type SoftphoneDevicesEvent,
+  type SoftphoneErrorCode,
+  type SoftphoneMediaOptions,
   type SoftphoneCallOptions,
   type SoftphoneCallState,
   type SoftphoneCallStats,
@@ -79,7 +92,7 @@ export type Checks = [
   Expect<
     Equal<
       SoftphoneEventType,
-      'connection' | 'registration' | 'log' | 'call' | 'quality' | 'message' | 'subscription' | 'mwi'
+      'connection' | 'registration' | 'log' | 'call' | 'quality' | 'message' | 'subscription' | 'mwi' | 'devices'
     >
   >,
   Expect<Equal<SoftphoneMessageEvent, SoftphoneEventOf<'message'>>>,
@@ -89,6 +102,18 @@ export type Checks = [
   Expect<Equal<Awaited<ReturnType<Softphone['sendMessage']>>, SoftphoneMessageResult>>,
   Expect<Equal<ReturnType<Softphone['blf']>['state'], SoftphoneBlfState | null>>,
   Expect<Equal<SoftphoneBlfState['lamp'], SoftphoneLamp>>,
+  Expect<Equal<SoftphoneEventOf<'devices'>, SoftphoneDevicesEvent>>,
+  Expect<Equal<SoftphoneErrorCode, SoftphoneCallErrorCode | 'invalidConfig' | 'unsupported' | 'deviceFailed'>>,
+  Expect<Equal<SoftphoneError['code'], SoftphoneErrorCode>>,
+  Expect<Equal<CallError['code'], SoftphoneCallErrorCode>>,
+  Expect<Equal<ConfigError['code'], 'invalidConfig'>>,
+  Expect<Equal<UnsupportedError['code'], 'unsupported'>>,
+  Expect<Equal<DeviceError['code'], 'deviceFailed'>>,
+  Expect<Equal<SoftphoneCallEventFor<'ended'>, Extract<SoftphoneCallEvent, { event: 'ended' }>>>,
+  Expect<Equal<SoftphoneCallEventFor<'quality'>, SoftphoneQualityEvent>>,
+  Expect<Equal<SoftphoneCallEventFor<'event'>, SoftphoneCallEvent>>,
+  Expect<Equal<SoftphoneCallEventFor<'state'>['event'], SoftphoneCallState>>,
+  Expect<Equal<SoftphoneCodec, 'opus' | 'G722' | 'PCMU' | 'PCMA'>>,
   Expect<Equal<SoftphoneEventOf<'log'>, SoftphoneLogEvent>>,
   Expect<Equal<SoftphoneCallErrorCode, 'invalidTarget' | 'invalidValue' | 'notConnected' | 'noSuchCall' | 'invalidState'>>,
   Expect<Equal<SoftphoneCallError['code'], SoftphoneCallErrorCode>>,
@@ -313,6 +338,34 @@ async function useCall(call: SoftphoneCall): Promise<number> {
   call.hold(req);
   call.resume();
   call.resume({ headers: { 'X-Resume': '1' } });
+  call.unhold();
+  // One call's own events; each on() returns its unsubscribe.
+  const offCall: Array<() => void> = [
+    call.on('state', (e) => console.log(e.event satisfies SoftphoneCallState)),
+    call.on('ended', (e) => console.log(describeEnd(e.cause))),
+    call.on('hold', (e) => console.log(e.local, e.remote)),
+    call.on('quality', (e) => console.log(e.warning, e.active)),
+    call.on('dtmf', (e) => console.log(e.tone)),
+    call.on('event', (e) => console.log(e.event)),
+  ];
+  offCall.forEach((off) => off());
+  const types: SoftphoneCallEventType[] = ['state', 'remoteStream', 'transferRequested', 'transferProgress', 'muted'];
+  // Media controls: switch the microphone mid-call (no renegotiation), the camera, the peer connection.
+  await call.setInputDevice('mic-2');
+  await call.setInputDevice('mic-2', { echoCancellation: false });
+  const [track] = (await navigator.mediaDevices.getUserMedia({ audio: true })).getAudioTracks();
+  if (track) await call.replaceAudioTrack(track);
+  call.muteVideo();
+  call.unmuteVideo();
+  const videoMuted: boolean = call.videoMuted;
+  const pc: RTCPeerConnection | null = call.peerConnection;
+  const senders = pc?.getSenders().length ?? 0;
+  try {
+    await call.setInputDevice('gone');
+  } catch (e) {
+    if (e instanceof DeviceError) console.log(e.browserError, e.code);
+    else if (e instanceof CallError) console.log(e.code satisfies SoftphoneCallErrorCode);
+  }
   call.mute();
   call.unmute();
   call.sendDtmf('123#');
@@ -353,7 +406,7 @@ async function useCall(call: SoftphoneCall): Promise<number> {
   call.hangup();
   call.hangup({ reason: { cause: 200, text: 'Call completed elsewhere' }, headers: { 'X-Bye': '1' } });
   call.free();
-  return id + stats.inbound.packets + stats.outbound.bytes + (rtt ?? 0) + (since ?? 0) + streams.length +
+  return types.length + senders + Number(videoMuted) + id + stats.inbound.packets + stats.outbound.bytes + (rtt ?? 0) + (since ?? 0) + streams.length +
     (mos ?? 0) + (noMos?.length ?? 0) + levels + mosAlways +
     Number(held) + direction.length + who.length + state.length + (relay?.length ?? 0);
 }
@@ -417,6 +470,9 @@ export async function app(audio: HTMLAudioElement, wasmBytes: ArrayBuffer): Prom
   } catch (e) {
     const err = e as SoftphoneConfigError | SoftphoneNotSupportedError;
     if (err.name === 'SoftphoneConfigError') console.log(err.field);
+    // The same, with the classes.
+    if (e instanceof ConfigError) console.log(e.field, e.code satisfies 'invalidConfig');
+    if (e instanceof UnsupportedError) console.log(e.feature);
     throw e;
   }
   const offs: Array<() => void> = [
@@ -448,6 +504,24 @@ export async function app(audio: HTMLAudioElement, wasmBytes: ArrayBuffer): Prom
   const conn: SoftphoneConnectionStatus = phone.connectionState;
   console.log(registered, conn);
   const call = phone.call('bob', options);
+  // Audio source and codec preferences, for call() and answer() alike.
+  const media: SoftphoneMediaOptions = { deviceId: 'mic-1', codecs: ['PCMU', 'opus'], opusMaxBitrate: 24_000 };
+  phone.call('carol', { ...media, video: false });
+  phone.call('carol', { audio: { echoCancellation: true, deviceId: 'mic-1' } });
+  phone.call('dave', { stream: await navigator.mediaDevices.getUserMedia({ audio: true }) });
+  const answerWith: SoftphoneAnswerOptions = { audio: true, codecs: ['G722'] };
+  phone.getCall(1)?.answer(answerWith);
+  // Devices, their changes, and the output device of the app's own <audio>.
+  const devices: SoftphoneDevices = await phone.devices();
+  const mic: SoftphoneDevice | undefined = devices.audioInputs[0];
+  offs.push(phone.on('devices', (e) => console.log(e.audioInputs.length, e.audioOutputs.map((d) => d.label))));
+  try {
+    await phone.setOutputDevice(audio, devices.audioOutputs[0]?.deviceId ?? '');
+  } catch (e) {
+    if (e instanceof UnsupportedError) console.log(e.feature);
+    else if (e instanceof SoftphoneError) console.log(e.code satisfies SoftphoneErrorCode);
+  }
+  console.log(mic?.deviceId, mic?.groupId);
   phone.call('sip:bob@example.com');
   for (const c of phone.calls()) await useCall(c);
   await useCall(call);
@@ -500,6 +574,21 @@ export async function misuse(phone: Softphone, call: SoftphoneCall): Promise<voi
   call.sendDtmf('1', { mode: 'inband' });
   // @ts-expect-error 'unsupported' is no SoftphoneCallError code
   const code: SoftphoneCallErrorCode = 'unsupported';
+  // @ts-expect-error an unknown call event type
+  call.on('connected', () => {});
+  // @ts-expect-error a call's 'ended' handler gets ended events only
+  call.on('ended', (e: SoftphoneQualityEvent) => e.warning);
+  // @ts-expect-error an unknown codec
+  phone.call('bob', { codecs: ['iLBC'] });
+  // @ts-expect-error audio: false makes no call
+  phone.call('bob', { audio: false });
+  // @ts-expect-error the device id is a string
+  await call.setInputDevice(1);
+  // @ts-expect-error peerConnection is read-only
+  call.peerConnection = null;
+  // @ts-expect-error a code that is not in the union
+  const other: SoftphoneErrorCode = 'timeout';
+  console.log(other);
   // @ts-expect-error diagnose() options are typed
   await phone.diagnose({ timeOut: 3 });
   console.log(code);

@@ -232,11 +232,7 @@ pub(crate) fn config_error(field: &str, reason: &str) -> JsValue {
     } else {
         format!("invalid config: {field}: {reason}")
     };
-    let err = js_sys::Error::new(&message);
-    err.set_name("SoftphoneConfigError");
-    // Setting a property on a fresh Error cannot fail.
-    let _ = Reflect::set(&err, &"field".into(), &field.into());
-    err.into()
+    crate::web::errors::error("invalidConfig", &message, &[("field", field.into())])
 }
 
 /// `path.key`, or `key` at the root.

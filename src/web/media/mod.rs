@@ -21,13 +21,17 @@
 //! peer connection; an operation still waiting on a promise then finds the session
 //! closed and stops whatever it obtained.
 
+mod control;
 mod ops;
 mod peer;
 pub(crate) mod prewarm;
 mod sample;
+pub(crate) mod request;
 pub(crate) mod stats;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_control;
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
@@ -47,6 +51,7 @@ use sample::ServerLog;
 
 pub(crate) use peer::Listeners;
 use prewarm::WarmPool;
+use request::MediaRequest;
 
 /// One `iceServers` entry, checked.
 #[derive(Clone)]
@@ -98,6 +103,8 @@ pub(crate) struct Session {
     sampling: Cell<bool>,
     /// What the browser said about the STUN/TURN URLs.
     servers: Rc<RefCell<ServerLog>>,
+    /// The audio source and preferences the application gave (see [`request`]).
+    request: RefCell<MediaRequest>,
 }
 
 #[derive(Default)]
@@ -106,7 +113,11 @@ struct Inner {
     listeners: Option<Listeners>,
     local: Option<MediaStream>,
     remote: Option<MediaStream>,
+    /// The local tracks this session captured, and so must stop; the application's own
+    /// tracks (`stream`, `replaceAudioTrack`) are never stopped.
+    owned: Vec<web_sys::MediaStreamTrack>,
     muted: bool,
+    video_muted: bool,
 }
 
 impl Session {
@@ -137,6 +148,7 @@ impl Session {
             expected: Cell::new((true, true)),
             sampling: Cell::new(false),
             servers: Rc::default(),
+            request: RefCell::default(),
         })
     }
 
@@ -325,8 +337,9 @@ impl Session {
         }
         self.queue.borrow_mut().clear();
         let mut inner = self.inner.borrow_mut();
-        if let Some(local) = inner.local.take() {
-            stop_tracks(&local);
+        inner.local = None;
+        for track in inner.owned.drain(..) {
+            track.stop();
         }
         inner.remote = None;
         if let Some(pc) = inner.pc.take() {

@@ -11,6 +11,7 @@ use web_sys::{
 };
 
 use super::peer::set_directions;
+use super::request::AudioSource;
 use super::{stop_tracks, Session};
 use crate::core::{Direction, LogLevel, MediaAction};
 use crate::web::error_name;
@@ -81,7 +82,9 @@ async fn answer(
     ensure_local(s, &pc, video).await?;
     set_directions(&pc, direction);
     let answer = wait(pc.create_answer(), "createAnswer").await?;
-    set_local(s, &pc, RtcSdpType::Answer, &sdp_of(&answer)).await
+    set_local(s, &pc, RtcSdpType::Answer, &sdp_of(&answer)).await?;
+    s.apply_bitrate(&pc).await;
+    Ok(())
 }
 
 async fn apply_answer(s: &Rc<Session>, answer: &str, provisional: bool) -> Result<(), String> {
@@ -93,7 +96,9 @@ async fn apply_answer(s: &Rc<Session>, answer: &str, provisional: bool) -> Resul
     } else {
         RtcSdpType::Answer
     };
-    set_remote(&pc, kind, answer).await
+    set_remote(&pc, kind, answer).await?;
+    s.apply_bitrate(&pc).await;
+    Ok(())
 }
 
 /// Abandons our offer. Nothing to abandon (already stable) is not a failure.
@@ -110,38 +115,73 @@ async fn rollback(s: &Rc<Session>) {
     }
 }
 
-/// Captures the microphone (and camera) the first time, adding the tracks to `pc`.
+/// Gets the call's local tracks the first time (captured, or the application's
+/// `stream`) and adds them to `pc`, then applies the codec order.
 async fn ensure_local(s: &Rc<Session>, pc: &RtcPeerConnection, video: bool) -> Result<(), String> {
     if s.inner.borrow().local.is_some() {
         return Ok(());
     }
+    let source = s.request.borrow().audio.clone();
+    let (stream, owned) = match source {
+        AudioSource::Stream(app) => {
+            // A stream of our own over the application's tracks: switching the microphone
+            // later changes ours, never the application's.
+            let stream = MediaStream::new_with_tracks(&app.get_tracks())
+                .map_err(|e| format!("MediaStream() failed: {}", error_name(&e)))?;
+            (stream, false)
+        }
+        AudioSource::Capture(audio) => (capture(&audio, video).await?, true),
+    };
+    if s.closed.get() {
+        // The call ended while the user was being asked: give the devices back.
+        if owned {
+            stop_tracks(&stream);
+        }
+        return Err("the call ended".into());
+    }
+    let (muted, video_muted) = {
+        let inner = s.inner.borrow();
+        (inner.muted, inner.video_muted)
+    };
+    let mut tracks = Vec::new();
+    for track in stream.get_tracks().iter() {
+        let track: MediaStreamTrack = track.unchecked_into();
+        if track.kind() == "audio" {
+            track.set_enabled(!muted);
+        } else {
+            track.set_enabled(!video_muted);
+        }
+        pc.add_track_0(&track, &stream);
+        tracks.push(track);
+    }
+    {
+        let mut inner = s.inner.borrow_mut();
+        inner.local = Some(stream);
+        if owned {
+            inner.owned = tracks;
+        }
+    }
+    s.apply_codec_order(pc);
+    Ok(())
+}
+
+/// `getUserMedia({ audio, video })`.
+async fn capture(audio: &Option<JsValue>, video: bool) -> Result<MediaStream, String> {
     let devices = web_sys::window()
         .ok_or("no window: media needs a page")?
         .navigator()
         .media_devices()
         .map_err(|_| "navigator.mediaDevices is not available (not a secure context?)")?;
     let constraints = MediaStreamConstraints::new();
-    constraints.set_audio_bool(true);
+    match audio {
+        Some(audio) => constraints.set_audio(audio),
+        None => constraints.set_audio_bool(true),
+    }
     constraints.set_video_bool(video);
     let promise = devices
         .get_user_media_with_constraints(&constraints)
         .map_err(|e| format!("getUserMedia failed: {}", error_name(&e)))?;
-    let stream: MediaStream = wait(promise, "getUserMedia").await?.unchecked_into();
-    if s.closed.get() {
-        // The call ended while the user was being asked: give the devices back.
-        stop_tracks(&stream);
-        return Err("the call ended".into());
-    }
-    let muted = s.inner.borrow().muted;
-    for track in stream.get_tracks().iter() {
-        let track: MediaStreamTrack = track.unchecked_into();
-        if track.kind() == "audio" {
-            track.set_enabled(!muted);
-        }
-        pc.add_track_0(&track, &stream);
-    }
-    s.inner.borrow_mut().local = Some(stream);
-    Ok(())
+    Ok(wait(promise, "getUserMedia").await?.unchecked_into())
 }
 
 async fn set_local(

@@ -20,16 +20,16 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 /// What a session reported, in order.
 #[derive(Default)]
-struct Reports {
-    local: Vec<(String, bool)>,
-    ice: Vec<IceState>,
-    failed: Vec<String>,
-    remote_stream: usize,
-    logs: Vec<String>,
-    samples: Vec<MediaSample>,
+pub(super) struct Reports {
+    pub(super) local: Vec<(String, bool)>,
+    pub(super) ice: Vec<IceState>,
+    pub(super) failed: Vec<String>,
+    pub(super) remote_stream: usize,
+    pub(super) logs: Vec<String>,
+    pub(super) samples: Vec<MediaSample>,
 }
 
-fn session(id: u64) -> (Rc<Session>, Rc<RefCell<Reports>>) {
+pub(super) fn session(id: u64) -> (Rc<Session>, Rc<RefCell<Reports>>) {
     let reports = Rc::new(RefCell::new(Reports::default()));
     let r = Rc::clone(&reports);
     let sink: Sink = Rc::new(move |work| {
@@ -48,7 +48,7 @@ fn session(id: u64) -> (Rc<Session>, Rc<RefCell<Reports>>) {
     (Session::new(CallId(id), settings, sink), reports)
 }
 
-async fn sleep(ms: i32) {
+pub(super) async fn sleep(ms: i32) {
     let p = js_sys::Promise::new(&mut |resolve, _| {
         web_sys::window()
             .unwrap()
@@ -59,7 +59,7 @@ async fn sleep(ms: i32) {
 }
 
 /// Waits until `check` holds, at most `ms`.
-async fn until(what: &str, ms: i32, mut check: impl FnMut() -> bool) {
+pub(super) async fn until(what: &str, ms: i32, mut check: impl FnMut() -> bool) {
     let mut waited = 0;
     while !check() {
         assert!(waited < ms, "{what}: not within {ms} ms");
@@ -69,7 +69,7 @@ async fn until(what: &str, ms: i32, mut check: impl FnMut() -> bool) {
 }
 
 /// The latest local description once gathering is complete.
-async fn complete_sdp(r: &Rc<RefCell<Reports>>, after: usize) -> String {
+pub(super) async fn complete_sdp(r: &Rc<RefCell<Reports>>, after: usize) -> String {
     until("gathering complete", 10_000, || {
         r.borrow().local.iter().skip(after).any(|(_, c)| *c) || !r.borrow().failed.is_empty()
     })
@@ -104,7 +104,7 @@ async fn negotiate(
     });
 }
 
-async fn inbound_packets(s: &Session) -> f64 {
+pub(super) async fn inbound_packets(s: &Session) -> f64 {
     let stats = stats::read(s.peer_connection()).await.expect("getStats");
     let inbound = js_sys::Reflect::get(&stats, &"inbound".into()).unwrap();
     js_sys::Reflect::get(&inbound, &"packets".into())

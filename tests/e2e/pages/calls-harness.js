@@ -39,7 +39,7 @@ const harness = {
     phones.get(name).start();
   },
 
-  /** The phone itself, for tests of APIs the harness has no wrapper for (messages, subscriptions). */
+  /** The phone itself, for tests of APIs the harness has no wrapper for (messages, subscriptions, media). */
   phone(name) {
     return phones.get(name);
   },
