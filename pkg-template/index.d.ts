@@ -139,6 +139,12 @@ export declare class CallError extends SoftphoneError implements SoftphoneCallEr
   readonly code: SoftphoneCallErrorCode;
 }
 
+/** A MESSAGE or subscription method's bad argument, or no connection (`sendMessage()`, `subscribe()`, `blf()` ...). */
+export declare class RequestError extends SoftphoneError implements SoftphoneRequestError {
+  readonly name: 'SoftphoneRequestError';
+  readonly code: SoftphoneRequestErrorCode;
+}
+
 /** A browser media call failed (`getUserMedia`, `replaceTrack`, `setSinkId`, `enumerateDevices`). */
 export declare class DeviceError extends SoftphoneError {
   readonly name: 'SoftphoneDeviceError';

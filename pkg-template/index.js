@@ -39,6 +39,9 @@ export class ConfigError extends SoftphoneError {}
 /** A call operation that does not fit (`noSuchCall`, `invalidState`, `invalidValue` ...). */
 export class CallError extends SoftphoneError {}
 
+/** A MESSAGE or subscription argument or state (`invalidTarget`, `invalidValue`, `notConnected`, `noSuchSubscription`). */
+export class RequestError extends SoftphoneError {}
+
 /** A browser media call failed (`code: 'deviceFailed'`); `browserError` is the browser's exception name. */
 export class DeviceError extends SoftphoneError {}
 
@@ -49,6 +52,7 @@ for (const [cls, name] of [
   [SoftphoneError, 'SoftphoneError'],
   [ConfigError, 'SoftphoneConfigError'],
   [CallError, 'SoftphoneCallError'],
+  [RequestError, 'SoftphoneRequestError'],
   [DeviceError, 'SoftphoneDeviceError'],
   [UnsupportedError, 'NotSupportedError'],
 ]) {
@@ -56,9 +60,10 @@ for (const [cls, name] of [
 }
 
 /** What the WebAssembly driver calls to make its errors (errors.rs). */
-function makeError(code, message, fields) {
+function makeError(code, message, fields, kind) {
   const cls =
-    code === 'invalidConfig' ? ConfigError
+    kind === 'request' ? RequestError
+    : code === 'invalidConfig' ? ConfigError
     : code === 'unsupported' ? UnsupportedError
     : code === 'deviceFailed' ? DeviceError
     : CallError;

@@ -50,15 +50,22 @@ fn an_invite_with_replaces_takes_the_place_of_a_confirmed_call() {
             video: false
         }
     );
-    assert_eq!(
-        h.call_events(new),
-        [CallEvent::Replacing {
-            from: "sip:bob@softphone.test".into(),
-            display_name: Some("Bob".into()),
-            to: "sip:alice@softphone.test".into(),
-            replaces: bob_call,
-        }]
-    );
+    let events = h.call_events(new);
+    let [CallEvent::Replacing {
+        from,
+        display_name,
+        to,
+        details,
+        replaces,
+    }] = events.as_slice()
+    else {
+        panic!("one Replacing event: {events:?}");
+    };
+    assert_eq!(from, "sip:bob@softphone.test");
+    assert_eq!(display_name.as_deref(), Some("Bob"));
+    assert_eq!(to, "sip:alice@softphone.test");
+    assert_eq!(*replaces, bob_call);
+    assert_eq!(details.call_id, "dave-call-1@pbx", "the INVITE's details come along");
     assert!(
         h.ua.answer(new, Default::default(), h.now).is_err(),
         "already answered"

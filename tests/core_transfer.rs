@@ -37,11 +37,13 @@ fn second_call(h: &mut Harness, user: &str, tag: &str) -> (CallId, Peer, Vec<u8>
     h.deliver(&peer.reply(&invite, 200, "OK", Some(&remote_sdp("sendrecv")), &[]));
     assert!(h.take().starts_with(b"ACK "));
     assert!(matches!(h.take_media().1, MediaAction::ApplyAnswer { .. }));
+    let call_id = header(&invite, "Call-ID").unwrap();
     assert_eq!(
         h.call_events(call),
         [
             CallEvent::Calling {
-                target: format!("sip:{user}@softphone.test")
+                target: format!("sip:{user}@softphone.test"),
+                call_id: call_id.trim().to_string(),
             },
             CallEvent::Connected
         ]

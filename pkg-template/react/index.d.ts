@@ -28,7 +28,7 @@ import type {
 
 export type * from '../index.js';
 /** The package's error classes (the same classes as `softphone-core` exports). */
-export { CallError, ConfigError, DeviceError, SoftphoneError, UnsupportedError } from '../index.js';
+export { CallError, ConfigError, DeviceError, RequestError, SoftphoneError, UnsupportedError } from '../index.js';
 
 /** The connection state: the last `connection` event, or `idle` before the first one. */
 export type SoftphoneConnectionState = SoftphoneConnectionEvent | { type: 'connection'; state: 'idle' };

@@ -25,7 +25,7 @@ import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import { CallError, SoftphoneError, createSoftphone } from '../index.js';
 
 // The error classes, so that `instanceof` works with imports from either entry.
-export { CallError, ConfigError, DeviceError, SoftphoneError, UnsupportedError } from '../index.js';
+export { CallError, ConfigError, DeviceError, RequestError, SoftphoneError, UnsupportedError } from '../index.js';
 
 const IDLE_CONNECTION = Object.freeze({ type: 'connection', state: 'idle' });
 const IDLE_REGISTRATION = Object.freeze({ type: 'registration', state: 'idle' });

@@ -3,7 +3,7 @@
 //!
 //! Every error has a `code` from one union (`SoftphoneErrorCode` in `types.rs`). The npm
 //! entry (`pkg-template/index.js`) defines `SoftphoneError` and its subclasses
-//! (`ConfigError`, `CallError`, `DeviceError`, `UnsupportedError`) and hands this module a
+//! (`ConfigError`, `CallError`, `RequestError`, `DeviceError`, `UnsupportedError`) and hands this module a
 //! factory when it loads the WebAssembly, so `e instanceof CallError` holds for what a
 //! method throws. Without the entry (the driver's own tests load the glue directly) the
 //! same errors are plain `Error`s with the same `name`, `code` and fields.
@@ -14,21 +14,24 @@ use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 thread_local! {
-    /// `(code, message, fields) => Error`, from the package entry.
+    /// `(code, message, fields, kind) => Error`, from the package entry.
     static FACTORY: RefCell<Option<Function>> = const { RefCell::new(None) };
 }
 
 /// Called once by the package entry with its error factory:
-/// `(code, message, fields) => SoftphoneError`. Not part of the public API.
+/// `(code, message, fields, kind) => SoftphoneError` (`kind` is `'request'` for
+/// MESSAGE and subscription errors). Not part of the public API.
 #[wasm_bindgen(js_name = __setErrorFactory, skip_typescript)]
 pub fn set_error_factory(factory: Function) {
     FACTORY.with(|f| *f.borrow_mut() = Some(factory));
 }
 
 /// The `name` of the errors with `code`, as thrown without the package entry (and as the
-/// entry's classes are named).
-fn name_of(code: &str) -> &'static str {
+/// entry's classes are named). `request`: thrown by MESSAGE and subscription methods,
+/// whose codes overlap the call methods'.
+fn name_of(code: &str, request: bool) -> &'static str {
     match code {
+        _ if request => "SoftphoneRequestError",
         "invalidConfig" => "SoftphoneConfigError",
         "unsupported" => "NotSupportedError",
         "deviceFailed" => "SoftphoneDeviceError",
@@ -39,6 +42,15 @@ fn name_of(code: &str) -> &'static str {
 /// An error with `code`, `message` and extra `fields` (`field` of a configuration error,
 /// `browserError` of a device error: the browser's exception name).
 pub(crate) fn error(code: &str, message: &str, fields: &[(&str, JsValue)]) -> JsValue {
+    make(code, message, fields, false)
+}
+
+/// A `RequestError` (MESSAGE and subscriptions) with `code` and `message`.
+pub(crate) fn request_error(code: &str, message: &str) -> JsValue {
+    make(code, message, &[], true)
+}
+
+fn make(code: &str, message: &str, fields: &[(&str, JsValue)], request: bool) -> JsValue {
     let extra = Object::new();
     for (k, v) in fields {
         // Setting a property on a fresh plain object cannot fail.
@@ -46,15 +58,16 @@ pub(crate) fn error(code: &str, message: &str, fields: &[(&str, JsValue)]) -> Js
     }
     let made = FACTORY.with(|f| {
         f.borrow().as_ref().and_then(|f| {
-            f.call3(&JsValue::UNDEFINED, &code.into(), &message.into(), &extra)
-                .ok()
+            let kind = JsValue::from_str(if request { "request" } else { "" });
+            let args = js_sys::Array::of4(&code.into(), &message.into(), &extra, &kind);
+            f.apply(&JsValue::UNDEFINED, &args).ok()
         })
     });
     if let Some(made) = made.filter(|e| e.is_object()) {
         return made;
     }
     let err = js_sys::Error::new(message);
-    err.set_name(name_of(code));
+    err.set_name(name_of(code, request));
     let _ = Reflect::set(&err, &"code".into(), &code.into());
     let _ = Object::assign(&err, &extra);
     err.into()

@@ -88,11 +88,7 @@ fn request_error(e: &RequestError) -> JsValue {
         RequestError::NoSuchSubscription => "noSuchSubscription",
         _ => "invalidValue",
     };
-    let err = js_sys::Error::new(&e.to_string());
-    err.set_name("SoftphoneRequestError");
-    // Setting a property on a fresh Error cannot fail.
-    let _ = Reflect::set(&err, &"code".into(), &code.into());
-    err.into()
+    super::errors::request_error(code, &e.to_string())
 }
 
 fn invalid(what: &str) -> RequestError {

@@ -424,7 +424,8 @@ export type SoftphoneCallErrorCode =
  * the browser lacks a feature, or this is not a browser) and `deviceFailed`
  * (`DeviceError`: `getUserMedia`, `replaceTrack` or `setSinkId` failed).
  */
-export type SoftphoneErrorCode = SoftphoneCallErrorCode | 'invalidConfig' | 'unsupported' | 'deviceFailed';
+export type SoftphoneErrorCode =
+  | SoftphoneCallErrorCode | SoftphoneRequestErrorCode | 'invalidConfig' | 'unsupported' | 'deviceFailed';
 
 /**
  * A `connect-src` violation the browser reported for a server (a `securitypolicyviolation`

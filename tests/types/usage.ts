@@ -6,6 +6,7 @@ import {
   INSTANCE_ID_STORAGE_KEY,
   CallError,
   ConfigError,
+  RequestError,
   DeviceError,
   SoftphoneError,
   UnsupportedError,
@@ -99,11 +100,12 @@ export type Checks = [
   Expect<Equal<SoftphoneSubscriptionEvent, SoftphoneEventOf<'subscription'>>>,
   Expect<Equal<SoftphoneMwiEvent, SoftphoneEventOf<'mwi'>>>,
   Expect<Equal<SoftphoneRequestError['code'], SoftphoneRequestErrorCode>>,
+  Expect<Equal<RequestError['code'], SoftphoneRequestErrorCode>>,
   Expect<Equal<Awaited<ReturnType<Softphone['sendMessage']>>, SoftphoneMessageResult>>,
   Expect<Equal<ReturnType<Softphone['blf']>['state'], SoftphoneBlfState | null>>,
   Expect<Equal<SoftphoneBlfState['lamp'], SoftphoneLamp>>,
   Expect<Equal<SoftphoneEventOf<'devices'>, SoftphoneDevicesEvent>>,
-  Expect<Equal<SoftphoneErrorCode, SoftphoneCallErrorCode | 'invalidConfig' | 'unsupported' | 'deviceFailed'>>,
+  Expect<Equal<SoftphoneErrorCode, SoftphoneCallErrorCode | SoftphoneRequestErrorCode | 'invalidConfig' | 'unsupported' | 'deviceFailed'>>,
   Expect<Equal<SoftphoneError['code'], SoftphoneErrorCode>>,
   Expect<Equal<CallError['code'], SoftphoneCallErrorCode>>,
   Expect<Equal<ConfigError['code'], 'invalidConfig'>>,
@@ -188,6 +190,11 @@ export async function presenceAndMessaging(phone: Softphone): Promise<string> {
   const options: SoftphoneMessageOptions = { contentType: 'text/plain', headers: { 'X-Ticket': '42' } };
   const result = await phone.sendMessage('1002', 'hello', options);
   const outcome = result.delivered ? `delivered ${result.status}` : `failed ${result.status} ${result.reason}`;
+  try {
+    phone.blf('');
+  } catch (e) {
+    if (e instanceof RequestError) console.log(e.code satisfies SoftphoneRequestErrorCode, e instanceof SoftphoneError);
+  }
   phone.on('message', (e) => {
     if (e.event === 'received') console.log(e.from, e.contentType, e.body, e.headers[0]?.[0]);
   });

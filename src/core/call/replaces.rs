@@ -165,7 +165,8 @@ impl Calls {
                 },
                 io,
             )
-            .is_err() {
+            .is_err()
+        {
             // The call was made ringing just now, so answering it cannot fail.
             self.calls[i].end(EndCause::Rejected(500), io);
         }

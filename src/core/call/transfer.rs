@@ -54,7 +54,10 @@ impl Calls {
         s: &mut Sender<'_>,
     ) -> Result<(), CallError> {
         let referred_by = format!("<{}>", s.local.aor_uri());
-        let mut all = vec![("Refer-To", refer_to), ("Referred-By", referred_by.as_str())];
+        let mut all = vec![
+            ("Refer-To", refer_to),
+            ("Referred-By", referred_by.as_str()),
+        ];
         all.extend(extra.iter());
         self.send_in_dialog(i, InDialog::Refer, &all, None, io, s)?;
         let call = &mut self.calls[i];

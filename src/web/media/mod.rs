@@ -25,8 +25,8 @@ mod control;
 mod ops;
 mod peer;
 pub(crate) mod prewarm;
-mod sample;
 pub(crate) mod request;
+mod sample;
 pub(crate) mod stats;
 #[cfg(test)]
 mod tests;
