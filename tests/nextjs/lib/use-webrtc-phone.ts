@@ -189,7 +189,7 @@ export function useWebRTCPhone(options: WebRTCPhoneOptions): WebRTCPhone {
     reject: () => incoming && sp.reject(incoming.id, 486),
     hangup: () => active && sp.hangup(active.id),
     hold: () => active && sp.hold(active.id),
-    unhold: () => active && sp.resume(active.id),
+    unhold: () => active && sp.unhold(active.id),
     toggleMute: () => active && (active.muted ? sp.unmute(active.id) : sp.mute(active.id)),
     sendDtmf: (digits) => active && sp.sendDtmf(active.id, digits, { mode: 'info' }),
   };
