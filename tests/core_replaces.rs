@@ -1,6 +1,6 @@
 //! Transcript tests of Replaces received (RFC 3891): an incoming INVITE with Replaces
-//! (a confirmed dialog replaced, answered at once; our early call cancelled; 481, 486
-//! and 400 refusals; Replaces outside an INVITE), an incoming REFER whose Refer-To
+//! (a confirmed dialog replaced, answered at once; our early call cancelled; 481, 486,
+//! 603 and 400 refusals; Replaces outside an INVITE), an incoming REFER whose Refer-To
 //! carries Replaces, and malformed values answered without panic.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test panics to fail
 
@@ -264,5 +264,35 @@ fn an_incoming_refer_with_replaces_makes_an_invite_carrying_it() {
         &["Refer-To: <sip:dave@softphone.test?Replaces=dave-1%3Bto-tag%3Dd1>".into()],
     ));
     assert_eq!(first_line(&h.take()), "SIP/2.0 400 Bad Refer-To");
+    h.assert_idle();
+}
+
+#[test]
+fn a_replaces_naming_a_call_that_has_just_ended_is_declined() {
+    let mut h = Harness::new(config());
+    let (ours, invite) = h.outgoing_invite();
+    let bob = Peer::new();
+    h.deliver(&bob.reply(&invite, 180, "Ringing", None, &[]));
+    // Hung up while ringing: the call is over but stays to ACK the 487 (RFC 3891
+    // section 3: a terminated dialog is declined with 603).
+    h.ua.hangup(ours, h.now).unwrap();
+    h.drain();
+    assert!(h.take().starts_with(b"CANCEL "));
+    assert_eq!(
+        h.last_call_event(ours),
+        Some(CallEvent::Ended(EndCause::Cancelled))
+    );
+    assert_eq!(h.take_media(), (ours, MediaAction::Close));
+    h.deliver(&replacing_invite(&invite, "", &[]));
+    assert_eq!(first_line(&h.take()), "SIP/2.0 603 Declined");
+    h.deliver(&bob.reply(&invite, 487, "Request Terminated", None, &[]));
+    assert!(h.take().starts_with(b"ACK "));
+    // Gone now: the same INVITE names no dialog at all.
+    h.deliver(&replacing_invite(&invite, "", &[]));
+    assert_eq!(
+        first_line(&h.take()),
+        "SIP/2.0 481 Call/Transaction Does Not Exist"
+    );
+    assert!(h.ua.calls().is_empty());
     h.assert_idle();
 }
