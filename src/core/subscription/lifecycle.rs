@@ -4,7 +4,7 @@
 use super::{emit, InFlight, Phase, SubscriptionEvent, Subscriptions, END_GUARD};
 use crate::core::ids::SubscriptionId;
 use crate::core::io::Io;
-use crate::core::request::RequestError;
+use crate::core::request::{OutOfDialog, RequestError};
 use crate::core::timer::{SubTimer, TimerKey, UaTimer};
 use crate::core::transaction::{Purpose, Sender};
 use crate::core::Event;
@@ -27,6 +27,9 @@ impl Subscriptions {
         let sub = &mut self.subs[i];
         match (sub.dialog.is_some(), sub.in_flight) {
             (true, _) if io.flow.is_some() => {
+                // A refresh still out would answer for the unsubscribe.
+                s.txs.abandon(Purpose::Subscribe(id), io);
+                let sub = &mut self.subs[i];
                 sub.phase = Phase::Ending;
                 self.send_unsubscribe(i, io, s);
                 io.timers
@@ -87,12 +90,19 @@ impl Subscriptions {
         let mut i = 0;
         while i < self.subs.len() {
             let sub = &mut self.subs[i];
-            sub.in_flight = None;
+            let was_sent = sub.in_flight.take().is_some();
             if sub.phase == Phase::Ending {
                 self.end(i, None, "unsubscribed", io, s);
                 continue;
             }
             let had_dialog = sub.dialog.take().is_some();
+            if had_dialog || was_sent {
+                // The notifier may hold a subscription made by what it last received: the
+                // next SUBSCRIBE starts a dialog of its own, never a second one under the
+                // same Call-ID and From tag.
+                let target = sub.req.target.clone();
+                sub.req = OutOfDialog::new(target, io);
+            }
             sub.blf = None;
             io.timers.cancel(TimerKey::Sub(sub.id, SubTimer::Refresh));
             if sub.phase != Phase::RetryWait {

@@ -309,6 +309,9 @@ impl Subscriptions {
         sub.in_flight = None;
         sub.auth.reset();
         io.timers.cancel_sub(id);
+        // A SUBSCRIBE of the old dialog still out must not answer for the new one.
+        s.txs.abandon(Purpose::Subscribe(id), io);
+        let sub = &mut self.subs[i];
         // Counted until a NOTIFY says active again: a notifier that ends every new
         // subscription at once is not asked again at the pacing rate forever.
         sub.failures += 1;
