@@ -1,5 +1,6 @@
 // JsSIP parity through the real Kamailio (issue 14, items 2, 6, 7), in headless Chromium:
-// custom headers both ways (INVITE, its 200, INFO, REFER, BYE, a rejection with Reason) and
+// custom headers both ways (INVITE, its 200, INFO, REFER, BYE, a rejection with Reason), an
+// anonymous call and a per-call display name, and
 // the incoming call's P-Asserted-Identity / Alert-Info, INFO both ways between softphones,
 // an HA1 instead of a password, credentials rotated after a refusal and during a call,
 // unregister/register (do-not-disturb) with the connection and calls kept.
@@ -161,13 +162,16 @@ test('headers on the INVITE, INFO, REFER and BYE reach the far end; Reason on th
   await waitCall('alice', { callId: placed.id, event: 'ended', cause: { kind: 'localHangup' } });
 });
 
-test('the incoming call shows PAI, Alert-Info and headers; answer headers and a rejection with Reason on the wire', async () => {
+test('an anonymous call; the incoming call shows PAI, Alert-Info and headers; answer headers and a rejection with Reason on the wire', async () => {
   // dave calls bob with a browser's own SDP offer, as Asterisk relays one.
   const offerFrom = await (async () => {
     const t0 = await now();
     const invited = daveGets('INVITE', 10_000);
-    const placed = await h(([t]) => window.harness.call('alice', t), 'dave');
+    const placed = await h(([t, o]) => window.harness.call('alice', t, o), 'dave', { anonymous: true });
     const inv = await invited;
+    // An anonymous call (RFC 3323): the From says nothing, Privacy asks the proxy to hide the rest.
+    assert.match(hdr(inv, 'From'), /^"Anonymous" <sip:anonymous@anonymous\.invalid>;tag=/);
+    assert.equal(hdr(inv, 'Privacy'), 'id');
     await waitCall('alice', { callId: placed.id, event: 'calling' }, { after: t0 });
     dave.answer(inv, 486, 'Busy Here');
     await waitCall('alice', { callId: placed.id, event: 'ended' });
@@ -282,6 +286,15 @@ test('INFO both ways between softphones; PAI and headers set by the caller reach
   await waitCall('bob', { callId: incoming.callId, event: 'dtmf', tone: '1' });
   await waitCall('bob', { callId: incoming.callId, event: 'dtmf', tone: '2' });
   assert.equal((await act('alice', placed.id, 'sendDtmf', '1', { duration: 5 })).error?.code, 'invalidValue');
+  // RFC 4733: the RTCDTMFSender plays each tone `duration` ms, then waits `interToneGap`.
+  await waitCall('alice', { callId: placed.id, event: 'remoteStream' });
+  assert.equal(await h(([i]) => window.harness.watchDtmf('alice', i), placed.id), true);
+  assert.ok((await act('alice', placed.id, 'sendDtmf', '12', { duration: 400, interToneGap: 300 })).ok);
+  await page.waitForFunction(([i]) => window.harness.toneTimes('alice', i).length >= 3, [placed.id], { timeout: 5000 });
+  const [t1, t2, end] = await h(([i]) => window.harness.toneTimes('alice', i), placed.id);
+  // 700 ms from one tone to the next (the default 100 + 70 would be 170 ms), 400 ms of the last.
+  assert.ok(t2 - t1 >= 650 && t2 - t1 < 1200, `tone to tone ${Math.round(t2 - t1)} ms`);
+  assert.ok(end - t2 >= 350, `the last tone lasted ${Math.round(end - t2)} ms`);
   assert.ok((await act('alice', placed.id, 'hangup')).ok);
   await waitCall('bob', { callId: incoming.callId, event: 'ended', cause: { kind: 'remoteHangup' } });
 });

@@ -377,6 +377,21 @@ describe('Next.js 15 app', { concurrency: false }, () => {
     await stopServer(dev.child);
   });
 
+  test('a changed password reaches the running phone: the hook calls setCredentials, no new phone', { timeout: 60_000 }, async () => {
+    const page = await browser.newPage();
+    page.on('console', (m) => consoleLines.push(m.text()));
+    await page.goto(appUrl + '/rotate');
+    await waitRegistration(page, 'failed');
+    const instance = await page.locator('[data-testid=instance]').textContent();
+    assert.ok(instance, 'the phone exists');
+    assert.equal(await page.locator('[data-testid=connects]').textContent(), '1');
+    await page.click('[data-testid=fix]');
+    await waitRegistration(page, 'registered');
+    // A new phone would open a WebSocket of its own (and un-REGISTER the old one).
+    assert.equal(await page.locator('[data-testid=connects]').textContent(), '1', 'the same phone and WebSocket');
+    await page.close();
+  });
+
   test('no secret reached the console', () => {
     for (const line of consoleLines) {
       for (const s of SECRETS) assert.ok(!line.includes(s), `a secret leaked: ${line.slice(0, 80)}`);

@@ -71,15 +71,12 @@ impl UserAgent {
     /// Registers again after [`UserAgent::unregister`] (or after a refusal): a new
     /// REGISTER round at once when the flow is up, else when it opens.
     pub fn register(&mut self, now: Instant) {
-        if self.run != Run::Running {
-            // `start` registers; before it there is no flow to register on.
-            let (mut io, mut sender) = split!(self, now);
-            self.registration.resume(&mut io, &mut sender);
-            return;
-        }
+        // Without a flow (not started, or reconnecting) the round starts when one opens.
         let (mut io, mut sender) = split!(self, now);
         self.registration.resume(&mut io, &mut sender);
-        self.sync_prewarm(now);
+        if self.run == Run::Running {
+            self.sync_prewarm(now);
+        }
     }
 
     /// Whether the registrar holds our binding now.

@@ -161,8 +161,18 @@ const harness = {
     const sender = pc?.getSenders().find((s) => s.track?.kind === 'audio');
     if (!sender?.dtmf) return false;
     pc.__tones = [];
-    sender.dtmf.addEventListener('tonechange', (e) => pc.__tones.push(e.tone));
+    pc.__toneTimes = [];
+    sender.dtmf.addEventListener('tonechange', (e) => {
+      pc.__tones.push(e.tone);
+      pc.__toneTimes.push(performance.now());
+    });
     return true;
+  },
+
+  /** When each watched tone started (ms, performance.now()), '' (the end) included. */
+  toneTimes(name, id) {
+    const call = phones.get(name).getCall(id);
+    return window.mediaTracker.pcOf(call?.remoteStream)?.__toneTimes ?? [];
   },
 
   openPcs: () => window.mediaTracker.openPcs(),
