@@ -97,6 +97,9 @@ pub(crate) struct Session {
     watch: RefCell<Option<QualityWatch>>,
     /// The audio source and preferences the application gave (see [`request`]).
     request: RefCell<MediaRequest>,
+    /// Counts changes of the requested audio source, so that a capture that was under
+    /// way when the source changed is switched to it once it lands.
+    source_changes: Cell<u32>,
 }
 
 #[derive(Default)]
@@ -139,6 +142,7 @@ impl Session {
             quality: Rc::default(),
             watch: RefCell::new(None),
             request: RefCell::default(),
+            source_changes: Cell::new(0),
         })
     }
 
