@@ -15,9 +15,13 @@
 //! Actions that need the browser's promises (offer, answer, apply an answer, roll
 //! back) run one after the other on a queue per call, so that an answer is never
 //! applied to an offer that is still being made. `Mute`, `SendDtmf` and `Close` act
-//! at once. `Close` stops every local track, detaches every listener and closes the
-//! peer connection; an operation still waiting on a promise then finds the session
-//! closed and stops whatever it obtained.
+//! at once. `Close` stops every local track the session captured (never the
+//! application's own, see [`request`]), detaches every listener and closes the peer
+//! connection; an operation still waiting on a promise then finds the session closed
+//! and stops whatever it obtained.
+//!
+//! What the application changes without signalling (the microphone by `replaceTrack`,
+//! the camera's mute, the codec order and bitrate cap it asked for) is in `control.rs`.
 
 mod control;
 mod ops;
