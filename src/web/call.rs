@@ -188,10 +188,11 @@ impl SoftphoneCall {
         let (media, options) = super::media::request::split(&options.unwrap_or(JsValue::UNDEFINED))
             .map_err(|e| call_error(&e))?;
         let options = answer_options(&options).map_err(|e| call_error(&e))?;
-        if self.driver.strong_count() > 0 {
-            super::call_media::hand_over(&self.info, media);
-        }
-        self.run(|ua, id, now| ua.answer(id, options, now))
+        self.run(|ua, id, now| ua.answer(id, options, now))?;
+        // Only once answered (a refused answer() leaves the call's media as it was), and
+        // still before the session's first media action runs (it waits for a microtask).
+        super::call_media::hand_over(&self.info, media);
+        Ok(())
     }
 
     /// Rejects a ringing incoming call: with a status (default 486 Busy Here; 603

@@ -223,7 +223,7 @@ describe('media control through Kamailio', { concurrency: false }, () => {
     assert.ok(sent);
   });
 
-  test('a call that adopts the pre-warmed peer connection captures the chosen microphone', async () => {
+  test('a call that adopts the pre-warmed peer connection captures the chosen microphone; answer() takes media options too', async () => {
     // carol has TURN, so her registered phone keeps a warm peer connection (no tracks).
     const iceServers = [{ ...turnCredentials(env.turn, { id: 'carol-media', ttlSeconds: 3600 }), urls: env.turn.urls }];
     const made = await h(([c]) => window.harness.create('carol', c), config('carol', { iceServers }));
@@ -237,20 +237,26 @@ describe('media control through Kamailio', { concurrency: false }, () => {
       { timeout: 10_000 },
     );
     const bobCarol = await h(() => window.harness.callEvents('bob').filter((e) => e.event === 'incoming')[1].callId);
-    await h(([id]) => window.harness.phone('bob').getCall(id).answer(), bobCarol);
+    // bob answers with media options of his own: a microphone and G.722 first.
+    await h(([id, device]) => window.harness.phone('bob').getCall(id).answer({ deviceId: device, codecs: ['G722', 'opus'] }), bobCarol, inputs[0].deviceId);
     await page.waitForFunction(
       ([id]) => window.harness.callEvents('carol', id).some((e) => e.event === 'connected'),
       [carolBob],
       { timeout: 15_000 },
     );
-    const facts = await h(([id]) => {
+    const facts = await h(([id, b]) => {
       const pc = window.harness.phone('carol').getCall(id).peerConnection;
+      const bobPc = window.harness.phone('bob').getCall(b).peerConnection;
+      const answered = pc.remoteDescription.sdp.split('\r\n').find((l) => l.startsWith('m=audio'));
       return {
         adopted: pc.__config.iceCandidatePoolSize === 1,
         device: pc.getSenders().find((x) => x.track?.kind === 'audio')?.track.getSettings().deviceId,
+        bobDevice: bobPc.getSenders().find((x) => x.track?.kind === 'audio')?.track.getSettings().deviceId,
+        firstAnswered: answered.split(' ')[3],
       };
-    }, carolBob);
-    assert.deepEqual(facts, { adopted: true, device: inputs[1].deviceId });
+    }, carolBob, bobCarol);
+    // PT 9 is G.722 (RFC 3551).
+    assert.deepEqual(facts, { adopted: true, device: inputs[1].deviceId, bobDevice: inputs[0].deviceId, firstAnswered: '9' });
     await h(([id]) => window.harness.phone('carol').getCall(id).hangup(), carolBob);
     await page.waitForFunction(
       ([id]) => window.harness.callEvents('carol', id).some((e) => e.event === 'ended'),

@@ -23,6 +23,24 @@ impl Session {
     /// first offer or answer).
     pub(crate) fn set_request(&self, request: MediaRequest) {
         *self.request.borrow_mut() = request;
+        self.source_changes
+            .set(self.source_changes.get().wrapping_add(1));
+    }
+
+    /// After the first capture: when the application chose another source while it was
+    /// under way (a device picked during the permission prompt), switch to that one.
+    pub(super) fn follow_source(self: &Rc<Self>, changes_before: u32) {
+        if self.source_changes.get() == changes_before {
+            return;
+        }
+        let source = self.request.borrow().audio.clone();
+        let me = Rc::clone(self);
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(e) = Rc::clone(&me).switch_input(source).await {
+                let why = crate::web::error_name(&e);
+                me.warn(&format!("switching to the chosen microphone failed: {why}"));
+            }
+        });
     }
 
     /// Puts the preferred codecs first on every audio transceiver of `pc`
@@ -121,6 +139,8 @@ impl Session {
         }
         if self.inner.borrow().local.is_none() {
             self.request.borrow_mut().audio = source;
+            self.source_changes
+                .set(self.source_changes.get().wrapping_add(1));
             return Ok(());
         }
         let (track, owned) = match &source {

@@ -17,9 +17,13 @@
 //! Actions that need the browser's promises (offer, answer, apply an answer, roll
 //! back) run one after the other on a queue per call, so that an answer is never
 //! applied to an offer that is still being made. `Mute`, `SendDtmf`, `SampleMedia`,
-//! `RelayOnly` and `Close` act at once. `Close` stops every local track, detaches every listener and closes the
-//! peer connection; an operation still waiting on a promise then finds the session
-//! closed and stops whatever it obtained.
+//! `RelayOnly` and `Close` act at once. `Close` stops every local track the session
+//! captured (never the application's own, see [`request`]), detaches every listener and
+//! closes the peer connection; an operation still waiting on a promise then finds the
+//! session closed and stops whatever it obtained.
+//!
+//! What the application changes without signalling (the microphone by `replaceTrack`,
+//! the camera's mute, the codec order and bitrate cap it asked for) is in `control.rs`.
 
 mod control;
 mod ops;
@@ -105,6 +109,9 @@ pub(crate) struct Session {
     servers: Rc<RefCell<ServerLog>>,
     /// The audio source and preferences the application gave (see [`request`]).
     request: RefCell<MediaRequest>,
+    /// Counts changes of the requested audio source, so that a capture that was under
+    /// way when the source changed is switched to it once it lands.
+    source_changes: Cell<u32>,
 }
 
 #[derive(Default)]
@@ -149,6 +156,7 @@ impl Session {
             sampling: Cell::new(false),
             servers: Rc::default(),
             request: RefCell::default(),
+            source_changes: Cell::new(0),
         })
     }
 

@@ -122,6 +122,7 @@ async fn ensure_local(s: &Rc<Session>, pc: &RtcPeerConnection, video: bool) -> R
         return Ok(());
     }
     let source = s.request.borrow().audio.clone();
+    let changes = s.source_changes.get();
     let (stream, owned) = match source {
         AudioSource::Stream(app) => {
             // A stream of our own over the application's tracks: switching the microphone
@@ -162,6 +163,7 @@ async fn ensure_local(s: &Rc<Session>, pc: &RtcPeerConnection, video: bool) -> R
         }
     }
     s.apply_codec_order(pc);
+    s.follow_source(changes);
     Ok(())
 }
 

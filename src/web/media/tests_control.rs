@@ -361,3 +361,37 @@ async fn the_camera_is_muted_without_signalling() {
     a.act(MediaAction::Close);
     assert_eq!(camera.ready_state(), MediaStreamTrackState::Ended);
 }
+
+#[wasm_bindgen_test]
+async fn a_source_chosen_while_the_first_capture_is_under_way_wins() {
+    let app = fake_microphone().await;
+    let app_track: MediaStreamTrack = app.get_audio_tracks().get(0).unchecked_into();
+    let (a, ra) = session(22);
+    a.act(MediaAction::CreateOffer {
+        direction: Direction::SendRecv,
+        ice_restart: false,
+        video: false,
+    });
+    // One task later the session's getUserMedia is under way.
+    sleep(0).await;
+    Rc::clone(&a)
+        .switch_input(AudioSource::Stream(Clone::clone(&app)))
+        .await
+        .expect("recorded for the capture");
+    complete_sdp(&ra, 0).await;
+    until("the chosen track is sent", 5_000, || {
+        a.peer_connection()
+            .and_then(|pc| {
+                audio_transceivers(&pc)
+                    .first()
+                    .and_then(|t| t.sender().track())
+            })
+            .is_some_and(|t| t.id() == app_track.id())
+    })
+    .await;
+    assert_eq!(local_audio(&a).id(), app_track.id());
+    assert!(ra.borrow().logs.is_empty(), "{:?}", ra.borrow().logs);
+    a.act(MediaAction::Close);
+    assert_eq!(app_track.ready_state(), MediaStreamTrackState::Live);
+    app_track.stop();
+}
