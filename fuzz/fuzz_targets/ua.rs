@@ -28,8 +28,8 @@ use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
 use softphone_core::core::{
-    CallId, CallOptions, Config, ConnectionId, DtmfMode, IceState, Input, Instant, LogLevel,
-    Output, ServerConfig, UserAgent,
+    CallId, CallOptions, CandidateKind, Config, ConnectionId, DtlsState, DtmfMode, IceState, Input,
+    Instant, LogLevel, MediaSample, Output, ServerConfig, ServerOutcome, ServerStatus, UserAgent,
 };
 use softphone_core::sip::Secret;
 
@@ -38,7 +38,7 @@ use templates::{local_sdp, Peers};
 
 const MAX_ACTIONS: usize = 96;
 /// More timers than this in one advance is a timer loop.
-const MAX_TIMERS: usize = 20_000;
+const MAX_TIMERS: usize = 200_000;
 
 /// `UA_FUZZ_TRACE=1` prints every output: how a reproducer is read.
 fn trace() -> bool {
@@ -212,7 +212,7 @@ impl Driver {
     /// One action; its arguments come from `b`.
     fn step(&mut self, b: &mut Bytes<'_>) {
         let now = self.now;
-        match b.byte() % 24 {
+        match b.byte() % 25 {
             0..=5 => {
                 let (which, arg, pick, mutation) = (b.byte(), b.byte(), b.byte(), b.byte());
                 if let Some(msg) = self.peers.build(which, arg, pick) {
@@ -322,6 +322,50 @@ impl Driver {
                     Input::MediaFailed {
                         call,
                         reason: "NotAllowedError",
+                    },
+                    now,
+                );
+            }
+            24 => {
+                // A media sample for the watchdog: counters that rise, stall or go back,
+                // any ICE/DTLS state, a selected pair, a TURN URL in any state.
+                let call = self.pick_call(b.byte());
+                let (a, c) = (b.byte(), b.byte());
+                let ice = [
+                    IceState::Checking,
+                    IceState::Connected,
+                    IceState::Disconnected,
+                ];
+                let dtls = [DtlsState::New, DtlsState::Connecting, DtlsState::Connected];
+                let kinds = [
+                    CandidateKind::Host,
+                    CandidateKind::Prflx,
+                    CandidateKind::Relay,
+                ];
+                let outcomes = [
+                    ServerOutcome::Pending,
+                    ServerOutcome::Allocated,
+                    ServerOutcome::TimedOut,
+                    ServerOutcome::AuthFailed,
+                ];
+                let sample = MediaSample {
+                    ice: Some(ice[usize::from(a) % 3]),
+                    dtls: Some(dtls[usize::from(a / 3) % 3]),
+                    local_candidate: Some(kinds[usize::from(a / 9) % 3]),
+                    remote_candidate: Some(CandidateKind::Host),
+                    packets_received: u64::from(c) * 10,
+                    packets_sent: u64::from(c),
+                    servers: vec![ServerStatus {
+                        url: "turn:turn.softphone.test:3478".into(),
+                        outcome: outcomes[usize::from(a / 27) % 4],
+                    }],
+                    relay_policy: a & 128 != 0,
+                    ..MediaSample::default()
+                };
+                self.ua.handle_input(
+                    Input::MediaSample {
+                        call,
+                        sample: &sample,
                     },
                     now,
                 );
