@@ -22,6 +22,7 @@ use support::*;
 
 const TURN_UDP: &str = "turn:turn.example.com:3478?transport=udp";
 const TURN_TCP: &str = "turn:turn.example.com:443?transport=tcp";
+const TURN_TLS: &str = "turns:turn.example.com:443?transport=tcp";
 const STUN: &str = "stun:stun.example.com:3478";
 
 /// What the simulated network does with the call's media.
@@ -267,6 +268,7 @@ fn media_that_never_starts_ends_with_the_evidence_and_the_exact_cause() {
         (STUN, ServerOutcome::TimedOut),
         (TURN_UDP, ServerOutcome::TimedOut),
         (TURN_TCP, ServerOutcome::Unreachable),
+        (TURN_TLS, ServerOutcome::Pending),
     ]);
     sim.run(&mut h, secs(40));
     assert_eq!(
@@ -274,7 +276,8 @@ fn media_that_never_starts_ends_with_the_evidence_and_the_exact_cause() {
         [
             "3000 reconnecting",
             "3000 ICE restart",
-            // No relay-only restart: no TURN URL can give a relay.
+            // The TLS URL has not answered yet: it may still give a relay.
+            "7000 relay-only",
             "7000 ICE restart",
             "15000 ICE restart",
             "31000 ended: neverStarted turnUnreachable",
@@ -289,12 +292,13 @@ fn media_that_never_starts_ends_with_the_evidence_and_the_exact_cause() {
             why: NoMediaWhy::TurnUnreachable,
             reason: format!(
                 "media never started: no TURN server could be reached (timed out: {TURN_UDP}; \
-                 refused: {TURN_TCP}) and no direct path worked (ICE checking): the network \
-                 blocks TURN on every port; 3 ICE restart(s) in 28 s"
+                 refused: {TURN_TCP}; no answer: {TURN_TLS}) and no direct path worked (ICE \
+                 checking): the network blocks TURN on every port; 3 ICE restart(s), one \
+                 relay-only, in 28 s"
             ),
             tried: secs(28),
             restarts: 3,
-            relay_only: false,
+            relay_only: true,
             evidence: MediaSample {
                 ice: Some(IceState::Checking),
                 dtls: Some(DtlsState::New),
@@ -556,5 +560,54 @@ fn an_ice_failure_is_taken_over_by_the_watchdog_and_ends_with_evidence() {
     assert_eq!(cause.restarts, 3);
     assert!(h.take().starts_with(b"BYE "));
     h.take_events();
+    h.assert_idle();
+}
+
+#[test]
+fn a_call_already_relay_only_gets_no_relay_only_restart() {
+    let mut c = turn_config();
+    c.media_watchdog.restarts = 2;
+    let (mut h, mut sim) = answered(c);
+    sim.sample.relay_policy = true;
+    sim.sample.servers = servers(&[(TURN_UDP, ServerOutcome::Allocated)]);
+    sim.run(&mut h, secs(20));
+    assert_eq!(
+        sim.log,
+        [
+            "3000 reconnecting",
+            "3000 ICE restart",
+            "7000 ICE restart",
+            "15000 ended: neverStarted iceFailed",
+            "15000 close",
+        ]
+    );
+    assert!(!sim.cause(&h).relay_only);
+    assert!(h.take().starts_with(b"BYE "));
+    h.assert_idle();
+}
+
+#[test]
+fn no_relay_only_restart_when_every_turn_url_failed() {
+    let (mut h, mut sim) = answered(turn_config());
+    sim.sample.servers = servers(&[
+        (TURN_UDP, ServerOutcome::TimedOut),
+        (TURN_TCP, ServerOutcome::AuthFailed),
+    ]);
+    sim.run(&mut h, secs(40));
+    assert!(
+        sim.log.iter().all(|l| !l.contains("relay-only")),
+        "{:?}",
+        sim.log
+    );
+    let cause = sim.cause(&h);
+    assert_eq!(cause.why, NoMediaWhy::TurnAuthFailed);
+    assert_eq!(
+        cause.reason,
+        format!(
+            "media never started: the TURN server refused the credentials ({TURN_TCP}) and no \
+             direct path worked; 3 ICE restart(s) in 28 s"
+        )
+    );
+    assert!(h.take().starts_with(b"BYE "));
     h.assert_idle();
 }

@@ -66,6 +66,22 @@ export interface SoftphoneConfig {
   iceDisconnectedGrace?: number;
   /** Seconds a call tries to recover its media before it ends. Default 30. */
   iceRecoveryLimit?: number;
+  /**
+   * The media watchdog (see docs/connectivity.md): a confirmed call whose inbound audio
+   * never starts (`startTimeout` s after the answer, default 3) or stops (`stallTimeout` s,
+   * default 3; not while held) goes `reconnecting` and restarts ICE, the second time
+   * relay-only when TURN may help; each restart gets `restartWait` s (default 4, doubling)
+   * to bring audio back, `restarts` (default 3) in all, then the call ends with a
+   * `mediaFailure` cause that carries the evidence. `enabled: false` keeps only the
+   * ICE-state recovery.
+   */
+  mediaWatchdog?: {
+    enabled?: boolean;
+    startTimeout?: number;
+    stallTimeout?: number;
+    restartWait?: number;
+    restarts?: number;
+  };
   /** RFC 4028 session interval in seconds; 0 turns session timers off. Default 1800. */
   sessionExpires?: number;
   /** Seconds an incoming call rings before it is answered 480. Default 60. */
@@ -120,12 +136,61 @@ export interface SoftphoneCallStats {
   jitterMs?: number;
   /** Inbound audio, over the last interval. */
   packetLossPercent?: number;
-  /** E-model estimate, 1.0-4.5. */
-  mos?: number;
-  /** Audio received: RTP packets and payload bytes since the call began. */
-  inbound: { packets: number; bytes: number };
-  /** Audio sent. */
-  outbound: { packets: number; bytes: number };
+  /**
+   * E-model estimate, 1.0-4.5; `null` when nothing was measured (no inbound packet over
+   * the interval, or no round-trip time yet), with the reason in `mosUnavailable`.
+   */
+  mos: number | null;
+  mosUnavailable?: 'noInboundPackets' | 'noRoundTripTime';
+  /**
+   * Audio received: RTP packets and payload bytes since the call began, and the far end's
+   * level over the last interval (linear, 0-1) when the browser reports it.
+   */
+  inbound: { packets: number; bytes: number; audioLevel?: number };
+  /** Audio sent, and the microphone's level over the last interval. */
+  outbound: { packets: number; bytes: number; audioLevel?: number };
+}
+
+/** What the browser knows of one STUN/TURN URL when a call gives up on its media. */
+export interface SoftphoneIceServerOutcome {
+  url: string;
+  /** `refused`: unreachable other than by a timeout; `error`: another STUN error (`errorCode`). */
+  status: 'pending' | 'allocated' | 'timedOut' | 'refused' | 'authFailed' | 'error';
+  errorCode?: number;
+}
+
+/** The media watchdog's evidence in a `mediaFailure` end cause. */
+export interface SoftphoneMediaEvidence {
+  ice?: 'new' | 'checking' | 'connected' | 'completed' | 'disconnected' | 'failed' | 'closed';
+  dtls?: 'new' | 'connecting' | 'connected' | 'closed' | 'failed';
+  selectedPair?: { local: SoftphoneCandidate['type']; remote: SoftphoneCandidate['type'] };
+  packetsReceived: number;
+  packetsSent: number;
+  servers: SoftphoneIceServerOutcome[];
+}
+
+/**
+ * A call's media could not be had. `reason` is always there; the watchdog's fields are
+ * there when it ended the call (absent for a media action the browser refused, such as a
+ * denied microphone).
+ */
+export interface SoftphoneMediaFailure {
+  kind: 'mediaFailure';
+  reason: string;
+  media?: 'neverStarted' | 'lost';
+  /**
+   * `turnUnreachable`: no TURN URL answered and no direct path worked ("your network
+   * blocks TURN on every port"); `turnAuthFailed`; `dtlsFailed`: ICE connected, DTLS
+   * never did (symmetric NAT); `iceFailed`; `noInboundPackets`: the path is up, the far
+   * end sends nothing.
+   */
+  why?: 'turnUnreachable' | 'turnAuthFailed' | 'dtlsFailed' | 'iceFailed' | 'noInboundPackets';
+  /** How long recovery was tried, ms. */
+  triedMs?: number;
+  restarts?: number;
+  /** One of the restarts was relay-only. */
+  relayOnly?: boolean;
+  evidence?: SoftphoneMediaEvidence;
 }
 
 /** Why a call ended. */
@@ -134,7 +199,7 @@ export type SoftphoneEndCause =
   | { kind: 'declined' } | { kind: 'cancelled' } | { kind: 'noAnswer' }
   | { kind: 'rejected'; status: number }
   | { kind: 'failed'; status: number; reason: string }
-  | { kind: 'mediaFailure'; reason: string }
+  | SoftphoneMediaFailure
   | { kind: 'sessionExpired' }
   /** Our session refresh (RFC 4028) was refused twice, or got no answer. */
   | { kind: 'sessionRefreshFailed'; status: number; reason: string }
@@ -165,7 +230,14 @@ export type SoftphoneCallEvent = { type: 'call'; callId: number } & (
 export interface SoftphoneQualityEvent {
   type: 'quality';
   callId: number;
-  warning: 'highRtt' | 'highLoss' | 'highJitter' | 'noInboundAudio';
+  /**
+   * `noInboundAudio`: the call is up (not held) and no audio packet came for 3 s;
+   * `silentMicrophone`: our microphone sent silence for 3 s while not muted;
+   * `farEndSilent`: packets arrive but carry silence for 5 s; `lowMos`: MOS below 3.0.
+   */
+  warning:
+    | 'highRtt' | 'highLoss' | 'highJitter' | 'noInboundAudio'
+    | 'silentMicrophone' | 'farEndSilent' | 'lowMos';
   active: boolean;
   value?: number;
 }

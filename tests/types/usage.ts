@@ -32,7 +32,10 @@ import {
   type SoftphoneEventType,
   type SoftphoneIceCheck,
   type SoftphoneIceServer,
+  type SoftphoneIceServerOutcome,
   type SoftphoneLogEvent,
+  type SoftphoneMediaEvidence,
+  type SoftphoneMediaFailure,
   type SoftphoneLogLevel,
   type SoftphoneNatCheck,
   type SoftphoneNetworkVerdict,
@@ -97,6 +100,7 @@ export const full: SoftphoneConfig = {
   iceGatheringTimeout: 2,
   iceDisconnectedGrace: 2,
   iceRecoveryLimit: 30,
+  mediaWatchdog: { enabled: true, startTimeout: 3, stallTimeout: 3, restartWait: 4, restarts: 3 },
   sessionExpires: 1800,
   noAnswerTimeout: 60,
   prewarm: true,
@@ -130,8 +134,17 @@ function describeEnd(cause: SoftphoneEndCause): string {
       return `rejected ${cause.status}`;
     case 'failed':
       return `failed ${cause.status} ${cause.reason}`;
-    case 'mediaFailure':
-      return cause.reason;
+    case 'mediaFailure': {
+      const failure: SoftphoneMediaFailure = cause;
+      const evidence: SoftphoneMediaEvidence | undefined = failure.evidence;
+      const blocked = (evidence?.servers ?? [])
+        .filter((s: SoftphoneIceServerOutcome) => s.status !== 'allocated' && s.status !== 'pending')
+        .map((s) => `${s.url}: ${s.status}${s.errorCode === undefined ? '' : ` ${s.errorCode}`}`);
+      const pair = evidence?.selectedPair ? `${evidence.selectedPair.local}->${evidence.selectedPair.remote}` : '-';
+      const advice = failure.why === 'turnUnreachable' ? 'your network blocks TURN on every port' : '';
+      return `${failure.media ?? ''} ${failure.why ?? ''} ${cause.reason} ${failure.triedMs ?? 0} ms ` +
+        `${failure.restarts ?? 0} ${failure.relayOnly === true} ${evidence?.dtls ?? '-'} ${pair} ${blocked.join()} ${advice}`;
+    }
     default:
       return cause.kind;
   }
@@ -196,10 +209,16 @@ async function useCall(call: SoftphoneCall): Promise<number> {
   call.answer();
   const stats: SoftphoneCallStats = await call.getStats();
   const rtt: number | undefined = stats.rttMs;
+  const mos: number | null = stats.mos;
+  const noMos: 'noInboundPackets' | 'noRoundTripTime' | undefined = stats.mosUnavailable;
+  const levels: number = (stats.inbound.audioLevel ?? 0) + (stats.outbound.audioLevel ?? 0);
+  // @ts-expect-error the MOS is null when nothing was measured
+  const mosAlways: number = stats.mos;
   const relay = stats.selectedPair?.local.type === 'relay' ? stats.selectedPair.local.relayProtocol : undefined;
   call.hangup();
   call.free();
   return id + stats.inbound.packets + stats.outbound.bytes + (rtt ?? 0) + (since ?? 0) + streams.length +
+    (mos ?? 0) + (noMos?.length ?? 0) + levels + mosAlways +
     Number(held) + direction.length + who.length + state.length + (relay?.length ?? 0);
 }
 

@@ -162,6 +162,9 @@ pub struct MediaSample {
     pub outbound_level: Option<AudioLevel>,
     /// Every STUN and TURN URL of the call's configuration.
     pub servers: Vec<ServerStatus>,
+    /// The peer connection gathers relay candidates only already
+    /// (`iceTransportPolicy: 'relay'`): a relay-only restart would change nothing.
+    pub relay_policy: bool,
 }
 
 /// Whether a call's media never started or was lost after it flowed.
@@ -186,8 +189,9 @@ impl MediaLoss {
 /// Why, as far as the evidence tells, media could not be had.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NoMediaWhy {
-    /// TURN is configured and no TURN URL could be reached (each timed out or was
-    /// refused), and no direct path worked: the network blocks TURN on every port.
+    /// TURN is configured, no TURN URL gave a relay (each timed out, was refused, or
+    /// never answered through a whole recovery), and no direct path worked: the network
+    /// blocks TURN on every port.
     TurnUnreachable,
     /// A TURN server refused the credentials (401) and no other path worked.
     TurnAuthFailed,

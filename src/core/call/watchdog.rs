@@ -12,7 +12,7 @@
 //! - **Escalation**: an ICE restart (`ice.rs`); if audio is not back within
 //!   `restart_wait` (4 s), another one, this time relay-only (`MediaAction::RelayOnly`
 //!   before the restart offer) when TURN is configured, the selected path was not
-//!   relay and some TURN URL may work; then plain restarts again, each waiting twice as
+//!   relay, the call is not relay-only already and some TURN URL may work; then plain restarts again, each waiting twice as
 //!   long as the one before, `restarts` (3) in all.
 //! - **Recovered**: inbound packets rise again with DTLS connected: `Connected`. Once a
 //!   sample has come, an ICE state of `connected` alone no longer ends a recovery
@@ -166,6 +166,7 @@ impl Calls {
             && has_turn
             && !w.relay_only
             && !w.relay_seen
+            && !w.evidence.relay_policy
             && turn_may_work(&w.evidence.servers)
         {
             w.relay_only = true;
@@ -291,8 +292,11 @@ fn verdict(e: &MediaSample, has_turn: bool) -> NoMediaWhy {
             Some(_) => NoMediaWhy::DtlsFailed,
         };
     }
+    // No TURN URL gave a relay: each failed, or after the restarts of a whole recovery
+    // still said nothing (Chromium never reports a TURN/TCP URL whose SYNs are dropped).
     let turn: Vec<&ServerStatus> = e.servers.iter().filter(|s| s.is_turn()).collect();
-    if has_turn && !turn.is_empty() && turn.iter().all(|s| s.outcome.failed()) {
+    let no_relay = turn.iter().all(|s| s.outcome != ServerOutcome::Allocated);
+    if has_turn && !turn.is_empty() && no_relay {
         if turn.iter().any(|s| s.outcome == ServerOutcome::AuthFailed) {
             return NoMediaWhy::TurnAuthFailed;
         }
@@ -330,6 +334,10 @@ fn why_text(why: NoMediaWhy, e: &MediaSample) -> String {
                 urls(|o| matches!(o, ServerOutcome::Unreachable | ServerOutcome::Error(_)));
             if !refused.is_empty() {
                 parts.push(format!("refused: {refused}"));
+            }
+            let silent = urls(|o| o == ServerOutcome::Pending);
+            if !silent.is_empty() {
+                parts.push(format!("no answer: {silent}"));
             }
             format!(
                 "no TURN server could be reached ({}) and no direct path worked (ICE {ice}): \

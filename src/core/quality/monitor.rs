@@ -8,6 +8,14 @@ use super::{mos, PathMeasures};
 /// An audio level below this (linear, 0-1; about -60 dBFS) is silence.
 pub const SILENCE_LEVEL: f64 = 0.001;
 
+/// The shortest interval a reading is measured over, ms: `call.getStats()` may read a
+/// few ms after the periodic sample, and over so short an interval no packet may have
+/// arrived although audio flows. Such a reading is measured from an older one.
+pub const MIN_INTERVAL_MS: f64 = 500.0;
+
+/// Readings kept to measure intervals from.
+const HISTORY: usize = 4;
+
 /// The audio level of one direction as WebRTC reports it (`audioLevel`,
 /// `totalAudioEnergy`, `totalSamplesDuration`); `None` means not reported.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -189,7 +197,8 @@ struct Reading {
 /// hovering at the threshold does not flap.
 #[derive(Debug, Clone, Default)]
 pub struct QualityMonitor {
-    prev: Option<Sample>,
+    /// The last readings, oldest first (at most [`HISTORY`]).
+    history: std::collections::VecDeque<Sample>,
     /// Indexed by `Warning as usize`: the length is `Warning::ALL.len()`, so every
     /// variant has its entry and the indexing cannot fail.
     active: [bool; Warning::ALL.len()],
@@ -214,7 +223,11 @@ impl QualityMonitor {
 
     /// Takes one sample; returns the estimate and the warnings that changed.
     pub fn update(&mut self, s: &Sample) -> (Estimate, Vec<WarningChange>) {
-        let prev = self.prev;
+        // Measured from the newest reading at least MIN_INTERVAL_MS old, else the oldest.
+        let prev = (self.history.iter().rev())
+            .find(|p| s.at_ms - p.at_ms >= MIN_INTERVAL_MS)
+            .or(self.history.front())
+            .copied();
         let received = prev.map(|p| s.packets_received.saturating_sub(p.packets_received));
         let loss_percent = prev.and_then(|p| {
             let received = s.packets_received.saturating_sub(p.packets_received) as f64;
@@ -267,7 +280,10 @@ impl QualityMonitor {
                 });
             }
         }
-        self.prev = Some(*s);
+        if self.history.len() == HISTORY {
+            self.history.pop_front();
+        }
+        self.history.push_back(*s);
         (estimate, changes)
     }
 

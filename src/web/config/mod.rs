@@ -52,6 +52,7 @@ const CONFIG_KEYS: &[&str] = &[
     "iceGatheringTimeout",
     "iceDisconnectedGrace",
     "iceRecoveryLimit",
+    "mediaWatchdog",
     "sessionExpires",
     "noAnswerTimeout",
     // Accepted; gathering before the user dials is not implemented yet.
@@ -60,6 +61,13 @@ const CONFIG_KEYS: &[&str] = &[
 const ICE_SERVER_KEYS: &[&str] = &["urls", "username", "credential"];
 const SERVER_KEYS: &[&str] = &["uri", "weight"];
 const RECONNECT_KEYS: &[&str] = &["baseMs", "maxMs"];
+const WATCHDOG_KEYS: &[&str] = &[
+    "enabled",
+    "startTimeout",
+    "stallTimeout",
+    "restartWait",
+    "restarts",
+];
 /// `iceTransportPolicy`: `relay` sends media only through TURN.
 const ICE_POLICIES: &[&str] = &["all", "relay"];
 
@@ -153,6 +161,24 @@ pub(crate) fn parse(value: JsValue) -> Result<Settings, JsValue> {
         &mut core.ice_recovery_limit,
         js.seconds("iceRecoveryLimit")?,
     );
+    if let Some(w) = js.get("mediaWatchdog") {
+        let w = Fields::new(
+            &w,
+            js.name("mediaWatchdog"),
+            "an object { enabled?, startTimeout?, stallTimeout?, restartWait?, restarts? }",
+            WATCHDOG_KEYS,
+        )?;
+        let dog = &mut core.media_watchdog;
+        if let Some(on) = w.boolean("enabled")? {
+            dog.enabled = on;
+        }
+        set(&mut dog.start_timeout, w.seconds("startTimeout")?);
+        set(&mut dog.stall_timeout, w.seconds("stallTimeout")?);
+        set(&mut dog.restart_wait, w.seconds("restartWait")?);
+        if let Some(n) = w.uint("restarts")? {
+            dog.restarts = n;
+        }
+    }
     if let Some(s) = js.uint("sessionExpires")? {
         core.session_expires = s;
     }

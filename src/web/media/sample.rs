@@ -108,7 +108,9 @@ pub(crate) fn media_sample(
         .clone()
         .or_else(|| sender_transport_state(pc))
         .and_then(|s| dtls_state(&s));
-    let mut servers: Vec<ServerStatus> = configured_urls(pc)
+    let config = configuration(pc);
+    let relay_policy = get(&config, "iceTransportPolicy").as_string().as_deref() == Some("relay");
+    let mut servers: Vec<ServerStatus> = configured_urls(&config)
         .into_iter()
         .map(|url| {
             let outcome = log.outcome(&url, report);
@@ -135,6 +137,7 @@ pub(crate) fn media_sample(
         inbound_level: estimate.inbound_level.map(AudioLevel::from_linear),
         outbound_level: estimate.outbound_level.map(AudioLevel::from_linear),
         servers,
+        relay_policy,
     }
 }
 
@@ -155,14 +158,18 @@ fn sender_transport_state(pc: &RtcPeerConnection) -> Option<String> {
     get(&get(&sender, "transport"), "state").as_string()
 }
 
-/// The `urls` of every `iceServers` entry of the peer connection's configuration.
-fn configured_urls(pc: &RtcPeerConnection) -> Vec<String> {
-    let config = get(pc, "getConfiguration")
+/// `pc.getConfiguration()`, or `undefined`.
+fn configuration(pc: &RtcPeerConnection) -> JsValue {
+    get(pc, "getConfiguration")
         .dyn_into::<Function>()
         .ok()
         .and_then(|f| f.call0(pc).ok())
-        .unwrap_or(JsValue::UNDEFINED);
-    let servers = get(&config, "iceServers");
+        .unwrap_or(JsValue::UNDEFINED)
+}
+
+/// The `urls` of every `iceServers` entry of a peer connection's configuration.
+fn configured_urls(config: &JsValue) -> Vec<String> {
+    let servers = get(config, "iceServers");
     let mut out = Vec::new();
     if !Array::is_array(&servers) {
         return out;

@@ -11,7 +11,9 @@ use wasm_bindgen_test::*;
 use web_sys::{MediaStreamTrack, RtcSignalingState};
 
 use super::{stats, MediaSettings, Session, Sink};
-use crate::core::{CallId, Direction, IceState, MediaAction};
+use crate::core::{
+    CallId, CandidateKind, Direction, DtlsState, IceState, MediaAction, MediaSample,
+};
 use crate::web::work::Work;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -24,6 +26,7 @@ struct Reports {
     failed: Vec<String>,
     remote_stream: usize,
     logs: Vec<String>,
+    samples: Vec<MediaSample>,
 }
 
 fn session(id: u64) -> (Rc<Session>, Rc<RefCell<Reports>>) {
@@ -37,6 +40,7 @@ fn session(id: u64) -> (Rc<Session>, Rc<RefCell<Reports>>) {
             Work::MediaFailed { reason, .. } => r.failed.push(reason),
             Work::RemoteStream { .. } => r.remote_stream += 1,
             Work::Log(_, line) => r.logs.push(line),
+            Work::MediaSample { sample, .. } => r.samples.push(sample),
             _ => {}
         }
     });
@@ -225,4 +229,67 @@ async fn a_bad_remote_description_is_reported() {
         ra.borrow().failed
     );
     a.act(MediaAction::Close);
+}
+
+/// What the core's watchdog gets when it asks for a sample, and the relay-only switch.
+#[wasm_bindgen_test]
+async fn samples_report_the_media_and_relay_only_changes_the_policy() {
+    let (a, ra) = session(4);
+    let (b, rb) = session(5);
+    negotiate((&a, &ra), (&b, &rb), Direction::SendRecv).await;
+    let sample = |s: &Rc<Session>| {
+        s.act(MediaAction::SampleMedia {
+            expect_inbound: true,
+            expect_outbound: true,
+        })
+    };
+    // Asked every 200 ms until audio shows in a sample.
+    let mut flowing = false;
+    for _ in 0..50 {
+        sample(&a);
+        sleep(200).await;
+        flowing = ra
+            .borrow()
+            .samples
+            .last()
+            .is_some_and(|s| s.packets_received > 10);
+        if flowing {
+            break;
+        }
+    }
+    assert!(flowing, "{:?}", ra.borrow().samples.last());
+    let last = ra.borrow().samples.last().cloned().unwrap();
+    assert!(
+        matches!(last.ice, Some(IceState::Connected | IceState::Completed)),
+        "{last:?}"
+    );
+    assert_eq!(last.dtls, Some(DtlsState::Connected), "{last:?}");
+    assert_eq!(last.local_candidate, Some(CandidateKind::Host), "{last:?}");
+    assert!(last.packets_sent > 10, "{last:?}");
+    assert!(last.servers.is_empty(), "no STUN/TURN configured: {last:?}");
+    // Relay-only from now on: the policy changes, nothing fails.
+    a.act(MediaAction::RelayOnly);
+    let pc = a.peer_connection().unwrap();
+    let config = js_sys::Reflect::get(&pc, &"getConfiguration".into())
+        .unwrap()
+        .unchecked_into::<js_sys::Function>()
+        .call0(&pc)
+        .unwrap();
+    let policy = js_sys::Reflect::get(&config, &"iceTransportPolicy".into()).unwrap();
+    assert_eq!(policy.as_string().as_deref(), Some("relay"));
+    assert!(
+        ra.borrow()
+            .logs
+            .iter()
+            .any(|l| l == "relay-only from now on"),
+        "{:?}",
+        ra.borrow().logs
+    );
+    a.act(MediaAction::Close);
+    b.act(MediaAction::Close);
+    // A sample asked of a closed session is never reported.
+    let n = ra.borrow().samples.len();
+    sample(&a);
+    sleep(200).await;
+    assert_eq!(ra.borrow().samples.len(), n);
 }

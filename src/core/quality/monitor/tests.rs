@@ -279,3 +279,18 @@ fn unmeasured_values_change_nothing() {
     assert_eq!(e.mos, None);
     assert!(m.is_active(Warning::HighRtt));
 }
+
+#[test]
+fn a_reading_right_after_another_is_measured_over_a_longer_interval() {
+    let mut m = QualityMonitor::new();
+    m.update(&sample(0.0, 0, 0));
+    m.update(&sample(1000.0, 50, 0));
+    // The app's getStats() 10 ms after the periodic sample: no new packet in 10 ms, but
+    // audio flows (measured from the reading at 0).
+    let (e, c) = m.update(&sample(1010.0, 50, 0));
+    assert!(e.mos.is_some(), "{e:?}");
+    assert_eq!(e.loss_percent, Some(0.0));
+    assert!(c.is_empty(), "{c:?}");
+    let (e, _) = m.update(&sample(2000.0, 100, 0));
+    assert!(e.mos.is_some(), "{e:?}");
+}
