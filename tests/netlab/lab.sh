@@ -56,6 +56,7 @@ down() {
 check() {
   command -v ip >/dev/null || { echo "no iproute2 (ip)"; return 1; }
   command -v nft >/dev/null || { echo "no nft (nftables)"; return 1; }
+  ip netns del spnetlab-probe 2>/dev/null || true
   if ! ip netns add spnetlab-probe 2>/tmp/spnetlab-check.$$; then
     echo "ip netns add failed: $(cat /tmp/spnetlab-check.$$)"
     rm -f /tmp/spnetlab-check.$$
