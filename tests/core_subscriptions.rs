@@ -723,3 +723,43 @@ fn bad_subscribe_arguments_are_typed_errors() {
     assert_eq!(h.ua.subscriptions(), [id]);
     h.assert_idle();
 }
+
+#[test]
+fn a_header_the_stack_writes_is_refused_on_subscribe_with_a_typed_error() {
+    use softphone_core::core::RequestError;
+    let mut h = Harness::new(config());
+    h.register(3600);
+    let with = |name: &str| SubscribeOptions {
+        headers: vec![
+            ("X-Panel".to_string(), "7".to_string()),
+            (name.to_string(), "x".to_string()),
+        ],
+        ..SubscribeOptions::default()
+    };
+    // Event, Expires and Accept come from the package, the lifetime and `accept`;
+    // the rest every request owns. The one validator (ExtraHeaders, target
+    // Subscribe) names the header, and no subscription is made.
+    for name in [
+        "Event", "o", "Expires", "Accept", "Contact", "CSeq", "Route",
+    ] {
+        match h.ua.subscribe("1002", "dialog", with(name), h.now) {
+            Err(RequestError::InvalidValue(why)) => {
+                assert!(why.contains(name), "{name}: {why}");
+                assert!(why.contains("the stack writes this header itself"), "{why}");
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+    h.drain();
+    assert!(h.ua.subscriptions().is_empty());
+    h.assert_idle();
+    // An application header goes out on the SUBSCRIBE.
+    h.ua.subscribe("1002", "dialog", with("X-Desk"), h.now)
+        .unwrap();
+    h.drain();
+    let sub = h.take();
+    assert!(sub.starts_with(b"SUBSCRIBE sip:1002@softphone.test "));
+    assert_eq!(header(&sub, "X-Panel").unwrap(), "7");
+    assert_eq!(header(&sub, "X-Desk").unwrap(), "x");
+    assert_eq!(header(&sub, "Event").unwrap(), "dialog");
+}
