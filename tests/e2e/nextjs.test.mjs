@@ -5,6 +5,8 @@
 // renders on the server without the phone, fetches its password from /api/sip-credentials
 // and its TURN credentials from /api/ice (minted server-side), registers as alice to the
 // local Kamailio, and calls bob on the demo page (www/) over a TURN relay, with audio.
+// The /panel page runs useBlf and useMwi against the Asterisk-shaped scripted notifier
+// (tests/e2e/lib/asterisk.mjs), which this file starts itself.
 //
 // Needs pkg/ (bash scripts/build.sh) and the local servers (scripts/test.sh starts them).
 // Timings of the install and the build are printed (t.diagnostic).
