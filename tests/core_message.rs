@@ -171,6 +171,41 @@ fn bad_arguments_are_typed_errors() {
     h.assert_idle();
 }
 
+#[test]
+fn a_header_the_stack_writes_is_refused_on_message_with_a_typed_error() {
+    let mut h = Harness::new(config());
+    h.register(600);
+    let with = |name: &str| MessageOptions {
+        headers: vec![
+            ("X-Ticket".to_string(), "42".to_string()),
+            (name.to_string(), "x".to_string()),
+        ],
+        ..MessageOptions::default()
+    };
+    // The one validator of every request's extra headers (ExtraHeaders, target
+    // Message) says why, and nothing goes out.
+    for name in [
+        "Content-Type",
+        "c",
+        "Via",
+        "Call-ID",
+        "Authorization",
+        "Route",
+    ] {
+        assert_header_refused(h.ua.send_message("bob", "x", with(name), h.now), name);
+    }
+    h.drain();
+    h.assert_idle();
+    // Expires is the sender's on a MESSAGE (RFC 3428): it goes out as given.
+    h.ua.send_message("bob", "x", with("Expires"), h.now)
+        .unwrap();
+    h.drain();
+    let sent = h.take();
+    assert_eq!(header(&sent, "X-Ticket").unwrap(), "42");
+    assert_eq!(header(&sent, "Expires").unwrap(), "x");
+    assert_eq!(header(&sent, "Content-Type").unwrap(), "text/plain");
+}
+
 fn incoming(content_type: Option<&str>, body: &str) -> Vec<u8> {
     let ct = content_type.map_or(String::new(), |c| format!("Content-Type: {c}\r\n"));
     format!(

@@ -763,3 +763,36 @@ fn the_answer_to_a_refresh_of_an_ended_dialog_does_not_answer_for_the_new_one() 
     h.sent.clear();
     h.assert_idle();
 }
+
+#[test]
+fn a_header_the_stack_writes_is_refused_on_subscribe_with_a_typed_error() {
+    let mut h = Harness::new(config());
+    h.register(3600);
+    let with = |name: &str| SubscribeOptions {
+        headers: vec![
+            ("X-Panel".to_string(), "7".to_string()),
+            (name.to_string(), "x".to_string()),
+        ],
+        ..SubscribeOptions::default()
+    };
+    // Event, Expires and Accept come from the package, the lifetime and `accept`;
+    // the rest every request owns. The one validator (ExtraHeaders, target
+    // Subscribe) names the header, and no subscription is made.
+    for name in [
+        "Event", "o", "Expires", "Accept", "Contact", "CSeq", "Route",
+    ] {
+        assert_header_refused(h.ua.subscribe("1002", "dialog", with(name), h.now), name);
+    }
+    h.drain();
+    assert!(h.ua.subscriptions().is_empty());
+    h.assert_idle();
+    // An application header goes out on the SUBSCRIBE.
+    h.ua.subscribe("1002", "dialog", with("X-Desk"), h.now)
+        .unwrap();
+    h.drain();
+    let sub = h.take();
+    assert!(sub.starts_with(b"SUBSCRIBE sip:1002@softphone.test "));
+    assert_eq!(header(&sub, "X-Panel").unwrap(), "7");
+    assert_eq!(header(&sub, "X-Desk").unwrap(), "x");
+    assert_eq!(header(&sub, "Event").unwrap(), "dialog");
+}

@@ -2,8 +2,8 @@
 //! the RFC 3326 `Reason` it may give when a call ends.
 //!
 //! One validated type, [`ExtraHeaders`], for every request the application can cause
-//! (REGISTER, INVITE and its 2xx, a rejection, BYE, CANCEL, re-INVITE, REFER, INFO, and
-//! later MESSAGE and SUBSCRIBE): a name that is a token, a value without CR, LF or NUL,
+//! (REGISTER, INVITE and its 2xx, a rejection, BYE, CANCEL, re-INVITE, REFER, INFO,
+//! MESSAGE and SUBSCRIBE): a name that is a token, a value without CR, LF or NUL,
 //! and none of the headers the stack writes itself. Taking one of those would let the
 //! application break the transaction layer (a second Via, CSeq or Call-ID), the digest
 //! (Authorization) or the routing (Route), so they are refused with a typed error
@@ -69,11 +69,16 @@ pub enum HeaderTarget {
     End,
     /// REFER: `Refer-To` and `Referred-By` are the stack's.
     Refer,
-    /// A request whose body the application gives (INFO, MESSAGE): `Content-Type` is
-    /// the stack's, from the body's content type.
+    /// A request in a dialog whose body the application gives (INFO): `Content-Type`
+    /// is the stack's, from the body's content type.
     WithBody,
-    /// A request without a body the application controls (SUBSCRIBE...): `Event` and
-    /// `Expires` are the stack's.
+    /// MESSAGE outside a dialog (RFC 3428): `Content-Type` is the stack's, from the
+    /// message's content type. `Expires` and `Date` stay the application's (RFC 3428
+    /// section 6 lets a sender give them).
+    Message,
+    /// SUBSCRIBE (RFC 6665), the initial one, its refreshes and the unsubscribe:
+    /// `Event`, `Expires` and `Accept` are the stack's, from the package, the lifetime
+    /// and the accepted body types.
     Subscribe,
 }
 
@@ -82,12 +87,13 @@ impl HeaderTarget {
         let eq = |n: &str| name.eq_ignore_ascii_case(n);
         match self {
             HeaderTarget::Register => eq("Expires"),
-            HeaderTarget::Invite | HeaderTarget::Answer | HeaderTarget::WithBody => {
-                eq("Content-Type")
-            }
+            HeaderTarget::Invite
+            | HeaderTarget::Answer
+            | HeaderTarget::WithBody
+            | HeaderTarget::Message => eq("Content-Type"),
             HeaderTarget::Reject | HeaderTarget::End => eq("Reason"),
             HeaderTarget::Refer => eq("Refer-To") || eq("Referred-By"),
-            HeaderTarget::Subscribe => eq("Event") || eq("Expires"),
+            HeaderTarget::Subscribe => eq("Event") || eq("Expires") || eq("Accept"),
         }
     }
 }
@@ -109,8 +115,8 @@ impl ExtraHeaders {
     /// is longer than 4 kB), or which the stack writes itself (Via, From, To, Call-ID,
     /// CSeq, Contact, Max-Forwards, Content-Length, the authentication headers, Route,
     /// Record-Route, Allow, Supported, Require, the session timer's, and per `target`
-    /// Expires, Content-Type, Reason, Refer-To or Event). Compact forms (`v`, `i`...)
-    /// count as their long names.
+    /// Expires, Content-Type, Reason, Refer-To, Event or Accept). Compact forms (`v`,
+    /// `i`, `o`...) count as their long names.
     pub fn new(pairs: Vec<(String, String)>, target: HeaderTarget) -> Result<Self, HeaderError> {
         if pairs.len() > 64 {
             return Err(HeaderError {
@@ -265,6 +271,14 @@ mod tests {
         assert!(one("c", "text/plain", HeaderTarget::Invite).is_err());
         assert!(one("Reason", "SIP;cause=200", HeaderTarget::End).is_err());
         assert!(one("Refer-To", "<sip:a@b>", HeaderTarget::Refer).is_err());
+        for name in ["Content-Type", "c", "Call-ID", "Authorization"] {
+            assert!(one(name, "x", HeaderTarget::Message).is_err(), "{name}");
+        }
+        assert!(one("Expires", "60", HeaderTarget::Message).is_ok());
+        for name in ["Event", "o", "Expires", "Accept", "Contact", "Route"] {
+            assert!(one(name, "x", HeaderTarget::Subscribe).is_err(), "{name}");
+        }
+        assert!(one("X-Panel", "7", HeaderTarget::Subscribe).is_ok());
         assert!(one("X-A", "a\r\nVia: x", HeaderTarget::Invite).is_err());
         assert!(one("X A", "a", HeaderTarget::Invite).is_err());
         assert!(one("", "a", HeaderTarget::Invite).is_err());

@@ -12,9 +12,10 @@
 //! [`MessageEvent::Received`]; another type gets `415 Unsupported Media Type` with
 //! `Accept`, a larger body `413 Request Entity Too Large`.
 
+use super::headers::{ExtraHeaders, HeaderTarget};
 use super::ids::MessageId;
 use super::io::Io;
-use super::request::{add_credentials, check_extra_headers, AuthRetry, OutOfDialog, RequestError};
+use super::request::{add_credentials, AuthRetry, OutOfDialog, RequestError};
 use super::transaction::{respond, Purpose, Sender};
 use super::{Event, LogLevel};
 use crate::sip::{BuildError, HeaderName, Message, Method};
@@ -24,7 +25,8 @@ use crate::sip::{BuildError, HeaderName, Message, Method};
 pub struct MessageOptions {
     /// The body's media type; `text/plain` by default.
     pub content_type: String,
-    /// Extra headers (validated: no CR, LF or NUL, none the stack writes).
+    /// Extra headers, checked as [`ExtraHeaders`] for [`HeaderTarget::Message`]: no
+    /// CR, LF or NUL, none the stack writes (`Content-Type` comes from `content_type`).
     pub headers: Vec<(String, String)>,
 }
 
@@ -85,7 +87,7 @@ struct Outgoing {
     req: OutOfDialog,
     content_type: String,
     body: String,
-    headers: Vec<(String, String)>,
+    headers: ExtraHeaders,
     auth: AuthRetry,
 }
 
@@ -123,7 +125,8 @@ impl Messages {
             return Err(RequestError::NotConnected);
         }
         let uri = super::request::target_uri(target, &self.domain)?;
-        check_extra_headers(&options.headers).map_err(RequestError::InvalidValue)?;
+        let headers = ExtraHeaders::new(options.headers, HeaderTarget::Message)
+            .map_err(|e| RequestError::InvalidValue(e.to_string()))?;
         let content_type = options.content_type.trim().to_string();
         if content_type.is_empty()
             || !content_type.contains('/')
@@ -140,7 +143,7 @@ impl Messages {
             req: OutOfDialog::new(uri, io),
             content_type,
             body: body.to_string(),
-            headers: options.headers,
+            headers,
             auth: AuthRetry::default(),
         };
         match transmit(&mut msg, true, io, s) {
@@ -249,7 +252,7 @@ fn transmit(
     s: &mut Sender<'_>,
 ) -> Result<(), BuildError> {
     let (mut b, branch) = out.req.start(Method::Message, first, io, s)?;
-    for (name, value) in &out.headers {
+    for (name, value) in out.headers.iter() {
         b.header(name, value)?;
     }
     b.header("User-Agent", &s.local.user_agent)?;

@@ -1,6 +1,6 @@
-//! What MESSAGE and SUBSCRIBE share: checking the application's extra headers,
-//! building a request outside any dialog, and answering digest challenges within a
-//! bounded number of tries.
+//! What MESSAGE and SUBSCRIBE share: building a request outside any dialog, and
+//! answering digest challenges within a bounded number of tries. Their extra headers
+//! are checked like every other request's, as [`ExtraHeaders`](super::ExtraHeaders).
 
 use std::fmt;
 
@@ -45,48 +45,6 @@ pub(crate) fn target_uri(input: &str, domain: &str) -> Result<String, RequestErr
         CallError::InvalidTarget(why) => RequestError::InvalidTarget(why),
         other => RequestError::InvalidTarget(other.to_string()),
     })
-}
-
-/// Headers the stack writes itself: the application may not give them.
-const OWNED: &[&str] = &[
-    "via",
-    "v",
-    "from",
-    "f",
-    "to",
-    "t",
-    "call-id",
-    "i",
-    "cseq",
-    "contact",
-    "m",
-    "content-length",
-    "l",
-    "content-type",
-    "c",
-    "max-forwards",
-    "route",
-    "record-route",
-    "authorization",
-    "proxy-authorization",
-    "expires",
-    "event",
-    "o",
-    "accept",
-];
-
-/// Checks extra headers given by the application: a token name, a value without CR,
-/// LF or NUL, and none of the headers the stack writes. Returns why one is refused.
-pub(crate) fn check_extra_headers(headers: &[(String, String)]) -> Result<(), String> {
-    let mut probe =
-        RequestBuilder::new(Method::Message, "sip:check@invalid").map_err(|e| e.to_string())?;
-    for (name, value) in headers {
-        if OWNED.iter().any(|o| o.eq_ignore_ascii_case(name.trim())) {
-            return Err(format!("the {name} header is written by the stack"));
-        }
-        probe.header(name, value).map_err(|e| e.to_string())?;
-    }
-    Ok(())
 }
 
 /// The identity of requests sent outside a dialog, or starting one: the same Call-ID
@@ -181,26 +139,5 @@ impl AuthRetry {
     /// The request succeeded or failed: the next one starts with a fresh allowance.
     pub(crate) fn reset(&mut self) {
         *self = AuthRetry::default();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn extra_headers_are_checked() {
-        let ok = vec![("X-Agent".to_string(), "42".to_string())];
-        assert!(check_extra_headers(&ok).is_ok());
-        for (name, value) in [
-            ("Call-ID", "x"),
-            ("content-type", "text/html"),
-            ("X-Bad", "a\r\nVia: evil"),
-            ("Bad Name", "x"),
-            ("Authorization", "Digest x"),
-        ] {
-            let h = vec![(name.to_string(), value.to_string())];
-            assert!(check_extra_headers(&h).is_err(), "{name}");
-        }
     }
 }

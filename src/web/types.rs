@@ -133,8 +133,8 @@ export interface SoftphoneIceServer {
  * Names must be tokens, values free of CR, LF and NUL; headers the stack writes (Via,
  * From, To, Call-ID, CSeq, Contact, Max-Forwards, Content-Length, Authorization,
  * Proxy-Authorization, Route, Record-Route, Allow, Supported, Require, Session-Expires,
- * Min-SE, and per request Expires, Content-Type, Reason, Refer-To) are refused with an
- * `invalidValue` error.
+ * Min-SE, and per request Expires, Content-Type, Reason, Refer-To, and Event and Accept on
+ * SUBSCRIBE) are refused with an `invalidValue` error.
  */
 export type SoftphoneHeaders = Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>;
 
@@ -479,7 +479,7 @@ export interface SoftphoneLogEvent {
 export interface SoftphoneMessageOptions {
   /** The body's media type. Default `'text/plain'`. */
   contentType?: string;
-  /** Extra headers; no CR, LF or NUL, and none the stack writes (Call-ID, Content-Type...). */
+  /** Extra headers; no CR, LF or NUL, and none the stack writes (Call-ID, Content-Type...; Expires is allowed). */
   headers?: Record<string, string>;
 }
 
@@ -584,7 +584,7 @@ export interface SoftphoneSubscribeOptions {
   accept?: string | string[];
   /** Requested lifetime in seconds. Default `subscribeExpires`. */
   expires?: number;
-  /** Extra headers; no CR, LF or NUL, and none the stack writes. */
+  /** Extra headers; no CR, LF or NUL, and none the stack writes (Event, Expires, Accept, Call-ID...). */
   headers?: Record<string, string>;
 }
 

@@ -5,6 +5,8 @@
 // renders on the server without the phone, fetches its password from /api/sip-credentials
 // and its TURN credentials from /api/ice (minted server-side), registers as alice to the
 // local Kamailio, and calls bob on the demo page (www/) over a TURN relay, with audio.
+// The /panel page runs useBlf and useMwi against the Asterisk-shaped scripted notifier
+// (tests/e2e/lib/asterisk.mjs), which this file starts itself.
 //
 // Needs pkg/ (bash scripts/build.sh) and the local servers (scripts/test.sh starts them).
 // Timings of the install and the build are printed (t.diagnostic).
@@ -18,6 +20,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { startAsterisk } from './lib/asterisk.mjs';
+import { DOMAIN, makeUsers, until } from './lib/asterisk/page.mjs';
 import { ROOT, account, launchChromium, readEnv, startKamailio, startStaticServer } from './lib/servers.mjs';
 
 const run = promisify(execFile);
@@ -31,6 +35,8 @@ const SECRETS = [...env.accounts.map((a) => a.password), env.turn?.secret].filte
 const ENV_JSON = path.join(process.env.SOFTPHONE_RUN_DIR ?? path.join(ROOT, '.run'), 'env.json');
 const HAS_CALLS = readFileSync(path.join(ROOT, 'pkg', 'softphone_core.d.ts'), 'utf8').includes('SoftphoneCall');
 
+/** The Asterisk-shaped scripted notifier of the /panel test, closed in after(). */
+let pbx;
 /** The `next start` / `next dev` processes, stopped in after(). */
 const servers = [];
 let serverLog = '';
@@ -85,6 +91,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await site?.close();
+  await pbx?.close();
   await Promise.all(servers.map(stopServer));
 });
 
@@ -357,6 +364,65 @@ describe('Next.js 15 app', { concurrency: false }, () => {
     await bobPage.waitForFunction(() => !document.querySelector('.call:not([data-state=ended])'), null, { timeout: 10_000 });
     await bobPage.click('#disconnect');
     await bobPage.close();
+    await page.close();
+  });
+
+  // useBlf / useMwi (softphone-core/react) in the production build, against the Asterisk-shaped
+  // notifier (tests/e2e/lib/asterisk/notify.mjs): Kamailio serves no dialog or message-summary
+  // events. The /panel page takes the PBX from its address, so the same build serves it.
+  test('the /panel page: useBlf lamps and useMwi follow the notifier in Chromium; unmounting unsubscribes', { timeout: 90_000 }, async () => {
+    assert.ok(appUrl, 'next start is serving the app');
+    const users = makeUsers(['1001', '1002', '1003']);
+    SECRETS.push(...Object.values(users));
+    pbx = await startAsterisk({ users });
+    browser ??= await launchChromium();
+    const page = await browser.newPage();
+    page.on('console', (m) => consoleLines.push(m.text()));
+    page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
+    const query = new URLSearchParams({ ws: pbx.wsUri, uri: `sip:1001@${DOMAIN}`, blf: '1002,1003' });
+    await page.goto(`${appUrl}/panel?${query}#${encodeURIComponent(users['1001'])}`);
+    const shows = async (what) => `${what}; the page shows:\n${await page.locator('body').innerText()}\nconsole:\n${consoleLines.slice(-20).join('\n')}`;
+    /** Waits until `[data-testid=id]` has every `data-*` value of `want`; fails with what the page shows. */
+    const waitData = (id, want, timeout = 10_000) =>
+      page
+        .waitForFunction(
+          ([i, w]) => {
+            const el = document.querySelector(`[data-testid="${i}"]`);
+            return el && Object.entries(w).every(([k, v]) => el.dataset[k] === v);
+          },
+          [id, want],
+          { timeout },
+        )
+        .catch(async () => assert.fail(await shows(`${id} is not ${JSON.stringify(want)}`)));
+    await page.waitForFunction(() => document.querySelector('[data-testid=registration]')?.textContent === 'registered', null, { timeout: 20_000 })
+      .catch(async () => assert.fail(await shows('not registered')));
+    assert.equal(new URL(page.url()).hash, '', 'the password is dropped from the address');
+
+    // Two lamps and the mailbox, subscribed by the hooks (paced), lit by the first NOTIFYs.
+    await waitData('lamp-1002', { lamp: 'idle', status: 'active' });
+    await waitData('lamp-1003', { lamp: 'idle', status: 'active' });
+    await waitData('mwi', { status: 'active', waiting: 'false', new: '0' });
+    await until(() => pbx.notifier.list().filter((s) => s.user === '1001').length === 3, { what: "the panel's 3 subscriptions" });
+    const events = pbx.notifier.list().map((s) => `${s.event}:${s.resource}`).sort();
+    assert.deepEqual(events, ['dialog:1002', 'dialog:1003', 'message-summary:1001']);
+
+    // 1002 rings, then answers: only its lamp changes.
+    await pbx.notifier.setState('1002', 'ringing');
+    await waitData('lamp-1002', { lamp: 'ringing' });
+    await pbx.notifier.setState('1002', 'inuse');
+    await waitData('lamp-1002', { lamp: 'busy' });
+    assert.equal(await page.locator('[data-testid=lamp-1003]').getAttribute('data-lamp'), 'idle', "1003's lamp did not move");
+    await pbx.notifier.setState('1002', 'idle');
+    await waitData('lamp-1002', { lamp: 'idle' });
+
+    // Voicemail arrives.
+    await pbx.notifier.setMailbox('1001', { new: 2, old: 5 });
+    await waitData('mwi', { waiting: 'true', new: '2', old: '5' });
+
+    // Unmounting the lamps: both hooks unsubscribe (Expires: 0) while the phone stays registered.
+    await page.click('[data-testid=toggle-lamps]');
+    await until(() => pbx.notifier.list().filter((s) => s.user === '1001').length === 0, { what: 'the hooks unsubscribed on unmount' });
+    assert.equal(await page.locator('[data-testid=registration]').textContent(), 'registered');
     await page.close();
   });
 

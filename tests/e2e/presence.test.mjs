@@ -3,7 +3,7 @@
 // Asterisk facts it follows): MESSAGE between two softphones through the PBX (challenged,
 // 202, relayed, 415 for a type the receiver does not allow), BLF lamps following the
 // extension state, MWI by subscription and unsolicited, presence, a notifier shutdown the
-// phone recovers from, and a 100-lamp panel whose SUBSCRIBEs arrive at the paced rate.
+// phone recovers from, and a 100-lamp panel whose SUBSCRIBEs arrive paced, not in a burst.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -162,7 +162,7 @@ describe('MESSAGE, BLF, MWI and presence against the Asterisk-shaped peer', { co
     assert.equal(pbx.notifier.list().filter((s) => s.user === '1001').length, 3);
   });
 
-  test('a 100-lamp panel: SUBSCRIBEs arrive at no more than subscribeRate per second', async () => {
+  test('a 100-lamp panel: SUBSCRIBEs arrive paced at subscribeRate, never in a burst', async () => {
     await startPhone(page, '1004', phoneConfig(pbx, users, '1004', { subscribeRate: 10 }));
     const targets = Array.from({ length: 100 }, (_, i) => String(2000 + i));
     const t0 = Date.now();
@@ -175,18 +175,24 @@ describe('MESSAGE, BLF, MWI and presence against the Asterisk-shaped peer', { co
       .filter((m) => m.msg.cseq.seq === 1 && !m.msg.toTag)
       .map((m) => m.at);
     assert.equal(starts.length, 100);
-    // The phone spaces them 100 ms apart; on arrival, event-loop jitter (measured up to ~20 ms)
-    // moves single ones by a few ms. So: at most 10 in any second less 50 ms of jitter, and
-    // the span of the 100 no shorter than 99 intervals less that jitter.
-    let most = 0;
-    for (const at of starts) most = Math.max(most, starts.filter((x) => x >= at && x < at + 950).length);
+    // The exact pacing (one every 1/rate s, k*100 ms) is proven on virtual time by the core
+    // transcript (tests/core_subscriptions.rs, a_hundred_lamps_start_paced_at_the_configured_rate).
+    // Here the SUBSCRIBEs cross a real WebSocket into a Node event loop on a machine shared with
+    // builds: arrival gaps of 54-184 ms were measured for 100 ms spacing, so a count per 950 ms
+    // flakes. What this test must still catch is a burst (no pacing, or pacing at the wrong rate):
+    // so at most 2*rate+2 in any 2 s window (a burst of 100 puts all of them in one), and the
+    // 100 spread over at least (n-1)/rate less 1 s of jitter (a burst spans a few ms).
+    const rate = 10;
+    const windowMs = 2_000;
+    const most = Math.max(...starts.map((at) => starts.filter((x) => x >= at && x < at + windowMs).length));
     const gaps = starts.slice(1).map((at, i) => at - starts[i]);
-    assert.ok(most <= 10, `${most} SUBSCRIBEs within 950 ms; gaps ${gaps}`);
+    assert.ok(most <= 2 * rate + 2, `${most} SUBSCRIBEs within ${windowMs} ms (at most ${2 * rate + 2}); gaps ${gaps}`);
     const span = starts[99] - starts[0];
-    assert.ok(span >= 9_850, `the 100 SUBSCRIBEs spanned ${span} ms`);
-    assert.ok(took >= 9_000 && took < 20_000, `100 lamps took ${took} ms`);
+    const minSpan = ((starts.length - 1) / rate) * 1000 - 1_000;
+    assert.ok(span >= minSpan, `the 100 SUBSCRIBEs spanned ${span} ms (at least ${minSpan}); gaps ${gaps}`);
+    assert.ok(took >= minSpan && took < 25_000, `100 lamps took ${took} ms`);
     await waitState('panel', (s) => s.state?.lamp === 'idle', 'the last lamp lit', 99);
-    console.log(`# 100 lamps: all active after ${took} ms; SUBSCRIBEs spanned ${span} ms, gaps ${Math.min(...gaps)}-${Math.max(...gaps)} ms, at most ${most} in 950 ms`);
+    console.log(`# 100 lamps: all active after ${took} ms; SUBSCRIBEs spanned ${span} ms, gaps ${Math.min(...gaps)}-${Math.max(...gaps)} ms, at most ${most} in ${windowMs} ms`);
     // stop(): every dialog is unsubscribed.
     await h(page, () => window.harness.stop('1004'));
     await until(() => pbx.notifier.list().filter((s) => s.user === '1004').length === 0, { what: 'the panel unsubscribed' });

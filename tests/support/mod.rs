@@ -8,6 +8,7 @@
 //! event the user agent produced was taken and looked at.
 #![allow(dead_code)]
 
+mod asserts;
 mod net;
 mod peers;
 
@@ -15,6 +16,9 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::time::Duration;
 
+// Not every test binary uses them (each includes this module on its own).
+#[allow(unused_imports)]
+pub use asserts::*;
 pub use net::Net;
 pub use peers::*;
 use softphone_core::core::{

@@ -42,9 +42,10 @@ pub use bodies::{DialogEntry, DialogInfo, LampState, MessageCounts, MessageSumma
 pub use types::{NotifyBody, SubscribeOptions, SubscriptionEvent, SubscriptionState};
 
 use super::call::dialog::Dialog;
+use super::headers::{ExtraHeaders, HeaderTarget};
 use super::ids::SubscriptionId;
 use super::io::Io;
-use super::request::{check_extra_headers, target_uri, AuthRetry, OutOfDialog, RequestError};
+use super::request::{target_uri, AuthRetry, OutOfDialog, RequestError};
 use super::timer::{SubTimer, TimerKey, UaTimer};
 use super::transaction::{Purpose, Sender};
 use super::{Event, Instant};
@@ -85,7 +86,7 @@ struct Sub {
     package: String,
     accept: Vec<String>,
     expires: u32,
-    headers: Vec<(String, String)>,
+    headers: ExtraHeaders,
     req: OutOfDialog,
     dialog: Option<Dialog>,
     phase: Phase,
@@ -153,7 +154,8 @@ impl Subscriptions {
                 "{package:?} is not an event package name"
             )));
         }
-        check_extra_headers(&options.headers).map_err(RequestError::InvalidValue)?;
+        let headers = ExtraHeaders::new(options.headers, HeaderTarget::Subscribe)
+            .map_err(|e| RequestError::InvalidValue(e.to_string()))?;
         let mut accept = options.accept;
         if accept.is_empty() {
             accept.extend(bodies::default_accept(&package).map(str::to_string));
@@ -179,7 +181,7 @@ impl Subscriptions {
             package,
             accept,
             expires,
-            headers: options.headers,
+            headers,
             req: OutOfDialog::new(uri, io),
             dialog: None,
             phase: Phase::Waiting,

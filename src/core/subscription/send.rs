@@ -194,7 +194,7 @@ fn finish(
     }
     b.header("Expires", &expires.to_string())?;
     b.header("Allow", crate::core::transaction::ALLOW)?;
-    for (name, value) in &sub.headers {
+    for (name, value) in sub.headers.iter() {
         b.header(name, value)?;
     }
     b.header("User-Agent", &s.local.user_agent)?;

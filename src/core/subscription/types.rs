@@ -13,7 +13,10 @@ pub struct SubscribeOptions {
     pub accept: Vec<String>,
     /// Requested lifetime in seconds; `None`: `Config::subscribe_expires`.
     pub expires: Option<u32>,
-    /// Extra headers (validated: no CR, LF or NUL, none the stack writes).
+    /// Extra headers for every SUBSCRIBE of the subscription, checked as
+    /// [`ExtraHeaders`](crate::core::ExtraHeaders) for
+    /// [`HeaderTarget::Subscribe`](crate::core::HeaderTarget::Subscribe): no CR, LF or
+    /// NUL, none the stack writes (`Event`, `Expires` and `Accept` among them).
     pub headers: Vec<(String, String)>,
 }
 
