@@ -65,7 +65,10 @@ fn an_invite_with_replaces_takes_the_place_of_a_confirmed_call() {
     assert_eq!(display_name.as_deref(), Some("Bob"));
     assert_eq!(to, "sip:alice@softphone.test");
     assert_eq!(*replaces, bob_call);
-    assert_eq!(details.call_id, "dave-call-1@pbx", "the INVITE's details come along");
+    assert_eq!(
+        details.call_id, "dave-call-1@pbx",
+        "the INVITE's details come along"
+    );
     assert!(
         h.ua.answer(new, Default::default(), h.now).is_err(),
         "already answered"
