@@ -46,7 +46,7 @@ impl Calls {
             ));
         }
         let call = self.get(id)?;
-        if !matches!(call.phase, Phase::Confirmed | Phase::Early) {
+        if !matches!(call.phase, Phase::Confirmed | Phase::Early { .. }) {
             return Err(CallError::InvalidState(
                 "DTMF needs an answered call or early media",
             ));
@@ -143,7 +143,7 @@ impl Calls {
             ));
         }
         let call = self.get(id)?;
-        if !matches!(call.phase, Phase::Confirmed | Phase::Early) {
+        if !matches!(call.phase, Phase::Confirmed | Phase::Early { .. }) {
             return Err(CallError::InvalidState(
                 "INFO needs an answered call or an early dialog",
             ));

@@ -3,12 +3,11 @@
 //! `Reason` and extra headers ([`EndOptions`]).
 
 use super::incoming::reason_phrase;
-use super::state::Phase;
+use super::state::{Call, Phase};
 use super::types::{CallError, CallId, EndCause};
 use super::Calls;
 use crate::core::headers::{check_phrase, EndOptions, ExtraHeaders, HeaderTarget};
 use crate::core::io::Io;
-use crate::core::timer::CallTimer;
 use crate::core::transaction::Sender;
 use crate::core::LogLevel;
 use crate::sip::{BuildError, Method, RequestBuilder};
@@ -49,24 +48,13 @@ impl Calls {
         self.calls[i].end_headers = end_headers(options)?;
         match self.calls[i].phase {
             Phase::Offering => self.calls[i].end(EndCause::Cancelled, io),
-            Phase::Inviting | Phase::Early => {
-                self.calls[i].cancel_pending = true;
-                self.try_cancel(i, io);
-                let call = &mut self.calls[i];
-                call.end(EndCause::Cancelled, io);
-                // Stay to ACK a 487, or a 200 that crosses the CANCEL (then BYE it).
-                call.lingering = true;
+            Phase::Inviting | Phase::Early { .. } => {
                 let linger = self.settings.invite_timeout;
-                call.set_timer(CallTimer::InviteTimeout, io.now + linger, io);
+                self.calls[i].end_by_cancel(EndCause::Cancelled, linger, io);
             }
             Phase::AwaitingAck => {
-                // RFC 3261 section 15: no BYE before the ACK of our 2xx.
-                let call = &mut self.calls[i];
-                call.bye_after_ack = true;
-                call.end(EndCause::LocalHangup, io);
-                call.lingering = true;
                 let linger = self.settings.invite_timeout;
-                call.set_timer(CallTimer::AckTimeout, io.now + linger, io);
+                self.calls[i].end_before_ack(EndCause::LocalHangup, linger, io);
             }
             Phase::Confirmed => {
                 self.send_bye(i, io, s);
@@ -115,29 +103,26 @@ impl Calls {
         self.calls[i].end(EndCause::Rejected(status), io);
         Ok(())
     }
+}
 
-    /// Sends the CANCEL if a provisional response has come (RFC 3261 section 9.1);
-    /// otherwise it goes out when the first one does. It carries the application's
+impl Call {
+    /// Sends the CANCEL of our INVITE if a provisional response to it has come (RFC
+    /// 3261 section 9.1), and says whether it could go. It carries the application's
     /// headers and `Reason`, or `Reason: SIP;cause=487`.
-    pub(crate) fn try_cancel(&mut self, i: usize, io: &mut Io<'_>) {
-        let call = &mut self.calls[i];
-        let Some(invite) = &call.invite else {
-            return;
+    pub(crate) fn send_cancel(&self, io: &mut Io<'_>) -> bool {
+        let Some(invite) = self.invite.as_ref().filter(|inv| inv.provisional) else {
+            return false;
         };
-        if !call.cancel_pending || !invite.provisional || call.cancelled {
-            return;
-        }
-        call.cancelled = true;
-        let has_reason = call.end_headers.iter().any(|(n, _)| n == "Reason");
+        let has_reason = self.end_headers.iter().any(|(n, _)| n == "Reason");
         let built = (|| -> Result<Vec<u8>, BuildError> {
             let mut b = RequestBuilder::new(Method::Cancel, &invite.request_uri)?;
             b.header("Via", &invite.via)?
                 .header("Max-Forwards", "70")?
-                .header("From", &call.local_header)?
+                .header("From", &self.local_header)?
                 .header("To", &invite.to)?
-                .header("Call-ID", &call.call_id)?
+                .header("Call-ID", &self.call_id)?
                 .header("CSeq", &format!("{} CANCEL", invite.seq))?;
-            for (name, value) in &call.end_headers {
+            for (name, value) in &self.end_headers {
                 b.header(name, value)?;
             }
             if !has_reason {
@@ -151,5 +136,6 @@ impl Calls {
             }
             Err(e) => io.log(LogLevel::Error, || format!("cannot build CANCEL: {e}")),
         }
+        true
     }
 }

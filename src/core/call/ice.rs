@@ -16,7 +16,7 @@
 
 use std::time::Duration;
 
-use super::state::{Awaiting, Phase, ReinviteReason};
+use super::state::{Awaiting, Ending, Phase, ReinviteReason};
 use super::types::{CallEvent, CallId, EndCause, IceState, MediaAction};
 use super::Calls;
 use crate::core::io::Io;
@@ -138,9 +138,8 @@ impl Calls {
     ) {
         self.signalling_ready = true;
         for i in 0..self.calls.len() {
-            if self.calls[i].bye_on_flow {
-                self.calls[i].bye_on_flow = false;
-                self.calls[i].lingering = false;
+            if self.calls[i].ending == Ending::ByeOnFlow {
+                self.calls[i].settle();
                 self.send_bye(i, io, s);
                 continue;
             }

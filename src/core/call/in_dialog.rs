@@ -86,8 +86,7 @@ impl Calls {
         let id = call.id;
         if !ready {
             // No way to the peer now: the BYE goes when the flow is back.
-            call.bye_on_flow = call.dialog.is_some();
-            call.lingering |= call.bye_on_flow;
+            call.owe_bye();
             return;
         }
         let Some(dialog) = &mut call.dialog else {

@@ -4,7 +4,7 @@
 //! and a no-answer timeout.
 
 use super::dialog::Dialog;
-use super::state::{Awaiting, Call, OkRetransmit, Phase, T1, T2};
+use super::state::{Awaiting, Call, Ending, OkRetransmit, Phase, T1, T2};
 use super::types::{AnswerOptions, CallError, CallEvent, CallId, EndCause, MediaAction};
 use super::Calls;
 use crate::core::headers::{ExtraHeaders, HeaderTarget};
@@ -244,12 +244,14 @@ impl Calls {
         let call = &mut self.calls[i];
         call.ok_retransmit = None;
         call.cancel_timer(CallTimer::OkRetransmit, io);
+        // Hung up before the ACK: the BYE it was waiting for goes now, and that is all.
+        let hung_up = call.ending == Ending::ByeAfterAck;
+        call.settle();
         self.send_bye(i, io, s);
-        let call = &mut self.calls[i];
-        if call.lingering {
-            call.lingering = false;
+        if hung_up {
             return;
         }
+        let call = &mut self.calls[i];
         call.end(
             EndCause::Failed {
                 status: 408,
@@ -283,8 +285,8 @@ impl Calls {
                 io,
             );
         }
-        if call.bye_after_ack {
-            call.lingering = false;
+        if call.ending == Ending::ByeAfterAck {
+            call.settle();
             return self.send_bye(i, io, s);
         }
         if call.phase == Phase::AwaitingAck {

@@ -247,9 +247,9 @@ impl Calls {
         };
         match self.calls[i].phase {
             Phase::Offering => self.calls[i].end(cause, io),
-            Phase::Inviting | Phase::Early => {
-                self.calls[i].cancel_pending = true;
-                self.try_cancel(i, io);
+            Phase::Inviting | Phase::Early { .. } => {
+                // The call goes at once: a CANCEL that cannot go yet never will.
+                self.calls[i].send_cancel(io);
                 self.calls[i].end(cause, io);
             }
             Phase::Ringing | Phase::Answering => {
@@ -303,7 +303,7 @@ impl Calls {
                 if call.is_over() {
                     // It only stayed to ACK that re-INVITE's answer, which cannot come now;
                     // its media is closed already.
-                    call.lingering = false;
+                    call.settle();
                     continue;
                 }
                 if !invite.reason.is_some_and(state::ReinviteReason::reuses_sdp) {
@@ -315,7 +315,7 @@ impl Calls {
                     call.ice.restart_pending = true;
                 }
             }
-            if matches!(call.phase, Phase::Inviting | Phase::Early) {
+            if matches!(call.phase, Phase::Inviting | Phase::Early { .. }) {
                 call.end(
                     EndCause::Failed {
                         status: 503,

@@ -136,8 +136,8 @@ impl Calls {
     /// Timer B: no response at all to our INVITE.
     pub(crate) fn on_invite_timeout(&mut self, i: usize, io: &mut Io<'_>, s: &mut Sender<'_>) {
         let call = &mut self.calls[i];
-        if call.lingering {
-            call.lingering = false;
+        if call.is_lingering() {
+            call.settle();
             return;
         }
         if let Some(invite) = call.reinvite.take() {
@@ -242,11 +242,10 @@ impl Calls {
                 invite.provisional = true;
             }
             if call.is_over() {
-                self.try_cancel(i, io);
+                call.cancel_on_provisional(io);
                 return;
             }
             self.on_provisional(i, msg, io);
-            self.try_cancel(i, io);
             return;
         }
         if (200..300).contains(&status) {
@@ -254,7 +253,7 @@ impl Calls {
         }
         send_ack_for_failure(call, msg, io);
         if call.is_over() {
-            call.lingering = false;
+            call.settle();
             return;
         }
         let reason = msg.reason().unwrap_or("").to_string();
@@ -304,11 +303,16 @@ impl Calls {
             let seq = call.invite.as_ref().map_or(1, |inv| inv.seq);
             call.dialog = Dialog::as_caller(&call.local_header, &call.local_tag, seq, msg);
         }
-        let first = call.phase == Phase::Inviting;
-        call.phase = Phase::Early;
+        let (first, mut ringing, mut early_media) = match call.phase {
+            Phase::Early {
+                ringing,
+                early_media,
+            } => (false, ringing, early_media),
+            _ => (true, false, false),
+        };
         let body = msg.body();
-        if !body.is_empty() && !call.early_media {
-            call.early_media = true;
+        if !body.is_empty() && !early_media {
+            early_media = true;
             call.media(
                 MediaAction::ApplyAnswer {
                     answer: String::from_utf8_lossy(body).into_owned(),
@@ -317,10 +321,14 @@ impl Calls {
                 io,
             );
             call.emit(CallEvent::EarlyMedia, io);
-        } else if first || status == 180 && !call.ringing {
-            call.ringing = true;
+        } else if first || status == 180 && !ringing {
+            ringing = true;
             call.emit(CallEvent::Ringing, io);
         }
+        call.phase = Phase::Early {
+            ringing,
+            early_media,
+        };
     }
 
     fn on_invite_ok(&mut self, i: usize, msg: &Message<'_>, io: &mut Io<'_>, s: &mut Sender<'_>) {
@@ -363,7 +371,7 @@ impl Calls {
                     io,
                 );
             }
-            call.lingering = false;
+            call.settle();
             return;
         }
         call.dialog = Some(dialog);

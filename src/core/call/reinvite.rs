@@ -293,7 +293,7 @@ impl Calls {
         if call.is_over() {
             // The call ended while the re-INVITE was out (a BYE crossed it): ACK, nothing more.
             call.reinvite = None;
-            call.lingering = false;
+            call.settle();
             call.cancel_timer(CallTimer::InviteTimeout, io);
             if (200..300).contains(&status) {
                 if let Some(dialog) = &mut call.dialog {

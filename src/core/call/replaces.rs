@@ -14,7 +14,6 @@ use super::types::{AnswerOptions, CallError, CallEvent, CallId, EndCause};
 use super::Calls;
 use crate::core::headers::{ExtraHeaders, HeaderTarget};
 use crate::core::io::Io;
-use crate::core::timer::CallTimer;
 use crate::core::transaction::Sender;
 use crate::core::LogLevel;
 use crate::sip::{Message, NameAddr, Replaces, Uri};
@@ -114,7 +113,7 @@ impl Calls {
         match call.phase {
             Phase::Terminated => Err((603, "Declined")),
             Phase::Confirmed | Phase::AwaitingAck if replaces.early_only => Err((486, "Busy Here")),
-            Phase::Confirmed | Phase::AwaitingAck | Phase::Early => Ok(Some(call.id)),
+            Phase::Confirmed | Phase::AwaitingAck | Phase::Early { .. } => Ok(Some(call.id)),
             // An early dialog we did not initiate (ringing here) is not ours to replace.
             Phase::Ringing | Phase::Answering | Phase::Offering | Phase::Inviting => {
                 Err((481, "Call/Transaction Does Not Exist"))
@@ -180,21 +179,11 @@ impl Calls {
         };
         let linger = self.settings.invite_timeout;
         match self.calls[j].phase {
-            Phase::Early | Phase::Inviting => {
-                self.calls[j].cancel_pending = true;
-                self.try_cancel(j, io);
-                let call = &mut self.calls[j];
-                call.end(EndCause::Replaced, io);
-                // Stay to ACK the 487, or BYE a 200 that crosses the CANCEL.
-                call.lingering = true;
-                call.set_timer(CallTimer::InviteTimeout, io.now + linger, io);
+            Phase::Early { .. } | Phase::Inviting => {
+                self.calls[j].end_by_cancel(EndCause::Replaced, linger, io);
             }
             Phase::AwaitingAck => {
-                let call = &mut self.calls[j];
-                call.bye_after_ack = true;
-                call.end(EndCause::Replaced, io);
-                call.lingering = true;
-                call.set_timer(CallTimer::AckTimeout, io.now + linger, io);
+                self.calls[j].end_before_ack(EndCause::Replaced, linger, io);
             }
             _ => {
                 self.send_bye(j, io, s);

@@ -21,8 +21,11 @@ pub(crate) enum Phase {
     Offering,
     /// Outgoing: INVITE sent, no provisional response yet.
     Inviting,
-    /// Outgoing: a provisional response came (ringing or early media).
-    Early,
+    /// Outgoing: a provisional response other than 100 came. What the application
+    /// was told of it: `Ringing` and `EarlyMedia` are each reported once, in either
+    /// order (a 180 after a 183 with SDP still rings; a 183 with SDP after a 180
+    /// still starts early media), so they are two facts, not one ladder.
+    Early { ringing: bool, early_media: bool },
     /// Incoming: ringing, waiting for the application.
     Ringing,
     /// Incoming: answered, waiting for the local answer (or offer) for the 200.
@@ -33,6 +36,26 @@ pub(crate) enum Phase {
     Confirmed,
     /// Over; the call is removed once its last message is out.
     Terminated,
+}
+
+/// What an ended call still owes the far end before it can be forgotten. A live call
+/// is always `None`; each other variant is one reason to linger after `Ended`, so a
+/// call cannot be both cancelling and waiting for an ACK.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ending {
+    /// Nothing: the call is live, or over and free to go.
+    None,
+    /// Hung up before any provisional response: the CANCEL goes out with the first
+    /// one (RFC 3261 section 9.1). Stays for the INVITE's final response.
+    CancelPending,
+    /// CANCEL sent: stays to ACK the 487, or to BYE a 200 that crosses it.
+    Cancelled,
+    /// Hung up while our 2xx waits for its ACK: no BYE before it (RFC 3261 section 15).
+    ByeAfterAck,
+    /// A BYE is owed but there is no flow: it goes when signalling is back.
+    ByeOnFlow,
+    /// Our re-INVITE is still out: stays to ACK its final response.
+    ReinviteOut,
 }
 
 /// What the next local description is for.
@@ -179,8 +202,8 @@ pub(crate) struct Call {
     pub(crate) video: bool,
     pub(crate) extra_headers: Vec<(String, String)>,
     pub(crate) invite: Option<OutInvite>,
-    pub(crate) cancel_pending: bool,
-    pub(crate) cancelled: bool,
+    /// What the call still owes once it is over (`Ending::None` while it is live).
+    pub(crate) ending: Ending,
     /// Incoming: the INVITE we answer.
     pub(crate) server_invite: Option<Vec<u8>>,
     pub(crate) awaiting: Awaiting,
@@ -206,28 +229,17 @@ pub(crate) struct Call {
     pub(crate) refer_in: Option<Vec<u8>>,
     /// This call was made for a REFER received in that call: report progress there.
     pub(crate) referred_by: Option<CallId>,
-    /// A REFER we sent succeeded: end the call with `Transferred` when it is over.
-    pub(crate) transferred: bool,
     /// A REFER we sent whose outcome is not known yet.
     pub(crate) transfer_out: Option<TransferOut>,
     /// Incoming: this call replaces that one (RFC 3891), which ends once this connects.
     pub(crate) replacing: Option<CallId>,
     pub(crate) glare_reason: Option<ReinviteReason>,
-    /// Outgoing: a 180 was reported / early media was applied.
-    pub(crate) ringing: bool,
-    pub(crate) early_media: bool,
-    /// Ended for the application, but still owed a message (ACK of a 200 that
-    /// crossed our CANCEL, BYE after the ACK): removed when that is done.
-    pub(crate) lingering: bool,
-    pub(crate) bye_after_ack: bool,
     /// The last response to the INVITE we serve, for retransmitted INVITEs.
     pub(crate) last_response: Option<Vec<u8>>,
     /// ICE recovery.
     pub(crate) ice: IceWatch,
     /// The media watchdog.
     pub(crate) watch: MediaWatch,
-    /// A BYE is owed but there is no flow: it goes when signalling is back.
-    pub(crate) bye_on_flow: bool,
 }
 
 impl Call {
@@ -247,8 +259,7 @@ impl Call {
             video: false,
             extra_headers: Vec::new(),
             invite: None,
-            cancel_pending: false,
-            cancelled: false,
+            ending: Ending::None,
             server_invite: None,
             awaiting: Awaiting::Nothing,
             local_sdp: None,
@@ -267,18 +278,12 @@ impl Call {
             end_headers: Vec::new(),
             refer_in: None,
             referred_by: None,
-            transferred: false,
             transfer_out: None,
             replacing: None,
             glare_reason: None,
-            ringing: false,
-            early_media: false,
-            lingering: false,
-            bye_after_ack: false,
             last_response: None,
             ice: Default::default(),
             watch: Default::default(),
-            bye_on_flow: false,
         }
     }
 
@@ -310,7 +315,54 @@ impl Call {
 
     /// Over and owing nothing more: can be forgotten.
     pub(crate) fn is_gone(&self) -> bool {
-        self.phase == Phase::Terminated && !self.lingering
+        self.phase == Phase::Terminated && self.ending == Ending::None
+    }
+
+    /// Over for the application but still owing the far end a message.
+    pub(crate) fn is_lingering(&self) -> bool {
+        self.ending != Ending::None
+    }
+
+    /// What the call owed is done (or can no longer be done): it may be forgotten.
+    pub(crate) fn settle(&mut self) {
+        self.ending = Ending::None;
+    }
+
+    /// Ends an outgoing call before its answer: the CANCEL goes now if a provisional
+    /// response came, else with the first one; the call stays (up to `linger`) to ACK
+    /// the 487, or to BYE a 200 that crosses the CANCEL.
+    pub(crate) fn end_by_cancel(&mut self, cause: EndCause, linger: Duration, io: &mut Io<'_>) {
+        let ending = if self.send_cancel(io) {
+            Ending::Cancelled
+        } else {
+            Ending::CancelPending
+        };
+        self.end(cause, io);
+        self.ending = ending;
+        self.set_timer(CallTimer::InviteTimeout, io.now + linger, io);
+    }
+
+    /// Ends an incoming call whose 2xx waits for its ACK: the BYE goes after the ACK
+    /// (RFC 3261 section 15), or when `linger` runs out without one.
+    pub(crate) fn end_before_ack(&mut self, cause: EndCause, linger: Duration, io: &mut Io<'_>) {
+        self.end(cause, io);
+        self.ending = Ending::ByeAfterAck;
+        self.set_timer(CallTimer::AckTimeout, io.now + linger, io);
+    }
+
+    /// A BYE is owed in this call's dialog but there is no flow: it goes once
+    /// signalling is back, and the call stays until then.
+    pub(crate) fn owe_bye(&mut self) {
+        if self.dialog.is_some() {
+            self.ending = Ending::ByeOnFlow;
+        }
+    }
+
+    /// A provisional response came while a CANCEL waited for one: sends it.
+    pub(crate) fn cancel_on_provisional(&mut self, io: &mut Io<'_>) {
+        if self.ending == Ending::CancelPending && self.send_cancel(io) {
+            self.ending = Ending::Cancelled;
+        }
     }
 
     /// Ends the call: media closed, every timer of it disarmed, the app told why.
@@ -318,16 +370,14 @@ impl Call {
         if self.phase == Phase::Terminated {
             return;
         }
-        let cause = if self.transferred && cause == EndCause::LocalHangup {
-            EndCause::Transferred
-        } else {
-            cause
-        };
         self.phase = Phase::Terminated;
         io.timers.cancel_call(self.id);
         if self.reinvite.is_some() {
-            // Our re-INVITE is still out: stay to ACK its final response.
-            self.lingering = true;
+            // Our re-INVITE is still out: stay to ACK its final response (unless a BYE
+            // is owed already, which keeps the call anyway).
+            if self.ending == Ending::None {
+                self.ending = Ending::ReinviteOut;
+            }
             self.set_timer(CallTimer::InviteTimeout, io.now + T1 * 64, io);
         }
         io.log(LogLevel::Info, || {

@@ -193,7 +193,6 @@ impl Calls {
     /// an attended transfer, are hung up as `Transferred`.
     fn transfer_succeeded(&mut self, i: usize, io: &mut Io<'_>, s: &mut Sender<'_>) {
         let out = self.calls[i].transfer_out.take();
-        self.calls[i].transferred = true;
         self.send_bye(i, io, s);
         self.calls[i].end(EndCause::Transferred, io);
         let consult = out.and_then(|o| o.consult).and_then(|c| self.index(c));

@@ -14,8 +14,8 @@ impl UserAgent {
         now: Instant,
         f: impl FnOnce(&mut Calls, &mut Io<'_>, &mut Sender<'_>) -> T,
     ) -> T {
-        let (mut io, mut sender) = split!(self, now);
-        let result = f(&mut self.calls, &mut io, &mut sender);
+        let mut p = self.parts(now);
+        let result = f(p.calls, &mut p.io, &mut p.sender);
         self.reap(now);
         result
     }

@@ -6,7 +6,6 @@
 use super::{Conn, Run, UserAgent};
 use crate::core::auth::Credential;
 use crate::core::config::{check_ha1, ConfigError};
-use crate::core::transaction::Sender;
 use crate::core::Instant;
 
 /// Where the WebSocket flow is, as [`UserAgent::connection_state`] reports it.
@@ -52,8 +51,8 @@ impl UserAgent {
         }
         self.auth.rotate(auth_user, credential);
         if self.run == Run::Running {
-            let (mut io, mut sender) = split!(self, now);
-            self.registration.retry_now(&mut io, &mut sender);
+            let mut p = self.parts(now);
+            p.registration.retry_now(&mut p.io, &mut p.sender);
         }
         Ok(())
     }
@@ -63,8 +62,8 @@ impl UserAgent {
     /// register either, until [`UserAgent::register`]. Does nothing when registration
     /// is not configured.
     pub fn unregister(&mut self, now: Instant) {
-        let (mut io, mut sender) = split!(self, now);
-        self.registration.pause(&mut io, &mut sender);
+        let mut p = self.parts(now);
+        p.registration.pause(&mut p.io, &mut p.sender);
         self.sync_prewarm(now);
     }
 
@@ -72,8 +71,8 @@ impl UserAgent {
     /// REGISTER round at once when the flow is up, else when it opens.
     pub fn register(&mut self, now: Instant) {
         // Without a flow (not started, or reconnecting) the round starts when one opens.
-        let (mut io, mut sender) = split!(self, now);
-        self.registration.resume(&mut io, &mut sender);
+        let mut p = self.parts(now);
+        p.registration.resume(&mut p.io, &mut p.sender);
         if self.run == Run::Running {
             self.sync_prewarm(now);
         }

@@ -8,7 +8,7 @@ use crate::core::keepalive::{PongOutcome, PING};
 use crate::core::output::Output;
 use crate::core::registration::Outcome;
 use crate::core::timer::{TimerKey, UaTimer};
-use crate::core::transaction::{respond, Purpose, Sender, TxEvent, ALLOW};
+use crate::core::transaction::{respond, Purpose, TxEvent, ALLOW};
 use crate::core::{DisconnectReason, Instant, LogLevel};
 use crate::sip::{Message, Method};
 
@@ -19,29 +19,29 @@ impl UserAgent {
                 TimerKey::Ua(timer) => self.on_ua_timer(timer, now),
                 TimerKey::Tx(id) => {
                     if let Some(purpose) = self.txs.on_timeout(id) {
-                        let (mut io, mut sender) = split!(self, now);
-                        io.log(LogLevel::Warn, || "request timed out (Timer F)".into());
+                        let mut p = self.parts(now);
+                        p.io.log(LogLevel::Warn, || "request timed out (Timer F)".into());
                         let outcome = match purpose {
                             Purpose::Call { call, kind } => {
-                                self.calls.on_in_dialog_final(
+                                p.calls.on_in_dialog_final(
                                     call,
                                     kind,
                                     None,
                                     408,
-                                    &mut io,
-                                    &mut sender,
+                                    &mut p.io,
+                                    &mut p.sender,
                                 );
                                 Outcome::Nothing
                             }
                             Purpose::Register | Purpose::Unregister => {
-                                self.registration.on_timeout(purpose, &mut io)
+                                p.registration.on_timeout(purpose, &mut p.io)
                             }
                             Purpose::Message(id) => {
-                                self.messages.on_final(id, None, 408, &mut io, &mut sender);
+                                p.messages.on_final(id, None, 408, &mut p.io, &mut p.sender);
                                 Outcome::Nothing
                             }
                             Purpose::Subscribe(id) => {
-                                self.subs.on_final(id, None, 408, &mut io, &mut sender);
+                                p.subs.on_final(id, None, 408, &mut p.io, &mut p.sender);
                                 Outcome::Nothing
                             }
                         };
@@ -49,12 +49,12 @@ impl UserAgent {
                     }
                 }
                 TimerKey::Call(call, timer) => {
-                    let (mut io, mut sender) = split!(self, now);
-                    self.calls.on_timer(timer, call, &mut io, &mut sender);
+                    let mut p = self.parts(now);
+                    p.calls.on_timer(timer, call, &mut p.io, &mut p.sender);
                 }
                 TimerKey::Sub(id, timer) => {
-                    let (mut io, mut sender) = split!(self, now);
-                    self.subs.on_timer(id, timer, &mut io, &mut sender);
+                    let mut p = self.parts(now);
+                    p.subs.on_timer(id, timer, &mut p.io, &mut p.sender);
                 }
             }
         }
@@ -74,29 +74,29 @@ impl UserAgent {
                 }
             }
             UaTimer::KeepalivePing => {
-                let (mut io, _) = split!(self, now);
-                self.keepalive.ping(&mut io);
+                let mut p = self.parts(now);
+                p.keepalive.ping(&mut p.io);
             }
             UaTimer::KeepalivePong => {
                 // A server index is always one of `config.servers` (see on_keepalive).
                 let expected = self.server().is_some_and(|s| self.pongs_seen[s])
                     || self.registration.outbound_required();
-                let (mut io, _) = split!(self, now);
-                if self.keepalive.pong_overdue(expected, &mut io) == PongOutcome::Dead {
+                let mut p = self.parts(now);
+                if p.keepalive.pong_overdue(expected, &mut p.io) == PongOutcome::Dead {
                     self.flow_lost(DisconnectReason::KeepaliveTimeout, false, now);
                 }
             }
             UaTimer::RegisterRefresh | UaTimer::RegisterRetry => {
-                let (mut io, mut sender) = split!(self, now);
-                self.registration.on_timer(&mut io, &mut sender);
+                let mut p = self.parts(now);
+                p.registration.on_timer(&mut p.io, &mut p.sender);
             }
             UaTimer::PrewarmRotate => {
-                let (mut io, _) = split!(self, now);
-                self.calls.prewarm.on_rotate(&mut io);
+                let mut p = self.parts(now);
+                p.calls.prewarm.on_rotate(&mut p.io);
             }
             UaTimer::SubscribePace => {
-                let (mut io, mut sender) = split!(self, now);
-                self.subs.on_pace(&mut io, &mut sender);
+                let mut p = self.parts(now);
+                p.subs.on_pace(&mut p.io, &mut p.sender);
             }
             UaTimer::StopGuard => {
                 if self.run == Run::Stopping {
@@ -112,9 +112,9 @@ impl UserAgent {
             Outcome::Registered => {
                 self.reconnect.succeeded();
                 if let Some(seconds) = self.registration.flow_timer() {
-                    let (mut io, _) = split!(self, now);
-                    self.keepalive
-                        .limit_interval(std::time::Duration::from_secs(seconds.into()), &mut io);
+                    let mut p = self.parts(now);
+                    p.keepalive
+                        .limit_interval(std::time::Duration::from_secs(seconds.into()), &mut p.io);
                 }
                 self.signalling_up(now);
             }
@@ -186,8 +186,8 @@ impl UserAgent {
             // indices of `config.servers`; `pongs_seen` has one entry per server.
             self.pongs_seen[server] = true;
         }
-        let (mut io, _) = split!(self, now);
-        self.keepalive.pong(&mut io);
+        let mut p = self.parts(now);
+        p.keepalive.pong(&mut p.io);
     }
 
     pub(super) fn on_response(&mut self, msg: &Message<'_>, now: Instant) {
@@ -203,37 +203,37 @@ impl UserAgent {
         };
         let status = msg.status().unwrap_or(0);
         let method = msg.cseq().method.as_str();
-        let (mut io, mut sender) = split!(self, now);
+        let mut p = self.parts(now);
         if matches!(msg.cseq().method, Method::Invite | Method::Cancel)
-            && self.calls.on_invite_response(msg, &mut io, &mut sender)
+            && p.calls.on_invite_response(msg, &mut p.io, &mut p.sender)
         {
             self.reap(now);
             return;
         }
-        let event = sender.txs.on_response(&branch, method, status, &mut io);
+        let event = p.sender.txs.on_response(&branch, method, status, &mut p.io);
         let outcome = match event {
             TxEvent::Final(Purpose::Call { call, kind }) => {
-                self.calls
-                    .on_in_dialog_final(call, kind, Some(msg), status, &mut io, &mut sender);
+                p.calls
+                    .on_in_dialog_final(call, kind, Some(msg), status, &mut p.io, &mut p.sender);
                 self.reap(now);
                 Outcome::Nothing
             }
-            TxEvent::Final(purpose @ (Purpose::Register | Purpose::Unregister)) => self
+            TxEvent::Final(purpose @ (Purpose::Register | Purpose::Unregister)) => p
                 .registration
-                .on_final(msg, purpose, &mut io, &mut sender),
+                .on_final(msg, purpose, &mut p.io, &mut p.sender),
             TxEvent::Final(Purpose::Message(id)) => {
-                self.messages
-                    .on_final(id, Some(msg), status, &mut io, &mut sender);
+                p.messages
+                    .on_final(id, Some(msg), status, &mut p.io, &mut p.sender);
                 Outcome::Nothing
             }
             TxEvent::Final(Purpose::Subscribe(id)) => {
-                self.subs
-                    .on_final(id, Some(msg), status, &mut io, &mut sender);
+                p.subs
+                    .on_final(id, Some(msg), status, &mut p.io, &mut p.sender);
                 Outcome::Nothing
             }
             TxEvent::Provisional(_) => Outcome::Nothing,
             TxEvent::Stray => {
-                io.log(LogLevel::Debug, || {
+                p.io.log(LogLevel::Debug, || {
                     format!("dropped a stray {status} response")
                 });
                 Outcome::Nothing
@@ -244,36 +244,37 @@ impl UserAgent {
 
     pub(super) fn on_request(&mut self, msg: &Message<'_>, now: Instant) {
         let tag = self.ctx.rng.token(10);
-        let (mut io, mut sender) = split!(self, now);
+        let running = self.run == Run::Running;
+        let mut p = self.parts(now);
         if let Some(refusal) = crate::core::screen::screen(msg) {
             let headers: Vec<(&str, &str)> = refusal
                 .headers
                 .iter()
                 .map(|(n, v)| (*n, v.as_str()))
                 .collect();
-            return respond(msg, refusal.code, refusal.reason, &tag, &headers, &mut io);
+            return respond(msg, refusal.code, refusal.reason, &tag, &headers, &mut p.io);
         }
         let in_dialog = msg.to().tag().is_some();
         match msg.method() {
             Method::Ack => {
-                self.calls.on_in_dialog_request(msg, &mut io, &mut sender);
+                p.calls.on_in_dialog_request(msg, &mut p.io, &mut p.sender);
             }
             Method::Cancel => {
-                if !self.calls.on_cancel(msg, &mut io) {
+                if !p.calls.on_cancel(msg, &mut p.io) {
                     respond(
                         msg,
                         481,
                         "Call/Transaction Does Not Exist",
                         &tag,
                         &[],
-                        &mut io,
+                        &mut p.io,
                     );
                 }
             }
             _ if in_dialog => {
-                let handled = self.calls.on_in_dialog_request(msg, &mut io, &mut sender)
+                let handled = p.calls.on_in_dialog_request(msg, &mut p.io, &mut p.sender)
                     || (msg.method() == Method::Notify
-                        && self.subs.on_notify(msg, &tag, &mut io, &mut sender));
+                        && p.subs.on_notify(msg, &tag, &mut p.io, &mut p.sender));
                 if !handled {
                     respond(
                         msg,
@@ -281,21 +282,28 @@ impl UserAgent {
                         "Call/Transaction Does Not Exist",
                         &tag,
                         &[],
-                        &mut io,
+                        &mut p.io,
                     );
                 }
             }
             Method::Invite => {
-                if self.run == Run::Running {
-                    self.calls.on_new_invite(msg, &mut io);
+                if running {
+                    p.calls.on_new_invite(msg, &mut p.io);
                 } else {
-                    respond(msg, 480, "Temporarily Unavailable", &tag, &[], &mut io);
+                    respond(msg, 480, "Temporarily Unavailable", &tag, &[], &mut p.io);
                 }
             }
-            Method::Message => self.messages.on_request(msg, &tag, &mut io),
+            Method::Message => p.messages.on_request(msg, &tag, &mut p.io),
             Method::Notify => {
-                if !self.subs.on_notify(msg, &tag, &mut io, &mut sender) {
-                    respond(msg, 481, "Subscription Does Not Exist", &tag, &[], &mut io);
+                if !p.subs.on_notify(msg, &tag, &mut p.io, &mut p.sender) {
+                    respond(
+                        msg,
+                        481,
+                        "Subscription Does Not Exist",
+                        &tag,
+                        &[],
+                        &mut p.io,
+                    );
                 }
             }
             Method::Options => respond(
@@ -308,7 +316,7 @@ impl UserAgent {
                     ("Accept", "application/sdp"),
                     ("Supported", "outbound"),
                 ],
-                &mut io,
+                &mut p.io,
             ),
             _ => respond(
                 msg,
@@ -316,7 +324,7 @@ impl UserAgent {
                 "Method Not Allowed",
                 &tag,
                 &[("Allow", ALLOW)],
-                &mut io,
+                &mut p.io,
             ),
         }
         self.reap(now);

@@ -1,11 +1,11 @@
 //! The WebSocket flow: connecting, losing it, backing off, network changes.
 
-use super::{sender_again, Conn, Run, UserAgent};
+use super::{Conn, Run, UserAgent};
 use crate::core::ids::ConnectionId;
 use crate::core::output::Output;
 use crate::core::reconnect::Next;
 use crate::core::timer::{TimerKey, Timers, UaTimer};
-use crate::core::transaction::{Purpose, Sender};
+use crate::core::transaction::Purpose;
 use crate::core::{ConnectionEvent, DisconnectReason, Event, Instant, LogLevel};
 
 impl UserAgent {
@@ -54,9 +54,9 @@ impl UserAgent {
         let mut io = self.io(now);
         io.log(LogLevel::Info, || format!("connected to {url}"));
         io.event(Event::Connection(ConnectionEvent::Connected { url }));
-        let (mut io, mut sender) = split!(self, now);
-        self.keepalive.flow_opened(&mut io);
-        self.registration.flow_up(&mut io, &mut sender);
+        let mut p = self.parts(now);
+        p.keepalive.flow_opened(&mut p.io);
+        p.registration.flow_up(&mut p.io, &mut p.sender);
         if !registering {
             self.signalling_up(now);
         }
@@ -67,10 +67,10 @@ impl UserAgent {
     /// restarts ICE (the network under it likely changed too).
     pub(super) fn signalling_up(&mut self, now: Instant) {
         let new_flow = std::mem::take(&mut self.calls_lost_flow);
-        let (mut io, mut sender) = split!(self, now);
-        self.calls
-            .signalling_restored(new_flow, &mut io, &mut sender);
-        self.subs.signalling_up(&mut io, &mut sender);
+        let mut p = self.parts(now);
+        p.calls
+            .signalling_restored(new_flow, &mut p.io, &mut p.sender);
+        p.subs.signalling_up(&mut p.io, &mut p.sender);
         self.reap(now);
     }
 
@@ -108,40 +108,28 @@ impl UserAgent {
             url,
             reason,
         }));
-        let (mut io, sender) = split!(self, now);
-        self.keepalive.flow_closed(&mut io);
-        for purpose in sender.txs.fail_all(&mut io) {
-            let mut sender = sender_again(
-                &self.local,
-                &mut self.auth,
-                &mut self.txs,
-                self.config.transaction_timeout,
-            );
+        // The flow is gone (`conn` is `None`), so the sender's requests are not `wss:`.
+        let mut p = self.parts(now);
+        p.keepalive.flow_closed(&mut p.io);
+        for purpose in p.sender.txs.fail_all(&mut p.io) {
             match purpose {
                 Purpose::Call { call, kind } => {
-                    self.calls
-                        .on_in_dialog_final(call, kind, None, 503, &mut io, &mut sender);
+                    p.calls
+                        .on_in_dialog_final(call, kind, None, 503, &mut p.io, &mut p.sender);
                 }
                 Purpose::Message(id) => {
-                    self.messages.on_final(id, None, 503, &mut io, &mut sender);
+                    p.messages.on_final(id, None, 503, &mut p.io, &mut p.sender);
                 }
                 // Subscriptions take the lost flow as a whole, below.
                 Purpose::Subscribe(_) | Purpose::Register | Purpose::Unregister => {}
             }
         }
-        {
-            let mut sender = sender_again(
-                &self.local,
-                &mut self.auth,
-                &mut self.txs,
-                self.config.transaction_timeout,
-            );
-            self.subs.flow_down(&mut io, &mut sender);
-        }
-        self.calls.flow_lost(&mut io);
-        self.calls.reap(&mut io);
-        self.calls_lost_flow |= !self.calls.ids().is_empty();
-        self.registration.flow_down(&mut io);
+        p.subs.flow_down(&mut p.io, &mut p.sender);
+        p.calls.flow_lost(&mut p.io);
+        p.calls.reap(&mut p.io);
+        let calls_left = !p.calls.ids().is_empty();
+        p.registration.flow_down(&mut p.io);
+        self.calls_lost_flow |= calls_left;
     }
 
     /// The flow ended (closed, failed, dead, or replaced). `immediate` skips the
@@ -214,8 +202,8 @@ impl UserAgent {
                     // restart ICE once the new flow is registered.
                     self.flow_lost(DisconnectReason::NetworkChange, true, now);
                 } else {
-                    let (mut io, _) = split!(self, now);
-                    self.keepalive.ping(&mut io);
+                    let mut p = self.parts(now);
+                    p.keepalive.ping(&mut p.io);
                 }
             }
             _ => {}

@@ -24,25 +24,6 @@ use super::timer::{TimerKey, TimerName, Timers, UaTimer};
 use super::transaction::{ClientTransactions, Sender};
 use super::{Config, Instant, LogLevel};
 
-/// Borrows the I/O context and a request sender from disjoint fields of the user
-/// agent, so its other parts (registration, keepalive) stay usable beside them.
-macro_rules! split {
-    ($ua:ident, $now:expr) => {{
-        let flow = $ua.flow();
-        let secure = $ua.secure();
-        (
-            $ua.ctx.io($now, flow),
-            Sender {
-                local: &$ua.local,
-                auth: &mut $ua.auth,
-                txs: &mut $ua.txs,
-                secure,
-                tx_timeout: $ua.config.transaction_timeout,
-            },
-        )
-    }};
-}
-
 mod commands;
 mod control;
 
@@ -71,6 +52,20 @@ impl Ctx {
             log_level: self.log_level,
         }
     }
+}
+
+/// The user agent borrowed apart for one step of an input: the I/O context, a
+/// request sender, and the parts that take them. A plain method cannot hand out
+/// `Io` and `Sender` and leave `self.calls` usable beside them (the borrow checker
+/// sees only `&mut self`); a struct of disjoint borrows can, with no macro.
+struct Parts<'a> {
+    io: Io<'a>,
+    sender: Sender<'a>,
+    calls: &'a mut Calls,
+    registration: &'a mut Registration,
+    keepalive: &'a mut Keepalive,
+    messages: &'a mut Messages,
+    subs: &'a mut Subscriptions,
 }
 
 /// The WebSocket flow.
@@ -203,8 +198,8 @@ impl UserAgent {
     pub fn start(&mut self, now: Instant) {
         match self.run {
             Run::Running => {
-                let (mut io, mut sender) = split!(self, now);
-                self.registration.retry_now(&mut io, &mut sender);
+                let mut p = self.parts(now);
+                p.registration.retry_now(&mut p.io, &mut p.sender);
             }
             Run::Idle | Run::Stopping => {
                 if self.run == Run::Stopping {
@@ -230,19 +225,19 @@ impl UserAgent {
             let _ = self.hangup(call, now);
         }
         {
-            let (mut io, mut sender) = split!(self, now);
-            self.subs.stop_all(&mut io, &mut sender);
+            let mut p = self.parts(now);
+            p.subs.stop_all(&mut p.io, &mut p.sender);
         }
         self.run = Run::Stopping;
         self.ctx.timers.cancel(TimerKey::Ua(UaTimer::Reconnect));
         {
-            let (mut io, _) = split!(self, now);
-            self.calls.prewarm.stop(&mut io);
+            let mut p = self.parts(now);
+            p.calls.prewarm.stop(&mut p.io);
         }
         let sent = match self.conn {
             Conn::Open { .. } => {
-                let (mut io, mut sender) = split!(self, now);
-                self.registration.unregister(&mut io, &mut sender)
+                let mut p = self.parts(now);
+                p.registration.unregister(&mut p.io, &mut p.sender)
             }
             _ => false,
         };
@@ -301,9 +296,9 @@ impl UserAgent {
             }
             Input::Resumed => self.on_network_change(now, false),
             Input::PageHidden | Input::PageVisible => {
-                let (mut io, _) = split!(self, now);
+                let mut p = self.parts(now);
                 let hidden = input == Input::PageHidden;
-                self.calls.prewarm.set_hidden(hidden, &mut io);
+                p.calls.prewarm.set_hidden(hidden, &mut p.io);
             }
             Input::LocalDescription {
                 call,
@@ -375,6 +370,29 @@ impl UserAgent {
             .is_some_and(|s| self.reconnect.url(s).starts_with("wss:"))
     }
 
+    /// Borrows the user agent apart (see [`Parts`]). While the parts are held,
+    /// only the fields outside them (`run`, `conn`, `reconnect` ...) can be read, so
+    /// read those first.
+    fn parts(&mut self, now: Instant) -> Parts<'_> {
+        let flow = self.flow();
+        let secure = self.secure();
+        Parts {
+            io: self.ctx.io(now, flow),
+            sender: Sender {
+                local: &self.local,
+                auth: &mut self.auth,
+                txs: &mut self.txs,
+                secure,
+                tx_timeout: self.config.transaction_timeout,
+            },
+            calls: &mut self.calls,
+            registration: &mut self.registration,
+            keepalive: &mut self.keepalive,
+            messages: &mut self.messages,
+            subs: &mut self.subs,
+        }
+    }
+
     fn io(&mut self, now: Instant) -> Io<'_> {
         let flow = self.flow();
         self.ctx.io(now, flow)
@@ -387,20 +405,4 @@ fn domain_of(registrar: &str) -> String {
         .split_once(':')
         .map_or(registrar, |(_, rest)| rest)
         .to_string()
-}
-
-/// A sender with no flow, for reporting failed in-dialog requests.
-fn sender_again<'a>(
-    local: &'a Local,
-    auth: &'a mut Authenticator,
-    txs: &'a mut ClientTransactions,
-    tx_timeout: std::time::Duration,
-) -> Sender<'a> {
-    Sender {
-        local,
-        auth,
-        txs,
-        secure: false,
-        tx_timeout,
-    }
 }

@@ -5,7 +5,6 @@ use crate::core::ids::{MessageId, SubscriptionId};
 use crate::core::message::MessageOptions;
 use crate::core::request::RequestError;
 use crate::core::subscription::SubscribeOptions;
-use crate::core::transaction::Sender;
 use crate::core::Instant;
 
 impl UserAgent {
@@ -24,9 +23,9 @@ impl UserAgent {
         if self.run != Run::Running {
             return Err(RequestError::NotConnected);
         }
-        let (mut io, mut sender) = split!(self, now);
-        self.messages
-            .send(target, body, options, &mut io, &mut sender)
+        let mut p = self.parts(now);
+        p.messages
+            .send(target, body, options, &mut p.io, &mut p.sender)
     }
 
     /// Subscribes to the event `package` (`dialog` for BLF, `message-summary` for
@@ -43,9 +42,9 @@ impl UserAgent {
         options: SubscribeOptions,
         now: Instant,
     ) -> Result<SubscriptionId, RequestError> {
-        let (mut io, mut sender) = split!(self, now);
-        self.subs
-            .subscribe(target, package, options, &mut io, &mut sender)
+        let mut p = self.parts(now);
+        p.subs
+            .subscribe(target, package, options, &mut p.io, &mut p.sender)
     }
 
     /// Ends a subscription (`Expires: 0`); `SubscriptionEvent::Ended` follows.
@@ -53,8 +52,8 @@ impl UserAgent {
     /// # Errors
     /// No such subscription.
     pub fn unsubscribe(&mut self, id: SubscriptionId, now: Instant) -> Result<(), RequestError> {
-        let (mut io, mut sender) = split!(self, now);
-        self.subs.unsubscribe(id, &mut io, &mut sender)
+        let mut p = self.parts(now);
+        p.subs.unsubscribe(id, &mut p.io, &mut p.sender)
     }
 
     /// The live subscriptions.
