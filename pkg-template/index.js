@@ -1,3 +1,4 @@
+// @ts-check
 // softphone-core: the package entry.
 //
 // Importing this module does nothing: no `window`, WebSocket or RTCPeerConnection is touched
@@ -11,6 +12,57 @@
 // createSoftphone() / diagnose() on, and adds what it saw to the phone's reports: a
 // `disconnected` event's `reason.csp`, a diagnosis' `hints`. It decides nothing: the phone
 // retries as it would after any failed open.
+
+/**
+ * @typedef {import('./softphone_core.js').InitInput} InitInput
+ * @typedef {import('./softphone_core.js').Softphone} DeclaredSoftphone
+ * @typedef {import('./softphone_core.js').SoftphoneConfig} SoftphoneConfig
+ * @typedef {import('./softphone_core.js').SoftphoneConnectionEvent} SoftphoneConnectionEvent
+ * @typedef {import('./softphone_core.js').SoftphoneSubscriptionEvent} SoftphoneSubscriptionEvent
+ * @typedef {import('./softphone_core.js').SoftphoneSubscriptionStatus} SoftphoneSubscriptionStatus
+ * @typedef {import('./softphone_core.js').SoftphoneSubscription} SoftphoneSubscription
+ * @typedef {import('./softphone_core.js').SoftphoneSubscribeOptions} SoftphoneSubscribeOptions
+ * @typedef {import('./softphone_core.js').SoftphoneNotifyBody} SoftphoneNotifyBody
+ * @typedef {import('./softphone_core.js').SoftphoneBlfState} SoftphoneBlfState
+ * @typedef {import('./softphone_core.js').SoftphoneMwiState} SoftphoneMwiState
+ * @typedef {import('./softphone_core.js').SoftphonePresenceState} SoftphonePresenceState
+ * @typedef {import('./softphone_core.js').SoftphoneMessageOptions} SoftphoneMessageOptions
+ * @typedef {import('./softphone_core.js').SoftphoneMessageResult} SoftphoneMessageResult
+ * @typedef {import('./softphone_core.js').SoftphoneMessageEvent} SoftphoneMessageEvent
+ * @typedef {import('./softphone_core.js').SoftphoneEventType} SoftphoneEventType
+ * @typedef {import('./diagnose.js').SoftphoneDiagnosis} SoftphoneDiagnosis
+ */
+/**
+ * @template {SoftphoneEventType} K
+ * @typedef {import('./softphone_core.js').SoftphoneEventOf<K>} SoftphoneEventOf
+ */
+/**
+ * @template {SoftphoneNotifyBody} B
+ * @typedef {import('./softphone_core.js').SoftphoneSubscription<B>} SoftphoneSubscriptionOf
+ */
+/**
+ * The wasm-bindgen class as the glue defines it, before phoneClass() wraps it. The declared
+ * Softphone (softphone_core.d.ts) describes the wrapped class: its sendMessage() and
+ * subscribe() return a promise and a handle where the glue's return ids (GlueMethods), and
+ * blf(), watchBlf(), mwi(), presence() and subscriptions() exist in the wrapper only.
+ * @typedef {Omit<DeclaredSoftphone, 'on' | 'diagnose' | 'sendMessage' | 'subscribe' | 'blf' | 'watchBlf' | 'mwi' | 'presence' | 'subscriptions'> & {
+ *   on<K extends SoftphoneEventType>(type: K, handler: (event: SoftphoneEventOf<K>) => void): () => void,
+ *   diagnose(options?: { timeout?: number, iceTimeout?: number }): Promise<SoftphoneDiagnosis>,
+ *   unsubscribe(id: number): void,
+ * }} GlueSoftphone
+ */
+/**
+ * The glue's MESSAGE and SUBSCRIBE methods, which the wrapper replaces (called on the wrapper
+ * through the glue's prototype, as `super.sendMessage()` would).
+ * @typedef {{
+ *   sendMessage(target: string, body: string, options?: SoftphoneMessageOptions): number,
+ *   subscribe(target: string, event: string, options?: SoftphoneSubscribeOptions): number,
+ * }} GlueMethods
+ */
+/**
+ * The glue module with its undeclared export (errors.rs, `skip_typescript`).
+ * @typedef {typeof import('./softphone_core.js') & { __setErrorFactory(factory: typeof makeError): void }} Glue
+ */
 
 /** The sessionStorage key under which this tab's generated instanceId is kept. */
 export const INSTANCE_ID_STORAGE_KEY = 'softphone-core:instance-id';
@@ -48,18 +100,25 @@ export class DeviceError extends SoftphoneError {}
 /** The browser (or the environment) lacks something (`code: 'unsupported'`); `feature` says what. */
 export class UnsupportedError extends SoftphoneError {}
 
-for (const [cls, name] of [
+for (const [cls, name] of /** @type {Array<[typeof SoftphoneError, string]>} */ ([
   [SoftphoneError, 'SoftphoneError'],
   [ConfigError, 'SoftphoneConfigError'],
   [CallError, 'SoftphoneCallError'],
   [RequestError, 'SoftphoneRequestError'],
   [DeviceError, 'SoftphoneDeviceError'],
   [UnsupportedError, 'NotSupportedError'],
-]) {
+])) {
   Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true });
 }
 
-/** What the WebAssembly driver calls to make its errors (errors.rs). */
+/**
+ * What the WebAssembly driver calls to make its errors (errors.rs).
+ * @param {string} code
+ * @param {string} message
+ * @param {Record<string, unknown>} [fields]
+ * @param {string} [kind] `request` for a RequestError
+ * @returns {SoftphoneError}
+ */
 function makeError(code, message, fields, kind) {
   const cls =
     kind === 'request' ? RequestError
@@ -70,12 +129,18 @@ function makeError(code, message, fields, kind) {
   return new cls(message, code, fields);
 }
 
-/** @type {Promise<typeof import('./softphone_core.js')> | undefined} */
+/** @type {Promise<Glue> | undefined} */
 let loading;
 
+/**
+ * Loads the glue and the module once (again after a failed load).
+ * @param {InitInput | Promise<InitInput>} [input]
+ * @returns {Promise<Glue>}
+ */
 function load(input) {
   if (!loading) {
-    loading = import('./softphone_core.js').then(async (glue) => {
+    loading = import('./softphone_core.js').then(async (module) => {
+      const glue = /** @type {Glue} */ (module);
       await glue.default(input === undefined ? undefined : { module_or_path: input });
       glue.__setErrorFactory(makeError);
       return glue;
@@ -91,9 +156,10 @@ function load(input) {
 /**
  * Throws when this is not a browser: the phone needs WebSocket and RTCPeerConnection, and
  * without them the first thing to fail would be an unrelated-looking fetch of the .wasm.
+ * @param {string} what
  */
 function requireBrowser(what) {
-  const missing = ['WebSocket', 'RTCPeerConnection'].filter((name) => typeof globalThis[name] !== 'function');
+  const missing = /** @type {const} */ (['WebSocket', 'RTCPeerConnection']).filter((name) => typeof globalThis[name] !== 'function');
   if (missing.length === 0) return;
   throw new UnsupportedError(
     `softphone-core: ${what} needs a browser (WebSocket and RTCPeerConnection); ` +
@@ -112,6 +178,10 @@ function requireBrowser(what) {
 const blocked = new Map();
 let watching = false;
 
+/**
+ * @param {string} url
+ * @returns {string | undefined}
+ */
 function originOf(url) {
   try {
     const u = new URL(url);
@@ -119,6 +189,15 @@ function originOf(url) {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The violation recorded for `url`'s origin, if any.
+ * @param {string} url
+ */
+function blockedFor(url) {
+  const origin = originOf(url);
+  return origin === undefined ? undefined : blocked.get(origin);
 }
 
 function watchPolicy() {
@@ -135,6 +214,7 @@ function watchPolicy() {
   });
 }
 
+/** @param {string} url */
 function cspHint(url) {
   return (
     `the page's Content-Security-Policy forbids ${url} (connect-src): ` +
@@ -152,11 +232,16 @@ const HINTS = {
     "or the page's Content-Security-Policy connect-src forbids it and the browser did not say so (see the console)",
 };
 
-/** Adds `csp` and `hint` to a `disconnected` event of a flow that never opened. */
+/**
+ * Adds `csp` and `hint` to a `disconnected` event of a flow that never opened.
+ * @param {SoftphoneConnectionEvent} event
+ * @returns {SoftphoneConnectionEvent}
+ */
 function explain(event) {
-  const reason = event && event.state === 'disconnected' ? event.reason : undefined;
+  if (!event || event.state !== 'disconnected') return event;
+  const reason = event.reason;
   if (reason && (reason.kind === 'openFailed' || reason.kind === 'connectTimeout') && reason.hint === undefined) {
-    const csp = blocked.get(originOf(event.url));
+    const csp = blockedFor(event.url);
     if (csp) reason.csp = csp;
     reason.hint = csp ? cspHint(event.url) : HINTS[reason.kind];
   }
@@ -166,27 +251,40 @@ function explain(event) {
 /**
  * Puts the CSP hint first for each WebSocket server a policy blocked. Async: after a failed
  * check it first lets the browser deliver a `securitypolicyviolation` still queued (Firefox).
+ * @param {SoftphoneDiagnosis} diagnosis
+ * @returns {Promise<SoftphoneDiagnosis>}
  */
 async function explainDiagnosis(diagnosis) {
   const failed = (diagnosis?.websocket ?? []).filter((check) => check.status !== 'open');
-  if (failed.some((check) => !blocked.has(originOf(check.url)))) await nextTask();
+  if (failed.some((check) => blockedFor(check.url) === undefined)) await nextTask();
   for (const check of diagnosis?.websocket ?? []) {
-    if (check.status !== 'open' && blocked.has(originOf(check.url)) && Array.isArray(check.hints)) {
+    if (check.status !== 'open' && blockedFor(check.url) !== undefined && Array.isArray(check.hints)) {
       check.hints.unshift(cspHint(check.url));
     }
   }
   return diagnosis;
 }
 
-/** A flow that failed to open, to a server no policy is known to block (yet). */
+/**
+ * A flow that failed to open, to a server no policy is known to block (yet).
+ * @param {SoftphoneConnectionEvent} event
+ */
 function unexplainedOpenFailure(event) {
-  return event?.state === 'disconnected' && event.reason?.kind === 'openFailed' && !blocked.has(originOf(event.url));
+  return event?.state === 'disconnected' && event.reason?.kind === 'openFailed' && blockedFor(event.url) === undefined;
 }
 
-/** Resolves after the tasks the browser has already queued (a `securitypolicyviolation` among them). */
+/**
+ * Resolves after the tasks the browser has already queued (a `securitypolicyviolation` among them).
+ * @returns {Promise<void>}
+ */
 const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-/** Calls `handler(event)`; an error it throws is reported as uncaught without stopping the caller's loop. */
+/**
+ * Calls `handler(event)`; an error it throws is reported as uncaught without stopping the caller's loop.
+ * @template T
+ * @param {(event: T) => void} handler
+ * @param {T} event
+ */
 function deliver(handler, event) {
   try {
     handler(event);
@@ -203,9 +301,12 @@ function deliver(handler, event) {
  * `new WebSocket()` for a server the policy forbids and fires `securitypolicyviolation` one
  * task later (Chromium fires it first): an open failure not yet explained, and every event
  * after it, wait for that task, in order, and are then explained and delivered.
+ * @param {(event: SoftphoneConnectionEvent) => void} handler
+ * @param {() => boolean} isActive
+ * @returns {(event: SoftphoneConnectionEvent) => void}
  */
 function explaining(handler, isActive) {
-  /** @type {unknown[] | null} */
+  /** @type {SoftphoneConnectionEvent[] | null} */
   let held = null;
   return (event) => {
     if (held) {
@@ -232,11 +333,21 @@ function explaining(handler, isActive) {
  * retries and the lamp are the core's; this keeps what the events said.
  */
 class Subscription {
+  /** @type {Set<(event: SoftphoneSubscriptionEvent) => void>} */
   #handlers = new Set();
+  /** @type {SoftphoneSubscriptionStatus} */
   #status = 'subscribing';
+  /** @type {SoftphoneNotifyBody | null} */
   #state = null;
+  /** @type {(id: number) => void} */
   #unsubscribe;
 
+  /**
+   * @param {number} id
+   * @param {string} target
+   * @param {string} event
+   * @param {(id: number) => void} unsubscribe
+   */
   constructor(id, target, event, unsubscribe) {
     this.id = id;
     this.target = target;
@@ -253,6 +364,10 @@ class Subscription {
     return this.#state;
   }
 
+  /**
+   * @param {(event: SoftphoneSubscriptionEvent) => void} handler
+   * @returns {() => void}
+   */
   on(handler) {
     if (typeof handler !== 'function') throw new TypeError('the handler must be a function');
     this.#handlers.add(handler);
@@ -263,7 +378,10 @@ class Subscription {
     if (this.#status !== 'ended') this.#unsubscribe(this.id);
   }
 
-  /** Takes one `subscription` event (or the body of an unsolicited `mwi` one). */
+  /**
+   * Takes one `subscription` event (or the body of an unsolicited `mwi` one).
+   * @param {SoftphoneSubscriptionEvent} event
+   */
   deliver(event) {
     if (event.event === 'state') this.#status = event.state;
     else if (event.event === 'notify') this.#state = event.body;
@@ -279,40 +397,75 @@ class Subscription {
   }
 }
 
-/** @type {any} */
+/** @type {ReturnType<typeof makePhoneClass> | undefined} */
 let Phone;
 
-/** The Softphone class with the CSP findings added to its reports, and the promise and handle forms of MESSAGE and SUBSCRIBE. */
+/**
+ * The Softphone class (made once).
+ * @param {Glue} glue
+ */
 function phoneClass(glue) {
-  Phone ??= class Softphone extends glue.Softphone {
+  Phone ??= makePhoneClass(glue);
+  return Phone;
+}
+
+/**
+ * The Softphone class with the CSP findings added to its reports, and the promise and handle forms of MESSAGE and SUBSCRIBE.
+ * @param {Glue} glue
+ */
+function makePhoneClass(glue) {
+  const Base = /** @type {new (config: SoftphoneConfig) => GlueSoftphone} */ (/** @type {unknown} */ (glue.Softphone));
+  const glueMethods = /** @type {GlueMethods} */ (/** @type {unknown} */ (glue.Softphone.prototype));
+  return class Softphone extends Base {
+    /** @type {string} */
     #uri;
     /** @type {Map<number, Subscription>} */
     #subs = new Map();
     #listening = false;
 
+    /** @param {SoftphoneConfig} config */
     constructor(config) {
       super(config);
       this.#uri = config.uri;
     }
 
+    /**
+     * @template {SoftphoneEventType} K
+     * @param {K} type
+     * @param {(event: SoftphoneEventOf<K>) => void} handler
+     * @returns {() => void}
+     */
     on(type, handler) {
       if (type !== 'connection' || typeof handler !== 'function') return super.on(type, handler);
+      const onConnection = /** @type {(event: SoftphoneConnectionEvent) => void} */ (/** @type {unknown} */ (handler));
       let active = true;
-      const off = super.on(type, explaining(handler, () => active));
+      const off = super.on('connection', explaining(onConnection, () => active));
       return () => {
         active = false;
         off();
       };
     }
 
+    /**
+     * @param {{ timeout?: number, iceTimeout?: number }} [options]
+     * @returns {Promise<SoftphoneDiagnosis>}
+     */
     async diagnose(options) {
       return explainDiagnosis(await super.diagnose(options));
     }
 
+    /**
+     * @param {string} target
+     * @param {string} body
+     * @param {SoftphoneMessageOptions} [options]
+     * @returns {Promise<SoftphoneMessageResult>}
+     */
     sendMessage(target, body, options) {
-      const id = super.sendMessage(target, body, options);
+      const id = glueMethods.sendMessage.call(this, target, body, options);
       return new Promise((resolve) => {
         const off = super.on('message', (e) => {
+          // A received MESSAGE has no messageId (and so never matched the test below).
+          if (e.event === 'received') return;
           if (e.messageId !== id) return;
           off();
           resolve(
@@ -324,31 +477,56 @@ function phoneClass(glue) {
       });
     }
 
+    /**
+     * @param {string} target
+     * @param {string} event
+     * @param {SoftphoneSubscribeOptions} [options]
+     * @returns {Subscription}
+     */
     subscribe(target, event, options) {
       this.#listen();
-      const id = super.subscribe(target, event, options);
+      const id = glueMethods.subscribe.call(this, target, event, options);
       const sub = new Subscription(id, target, event, (i) => super.unsubscribe(i));
       this.#subs.set(id, sub);
       return sub;
     }
 
+    /**
+     * @param {string} target
+     * @returns {SoftphoneSubscriptionOf<SoftphoneBlfState>}
+     */
     blf(target) {
-      return this.subscribe(target, 'dialog');
+      return /** @type {SoftphoneSubscriptionOf<SoftphoneBlfState>} */ (this.subscribe(target, 'dialog'));
     }
 
+    /**
+     * @param {string[]} targets
+     * @returns {Array<SoftphoneSubscriptionOf<SoftphoneBlfState>>}
+     */
     watchBlf(targets) {
       if (!Array.isArray(targets)) throw new TypeError('watchBlf() takes an array of targets');
       return targets.map((t) => this.blf(t));
     }
 
+    /**
+     * @param {string} [target]
+     * @returns {SoftphoneSubscriptionOf<SoftphoneMwiState>}
+     */
     mwi(target) {
-      return this.subscribe(target ?? this.#uri, 'message-summary');
+      return /** @type {SoftphoneSubscriptionOf<SoftphoneMwiState>} */ (
+        this.subscribe(target ?? this.#uri, 'message-summary')
+      );
     }
 
+    /**
+     * @param {string} target
+     * @returns {SoftphoneSubscriptionOf<SoftphonePresenceState>}
+     */
     presence(target) {
-      return this.subscribe(target, 'presence');
+      return /** @type {SoftphoneSubscriptionOf<SoftphonePresenceState>} */ (this.subscribe(target, 'presence'));
     }
 
+    /** @returns {Subscription[]} */
     subscriptions() {
       return [...this.#subs.values()];
     }
@@ -364,7 +542,21 @@ function phoneClass(glue) {
       });
     }
   };
-  return Phone;
+}
+
+/**
+ * Formats a duration in seconds as `m:ss` or `h:mm:ss` (negative as `0:00`), as
+ * `useCall().duration` is shown. The one copy in the package: softphone-core/react exports
+ * this same function.
+ * @param {number} seconds
+ * @returns {string}
+ */
+export function formatDuration(seconds) {
+  const s = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
 /**

@@ -1,3 +1,4 @@
+// @ts-check
 'use client';
 // softphone-core/react: React hooks over the softphone-core API (hand-written ESM, no build).
 //
@@ -24,12 +25,56 @@
 import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import { CallError, SoftphoneError, createSoftphone } from '../index.js';
 
-// The error classes, so that `instanceof` works with imports from either entry.
-export { CallError, ConfigError, DeviceError, RequestError, SoftphoneError, UnsupportedError } from '../index.js';
+// The error classes, so that `instanceof` works with imports from either entry, and the
+// package's one formatDuration (for `useCall().duration`).
+export { CallError, ConfigError, DeviceError, RequestError, SoftphoneError, UnsupportedError, formatDuration } from '../index.js';
 
+/**
+ * @typedef {import('./index.js').Softphone} Softphone
+ * @typedef {import('./index.js').SoftphoneCall} SoftphoneCall
+ * @typedef {import('./index.js').SoftphoneConfig} SoftphoneConfig
+ * @typedef {import('./index.js').SoftphoneEvent} SoftphoneEvent
+ * @typedef {import('./index.js').SoftphoneCallEvent} SoftphoneCallEvent
+ * @typedef {import('./index.js').SoftphoneQualityEvent} SoftphoneQualityEvent
+ * @typedef {import('./index.js').SoftphoneCallStats} SoftphoneCallStats
+ * @typedef {import('./index.js').SoftphoneSubscription} SoftphoneSubscription
+ * @typedef {import('./index.js').SoftphoneSubscriptionStatus} SoftphoneSubscriptionStatus
+ * @typedef {import('./index.js').SoftphoneBlfState} SoftphoneBlfState
+ * @typedef {import('./index.js').SoftphoneMwiState} SoftphoneMwiState
+ * @typedef {import('./index.js').SoftphoneNotifyBody} SoftphoneNotifyBody
+ * @typedef {import('./index.js').SoftphoneConnectionState} SoftphoneConnectionState
+ * @typedef {import('./index.js').SoftphoneRegistrationState} SoftphoneRegistrationState
+ * @typedef {import('./index.js').SoftphoneCallErrorCode} SoftphoneCallErrorCode
+ * @typedef {import('./index.js').SoftphoneErrorCode} SoftphoneErrorCode
+ * @typedef {import('./index.js').CallSnapshot} CallSnapshot
+ * @typedef {import('./index.js').BlfLamp} BlfLamp
+ * @typedef {import('./index.js').UseMwiResult} UseMwiResult
+ * @typedef {import('./index.js').UseSoftphoneResult} UseSoftphoneResult
+ */
+/**
+ * A store's state: what useSoftphone() returns besides the actions.
+ * @typedef {{
+ *   readonly phone: Softphone | null,
+ *   readonly connection: SoftphoneConnectionState,
+ *   readonly registration: SoftphoneRegistrationState,
+ *   readonly calls: readonly CallSnapshot[],
+ *   readonly error: SoftphoneError | Error | null,
+ * }} Snapshot
+ */
+/**
+ * One phone's lifetime in a store (from begin() to detach()), with its event subscriptions.
+ * @typedef {{ offs: Array<() => void> }} Session
+ */
+/** @typedef {{ current: ((event: SoftphoneEvent) => void) | undefined }} EventRef */
+/** @typedef {{ -readonly [K in keyof CallSnapshot]?: CallSnapshot[K] }} SnapshotPatch */
+
+/** @type {SoftphoneConnectionState} */
 const IDLE_CONNECTION = Object.freeze({ type: 'connection', state: 'idle' });
+/** @type {SoftphoneRegistrationState} */
 const IDLE_REGISTRATION = Object.freeze({ type: 'registration', state: 'idle' });
+/** @type {readonly never[]} */
 const NO_CALLS = Object.freeze([]);
+/** @type {Snapshot} */
 const IDLE = Object.freeze({
   phone: null,
   connection: IDLE_CONNECTION,
@@ -44,23 +89,39 @@ const LIVE_STATES = new Set(['connected', 'reconnecting']);
 /** Resolves when every phone stopped by a hook has finished stopping (never rejects). */
 let quiescing = Promise.resolve();
 
-/** The store that made a call handle (handles from the hooks only). */
+/**
+ * The store that made a call handle (handles from the hooks only).
+ * @type {WeakMap<SoftphoneCall, PhoneStore>}
+ */
 const storeOfHandle = new WeakMap();
 
-/** The package's own CallError, so `instanceof` and `code` hold for the hooks' errors too. */
+/**
+ * The package's own CallError, so `instanceof` and `code` hold for the hooks' errors too.
+ * @param {SoftphoneCallErrorCode} code
+ * @param {string} message
+ */
 function callError(code, message) {
   return new CallError(message, code);
 }
 
-/** Whether `error` is one of the package's errors, optionally with `code`. */
+/**
+ * Whether `error` is one of the package's errors, optionally with `code`.
+ * @param {unknown} error
+ * @param {SoftphoneErrorCode} [code]
+ * @returns {error is SoftphoneError}
+ */
 export function isSoftphoneError(error, code) {
   return error instanceof SoftphoneError && (code === undefined || error.code === code);
 }
 
 /** The configuration fields applied with setCredentials() rather than by a new phone. */
-const CREDENTIAL_FIELDS = ['password', 'ha1', 'authorizationUser'];
+const CREDENTIAL_FIELDS = /** @type {const} */ (['password', 'ha1', 'authorizationUser']);
 
-/** The credentials of a configuration, as a comparable string (never logged). */
+/**
+ * The credentials of a configuration, as a comparable string (never logged).
+ * @param {SoftphoneConfig | null | undefined} config
+ * @returns {string | null}
+ */
 function credentialsOf(config) {
   if (config == null) return null;
   return JSON.stringify(CREDENTIAL_FIELDS.map((k) => config[k] ?? null));
@@ -70,18 +131,35 @@ function credentialsOf(config) {
  * The configuration key: a serialization with sorted keys, so that an equal object made
  * afresh on every render keeps the same phone. `null`/`undefined` means "no phone yet".
  * The credentials are left out: a changed password is applied to the phone in place.
+ * @param {SoftphoneConfig | null | undefined} config
+ * @returns {string | null}
  */
 export function configKey(config) {
   if (config == null) return null;
+  /** @type {Partial<SoftphoneConfig>} */
   const rest = { ...config };
   for (const k of CREDENTIAL_FIELDS) delete rest[k];
-  return JSON.stringify(rest, (_k, value) =>
+  return JSON.stringify(rest, (_k, /** @type {unknown} */ value) =>
     value && typeof value === 'object' && !Array.isArray(value)
-      ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, value[k]]))
+      ? Object.fromEntries(
+          Object.keys(value)
+            .sort()
+            .map((k) => [k, /** @type {Record<string, unknown>} */ (value)[k]]),
+        )
       : value,
   );
 }
 
+/**
+ * `handle[name]`, or `fallback` when the getter throws (a freed handle).
+ * @template {object} H
+ * @template {keyof H} N
+ * @template F
+ * @param {H} handle
+ * @param {N} name
+ * @param {F} fallback
+ * @returns {H[N] | F}
+ */
 function read(handle, name, fallback) {
   try {
     return handle[name];
@@ -90,12 +168,19 @@ function read(handle, name, fallback) {
   }
 }
 
-/** A frozen plain copy of a call handle's state. */
+/**
+ * A frozen plain copy of a call handle's state.
+ * @param {SoftphoneCall} handle
+ * @param {CallSnapshot | undefined} previous
+ * @param {SnapshotPatch} [patch]
+ * @returns {CallSnapshot}
+ */
 function snapshotOf(handle, previous, patch = {}) {
   const hold = read(handle, 'hold', previous?.hold ?? { local: false, remote: false });
   return Object.freeze({
     id: handle.id,
-    direction: read(handle, 'direction', previous?.direction),
+    // Undefined only for a handle freed before its first snapshot, which no store makes.
+    direction: /** @type {SoftphoneCall['direction']} */ (read(handle, 'direction', previous?.direction)),
     remoteUri: read(handle, 'remoteUri', previous?.remoteUri ?? ''),
     remoteDisplayName: read(handle, 'remoteDisplayName', previous?.remoteDisplayName),
     state: read(handle, 'state', previous?.state ?? 'ended'),
@@ -117,13 +202,17 @@ function snapshotOf(handle, previous, patch = {}) {
 /** The state behind one useSoftphone(): snapshots for useSyncExternalStore. */
 class PhoneStore {
   constructor() {
+    /** @type {Snapshot} */
     this.snapshot = IDLE;
+    /** @type {Set<() => void>} */
     this.listeners = new Set();
+    /** @type {Session | null} */
     this.session = null;
-    /** @type {Map<number, object>} call id -> handle, live calls only */
+    /** @type {Map<number, SoftphoneCall>} call id -> handle, live calls only */
     this.handles = new Map();
-    /** @type {Map<number, object>} call id -> last snapshot of an ended call */
+    /** @type {Map<number, CallSnapshot>} call id -> last snapshot of an ended call */
     this.ended = new Map();
+    /** @param {() => void} listener */
     this.subscribe = (listener) => {
       this.listeners.add(listener);
       return () => this.listeners.delete(listener);
@@ -131,26 +220,42 @@ class PhoneStore {
     this.getSnapshot = () => this.snapshot;
   }
 
+  /** @param {Partial<Snapshot>} patch */
   set(patch) {
     this.snapshot = Object.freeze({ ...this.snapshot, ...patch });
     for (const listener of [...this.listeners]) listener();
   }
 
-  /** The latest snapshot of call `id`, live or recently ended. */
+  /**
+   * The latest snapshot of call `id`, live or recently ended.
+   * @param {number} id
+   */
   callSnapshot(id) {
     return this.snapshot.calls.find((c) => c.id === id) ?? this.ended.get(id);
   }
 
+  /** @param {Session} session */
   begin(session) {
     this.session = session;
     this.handles.clear();
     this.set({ ...IDLE });
   }
 
-  /** Subscribes to the phone's events for `session`; returns false if the session is over. */
+  /**
+   * Subscribes to the phone's events for `session`; returns false if the session is over.
+   * @param {Session} session
+   * @param {Softphone} phone
+   * @param {EventRef} onEventRef
+   */
   attach(session, phone, onEventRef) {
     if (this.session !== session) return false;
+    /** @type {Array<() => void>} */
     const offs = [];
+    /**
+     * @template {SoftphoneEvent} E
+     * @param {(event: E) => void} fn
+     * @returns {(event: E) => void}
+     */
     const guard = (fn) => (event) => {
       if (this.session !== session) return;
       fn(event);
@@ -164,12 +269,12 @@ class PhoneStore {
     offs.push(phone.on('registration', guard((e) => this.set({ registration: e }))));
     offs.push(phone.on('log', guard(() => {})));
     // 'call' and 'quality' exist from the calls driver on; older builds reject the type.
-    for (const [type, fn] of [
-      ['call', (e) => this.onCall(phone, e)],
-      ['quality', (e) => this.onQuality(e)],
+    for (const subscribe of [
+      () => phone.on('call', guard((e) => this.onCall(phone, e))),
+      () => phone.on('quality', guard((e) => this.onQuality(e))),
     ]) {
       try {
-        offs.push(phone.on(type, guard(fn)));
+        offs.push(subscribe());
       } catch {
         // not supported by this build
       }
@@ -179,6 +284,7 @@ class PhoneStore {
     return true;
   }
 
+  /** @param {Session} session */
   detach(session) {
     if (this.session !== session) return;
     for (const off of session.offs ?? []) off();
@@ -187,22 +293,31 @@ class PhoneStore {
     this.set({ ...IDLE });
   }
 
+  /**
+   * @param {Session} session
+   * @param {Error} error
+   */
   fail(session, error) {
     if (this.session === session) this.set({ error });
   }
 
+  /** @param {number} id */
   handle(id) {
     const handle = this.handles.get(id);
     if (!handle) throw callError('noSuchCall', `no live call ${id}`);
     return handle;
   }
 
+  /** @param {SoftphoneCall} handle */
   adopt(handle) {
     this.handles.set(handle.id, handle);
     storeOfHandle.set(handle, this);
   }
 
-  /** Rebuilds the list of live calls from the cached handles. */
+  /**
+   * Rebuilds the list of live calls from the cached handles.
+   * @param {Map<number, SnapshotPatch>} [patches]
+   */
   refresh(patches = new Map()) {
     const previous = new Map(this.snapshot.calls.map((c) => [c.id, c]));
     const calls = [];
@@ -212,15 +327,21 @@ class PhoneStore {
     this.set({ calls: Object.freeze(calls) });
   }
 
+  /**
+   * @param {Softphone} phone
+   * @param {SoftphoneCallEvent} e
+   */
   onCall(phone, e) {
     const id = e.callId;
     if (e.event === 'ended') {
       const handle = this.handles.get(id);
       const last = this.snapshot.calls.find((c) => c.id === id);
-      if (handle || last) {
-        const final = snapshotOf(handle ?? last.call, last, { state: 'ended', endedAt: Date.now(), endCause: e.cause });
+      const known = handle ?? last?.call;
+      if (known) {
+        const final = snapshotOf(known, last, { state: 'ended', endedAt: Date.now(), endCause: e.cause });
         this.ended.set(id, final);
-        if (this.ended.size > ENDED_KEPT) this.ended.delete(this.ended.keys().next().value);
+        const oldest = this.ended.keys().next();
+        if (this.ended.size > ENDED_KEPT && !oldest.done) this.ended.delete(oldest.value);
       }
       this.handles.delete(id);
       this.refresh();
@@ -237,6 +358,7 @@ class PhoneStore {
     this.refresh(patches);
   }
 
+  /** @param {SoftphoneQualityEvent} e */
   onQuality(e) {
     const current = this.snapshot.calls.find((c) => c.id === e.callId);
     if (!current) return;
@@ -254,19 +376,21 @@ class PhoneStore {
  */
 export function useSoftphone(config, options = {}) {
   const [store] = useState(() => new PhoneStore());
-  const [onEventRef] = useState(() => ({ current: undefined }));
+  const [onEventRef] = useState(() => /** @type {EventRef} */ ({ current: undefined }));
   onEventRef.current = options.onEvent;
   const key = options.key !== undefined ? options.key : configKey(config);
   const autoStart = options.autoStart !== false;
   /** The phone made last and the credentials it holds. */
-  const [applied] = useState(() => ({ phone: null, credentials: null }));
+  const [applied] = useState(() => /** @type {{ phone: Softphone | null, credentials: string | null }} */ ({ phone: null, credentials: null }));
   const credentials = credentialsOf(config);
 
   useEffect(() => {
     if (key === null) return undefined;
+    /** @type {Session} */
     const session = { offs: [] };
     store.begin(session);
     let cancelled = false;
+    /** @type {Softphone | null} */
     let phone = null;
     (async () => {
       try {
@@ -274,7 +398,8 @@ export function useSoftphone(config, options = {}) {
         await quiescing;
         if (cancelled) return;
         const madeWith = credentialsOf(config);
-        const made = await createSoftphone(config);
+        // `config` is null here only with an explicit `options.key`: createSoftphone() rejects it.
+        const made = await createSoftphone(/** @type {SoftphoneConfig} */ (config));
         if (cancelled) {
           made.free();
           return;
@@ -284,7 +409,8 @@ export function useSoftphone(config, options = {}) {
         applied.credentials = madeWith;
         if (store.attach(session, made, onEventRef) && autoStart) made.start();
       } catch (error) {
-        if (!cancelled) store.fail(session, error);
+        // createSoftphone() rejects with Errors only (a SoftphoneError, or a failed load).
+        if (!cancelled) store.fail(session, /** @type {Error} */ (error));
       }
     })();
     return () => {
@@ -320,13 +446,18 @@ export function useSoftphone(config, options = {}) {
     try {
       phone.setCredentials({ ...secret, ...authUser });
     } catch (error) {
-      onEventRef.current?.({ type: 'log', level: 'error', message: `setCredentials failed: ${error.message}` });
+      const message = /** @type {Error} */ (error).message;
+      onEventRef.current?.({ type: 'log', level: 'error', message: `setCredentials failed: ${message}` });
     }
     // `config` is read when the credentials change only.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [snapshot.phone, credentials, applied]);
 
   const withPhone = useCallback(
+    /**
+     * @param {string} what
+     * @returns {Softphone}
+     */
     (what) => {
       const phone = store.snapshot.phone;
       if (!phone) throw callError('notConnected', `cannot ${what}: the phone is not created yet`);
@@ -339,7 +470,14 @@ export function useSoftphone(config, options = {}) {
   return { ...snapshot, ...actions };
 }
 
+/**
+ * The actions of useSoftphone(), made once per store.
+ * @param {PhoneStore} store
+ * @param {(what: string) => Softphone} withPhone
+ * @returns {Omit<UseSoftphoneResult, keyof Snapshot>}
+ */
 function useActions(store, withPhone) {
+  /** @type {[Omit<UseSoftphoneResult, keyof Snapshot>, unknown]} */
   const [actions] = useState(() => ({
     start: () => withPhone('start').start(),
     stop: () => withPhone('stop').stop(),
@@ -366,7 +504,10 @@ function useActions(store, withPhone) {
   return actions;
 }
 
-/** A snapshot read straight from a handle that no hook owns. */
+/**
+ * A snapshot read straight from a handle that no hook owns.
+ * @param {SoftphoneCall | null} handle
+ */
 function unownedSnapshot(handle) {
   return handle ? snapshotOf(handle, undefined) : null;
 }
@@ -382,7 +523,11 @@ export function useCall(call, options = {}) {
   const handle = call == null ? null : isSnapshot(call) ? call.call : call;
   const id = handle ? handle.id : undefined;
   const store = handle ? storeOfHandle.get(handle) : undefined;
-  const subscribe = useCallback((l) => (store ? store.subscribe(l) : () => {}), [store]);
+  const subscribe = useCallback(
+    /** @param {() => void} l */
+    (l) => (store ? store.subscribe(l) : () => {}),
+    [store],
+  );
   const owned = useSyncExternalStore(
     subscribe,
     () => (store && id !== undefined ? store.callSnapshot(id) : undefined),
@@ -399,6 +544,7 @@ export function useCall(call, options = {}) {
   useEffect(() => {
     if (state === null || state === 'ended' || (!live && store)) return undefined;
     // Ticks on the call's own second boundaries; an unowned handle is also re-read.
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
     let timer;
     const tick = () => {
       const t = Date.now();
@@ -410,10 +556,11 @@ export function useCall(call, options = {}) {
     return () => clearTimeout(timer);
   }, [live, state, connectedAt, store, handle]);
 
-  const [polled, setPolled] = useState(null);
+  const [polled, setPolled] = useState(/** @type {{ id: number | undefined, stats: SoftphoneCallStats } | null} */ (null));
   useEffect(() => {
     if (!live || !handle || typeof handle.getStats !== 'function' || statsInterval <= 0) return undefined;
     let stopped = false;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
     let timer;
     const poll = async () => {
       try {
@@ -446,22 +593,24 @@ export function useCall(call, options = {}) {
 
 const NOT_HELD = Object.freeze({ local: false, remote: false });
 
+/**
+ * Whether `value` is a snapshot (it holds its handle) rather than a handle.
+ * @param {unknown} value
+ * @returns {value is CallSnapshot}
+ */
 function isSnapshot(value) {
   return value !== null && typeof value === 'object' && 'call' in value && typeof value.call === 'object' && value.call !== null && !('answer' in value);
 }
 
-/** Formats a duration in seconds as `m:ss` or `h:mm:ss`. */
-export function formatDuration(seconds) {
-  const s = Math.max(0, Math.floor(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const ss = String(s % 60).padStart(2, '0');
-  return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
-}
-
+/** @type {Readonly<Record<string, BlfLamp>>} */
 const NO_LAMPS = Object.freeze({});
 
-/** A frozen copy of what a subscription handle last said. */
+/**
+ * A frozen copy of what a subscription handle last said.
+ * @template {SoftphoneNotifyBody} B
+ * @param {import('./index.js').SoftphoneSubscription<B>} sub
+ * @returns {{ status: SoftphoneSubscriptionStatus, state: B | null }}
+ */
 function subscriptionSnapshot(sub) {
   return { status: read(sub, 'status', 'ended'), state: read(sub, 'state', null) };
 }
@@ -483,13 +632,16 @@ export function useBlf(phone, targets) {
       setLamps(NO_LAMPS);
       return undefined;
     }
+    /** @type {string[]} */
     const list = JSON.parse(key);
+    /** @type {Array<import('./index.js').SoftphoneSubscription<SoftphoneBlfState>>} */
     let subs = [];
     try {
       subs = phone.watchBlf(list);
     } catch (e) {
       console.error('[softphone-core/react] useBlf:', e);
     }
+    /** @type {Record<string, BlfLamp>} */
     const current = {};
     const offs = subs.map((sub, i) => {
       const update = () => {
@@ -521,6 +673,7 @@ export function useBlf(phone, targets) {
   return lamps;
 }
 
+/** @type {UseMwiResult} */
 const NO_MWI = Object.freeze({ status: 'idle', waiting: false, newMessages: 0, oldMessages: 0, state: null });
 
 /**
@@ -537,6 +690,7 @@ export function useMwi(phone, target) {
       setMwi(NO_MWI);
       return undefined;
     }
+    /** @type {import('./index.js').SoftphoneSubscription<SoftphoneMwiState>} */
     let sub;
     try {
       sub = phone.mwi(target);
