@@ -6,20 +6,16 @@
 // The wasm-bindgen glue (softphone_core.js) and the module (softphone_core_bg.wasm) are
 // loaded on the first initAsync() or createSoftphone() call, once.
 //
-// Content-Security-Policy: the browser tells a page which connections its policy blocked
-// with `securitypolicyviolation` events, and tells the page only (the WebSocket itself just
-// fails, as for any other cause). This entry listens for them from the first
-// createSoftphone() / diagnose() on, and adds what it saw to the phone's reports: a
-// `disconnected` event's `reason.csp`, a diagnosis' `hints`. It decides nothing: the phone
-// retries as it would after any failed open.
+// Content-Security-Policy findings: csp.js. Subscription handles: subscription.js.
+
+import { explainDiagnosis, explaining, watchPolicy } from './csp.js';
+import { Subscription } from './subscription.js';
 
 /**
  * @typedef {import('./softphone_core.js').InitInput} InitInput
  * @typedef {import('./softphone_core.js').Softphone} DeclaredSoftphone
  * @typedef {import('./softphone_core.js').SoftphoneConfig} SoftphoneConfig
  * @typedef {import('./softphone_core.js').SoftphoneConnectionEvent} SoftphoneConnectionEvent
- * @typedef {import('./softphone_core.js').SoftphoneSubscriptionEvent} SoftphoneSubscriptionEvent
- * @typedef {import('./softphone_core.js').SoftphoneSubscriptionStatus} SoftphoneSubscriptionStatus
  * @typedef {import('./softphone_core.js').SoftphoneSubscription} SoftphoneSubscription
  * @typedef {import('./softphone_core.js').SoftphoneSubscribeOptions} SoftphoneSubscribeOptions
  * @typedef {import('./softphone_core.js').SoftphoneNotifyBody} SoftphoneNotifyBody
@@ -28,7 +24,6 @@
  * @typedef {import('./softphone_core.js').SoftphonePresenceState} SoftphonePresenceState
  * @typedef {import('./softphone_core.js').SoftphoneMessageOptions} SoftphoneMessageOptions
  * @typedef {import('./softphone_core.js').SoftphoneMessageResult} SoftphoneMessageResult
- * @typedef {import('./softphone_core.js').SoftphoneMessageEvent} SoftphoneMessageEvent
  * @typedef {import('./softphone_core.js').SoftphoneEventType} SoftphoneEventType
  * @typedef {import('./diagnose.js').SoftphoneDiagnosis} SoftphoneDiagnosis
  */
@@ -168,233 +163,6 @@ function requireBrowser(what) {
     'unsupported',
     { feature: missing.join(', ') },
   );
-}
-
-/**
- * connect-src violations this page has seen, by origin (`wss://pbx.example.com:8089`).
- * A page's policies only ever get stricter, so a blocked origin stays blocked.
- * @type {Map<string, { directive: string, blockedUri: string }>}
- */
-const blocked = new Map();
-let watching = false;
-
-/**
- * @param {string} url
- * @returns {string | undefined}
- */
-function originOf(url) {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}`;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The violation recorded for `url`'s origin, if any.
- * @param {string} url
- */
-function blockedFor(url) {
-  const origin = originOf(url);
-  return origin === undefined ? undefined : blocked.get(origin);
-}
-
-function watchPolicy() {
-  if (watching || typeof globalThis.addEventListener !== 'function') return;
-  watching = true;
-  globalThis.addEventListener('securitypolicyviolation', (e) => {
-    // A report-only policy blocks nothing. `effectiveDirective` is `connect-src` also when
-    // `default-src` stood in for it.
-    if (e.disposition === 'report') return;
-    const directive = e.effectiveDirective || e.violatedDirective;
-    if (directive !== 'connect-src') return;
-    const origin = originOf(e.blockedURI);
-    if (origin !== undefined) blocked.set(origin, { directive, blockedUri: e.blockedURI });
-  });
-}
-
-/** @param {string} url */
-function cspHint(url) {
-  return (
-    `the page's Content-Security-Policy forbids ${url} (connect-src): ` +
-    `add ${originOf(url) ?? url} to connect-src in the policy the page is served with`
-  );
-}
-
-const HINTS = {
-  openFailed:
-    'the browser does not say why a WebSocket failed to open: a wrong path (Asterisk serves /ws only), ' +
-    'a TLS certificate the browser does not trust, a refused port, a proxy or tunnel error, ' +
-    "or the page's Content-Security-Policy connect-src (the console says so); diagnose() checks the servers",
-  connectTimeout:
-    'no answer within connectTimeout: the server is down, or packets to it are dropped (firewall, wrong port), ' +
-    "or the page's Content-Security-Policy connect-src forbids it and the browser did not say so (see the console)",
-};
-
-/**
- * Adds `csp` and `hint` to a `disconnected` event of a flow that never opened.
- * @param {SoftphoneConnectionEvent} event
- * @returns {SoftphoneConnectionEvent}
- */
-function explain(event) {
-  if (!event || event.state !== 'disconnected') return event;
-  const reason = event.reason;
-  if (reason && (reason.kind === 'openFailed' || reason.kind === 'connectTimeout') && reason.hint === undefined) {
-    const csp = blockedFor(event.url);
-    if (csp) reason.csp = csp;
-    reason.hint = csp ? cspHint(event.url) : HINTS[reason.kind];
-  }
-  return event;
-}
-
-/**
- * Puts the CSP hint first for each WebSocket server a policy blocked. Async: after a failed
- * check it first lets the browser deliver a `securitypolicyviolation` still queued (Firefox).
- * @param {SoftphoneDiagnosis} diagnosis
- * @returns {Promise<SoftphoneDiagnosis>}
- */
-async function explainDiagnosis(diagnosis) {
-  const failed = (diagnosis?.websocket ?? []).filter((check) => check.status !== 'open');
-  if (failed.some((check) => blockedFor(check.url) === undefined)) await nextTask();
-  for (const check of diagnosis?.websocket ?? []) {
-    if (check.status !== 'open' && blockedFor(check.url) !== undefined && Array.isArray(check.hints)) {
-      check.hints.unshift(cspHint(check.url));
-    }
-  }
-  return diagnosis;
-}
-
-/**
- * A flow that failed to open, to a server no policy is known to block (yet).
- * @param {SoftphoneConnectionEvent} event
- */
-function unexplainedOpenFailure(event) {
-  return event?.state === 'disconnected' && event.reason?.kind === 'openFailed' && blockedFor(event.url) === undefined;
-}
-
-/**
- * Resolves after the tasks the browser has already queued (a `securitypolicyviolation` among them).
- * @returns {Promise<void>}
- */
-const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
-
-/**
- * Calls `handler(event)`; an error it throws is reported as uncaught without stopping the caller's loop.
- * @template T
- * @param {(event: T) => void} handler
- * @param {T} event
- */
-function deliver(handler, event) {
-  try {
-    handler(event);
-  } catch (e) {
-    if (typeof globalThis.reportError === 'function') globalThis.reportError(e);
-    else setTimeout(() => {
-      throw e;
-    }, 0);
-  }
-}
-
-/**
- * Wraps a `connection` handler so that its events carry the CSP findings. Firefox throws from
- * `new WebSocket()` for a server the policy forbids and fires `securitypolicyviolation` one
- * task later (Chromium fires it first): an open failure not yet explained, and every event
- * after it, wait for that task, in order, and are then explained and delivered.
- * @param {(event: SoftphoneConnectionEvent) => void} handler
- * @param {() => boolean} isActive
- * @returns {(event: SoftphoneConnectionEvent) => void}
- */
-function explaining(handler, isActive) {
-  /** @type {SoftphoneConnectionEvent[] | null} */
-  let held = null;
-  return (event) => {
-    if (held) {
-      held.push(event);
-      return;
-    }
-    if (!unexplainedOpenFailure(event)) {
-      handler(explain(event));
-      return;
-    }
-    held = [event];
-    nextTask().then(() => {
-      const events = held ?? [];
-      held = null;
-      for (const e of events) if (isActive()) deliver(handler, explain(e));
-    });
-  };
-}
-
-
-/**
- * One subscription as the application holds it: the latest status and NOTIFY body the
- * phone reported, and its own event handlers. It decides nothing: pacing, refreshes,
- * retries and the lamp are the core's; this keeps what the events said.
- */
-class Subscription {
-  /** @type {Set<(event: SoftphoneSubscriptionEvent) => void>} */
-  #handlers = new Set();
-  /** @type {SoftphoneSubscriptionStatus} */
-  #status = 'subscribing';
-  /** @type {SoftphoneNotifyBody | null} */
-  #state = null;
-  /** @type {(id: number) => void} */
-  #unsubscribe;
-
-  /**
-   * @param {number} id
-   * @param {string} target
-   * @param {string} event
-   * @param {(id: number) => void} unsubscribe
-   */
-  constructor(id, target, event, unsubscribe) {
-    this.id = id;
-    this.target = target;
-    this.event = event;
-    this.#unsubscribe = unsubscribe;
-    Object.freeze(this);
-  }
-
-  get status() {
-    return this.#status;
-  }
-
-  get state() {
-    return this.#state;
-  }
-
-  /**
-   * @param {(event: SoftphoneSubscriptionEvent) => void} handler
-   * @returns {() => void}
-   */
-  on(handler) {
-    if (typeof handler !== 'function') throw new TypeError('the handler must be a function');
-    this.#handlers.add(handler);
-    return () => this.#handlers.delete(handler);
-  }
-
-  unsubscribe() {
-    if (this.#status !== 'ended') this.#unsubscribe(this.id);
-  }
-
-  /**
-   * Takes one `subscription` event (or the body of an unsolicited `mwi` one).
-   * @param {SoftphoneSubscriptionEvent} event
-   */
-  deliver(event) {
-    if (event.event === 'state') this.#status = event.state;
-    else if (event.event === 'notify') this.#state = event.body;
-    else if (event.event === 'interrupted') this.#status = 'interrupted';
-    else if (event.event === 'ended') this.#status = 'ended';
-    for (const handler of [...this.#handlers]) {
-      try {
-        handler(event);
-      } catch (e) {
-        console.error('[softphone] a subscription handler threw:', e);
-      }
-    }
-  }
 }
 
 /** @type {ReturnType<typeof makePhoneClass> | undefined} */

@@ -5,8 +5,9 @@
 #      nodenext and lib ES2022 and ESNext (tsconfig.json: strict, exactOptionalPropertyTypes,
 #      skipLibCheck false);
 #   2. tsc --noEmit --checkJs --allowJs --strict over the hand-written JavaScript
-#      (pkg-template/index.js, pkg-template/react/index.js), with TypeScript 5.9 and 7.0,
-#      against the generated glue types in pkg/ and @types/react (tsconfig.checkjs.json);
+#      (pkg-template/index.js, pkg-template/react/index.js and the modules they import),
+#      with TypeScript 5.9 and 7.0, against the generated glue types in pkg/ and
+#      @types/react (tsconfig.checkjs.json);
 #   3. arethetypeswrong (--profile esm-only: the package is ESM only, by design; the .wasm
 #      subpath is an asset for URLs, not a module with types);
 #   4. publint --strict;
@@ -64,9 +65,9 @@ done
 for ts in typescript typescript-7; do
   version="$(node "node_modules/$ts/bin/tsc" --version)"
   if node "node_modules/$ts/bin/tsc" -p tsconfig.checkjs.json --noEmit --checkJs --allowJs --strict; then
-    echo "types: ok   tsc --checkJs pkg-template/index.js, react/index.js ($version)"
+    echo "types: ok   tsc --checkJs pkg-template/ JS ($version)"
   else
-    echo "types: FAIL tsc --checkJs pkg-template/index.js, react/index.js ($version)"
+    echo "types: FAIL tsc --checkJs pkg-template/ JS ($version)"
     failed=1
   fi
 done
