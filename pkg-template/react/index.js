@@ -174,8 +174,9 @@ export function useSoftphone(config, options = {}) {
     try {
       phone.setCredentials({ ...secret, ...authUser });
     } catch (error) {
-      const message = /** @type {Error} */ (error).message;
-      onEventRef.current?.({ type: 'log', level: 'error', message: `setCredentials failed: ${message}` });
+      // setCredentials() throws a SoftphoneError; read only when there is a handler, as before.
+      const failure = /** @type {Error} */ (error);
+      onEventRef.current?.({ type: 'log', level: 'error', message: `setCredentials failed: ${failure.message}` });
     }
     // `config` is read when the credentials change only.
     // eslint-disable-next-line react-hooks/exhaustive-deps
