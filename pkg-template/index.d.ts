@@ -85,6 +85,12 @@ export declare function initAsync(input?: InitInput | Promise<InitInput>): Promi
  */
 export declare function createSoftphone(config: SoftphoneConfig): Promise<Softphone>;
 
+/**
+ * Formats a duration in seconds as `m:ss` or `h:mm:ss` (`75` -> `1:15`, `3725` -> `1:02:05`;
+ * negative as `0:00`), e.g. `useCall().duration`. `softphone-core/react` exports the same function.
+ */
+export declare function formatDuration(seconds: number): string;
+
 /** The error `createSoftphone()` and `diagnose()` reject with outside a browser (an `UnsupportedError`). */
 export interface SoftphoneNotSupportedError extends Error {
   name: 'NotSupportedError';

@@ -1,3 +1,4 @@
+// @ts-check
 // softphone-core: the package entry.
 //
 // Importing this module does nothing: no `window`, WebSocket or RTCPeerConnection is touched
@@ -5,12 +6,58 @@
 // The wasm-bindgen glue (softphone_core.js) and the module (softphone_core_bg.wasm) are
 // loaded on the first initAsync() or createSoftphone() call, once.
 //
-// Content-Security-Policy: the browser tells a page which connections its policy blocked
-// with `securitypolicyviolation` events, and tells the page only (the WebSocket itself just
-// fails, as for any other cause). This entry listens for them from the first
-// createSoftphone() / diagnose() on, and adds what it saw to the phone's reports: a
-// `disconnected` event's `reason.csp`, a diagnosis' `hints`. It decides nothing: the phone
-// retries as it would after any failed open.
+// Content-Security-Policy findings: csp.js. Subscription handles: subscription.js.
+
+import { explainDiagnosis, explaining, watchPolicy } from './csp.js';
+import { Subscription } from './subscription.js';
+
+/**
+ * @typedef {import('./softphone_core.js').InitInput} InitInput
+ * @typedef {import('./softphone_core.js').Softphone} DeclaredSoftphone
+ * @typedef {import('./softphone_core.js').SoftphoneConfig} SoftphoneConfig
+ * @typedef {import('./softphone_core.js').SoftphoneConnectionEvent} SoftphoneConnectionEvent
+ * @typedef {import('./softphone_core.js').SoftphoneSubscription} SoftphoneSubscription
+ * @typedef {import('./softphone_core.js').SoftphoneSubscribeOptions} SoftphoneSubscribeOptions
+ * @typedef {import('./softphone_core.js').SoftphoneNotifyBody} SoftphoneNotifyBody
+ * @typedef {import('./softphone_core.js').SoftphoneBlfState} SoftphoneBlfState
+ * @typedef {import('./softphone_core.js').SoftphoneMwiState} SoftphoneMwiState
+ * @typedef {import('./softphone_core.js').SoftphonePresenceState} SoftphonePresenceState
+ * @typedef {import('./softphone_core.js').SoftphoneMessageOptions} SoftphoneMessageOptions
+ * @typedef {import('./softphone_core.js').SoftphoneMessageResult} SoftphoneMessageResult
+ * @typedef {import('./softphone_core.js').SoftphoneEventType} SoftphoneEventType
+ * @typedef {import('./diagnose.js').SoftphoneDiagnosis} SoftphoneDiagnosis
+ */
+/**
+ * @template {SoftphoneEventType} K
+ * @typedef {import('./softphone_core.js').SoftphoneEventOf<K>} SoftphoneEventOf
+ */
+/**
+ * @template {SoftphoneNotifyBody} B
+ * @typedef {import('./softphone_core.js').SoftphoneSubscription<B>} SoftphoneSubscriptionOf
+ */
+/**
+ * The wasm-bindgen class as the glue defines it, before phoneClass() wraps it. The declared
+ * Softphone (softphone_core.d.ts) describes the wrapped class: its sendMessage() and
+ * subscribe() return a promise and a handle where the glue's return ids (GlueMethods), and
+ * blf(), watchBlf(), mwi(), presence() and subscriptions() exist in the wrapper only.
+ * @typedef {Omit<DeclaredSoftphone, 'on' | 'diagnose' | 'sendMessage' | 'subscribe' | 'blf' | 'watchBlf' | 'mwi' | 'presence' | 'subscriptions'> & {
+ *   on<K extends SoftphoneEventType>(type: K, handler: (event: SoftphoneEventOf<K>) => void): () => void,
+ *   diagnose(options?: { timeout?: number, iceTimeout?: number }): Promise<SoftphoneDiagnosis>,
+ *   unsubscribe(id: number): void,
+ * }} GlueSoftphone
+ */
+/**
+ * The glue's MESSAGE and SUBSCRIBE methods, which the wrapper replaces (called on the wrapper
+ * through the glue's prototype, as `super.sendMessage()` would).
+ * @typedef {{
+ *   sendMessage(target: string, body: string, options?: SoftphoneMessageOptions): number,
+ *   subscribe(target: string, event: string, options?: SoftphoneSubscribeOptions): number,
+ * }} GlueMethods
+ */
+/**
+ * The glue module with its undeclared export (errors.rs, `skip_typescript`).
+ * @typedef {typeof import('./softphone_core.js') & { __setErrorFactory(factory: typeof makeError): void }} Glue
+ */
 
 /** The sessionStorage key under which this tab's generated instanceId is kept. */
 export const INSTANCE_ID_STORAGE_KEY = 'softphone-core:instance-id';
@@ -48,18 +95,25 @@ export class DeviceError extends SoftphoneError {}
 /** The browser (or the environment) lacks something (`code: 'unsupported'`); `feature` says what. */
 export class UnsupportedError extends SoftphoneError {}
 
-for (const [cls, name] of [
+for (const [cls, name] of /** @type {Array<[typeof SoftphoneError, string]>} */ ([
   [SoftphoneError, 'SoftphoneError'],
   [ConfigError, 'SoftphoneConfigError'],
   [CallError, 'SoftphoneCallError'],
   [RequestError, 'SoftphoneRequestError'],
   [DeviceError, 'SoftphoneDeviceError'],
   [UnsupportedError, 'NotSupportedError'],
-]) {
+])) {
   Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true });
 }
 
-/** What the WebAssembly driver calls to make its errors (errors.rs). */
+/**
+ * What the WebAssembly driver calls to make its errors (errors.rs).
+ * @param {string} code
+ * @param {string} message
+ * @param {Record<string, unknown>} [fields]
+ * @param {string} [kind] `request` for a RequestError
+ * @returns {SoftphoneError}
+ */
 function makeError(code, message, fields, kind) {
   const cls =
     kind === 'request' ? RequestError
@@ -70,12 +124,18 @@ function makeError(code, message, fields, kind) {
   return new cls(message, code, fields);
 }
 
-/** @type {Promise<typeof import('./softphone_core.js')> | undefined} */
+/** @type {Promise<Glue> | undefined} */
 let loading;
 
+/**
+ * Loads the glue and the module once (again after a failed load).
+ * @param {InitInput | Promise<InitInput>} [input]
+ * @returns {Promise<Glue>}
+ */
 function load(input) {
   if (!loading) {
-    loading = import('./softphone_core.js').then(async (glue) => {
+    loading = import('./softphone_core.js').then(async (module) => {
+      const glue = /** @type {Glue} */ (module);
       await glue.default(input === undefined ? undefined : { module_or_path: input });
       glue.__setErrorFactory(makeError);
       return glue;
@@ -91,9 +151,10 @@ function load(input) {
 /**
  * Throws when this is not a browser: the phone needs WebSocket and RTCPeerConnection, and
  * without them the first thing to fail would be an unrelated-looking fetch of the .wasm.
+ * @param {string} what
  */
 function requireBrowser(what) {
-  const missing = ['WebSocket', 'RTCPeerConnection'].filter((name) => typeof globalThis[name] !== 'function');
+  const missing = /** @type {const} */ (['WebSocket', 'RTCPeerConnection']).filter((name) => typeof globalThis[name] !== 'function');
   if (missing.length === 0) return;
   throw new UnsupportedError(
     `softphone-core: ${what} needs a browser (WebSocket and RTCPeerConnection); ` +
@@ -104,215 +165,75 @@ function requireBrowser(what) {
   );
 }
 
-/**
- * connect-src violations this page has seen, by origin (`wss://pbx.example.com:8089`).
- * A page's policies only ever get stricter, so a blocked origin stays blocked.
- * @type {Map<string, { directive: string, blockedUri: string }>}
- */
-const blocked = new Map();
-let watching = false;
-
-function originOf(url) {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}`;
-  } catch {
-    return undefined;
-  }
-}
-
-function watchPolicy() {
-  if (watching || typeof globalThis.addEventListener !== 'function') return;
-  watching = true;
-  globalThis.addEventListener('securitypolicyviolation', (e) => {
-    // A report-only policy blocks nothing. `effectiveDirective` is `connect-src` also when
-    // `default-src` stood in for it.
-    if (e.disposition === 'report') return;
-    const directive = e.effectiveDirective || e.violatedDirective;
-    if (directive !== 'connect-src') return;
-    const origin = originOf(e.blockedURI);
-    if (origin !== undefined) blocked.set(origin, { directive, blockedUri: e.blockedURI });
-  });
-}
-
-function cspHint(url) {
-  return (
-    `the page's Content-Security-Policy forbids ${url} (connect-src): ` +
-    `add ${originOf(url) ?? url} to connect-src in the policy the page is served with`
-  );
-}
-
-const HINTS = {
-  openFailed:
-    'the browser does not say why a WebSocket failed to open: a wrong path (Asterisk serves /ws only), ' +
-    'a TLS certificate the browser does not trust, a refused port, a proxy or tunnel error, ' +
-    "or the page's Content-Security-Policy connect-src (the console says so); diagnose() checks the servers",
-  connectTimeout:
-    'no answer within connectTimeout: the server is down, or packets to it are dropped (firewall, wrong port), ' +
-    "or the page's Content-Security-Policy connect-src forbids it and the browser did not say so (see the console)",
-};
-
-/** Adds `csp` and `hint` to a `disconnected` event of a flow that never opened. */
-function explain(event) {
-  const reason = event && event.state === 'disconnected' ? event.reason : undefined;
-  if (reason && (reason.kind === 'openFailed' || reason.kind === 'connectTimeout') && reason.hint === undefined) {
-    const csp = blocked.get(originOf(event.url));
-    if (csp) reason.csp = csp;
-    reason.hint = csp ? cspHint(event.url) : HINTS[reason.kind];
-  }
-  return event;
-}
-
-/**
- * Puts the CSP hint first for each WebSocket server a policy blocked. Async: after a failed
- * check it first lets the browser deliver a `securitypolicyviolation` still queued (Firefox).
- */
-async function explainDiagnosis(diagnosis) {
-  const failed = (diagnosis?.websocket ?? []).filter((check) => check.status !== 'open');
-  if (failed.some((check) => !blocked.has(originOf(check.url)))) await nextTask();
-  for (const check of diagnosis?.websocket ?? []) {
-    if (check.status !== 'open' && blocked.has(originOf(check.url)) && Array.isArray(check.hints)) {
-      check.hints.unshift(cspHint(check.url));
-    }
-  }
-  return diagnosis;
-}
-
-/** A flow that failed to open, to a server no policy is known to block (yet). */
-function unexplainedOpenFailure(event) {
-  return event?.state === 'disconnected' && event.reason?.kind === 'openFailed' && !blocked.has(originOf(event.url));
-}
-
-/** Resolves after the tasks the browser has already queued (a `securitypolicyviolation` among them). */
-const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
-
-/** Calls `handler(event)`; an error it throws is reported as uncaught without stopping the caller's loop. */
-function deliver(handler, event) {
-  try {
-    handler(event);
-  } catch (e) {
-    if (typeof globalThis.reportError === 'function') globalThis.reportError(e);
-    else setTimeout(() => {
-      throw e;
-    }, 0);
-  }
-}
-
-/**
- * Wraps a `connection` handler so that its events carry the CSP findings. Firefox throws from
- * `new WebSocket()` for a server the policy forbids and fires `securitypolicyviolation` one
- * task later (Chromium fires it first): an open failure not yet explained, and every event
- * after it, wait for that task, in order, and are then explained and delivered.
- */
-function explaining(handler, isActive) {
-  /** @type {unknown[] | null} */
-  let held = null;
-  return (event) => {
-    if (held) {
-      held.push(event);
-      return;
-    }
-    if (!unexplainedOpenFailure(event)) {
-      handler(explain(event));
-      return;
-    }
-    held = [event];
-    nextTask().then(() => {
-      const events = held ?? [];
-      held = null;
-      for (const e of events) if (isActive()) deliver(handler, explain(e));
-    });
-  };
-}
-
-
-/**
- * One subscription as the application holds it: the latest status and NOTIFY body the
- * phone reported, and its own event handlers. It decides nothing: pacing, refreshes,
- * retries and the lamp are the core's; this keeps what the events said.
- */
-class Subscription {
-  #handlers = new Set();
-  #status = 'subscribing';
-  #state = null;
-  #unsubscribe;
-
-  constructor(id, target, event, unsubscribe) {
-    this.id = id;
-    this.target = target;
-    this.event = event;
-    this.#unsubscribe = unsubscribe;
-    Object.freeze(this);
-  }
-
-  get status() {
-    return this.#status;
-  }
-
-  get state() {
-    return this.#state;
-  }
-
-  on(handler) {
-    if (typeof handler !== 'function') throw new TypeError('the handler must be a function');
-    this.#handlers.add(handler);
-    return () => this.#handlers.delete(handler);
-  }
-
-  unsubscribe() {
-    if (this.#status !== 'ended') this.#unsubscribe(this.id);
-  }
-
-  /** Takes one `subscription` event (or the body of an unsolicited `mwi` one). */
-  deliver(event) {
-    if (event.event === 'state') this.#status = event.state;
-    else if (event.event === 'notify') this.#state = event.body;
-    else if (event.event === 'interrupted') this.#status = 'interrupted';
-    else if (event.event === 'ended') this.#status = 'ended';
-    for (const handler of [...this.#handlers]) {
-      try {
-        handler(event);
-      } catch (e) {
-        console.error('[softphone] a subscription handler threw:', e);
-      }
-    }
-  }
-}
-
-/** @type {any} */
+/** @type {ReturnType<typeof makePhoneClass> | undefined} */
 let Phone;
 
-/** The Softphone class with the CSP findings added to its reports, and the promise and handle forms of MESSAGE and SUBSCRIBE. */
+/**
+ * The Softphone class (made once).
+ * @param {Glue} glue
+ */
 function phoneClass(glue) {
-  Phone ??= class Softphone extends glue.Softphone {
+  Phone ??= makePhoneClass(glue);
+  return Phone;
+}
+
+/**
+ * The Softphone class with the CSP findings added to its reports, and the promise and handle forms of MESSAGE and SUBSCRIBE.
+ * @param {Glue} glue
+ */
+function makePhoneClass(glue) {
+  const Base = /** @type {new (config: SoftphoneConfig) => GlueSoftphone} */ (/** @type {unknown} */ (glue.Softphone));
+  const glueMethods = /** @type {GlueMethods} */ (/** @type {unknown} */ (glue.Softphone.prototype));
+  return class Softphone extends Base {
+    /** @type {string} */
     #uri;
     /** @type {Map<number, Subscription>} */
     #subs = new Map();
     #listening = false;
 
+    /** @param {SoftphoneConfig} config */
     constructor(config) {
       super(config);
       this.#uri = config.uri;
     }
 
+    /**
+     * @template {SoftphoneEventType} K
+     * @param {K} type
+     * @param {(event: SoftphoneEventOf<K>) => void} handler
+     * @returns {() => void}
+     */
     on(type, handler) {
       if (type !== 'connection' || typeof handler !== 'function') return super.on(type, handler);
+      const onConnection = /** @type {(event: SoftphoneConnectionEvent) => void} */ (/** @type {unknown} */ (handler));
       let active = true;
-      const off = super.on(type, explaining(handler, () => active));
+      const off = super.on('connection', explaining(onConnection, () => active));
       return () => {
         active = false;
         off();
       };
     }
 
+    /**
+     * @param {{ timeout?: number, iceTimeout?: number }} [options]
+     * @returns {Promise<SoftphoneDiagnosis>}
+     */
     async diagnose(options) {
       return explainDiagnosis(await super.diagnose(options));
     }
 
+    /**
+     * @param {string} target
+     * @param {string} body
+     * @param {SoftphoneMessageOptions} [options]
+     * @returns {Promise<SoftphoneMessageResult>}
+     */
     sendMessage(target, body, options) {
-      const id = super.sendMessage(target, body, options);
+      const id = glueMethods.sendMessage.call(this, target, body, options);
       return new Promise((resolve) => {
         const off = super.on('message', (e) => {
+          // A received MESSAGE has no messageId (and so never matched the test below).
+          if (e.event === 'received') return;
           if (e.messageId !== id) return;
           off();
           resolve(
@@ -324,31 +245,56 @@ function phoneClass(glue) {
       });
     }
 
+    /**
+     * @param {string} target
+     * @param {string} event
+     * @param {SoftphoneSubscribeOptions} [options]
+     * @returns {Subscription}
+     */
     subscribe(target, event, options) {
       this.#listen();
-      const id = super.subscribe(target, event, options);
+      const id = glueMethods.subscribe.call(this, target, event, options);
       const sub = new Subscription(id, target, event, (i) => super.unsubscribe(i));
       this.#subs.set(id, sub);
       return sub;
     }
 
+    /**
+     * @param {string} target
+     * @returns {SoftphoneSubscriptionOf<SoftphoneBlfState>}
+     */
     blf(target) {
-      return this.subscribe(target, 'dialog');
+      return /** @type {SoftphoneSubscriptionOf<SoftphoneBlfState>} */ (this.subscribe(target, 'dialog'));
     }
 
+    /**
+     * @param {string[]} targets
+     * @returns {Array<SoftphoneSubscriptionOf<SoftphoneBlfState>>}
+     */
     watchBlf(targets) {
       if (!Array.isArray(targets)) throw new TypeError('watchBlf() takes an array of targets');
       return targets.map((t) => this.blf(t));
     }
 
+    /**
+     * @param {string} [target]
+     * @returns {SoftphoneSubscriptionOf<SoftphoneMwiState>}
+     */
     mwi(target) {
-      return this.subscribe(target ?? this.#uri, 'message-summary');
+      return /** @type {SoftphoneSubscriptionOf<SoftphoneMwiState>} */ (
+        this.subscribe(target ?? this.#uri, 'message-summary')
+      );
     }
 
+    /**
+     * @param {string} target
+     * @returns {SoftphoneSubscriptionOf<SoftphonePresenceState>}
+     */
     presence(target) {
-      return this.subscribe(target, 'presence');
+      return /** @type {SoftphoneSubscriptionOf<SoftphonePresenceState>} */ (this.subscribe(target, 'presence'));
     }
 
+    /** @returns {Subscription[]} */
     subscriptions() {
       return [...this.#subs.values()];
     }
@@ -364,7 +310,21 @@ function phoneClass(glue) {
       });
     }
   };
-  return Phone;
+}
+
+/**
+ * Formats a duration in seconds as `m:ss` or `h:mm:ss` (negative as `0:00`), as
+ * `useCall().duration` is shown. The one copy in the package: softphone-core/react exports
+ * this same function.
+ * @param {number} seconds
+ * @returns {string}
+ */
+export function formatDuration(seconds) {
+  const s = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
 /**

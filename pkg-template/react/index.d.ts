@@ -185,8 +185,8 @@ export declare function isSoftphoneError(error: unknown, code?: SoftphoneErrorCo
 /** The default configuration key (see `UseSoftphoneOptions.key`). */
 export declare function configKey(config: SoftphoneConfig | null | undefined): string | null;
 
-/** Formats seconds as `m:ss` or `h:mm:ss`. */
-export declare function formatDuration(seconds: number): string;
+/** Formats seconds as `m:ss` or `h:mm:ss`: the function `softphone-core` exports. */
+export { formatDuration } from '../index.js';
 
 /** One lamp of `useBlf()`. */
 export interface BlfLamp {

@@ -1,3 +1,4 @@
+// @ts-check
 'use client';
 // softphone-core/react: React hooks over the softphone-core API (hand-written ESM, no build).
 //
@@ -22,45 +23,51 @@
 // creation is cancelled before the WebAssembly call.
 
 import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
-import { CallError, SoftphoneError, createSoftphone } from '../index.js';
+import { SoftphoneError, createSoftphone } from '../index.js';
+import { IDLE, LIVE_STATES, NO_CALLS, PhoneStore, callError, snapshotOf, storeOfHandle } from './store.js';
 
-// The error classes, so that `instanceof` works with imports from either entry.
-export { CallError, ConfigError, DeviceError, RequestError, SoftphoneError, UnsupportedError } from '../index.js';
+// The error classes, so that `instanceof` works with imports from either entry, and the
+// package's one formatDuration (for `useCall().duration`).
+export { CallError, ConfigError, DeviceError, RequestError, SoftphoneError, UnsupportedError, formatDuration } from '../index.js';
+// The BLF and voicemail hooks.
+export { useBlf, useMwi } from './subscriptions.js';
 
-const IDLE_CONNECTION = Object.freeze({ type: 'connection', state: 'idle' });
-const IDLE_REGISTRATION = Object.freeze({ type: 'registration', state: 'idle' });
-const NO_CALLS = Object.freeze([]);
-const IDLE = Object.freeze({
-  phone: null,
-  connection: IDLE_CONNECTION,
-  registration: IDLE_REGISTRATION,
-  calls: NO_CALLS,
-  error: null,
-});
-/** How many ended calls a store remembers, so that useCall() can show how they ended. */
-const ENDED_KEPT = 20;
-const LIVE_STATES = new Set(['connected', 'reconnecting']);
+/**
+ * @typedef {import('./index.js').Softphone} Softphone
+ * @typedef {import('./index.js').SoftphoneCall} SoftphoneCall
+ * @typedef {import('./index.js').SoftphoneConfig} SoftphoneConfig
+ * @typedef {import('./index.js').SoftphoneCallStats} SoftphoneCallStats
+ * @typedef {import('./index.js').SoftphoneErrorCode} SoftphoneErrorCode
+ * @typedef {import('./index.js').CallSnapshot} CallSnapshot
+ * @typedef {import('./index.js').UseSoftphoneResult} UseSoftphoneResult
+ */
+/**
+ * @typedef {import('./store.js').Snapshot} Snapshot
+ * @typedef {import('./store.js').Session} Session
+ * @typedef {import('./store.js').EventRef} EventRef
+ */
 
 /** Resolves when every phone stopped by a hook has finished stopping (never rejects). */
 let quiescing = Promise.resolve();
 
-/** The store that made a call handle (handles from the hooks only). */
-const storeOfHandle = new WeakMap();
-
-/** The package's own CallError, so `instanceof` and `code` hold for the hooks' errors too. */
-function callError(code, message) {
-  return new CallError(message, code);
-}
-
-/** Whether `error` is one of the package's errors, optionally with `code`. */
+/**
+ * Whether `error` is one of the package's errors, optionally with `code`.
+ * @param {unknown} error
+ * @param {SoftphoneErrorCode} [code]
+ * @returns {error is SoftphoneError}
+ */
 export function isSoftphoneError(error, code) {
   return error instanceof SoftphoneError && (code === undefined || error.code === code);
 }
 
 /** The configuration fields applied with setCredentials() rather than by a new phone. */
-const CREDENTIAL_FIELDS = ['password', 'ha1', 'authorizationUser'];
+const CREDENTIAL_FIELDS = /** @type {const} */ (['password', 'ha1', 'authorizationUser']);
 
-/** The credentials of a configuration, as a comparable string (never logged). */
+/**
+ * The credentials of a configuration, as a comparable string (never logged).
+ * @param {SoftphoneConfig | null | undefined} config
+ * @returns {string | null}
+ */
 function credentialsOf(config) {
   if (config == null) return null;
   return JSON.stringify(CREDENTIAL_FIELDS.map((k) => config[k] ?? null));
@@ -70,180 +77,23 @@ function credentialsOf(config) {
  * The configuration key: a serialization with sorted keys, so that an equal object made
  * afresh on every render keeps the same phone. `null`/`undefined` means "no phone yet".
  * The credentials are left out: a changed password is applied to the phone in place.
+ * @param {SoftphoneConfig | null | undefined} config
+ * @returns {string | null}
  */
 export function configKey(config) {
   if (config == null) return null;
+  /** @type {Partial<SoftphoneConfig>} */
   const rest = { ...config };
   for (const k of CREDENTIAL_FIELDS) delete rest[k];
-  return JSON.stringify(rest, (_k, value) =>
+  return JSON.stringify(rest, (_k, /** @type {unknown} */ value) =>
     value && typeof value === 'object' && !Array.isArray(value)
-      ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, value[k]]))
+      ? Object.fromEntries(
+          Object.keys(value)
+            .sort()
+            .map((k) => [k, /** @type {Record<string, unknown>} */ (value)[k]]),
+        )
       : value,
   );
-}
-
-function read(handle, name, fallback) {
-  try {
-    return handle[name];
-  } catch {
-    return fallback; // a freed handle
-  }
-}
-
-/** A frozen plain copy of a call handle's state. */
-function snapshotOf(handle, previous, patch = {}) {
-  const hold = read(handle, 'hold', previous?.hold ?? { local: false, remote: false });
-  return Object.freeze({
-    id: handle.id,
-    direction: read(handle, 'direction', previous?.direction),
-    remoteUri: read(handle, 'remoteUri', previous?.remoteUri ?? ''),
-    remoteDisplayName: read(handle, 'remoteDisplayName', previous?.remoteDisplayName),
-    state: read(handle, 'state', previous?.state ?? 'ended'),
-    hold: Object.freeze({ local: Boolean(hold?.local), remote: Boolean(hold?.remote) }),
-    muted: Boolean(read(handle, 'muted', previous?.muted)),
-    connectedAt: read(handle, 'connectedAt', previous?.connectedAt),
-    endedAt: previous?.endedAt,
-    endCause: previous?.endCause,
-    remoteStream: read(handle, 'remoteStream', previous?.remoteStream ?? null),
-    localStream: read(handle, 'localStream', previous?.localStream ?? null),
-    warnings: previous?.warnings ?? NO_CALLS,
-    transferTarget: previous?.transferTarget,
-    replaces: previous?.replaces,
-    call: handle,
-    ...patch,
-  });
-}
-
-/** The state behind one useSoftphone(): snapshots for useSyncExternalStore. */
-class PhoneStore {
-  constructor() {
-    this.snapshot = IDLE;
-    this.listeners = new Set();
-    this.session = null;
-    /** @type {Map<number, object>} call id -> handle, live calls only */
-    this.handles = new Map();
-    /** @type {Map<number, object>} call id -> last snapshot of an ended call */
-    this.ended = new Map();
-    this.subscribe = (listener) => {
-      this.listeners.add(listener);
-      return () => this.listeners.delete(listener);
-    };
-    this.getSnapshot = () => this.snapshot;
-  }
-
-  set(patch) {
-    this.snapshot = Object.freeze({ ...this.snapshot, ...patch });
-    for (const listener of [...this.listeners]) listener();
-  }
-
-  /** The latest snapshot of call `id`, live or recently ended. */
-  callSnapshot(id) {
-    return this.snapshot.calls.find((c) => c.id === id) ?? this.ended.get(id);
-  }
-
-  begin(session) {
-    this.session = session;
-    this.handles.clear();
-    this.set({ ...IDLE });
-  }
-
-  /** Subscribes to the phone's events for `session`; returns false if the session is over. */
-  attach(session, phone, onEventRef) {
-    if (this.session !== session) return false;
-    const offs = [];
-    const guard = (fn) => (event) => {
-      if (this.session !== session) return;
-      fn(event);
-      try {
-        onEventRef.current?.(event);
-      } catch (e) {
-        console.error('[softphone-core/react] onEvent threw:', e);
-      }
-    };
-    offs.push(phone.on('connection', guard((e) => this.set({ connection: e }))));
-    offs.push(phone.on('registration', guard((e) => this.set({ registration: e }))));
-    offs.push(phone.on('log', guard(() => {})));
-    // 'call' and 'quality' exist from the calls driver on; older builds reject the type.
-    for (const [type, fn] of [
-      ['call', (e) => this.onCall(phone, e)],
-      ['quality', (e) => this.onQuality(e)],
-    ]) {
-      try {
-        offs.push(phone.on(type, guard(fn)));
-      } catch {
-        // not supported by this build
-      }
-    }
-    session.offs = offs;
-    this.set({ phone });
-    return true;
-  }
-
-  detach(session) {
-    if (this.session !== session) return;
-    for (const off of session.offs ?? []) off();
-    this.session = null;
-    this.handles.clear();
-    this.set({ ...IDLE });
-  }
-
-  fail(session, error) {
-    if (this.session === session) this.set({ error });
-  }
-
-  handle(id) {
-    const handle = this.handles.get(id);
-    if (!handle) throw callError('noSuchCall', `no live call ${id}`);
-    return handle;
-  }
-
-  adopt(handle) {
-    this.handles.set(handle.id, handle);
-    storeOfHandle.set(handle, this);
-  }
-
-  /** Rebuilds the list of live calls from the cached handles. */
-  refresh(patches = new Map()) {
-    const previous = new Map(this.snapshot.calls.map((c) => [c.id, c]));
-    const calls = [];
-    for (const [id, handle] of this.handles) {
-      calls.push(snapshotOf(handle, previous.get(id), patches.get(id)));
-    }
-    this.set({ calls: Object.freeze(calls) });
-  }
-
-  onCall(phone, e) {
-    const id = e.callId;
-    if (e.event === 'ended') {
-      const handle = this.handles.get(id);
-      const last = this.snapshot.calls.find((c) => c.id === id);
-      if (handle || last) {
-        const final = snapshotOf(handle ?? last.call, last, { state: 'ended', endedAt: Date.now(), endCause: e.cause });
-        this.ended.set(id, final);
-        if (this.ended.size > ENDED_KEPT) this.ended.delete(this.ended.keys().next().value);
-      }
-      this.handles.delete(id);
-      this.refresh();
-      return;
-    }
-    if (!this.handles.has(id)) {
-      const handle = typeof phone.getCall === 'function' ? phone.getCall(id) : undefined;
-      if (!handle) return;
-      this.adopt(handle);
-    }
-    const patches = new Map();
-    if (e.event === 'transferRequested') patches.set(id, { transferTarget: e.target });
-    if (e.event === 'incoming' && e.replaces !== undefined) patches.set(id, { replaces: e.replaces });
-    this.refresh(patches);
-  }
-
-  onQuality(e) {
-    const current = this.snapshot.calls.find((c) => c.id === e.callId);
-    if (!current) return;
-    const others = current.warnings.filter((w) => w !== e.warning);
-    const warnings = Object.freeze(e.active ? [...others, e.warning] : others);
-    this.refresh(new Map([[e.callId, { warnings }]]));
-  }
 }
 
 /**
@@ -254,19 +104,21 @@ class PhoneStore {
  */
 export function useSoftphone(config, options = {}) {
   const [store] = useState(() => new PhoneStore());
-  const [onEventRef] = useState(() => ({ current: undefined }));
+  const [onEventRef] = useState(() => /** @type {EventRef} */ ({ current: undefined }));
   onEventRef.current = options.onEvent;
   const key = options.key !== undefined ? options.key : configKey(config);
   const autoStart = options.autoStart !== false;
   /** The phone made last and the credentials it holds. */
-  const [applied] = useState(() => ({ phone: null, credentials: null }));
+  const [applied] = useState(() => /** @type {{ phone: Softphone | null, credentials: string | null }} */ ({ phone: null, credentials: null }));
   const credentials = credentialsOf(config);
 
   useEffect(() => {
     if (key === null) return undefined;
+    /** @type {Session} */
     const session = { offs: [] };
     store.begin(session);
     let cancelled = false;
+    /** @type {Softphone | null} */
     let phone = null;
     (async () => {
       try {
@@ -274,7 +126,8 @@ export function useSoftphone(config, options = {}) {
         await quiescing;
         if (cancelled) return;
         const madeWith = credentialsOf(config);
-        const made = await createSoftphone(config);
+        // `config` is null here only with an explicit `options.key`: createSoftphone() rejects it.
+        const made = await createSoftphone(/** @type {SoftphoneConfig} */ (config));
         if (cancelled) {
           made.free();
           return;
@@ -284,7 +137,8 @@ export function useSoftphone(config, options = {}) {
         applied.credentials = madeWith;
         if (store.attach(session, made, onEventRef) && autoStart) made.start();
       } catch (error) {
-        if (!cancelled) store.fail(session, error);
+        // createSoftphone() rejects with Errors only (a SoftphoneError, or a failed load).
+        if (!cancelled) store.fail(session, /** @type {Error} */ (error));
       }
     })();
     return () => {
@@ -320,13 +174,19 @@ export function useSoftphone(config, options = {}) {
     try {
       phone.setCredentials({ ...secret, ...authUser });
     } catch (error) {
-      onEventRef.current?.({ type: 'log', level: 'error', message: `setCredentials failed: ${error.message}` });
+      // setCredentials() throws a SoftphoneError; read only when there is a handler, as before.
+      const failure = /** @type {Error} */ (error);
+      onEventRef.current?.({ type: 'log', level: 'error', message: `setCredentials failed: ${failure.message}` });
     }
     // `config` is read when the credentials change only.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [snapshot.phone, credentials, applied]);
 
   const withPhone = useCallback(
+    /**
+     * @param {string} what
+     * @returns {Softphone}
+     */
     (what) => {
       const phone = store.snapshot.phone;
       if (!phone) throw callError('notConnected', `cannot ${what}: the phone is not created yet`);
@@ -339,7 +199,14 @@ export function useSoftphone(config, options = {}) {
   return { ...snapshot, ...actions };
 }
 
+/**
+ * The actions of useSoftphone(), made once per store.
+ * @param {PhoneStore} store
+ * @param {(what: string) => Softphone} withPhone
+ * @returns {Omit<UseSoftphoneResult, keyof Snapshot>}
+ */
 function useActions(store, withPhone) {
+  /** @type {[Omit<UseSoftphoneResult, keyof Snapshot>, unknown]} */
   const [actions] = useState(() => ({
     start: () => withPhone('start').start(),
     stop: () => withPhone('stop').stop(),
@@ -366,7 +233,10 @@ function useActions(store, withPhone) {
   return actions;
 }
 
-/** A snapshot read straight from a handle that no hook owns. */
+/**
+ * A snapshot read straight from a handle that no hook owns.
+ * @param {SoftphoneCall | null} handle
+ */
 function unownedSnapshot(handle) {
   return handle ? snapshotOf(handle, undefined) : null;
 }
@@ -382,7 +252,11 @@ export function useCall(call, options = {}) {
   const handle = call == null ? null : isSnapshot(call) ? call.call : call;
   const id = handle ? handle.id : undefined;
   const store = handle ? storeOfHandle.get(handle) : undefined;
-  const subscribe = useCallback((l) => (store ? store.subscribe(l) : () => {}), [store]);
+  const subscribe = useCallback(
+    /** @param {() => void} l */
+    (l) => (store ? store.subscribe(l) : () => {}),
+    [store],
+  );
   const owned = useSyncExternalStore(
     subscribe,
     () => (store && id !== undefined ? store.callSnapshot(id) : undefined),
@@ -399,6 +273,7 @@ export function useCall(call, options = {}) {
   useEffect(() => {
     if (state === null || state === 'ended' || (!live && store)) return undefined;
     // Ticks on the call's own second boundaries; an unowned handle is also re-read.
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
     let timer;
     const tick = () => {
       const t = Date.now();
@@ -410,10 +285,11 @@ export function useCall(call, options = {}) {
     return () => clearTimeout(timer);
   }, [live, state, connectedAt, store, handle]);
 
-  const [polled, setPolled] = useState(null);
+  const [polled, setPolled] = useState(/** @type {{ id: number | undefined, stats: SoftphoneCallStats } | null} */ (null));
   useEffect(() => {
     if (!live || !handle || typeof handle.getStats !== 'function' || statsInterval <= 0) return undefined;
     let stopped = false;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
     let timer;
     const poll = async () => {
       try {
@@ -446,126 +322,11 @@ export function useCall(call, options = {}) {
 
 const NOT_HELD = Object.freeze({ local: false, remote: false });
 
+/**
+ * Whether `value` is a snapshot (it holds its handle) rather than a handle.
+ * @param {unknown} value
+ * @returns {value is CallSnapshot}
+ */
 function isSnapshot(value) {
   return value !== null && typeof value === 'object' && 'call' in value && typeof value.call === 'object' && value.call !== null && !('answer' in value);
-}
-
-/** Formats a duration in seconds as `m:ss` or `h:mm:ss`. */
-export function formatDuration(seconds) {
-  const s = Math.max(0, Math.floor(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const ss = String(s % 60).padStart(2, '0');
-  return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
-}
-
-const NO_LAMPS = Object.freeze({});
-
-/** A frozen copy of what a subscription handle last said. */
-function subscriptionSnapshot(sub) {
-  return { status: read(sub, 'status', 'ended'), state: read(sub, 'state', null) };
-}
-
-/**
- * BLF lamps for `targets` on `phone` (`useSoftphone().phone`): subscribes while mounted
- * (started at the phone's paced rate) and unsubscribes on unmount or when the list changes.
- * Returns, per target, `{ status, lamp, remoteIdentity, remoteDisplayName, state }`;
- * `lamp` is `null` until the first NOTIFY.
- * @param {import('./index.js').Softphone | null | undefined} phone
- * @param {readonly string[]} targets
- * @returns {Readonly<Record<string, import('./index.js').BlfLamp>>}
- */
-export function useBlf(phone, targets) {
-  const key = JSON.stringify(targets ?? []);
-  const [lamps, setLamps] = useState(NO_LAMPS);
-  useEffect(() => {
-    if (!phone) {
-      setLamps(NO_LAMPS);
-      return undefined;
-    }
-    const list = JSON.parse(key);
-    let subs = [];
-    try {
-      subs = phone.watchBlf(list);
-    } catch (e) {
-      console.error('[softphone-core/react] useBlf:', e);
-    }
-    const current = {};
-    const offs = subs.map((sub, i) => {
-      const update = () => {
-        const { status, state } = subscriptionSnapshot(sub);
-        current[list[i]] = Object.freeze({
-          target: list[i],
-          status,
-          lamp: state?.lamp ?? null,
-          remoteIdentity: state?.remoteIdentity,
-          remoteDisplayName: state?.remoteDisplayName,
-          state,
-        });
-        setLamps(Object.freeze({ ...current }));
-      };
-      update();
-      return sub.on(update);
-    });
-    return () => {
-      for (const off of offs) off();
-      for (const sub of subs) {
-        try {
-          sub.unsubscribe();
-        } catch {
-          // already ended with its phone
-        }
-      }
-    };
-  }, [phone, key]);
-  return lamps;
-}
-
-const NO_MWI = Object.freeze({ status: 'idle', waiting: false, newMessages: 0, oldMessages: 0, state: null });
-
-/**
- * Voicemail of `target` (default: the phone's own address) on `phone`, subscribed while
- * mounted. Summaries the PBX sends on its own update it too.
- * @param {import('./index.js').Softphone | null | undefined} phone
- * @param {string} [target]
- * @returns {import('./index.js').UseMwiResult}
- */
-export function useMwi(phone, target) {
-  const [mwi, setMwi] = useState(NO_MWI);
-  useEffect(() => {
-    if (!phone) {
-      setMwi(NO_MWI);
-      return undefined;
-    }
-    let sub;
-    try {
-      sub = phone.mwi(target);
-    } catch (e) {
-      console.error('[softphone-core/react] useMwi:', e);
-      return undefined;
-    }
-    const update = () => {
-      const { status, state } = subscriptionSnapshot(sub);
-      setMwi(
-        Object.freeze({
-          status,
-          waiting: Boolean(state?.waiting),
-          newMessages: state?.newMessages ?? 0,
-          oldMessages: state?.oldMessages ?? 0,
-          state,
-        }),
-      );
-    };
-    update();
-    const off = sub.on(update);
-    return () => {
-      off();
-      try {
-        sub.unsubscribe();
-      } catch {
-        // already ended with its phone
-      }
-    };
-  }, [phone, target]);
-  return mwi;
 }

@@ -1,7 +1,8 @@
 // The package entry in Node.js, with no browser: importing it is safe (server-side
 // rendering imports it), making a phone or a diagnosis fails at once with an error that
 // says a browser is needed (not the `TypeError: fetch failed` of the .wasm fetch it would
-// otherwise meet), and initAsync() still instantiates the module from its bytes.
+// otherwise meet), and initAsync() still instantiates the module from its bytes; and the
+// formatDuration() both entries export.
 //
 // Needs pkg/ (bash scripts/build.sh); no servers.
 
@@ -19,7 +20,7 @@ const config = { servers: 'wss://pbx.example.com/ws', uri: 'sip:alice@example.co
 test('importing the entry in Node touches nothing', async () => {
   const m = await entry();
   assert.equal(m.INSTANCE_ID_STORAGE_KEY, 'softphone-core:instance-id');
-  for (const name of ['createSoftphone', 'diagnose', 'initAsync']) assert.equal(typeof m[name], 'function');
+  for (const name of ['createSoftphone', 'diagnose', 'initAsync', 'formatDuration']) assert.equal(typeof m[name], 'function');
 });
 
 test('createSoftphone() and diagnose() reject with a NotSupportedError naming what is missing', async () => {
@@ -44,4 +45,21 @@ test('initAsync() instantiates the module from its bytes in Node', async () => {
   await m.initAsync(readFileSync(path.join(PKG, 'softphone_core_bg.wasm')));
   // Loaded now, but a phone still needs the browser.
   await assert.rejects(m.createSoftphone(config), { name: 'NotSupportedError' });
+});
+
+test('formatDuration() shows whole seconds as m:ss or h:mm:ss', async () => {
+  // The one copy in the package (softphone-core/react re-exports it for useCall().duration).
+  const { formatDuration } = await entry();
+  for (const [seconds, shown] of [
+    [0, '0:00'],
+    [59.9, '0:59'],
+    [75, '1:15'],
+    [600, '10:00'],
+    [3600, '1:00:00'],
+    [3725, '1:02:05'],
+    [36000, '10:00:00'],
+    [-5, '0:00'],
+  ]) {
+    assert.equal(formatDuration(seconds), shown, `formatDuration(${seconds})`);
+  }
 });

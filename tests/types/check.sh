@@ -4,9 +4,13 @@
 #      and react.ts, with TypeScript 5.9 and 7.0, under moduleResolution bundler, node16 and
 #      nodenext and lib ES2022 and ESNext (tsconfig.json: strict, exactOptionalPropertyTypes,
 #      skipLibCheck false);
-#   2. arethetypeswrong (--profile esm-only: the package is ESM only, by design; the .wasm
+#   2. tsc --noEmit --checkJs --allowJs --strict over the hand-written JavaScript
+#      (pkg-template/index.js, pkg-template/react/index.js and the modules they import),
+#      with TypeScript 5.9 and 7.0, against the generated glue types in pkg/ and
+#      @types/react (tsconfig.checkjs.json);
+#   3. arethetypeswrong (--profile esm-only: the package is ESM only, by design; the .wasm
 #      subpath is an asset for URLs, not a module with types);
-#   3. publint --strict;
+#   4. publint --strict;
 #   and that no doc comment in the declarations shows `new Softphone(`.
 # Needs pkg/ (bash scripts/build.sh) and `npm ci` here (bash scripts/setup.sh does it).
 set -euo pipefail
@@ -15,7 +19,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 cd "$HERE"
 [[ -f "$ROOT/pkg/package.json" ]] || { echo "types: pkg/ is not built (bash scripts/build.sh)" >&2; exit 1; }
-[[ -d node_modules/typescript ]] || { echo "types: run bash scripts/setup.sh (npm ci in tests/types)" >&2; exit 1; }
+[[ -d node_modules/typescript && -d node_modules/@types/react ]] || { echo "types: run bash scripts/setup.sh (npm ci in tests/types)" >&2; exit 1; }
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -53,6 +57,19 @@ for ts in typescript typescript-7; do
       fi
     done
   done
+done
+
+# The JavaScript behind those declarations: a wrong property, a missed null or an argument
+# the glue does not take fails here rather than in an app. The flags are repeated on the
+# command line so that the config cannot quietly check less.
+for ts in typescript typescript-7; do
+  version="$(node "node_modules/$ts/bin/tsc" --version)"
+  if node "node_modules/$ts/bin/tsc" -p tsconfig.checkjs.json --noEmit --checkJs --allowJs --strict; then
+    echo "types: ok   tsc --checkJs pkg-template/ JS ($version)"
+  else
+    echo "types: FAIL tsc --checkJs pkg-template/ JS ($version)"
+    failed=1
+  fi
 done
 
 if node_modules/.bin/attw "$tarball" --profile esm-only --exclude-entrypoints ./softphone_core_bg.wasm \

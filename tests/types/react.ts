@@ -38,6 +38,8 @@ export type Checks = [
   Expect<Equal<SoftphoneErrorCode, core.SoftphoneErrorCode>>,
   Expect<Equal<SoftphoneError['code'], core.SoftphoneErrorCode>>,
   Expect<Equal<CallError, core.CallError>>,
+  // One formatDuration, exported by both entries.
+  Expect<Equal<typeof formatDuration, typeof core.formatDuration>>,
   Expect<Equal<UseSoftphoneResult['unhold'], (id: number) => void>>,
   Expect<Equal<SoftphoneDiagnoseResult, core.SoftphoneDiagnosis>>,
   Expect<Equal<SoftphoneDiagnoseArgs, Parameters<core.Softphone['diagnose']>>>,

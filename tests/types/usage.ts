@@ -12,6 +12,7 @@ import {
   UnsupportedError,
   createSoftphone,
   diagnose,
+  formatDuration,
   initAsync,
   type InitInput,
   type Softphone,
@@ -598,5 +599,9 @@ export async function misuse(phone: Softphone, call: SoftphoneCall): Promise<voi
   console.log(other);
   // @ts-expect-error diagnose() options are typed
   await phone.diagnose({ timeOut: 3 });
+  const shown: string = formatDuration(3725);
+  console.log(shown);
+  // @ts-expect-error formatDuration takes seconds as a number
+  formatDuration('1:02:05');
   console.log(code);
 }
