@@ -6,7 +6,8 @@
 // microphones and speakers are listed and a speaker can be chosen; hold and mute show on both
 // sides, DTMF from the dial pad; diagnose() is shown as a table of verdicts; the log filters;
 // alice hangs up; then bob rejects a call from the banner, and bob transfers alice to carol
-// (a third tab). No console errors, no secret on screen or in the console.
+// (a third tab). No console errors, no secret on screen or in the console. Then the page in
+// Firefox ESR (geckodriver): it registers and shows diagnose()'s tables.
 // Screenshots go to artifacts/demo/ (gitignored); with DEMO_SCREENSHOTS=docs/img the few that
 // the README shows are written there too (small PNGs, 1x).
 //
@@ -16,6 +17,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { firefoxMissing, launchFirefox } from './lib/firefox.mjs';
 import { ROOT, launchChromium, readEnv, startKamailio, startStaticServer } from './lib/servers.mjs';
 
 const env = readEnv();
@@ -340,5 +342,34 @@ describe('demo page, two (then three) tabs', { concurrency: false }, () => {
     for (const line of consoleLines) {
       for (const s of SECRETS) assert.ok(!line.includes(s), `a secret leaked: ${line.slice(0, 80)}`);
     }
+  });
+});
+
+// The page in Firefox ESR (geckodriver, tests/e2e/lib/firefox.mjs): it loads, registers and
+// shows diagnose() as tables. Calls between tabs are tested in Chromium above.
+describe('demo page in Firefox', { concurrency: false, skip: firefoxMissing() }, () => {
+  let firefox;
+  let page;
+  after(async () => {
+    await page?.evaluate(() => document.querySelector('#disconnect').click()).catch(() => {});
+    await page?.waitForFunction(() => document.querySelector('#log').textContent.includes('stopped'), null, { timeout: 10_000 }).catch(() => {});
+    await firefox?.close();
+  });
+
+  test('frank registers and runs diagnose()', { timeout: 60_000 }, async () => {
+    firefox = await launchFirefox();
+    page = await firefox.newPage(`${site.url}?user=frank`);
+    await page.waitForFunction(() => document.querySelector('#preset').options.length > 1, null, { timeout: 10_000 });
+    await page.evaluate(() => document.querySelector('#connect').click());
+    await page.waitForFunction(() => document.querySelector('#reg').textContent === 'registered', null, { timeout: 15_000 });
+    assert.equal(await page.evaluate(() => document.querySelector('#conn').textContent), 'connected');
+    // Firefox has setSinkId from 116 on: the speaker choice shows.
+    assert.equal(await page.evaluate(() => document.querySelector('#speaker-row').hidden), false);
+    await page.evaluate(() => document.querySelector('#diagnose').click());
+    await page.waitForFunction(() => document.querySelectorAll('#diagnose-report table.verdicts').length === 3, null, { timeout: 30_000 });
+    const verdicts = await page.evaluate(() => [...document.querySelectorAll('#diagnose-report tbody td[data-verdict]')].map((td) => td.dataset.verdict));
+    assert.equal(verdicts[0], 'ok', 'the SIP server is open');
+    const text = await page.evaluate(() => document.body.innerText);
+    for (const secret of SECRETS) assert.ok(!text.includes(secret), 'a secret is on the page');
   });
 });
