@@ -3,11 +3,16 @@
 // to the local Kamailio; alice dials bob, bob's banner rings (a WebAudio ringtone) and he
 // answers, both show the call connected with the duration ticking; the quality panel plots
 // MOS, RTT, jitter and loss, the level meters move, the path badge says "relay (TURN/...)";
-// microphones and speakers are listed and a speaker can be chosen; hold and mute show on both
-// sides, DTMF from the dial pad; diagnose() is shown as a table of verdicts; the log filters;
-// alice hangs up; then bob rejects a call from the banner, and bob transfers alice to carol
-// (a third tab). No console errors, no secret on screen or in the console. Then the page in
-// Firefox ESR (geckodriver): it registers and shows diagnose()'s tables.
+// microphones and speakers are listed (phone.devices()) and a speaker can be chosen
+// (phone.setOutputDevice()); alice switches her microphone mid-call from the demo's list
+// (call.setInputDevice()): audio keeps reaching bob and no offer/answer is exchanged (no
+// re-INVITE); hold and mute show on both sides, DTMF from the dial pad; diagnose() is shown
+// as a table of verdicts; the log filters; alice hangs up; then bob rejects a call from the
+// banner, bob transfers alice to carol (a third tab, blind), and alice, with bob held and carol
+// on a second call, transfers bob to carol (attended, `transfer({ replaces })`): bob and carol
+// end connected, alice's two calls end as transferred, carol's as replaced. No console errors,
+// no secret on screen or in the console. Then the page in Firefox ESR (geckodriver): it
+// registers and shows diagnose()'s tables.
 // Screenshots go to artifacts/demo/ (gitignored); with DEMO_SCREENSHOTS=docs/img the few that
 // the README shows are written there too (small PNGs, 1x).
 //
@@ -63,6 +68,21 @@ async function waitIn(page, what, fn, arg, timeout = 15_000) {
 }
 
 const callState = (page) => page.$eval('.call', (el) => el.dataset.state).catch(() => null);
+
+/** The page's connected peer connections: their descriptions and signalling state. */
+const descriptions = (page) => page.evaluate(() => window.__pcs
+  .filter((pc) => pc.connectionState === 'connected')
+  .map((pc) => ({ local: pc.localDescription?.sdp, remote: pc.remoteDescription?.sdp, state: pc.signalingState })));
+
+/** The device the page's (one) connected call sends audio from. */
+const sendingDevice = (page) => page.evaluate(() => window.__pcs
+  .find((pc) => pc.connectionState === 'connected')
+  ?.getSenders().find((s) => s.track?.kind === 'audio')?.track.getSettings().deviceId);
+
+/** Whether the page has a call in `state` whose remote party's text matches `who`. */
+const hasCall = (page, state, who) => page.evaluate(([st, w]) =>
+  [...document.querySelectorAll('.call')].some((el) => el.dataset.state === st && el.querySelector('.remote').textContent.includes(w)), [state, who]);
+
 const duration = (page) => page.$eval('.call .duration', (el) => el.textContent);
 
 /** Console errors and uncaught exceptions of every tab. */
@@ -86,6 +106,19 @@ before(async () => {
   browser = await launchChromium();
   // Two tabs of one browser profile, phone-sized.
   context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 1 });
+  // The test (not the demo) keeps a list of the page's peer connections, to check that a
+  // microphone switch exchanges no offer or answer.
+  await context.addInitScript(() => {
+    const Native = window.RTCPeerConnection;
+    if (!Native) return;
+    window.__pcs = [];
+    window.RTCPeerConnection = class extends Native {
+      constructor(...args) {
+        super(...args);
+        window.__pcs.push(this);
+      }
+    };
+  });
   for (const user of ['alice', 'bob']) {
     const page = await context.newPage();
     watch(page, user);
@@ -204,6 +237,31 @@ describe('demo page, two (then three) tabs', { concurrency: false }, () => {
     const chosen = speakers.find((v) => v !== '') ?? '';
     await alice.selectOption('#speaker', chosen);
     await waitIn(alice, 'the call audio plays on the chosen speaker', (v) => document.querySelector('.call audio').sinkId === v, chosen, 5_000);
+  });
+
+  test('a microphone switch mid-call from the demo keeps audio flowing to bob, with no re-INVITE', { timeout: 30_000, skip: !HAS_CALLS && 'this build has no calls yet' }, async () => {
+    const { alice, bob } = tabs;
+    const before = { alice: await descriptions(alice), bob: await descriptions(bob) };
+    assert.equal(before.alice.length, 1, 'alice has one connected peer connection');
+    assert.equal(before.bob.length, 1, 'bob has one connected peer connection');
+    const inUse = await sendingDevice(alice);
+    const mics = (await alice.$$eval('#mic option', (os) => os.map((o) => o.value))).filter((v) => v !== '');
+    const next = mics.find((v) => v !== inUse);
+    assert.ok(next, `another microphone to switch to (in use ${inUse}, listed ${mics.join(', ')})`);
+    await alice.selectOption('#mic', next);
+    await waitIn(alice, 'the switch is logged', () => document.querySelector('#log').innerText.includes('microphone switched to'), undefined, 10_000);
+    await waitIn(alice, 'the call sends from the chosen microphone', (v) => {
+      const pc = window.__pcs.find((p) => p.connectionState === 'connected');
+      return pc?.getSenders().find((s) => s.track?.kind === 'audio')?.track.getSettings().deviceId === v;
+    }, next, 5_000);
+    // Audio keeps reaching bob: his inbound packet count goes on rising after the switch.
+    const atSwitch = Number(await bob.$eval('#stats', (el) => el.dataset.inboundPackets ?? 0));
+    await waitIn(bob, "bob's inbound packets keep rising", (n) => Number(document.querySelector('#stats').dataset.inboundPackets) > n + 50, atSwitch, 10_000);
+    // No re-INVITE: neither side's offer or answer changed, both stable; no hold on bob's side.
+    assert.deepEqual(await descriptions(alice), before.alice, "alice's descriptions are unchanged");
+    assert.deepEqual(await descriptions(bob), before.bob, "bob's descriptions are unchanged");
+    assert.deepEqual([before.alice[0].state, before.bob[0].state], ['stable', 'stable']);
+    assert.equal(await bob.$eval('.call .flags', (el) => el.textContent), '');
   });
 
   test('hold and mute show on both sides; DTMF sends', { timeout: 30_000, skip: !HAS_CALLS && 'this build has no calls yet' }, async () => {
@@ -328,6 +386,58 @@ describe('demo page, two (then three) tabs', { concurrency: false }, () => {
     await carol.click('.call [data-action=hangup]');
     await waitIn(alice, "alice's call with carol ends", () =>
       ![...document.querySelectorAll('.call')].some((el) => el.dataset.state === 'connected'));
+  });
+
+  test('attended transfer: alice holds bob, calls carol, transfers bob to carol; bob and carol end connected', { timeout: 90_000, skip: !HAS_CALLS && 'this build has no calls yet' }, async () => {
+    const { alice, bob, carol } = tabs;
+    for (const page of [alice, bob, carol]) {
+      await waitIn(page, 'the last call leaves the list', () => !document.querySelector('.call'), undefined, 10_000);
+    }
+    await alice.fill('#target', 'bob');
+    await alice.click('#call');
+    await waitIn(bob, 'the banner shows', () => !document.querySelector('#incoming').hidden);
+    await bob.click('#answer-incoming');
+    await waitIn(alice, 'alice is connected to bob', () => document.querySelector('.call')?.dataset.state === 'connected');
+    await alice.click('.call [data-action=hold]');
+    await waitIn(alice, 'alice holds bob', () => document.querySelector('.call .flags').textContent.includes('on hold'));
+    assert.ok(await alice.$eval('.call [data-action=attendedTransfer]', (b) => b.hidden), 'no transfer to another call with one call');
+    // The consultation call.
+    await alice.fill('#target', 'carol');
+    await alice.click('#call');
+    await waitIn(carol, "carol's banner shows", () => !document.querySelector('#incoming').hidden);
+    await carol.click('#answer-incoming');
+    await waitIn(alice, 'alice is connected to carol', () =>
+      [...document.querySelectorAll('.call')].some((el) => el.dataset.state === 'connected' && el.querySelector('.remote').textContent.includes('carol')));
+    // The held call (bob's) offers the transfer to the other call.
+    await waitIn(alice, 'the held call offers "transfer to the other call"', () =>
+      [...document.querySelectorAll('.call [data-action=attendedTransfer]')].some((b) => !b.hidden && b.textContent.includes('carol')));
+    await shot(alice, '10-alice-two-calls');
+    await alice.click('.call [data-action=attendedTransfer]:not([hidden])');
+    // bob is asked (the REFER carries Replaces: he calls carol in place of alice's call).
+    await waitIn(bob, 'bob is asked to transfer', () => !document.querySelector('.call .call-refer').hidden);
+    assert.match(await bob.textContent('.call .refer-target'), /carol/);
+    await bob.click('.call [data-action=acceptTransfer]');
+    // carol's phone answers bob's INVITE with Replaces itself: no banner, no answer().
+    await waitIn(carol, 'carol is connected to bob', () =>
+      [...document.querySelectorAll('.call')].some((el) => el.dataset.state === 'connected' && el.querySelector('.remote').textContent.includes('bob')), undefined, 20_000);
+    await waitIn(bob, 'bob is connected to carol', () =>
+      [...document.querySelectorAll('.call')].some((el) => el.dataset.state === 'connected' && el.querySelector('.remote').textContent.includes('carol')));
+    assert.ok(await carol.$eval('#incoming', (el) => el.hidden), 'the replacing call does not ring');
+    // Alice saw the progress, and both her calls end as transferred; carol's call with alice as replaced.
+    await waitIn(alice, 'both of alice\'s calls end as transferred', () =>
+      document.querySelector('#log').innerText.split('\n').filter((l) => l.includes('ended: transferred')).length >= 2, undefined, 20_000);
+    assert.match(await alice.textContent('#log'), /transfer: 202 /);
+    assert.match(await alice.textContent('#log'), /transfer: 200 /);
+    assert.ok(!(await hasCall(alice, 'connected', '')), 'alice has no call left');
+    await waitIn(carol, "carol's call with alice ends as replaced", () => document.querySelector('#log').innerText.includes('ended: replaced'));
+    assert.ok(await hasCall(bob, 'connected', 'carol'));
+    // Media flows on the new call: bob's selected call is it.
+    await waitIn(bob, "audio from carol reaches bob", () => Number(document.querySelector('#stats').dataset.inboundPackets) > 20, undefined, 15_000);
+    await shot(bob, '11-bob-with-carol');
+    await bob.click('.call:not([data-state=ended]) [data-action=hangup]');
+    for (const page of [bob, carol]) {
+      await waitIn(page, 'the call ends', () => ![...document.querySelectorAll('.call')].some((el) => el.dataset.state === 'connected'));
+    }
   });
 
   test('no console errors in any tab', () => {
