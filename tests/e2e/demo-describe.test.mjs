@@ -33,7 +33,7 @@ describe("the demo's descriptions", () => {
     const text = describeMediaFailure(cause);
     assert.equal(
       text,
-      'media failure: the TURN server could not be reached (media never started, tried 12.5 s, 2 ICE restarts, relay only)'
+      'media failure: the TURN server could not be reached (media never started, tried 12.5 s, 2 ICE restarts, switched to relay only)'
         + ' — evidence: ICE failed; DTLS new; packets 0 in / 0 out; no candidate pair;'
         + ' turn:192.0.2.1:3478?transport=udp: timedOut; turns:192.0.2.1:443?transport=tcp: error 701',
     );

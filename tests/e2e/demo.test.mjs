@@ -10,7 +10,10 @@
 // as a table of verdicts; the log filters; alice hangs up; then bob rejects a call from the
 // banner, bob transfers alice to carol (a third tab, blind), and alice, with bob held and carol
 // on a second call, transfers bob to carol (attended, `transfer({ replaces })`): bob and carol
-// end connected, alice's two calls end as transferred, carol's as replaced. No console errors,
+// end connected, alice's two calls end as transferred, carol's as replaced; dave, relay only
+// with a TURN server that never answers, calls bob: "MOS n/a", the no-audio warning on the card,
+// and once the media watchdog gives up, the ended call says why and the log has the tries and
+// the evidence. No console errors,
 // no secret on screen or in the console. Then the page in Firefox ESR (geckodriver): it
 // registers and shows diagnose()'s tables.
 // Screenshots go to artifacts/demo/ (gitignored); with DEMO_SCREENSHOTS=docs/img the few that
@@ -26,7 +29,7 @@ import { firefoxMissing, launchFirefox } from './lib/firefox.mjs';
 import { ROOT, launchChromium, readEnv, startKamailio, startStaticServer } from './lib/servers.mjs';
 
 const env = readEnv();
-const SECRETS = [...env.accounts.map((a) => a.password), env.turn?.secret].filter(Boolean);
+const SECRETS = [...env.accounts.map((a) => a.password), env.turn?.secret, 'demo-turn-cred-x9'].filter(Boolean);
 const HAS_CALLS = readFileSync(path.join(ROOT, 'pkg', 'softphone_core.d.ts'), 'utf8').includes('SoftphoneCall');
 const SHOTS = path.join(ROOT, 'artifacts', 'demo');
 const DOC_SHOTS = process.env.DEMO_SCREENSHOTS ? path.resolve(ROOT, process.env.DEMO_SCREENSHOTS) : null;
@@ -438,6 +441,52 @@ describe('demo page, two (then three) tabs', { concurrency: false }, () => {
     for (const page of [bob, carol]) {
       await waitIn(page, 'the call ends', () => ![...document.querySelectorAll('.call')].some((el) => el.dataset.state === 'connected'));
     }
+  });
+
+  test("the watchdog's give-up: dave (relay only, TURN unreachable) sees MOS n/a, the warning, and why the call ended", { timeout: 90_000, skip: !HAS_CALLS && 'this build has no calls yet' }, async () => {
+    const { bob } = tabs;
+    const dave = await context.newPage();
+    watch(dave, 'dave');
+    tabs.dave = dave;
+    // dave's /config.json names a TURN server nobody answers at (port 9 on loopback).
+    const real = await (await fetch(new URL('/config.json', site.url))).json();
+    const nowhere = [{ urls: ['turn:127.0.0.1:9?transport=udp', 'turn:127.0.0.1:9?transport=tcp'], username: 'nobody', credential: 'demo-turn-cred-x9' }];
+    await dave.route('**/config.json', (route) => route.fulfill({ json: { ...real, iceServers: nowhere } }));
+    await dave.goto(`${site.url}?user=dave`);
+    await waitIn(dave, 'dave loads /config.json', () => document.querySelector('#preset').options.length > 1);
+    await dave.check('#relayOnly');
+    await dave.click('#connect');
+    await waitIn(dave, 'dave registers', () => document.querySelector('#reg').textContent === 'registered');
+    await waitIn(bob, 'the last call leaves the list', () => !document.querySelector('.call'), undefined, 10_000);
+    await dave.fill('#target', 'bob');
+    await dave.click('#call');
+    await waitIn(bob, 'the banner shows', () => !document.querySelector('#incoming').hidden);
+    await bob.click('#answer-incoming');
+    // No path at all: no packets, so no MOS; the warning shows on the card.
+    await waitIn(dave, 'MOS n/a with the reason', () => /^MOS n\/a \(no packets received\)$/.test(document.querySelector('#plot-mos .value').textContent), undefined, 15_000);
+    await waitIn(dave, 'the no-audio warning shows on the card', () => document.querySelector('.call .warnings').textContent.includes('no audio arriving'), undefined, 10_000);
+    await shot(dave, '12-dave-no-media');
+    // With the default watchdog the call ends about 31 s after the answer. bob's side gets no
+    // media either: whichever watchdog gives up first ends the call (BYE), and that page says why.
+    await waitIn(dave, 'the call ends', () => document.querySelector('.call')?.dataset.state === 'ended', undefined, 50_000);
+    await waitIn(bob, "bob's call ends too", () => !document.querySelector('.call') || document.querySelector('.call').dataset.state === 'ended', undefined, 10_000);
+    const failed = [];
+    for (const [who, page] of [['dave', dave], ['bob', bob]]) {
+      const badge = await page.$eval('.call[data-state=ended] .state', (el) => el.textContent).catch(() => null);
+      const line = (await page.$eval('#log', (el) => el.innerText)).split('\n').find((l) => l.includes('ended: media failure'));
+      if (line) failed.push({ who, badge, line });
+    }
+    assert.ok(failed.length >= 1, 'one side ended the call for its media');
+    for (const { who, badge, line } of failed) {
+      if (badge !== null) {
+        assert.match(badge, /^media failure: (the TURN server could not be reached|no network path to the far end \(ICE failed\))$/, `${who}: ${badge}`);
+      }
+      assert.match(line, /\(media never started, tried \d+\.\d s, \d ICE restarts?(, switched to relay only)?\) — evidence: /, `${who}: ${line}`);
+      assert.match(line, /packets 0 in \/ \d+ out; (no candidate pair|pair .+)(; turns?:\S+: \w+( \d+)?)+$/, `${who}: ${line}`);
+      assert.ok(!line.includes('demo-turn-cred-x9'), 'no TURN credential in the log');
+    }
+    assert.ok(failed.some((f) => f.badge !== null), 'the ended card says media failure');
+    await shot(dave, '12-dave-ended');
   });
 
   test('no console errors in any tab', () => {

@@ -78,7 +78,7 @@ export function describeMediaFailure(cause) {
     cause.media === 'neverStarted' ? 'media never started' : cause.media === 'lost' ? 'media was lost' : null,
     cause.triedMs !== undefined ? `tried ${(cause.triedMs / 1000).toFixed(1)} s` : null,
     cause.restarts !== undefined ? `${cause.restarts} ICE restart${cause.restarts === 1 ? '' : 's'}` : null,
-    cause.relayOnly ? 'relay only' : null,
+    cause.relayOnly ? 'switched to relay only' : null,
   ].filter(Boolean);
   if (tried.length) parts.push(`(${tried.join(', ')})`);
   const ev = cause.evidence;
