@@ -25,14 +25,15 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import {
+  SHOTS, assertFits, callState, descriptions, docShot, duration, hasCall, recordPeerConnections, sendingDevice, shot, waitIn,
+} from './lib/demo-page.mjs';
 import { firefoxMissing, launchFirefox } from './lib/firefox.mjs';
 import { ROOT, launchChromium, readEnv, startKamailio, startStaticServer } from './lib/servers.mjs';
 
 const env = readEnv();
 const SECRETS = [...env.accounts.map((a) => a.password), env.turn?.secret, 'demo-turn-cred-x9'].filter(Boolean);
 const HAS_CALLS = readFileSync(path.join(ROOT, 'pkg', 'softphone_core.d.ts'), 'utf8').includes('SoftphoneCall');
-const SHOTS = path.join(ROOT, 'artifacts', 'demo');
-const DOC_SHOTS = process.env.DEMO_SCREENSHOTS ? path.resolve(ROOT, process.env.DEMO_SCREENSHOTS) : null;
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 860 };
 
@@ -41,52 +42,6 @@ let site;
 let context;
 const tabs = {};
 const consoleLines = [];
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-/** A viewport-sized screenshot for the docs (only with DEMO_SCREENSHOTS set). */
-async function docShot(page, name) {
-  if (!DOC_SHOTS) return;
-  mkdirSync(DOC_SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(DOC_SHOTS, `${name}.png`) });
-}
-
-/** Nothing is wider than the viewport (no sideways scrolling on a phone). */
-async function assertFits(page, what) {
-  const { scroll, inner } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
-  assert.ok(scroll <= inner, `${what}: the page is ${scroll} px wide in a ${inner} px viewport`);
-}
-
-/** Waits for `fn(arg)` in the page; on timeout fails with the page's event log. */
-async function waitIn(page, what, fn, arg, timeout = 15_000) {
-  try {
-    await page.waitForFunction(fn, arg, { timeout, polling: 100 });
-  } catch {
-    const log = await page.$eval('#log', (el) => el.innerText).catch(() => '(no log)');
-    await shot(page, `failed-${what.replace(/\W+/g, '-')}`).catch(() => {});
-    assert.fail(`${what}: not within ${timeout} ms; the page's log:\n${log.split('\n').slice(-25).join('\n')}`);
-  }
-}
-
-const callState = (page) => page.$eval('.call', (el) => el.dataset.state).catch(() => null);
-
-/** The page's connected peer connections: their descriptions and signalling state. */
-const descriptions = (page) => page.evaluate(() => window.__pcs
-  .filter((pc) => pc.connectionState === 'connected')
-  .map((pc) => ({ local: pc.localDescription?.sdp, remote: pc.remoteDescription?.sdp, state: pc.signalingState })));
-
-/** The device the page's (one) connected call sends audio from. */
-const sendingDevice = (page) => page.evaluate(() => window.__pcs
-  .find((pc) => pc.connectionState === 'connected')
-  ?.getSenders().find((s) => s.track?.kind === 'audio')?.track.getSettings().deviceId);
-
-/** Whether the page has a call in `state` whose remote party's text matches `who`. */
-const hasCall = (page, state, who) => page.evaluate(([st, w]) =>
-  [...document.querySelectorAll('.call')].some((el) => el.dataset.state === st && el.querySelector('.remote').textContent.includes(w)), [state, who]);
-
-const duration = (page) => page.$eval('.call .duration', (el) => el.textContent);
 
 /** Console errors and uncaught exceptions of every tab. */
 const errors = [];
@@ -109,19 +64,7 @@ before(async () => {
   browser = await launchChromium();
   // Two tabs of one browser profile, phone-sized.
   context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 1 });
-  // The test (not the demo) keeps a list of the page's peer connections, to check that a
-  // microphone switch exchanges no offer or answer.
-  await context.addInitScript(() => {
-    const Native = window.RTCPeerConnection;
-    if (!Native) return;
-    window.__pcs = [];
-    window.RTCPeerConnection = class extends Native {
-      constructor(...args) {
-        super(...args);
-        window.__pcs.push(this);
-      }
-    };
-  });
+  await recordPeerConnections(context);
   for (const user of ['alice', 'bob']) {
     const page = await context.newPage();
     watch(page, user);
