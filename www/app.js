@@ -1,6 +1,8 @@
 // softphone-core demo: account, registration, a dial pad, calls (answer, hold, mute, DTMF,
-// transfer) with an incoming-call ringtone, live call quality (plots, level meters, the
-// relay badge), microphone and speaker selection, the diagnose() report as a table, and a
+// blind and attended transfer) with an incoming-call ringtone, live call quality (plots, level meters, the
+// relay badge, MOS n/a when nothing was measured, quality warnings, the media watchdog's give-up
+// with its evidence), microphone and speaker selection through the package (phone.devices(),
+// deviceId, call.setInputDevice(), phone.setOutputDevice()), the diagnose() report as a table, and a
 // filterable event log. Plain ES modules over the published entry (/pkg/index.js); the
 // parts are in js/.
 //
@@ -87,8 +89,8 @@ async function connect() {
   });
   phone.on('log', (e) => log(`[${e.level}] ${e.message}`, e.level));
   phone.on('call', (e) => calls.onEvent(e));
-  phone.on('quality', (e) =>
-    log(`call #${e.callId}: quality ${e.warning} ${e.active ? 'raised' : 'cleared'}${e.value !== undefined ? ` (${e.value})` : ''}`, e.active ? 'warn' : 'info'));
+  phone.on('quality', (e) => calls.onQuality(e));
+  devices.setPhone(phone);
   log(`starting as ${config.uri} (instance ${phone.instanceId}${config.iceServers ? `, ${config.iceServers.length} ICE server(s)` : ''}${config.iceTransportPolicy === 'relay' ? ', relay only' : ''})`);
   phone.start();
   $('account-panel').open = false;
@@ -103,6 +105,7 @@ async function disconnect() {
   log('stopping');
   await current.stop();
   calls.setPhone(null);
+  devices.setPhone(null);
   current.free();
   log('stopped');
   badge($('conn'), 'idle', 'idle');
@@ -189,5 +192,4 @@ window.addEventListener('pagehide', () => {
 
 setRunning(false);
 calls.renderAll();
-devices.refresh().catch(() => {});
 loadConfig();

@@ -3,10 +3,19 @@
 // to the local Kamailio; alice dials bob, bob's banner rings (a WebAudio ringtone) and he
 // answers, both show the call connected with the duration ticking; the quality panel plots
 // MOS, RTT, jitter and loss, the level meters move, the path badge says "relay (TURN/...)";
-// microphones and speakers are listed and a speaker can be chosen; hold and mute show on both
-// sides, DTMF from the dial pad; diagnose() is shown as a table of verdicts; the log filters;
-// alice hangs up; then bob rejects a call from the banner, and bob transfers alice to carol
-// (a third tab). No console errors, no secret on screen or in the console.
+// microphones and speakers are listed (phone.devices()) and a speaker can be chosen
+// (phone.setOutputDevice()); alice switches her microphone mid-call from the demo's list
+// (call.setInputDevice()): audio keeps reaching bob and no offer/answer is exchanged (no
+// re-INVITE); hold and mute show on both sides, DTMF from the dial pad; diagnose() is shown
+// as a table of verdicts; the log filters; alice hangs up; then bob rejects a call from the
+// banner, bob transfers alice to carol (a third tab, blind), and alice, with bob held and carol
+// on a second call, transfers bob to carol (attended, `transfer({ replaces })`): bob and carol
+// end connected, alice's two calls end as transferred, carol's as replaced; dave, relay only
+// with a TURN server that never answers, calls bob: "MOS n/a", the no-audio warning on the card,
+// and once the media watchdog gives up, the ended call says why and the log has the tries and
+// the evidence. No console errors,
+// no secret on screen or in the console. Then the page in Firefox ESR (geckodriver): it
+// registers and shows diagnose()'s tables.
 // Screenshots go to artifacts/demo/ (gitignored); with DEMO_SCREENSHOTS=docs/img the few that
 // the README shows are written there too (small PNGs, 1x).
 //
@@ -16,13 +25,15 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import {
+  SHOTS, assertFits, callState, descriptions, docShot, duration, hasCall, recordPeerConnections, sendingDevice, shot, waitIn,
+} from './lib/demo-page.mjs';
+import { firefoxMissing, launchFirefox } from './lib/firefox.mjs';
 import { ROOT, launchChromium, readEnv, startKamailio, startStaticServer } from './lib/servers.mjs';
 
 const env = readEnv();
-const SECRETS = [...env.accounts.map((a) => a.password), env.turn?.secret].filter(Boolean);
+const SECRETS = [...env.accounts.map((a) => a.password), env.turn?.secret, 'demo-turn-cred-x9'].filter(Boolean);
 const HAS_CALLS = readFileSync(path.join(ROOT, 'pkg', 'softphone_core.d.ts'), 'utf8').includes('SoftphoneCall');
-const SHOTS = path.join(ROOT, 'artifacts', 'demo');
-const DOC_SHOTS = process.env.DEMO_SCREENSHOTS ? path.resolve(ROOT, process.env.DEMO_SCREENSHOTS) : null;
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 860 };
 
@@ -31,37 +42,6 @@ let site;
 let context;
 const tabs = {};
 const consoleLines = [];
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-/** A viewport-sized screenshot for the docs (only with DEMO_SCREENSHOTS set). */
-async function docShot(page, name) {
-  if (!DOC_SHOTS) return;
-  mkdirSync(DOC_SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(DOC_SHOTS, `${name}.png`) });
-}
-
-/** Nothing is wider than the viewport (no sideways scrolling on a phone). */
-async function assertFits(page, what) {
-  const { scroll, inner } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
-  assert.ok(scroll <= inner, `${what}: the page is ${scroll} px wide in a ${inner} px viewport`);
-}
-
-/** Waits for `fn(arg)` in the page; on timeout fails with the page's event log. */
-async function waitIn(page, what, fn, arg, timeout = 15_000) {
-  try {
-    await page.waitForFunction(fn, arg, { timeout, polling: 100 });
-  } catch {
-    const log = await page.$eval('#log', (el) => el.innerText).catch(() => '(no log)');
-    await shot(page, `failed-${what.replace(/\W+/g, '-')}`).catch(() => {});
-    assert.fail(`${what}: not within ${timeout} ms; the page's log:\n${log.split('\n').slice(-25).join('\n')}`);
-  }
-}
-
-const callState = (page) => page.$eval('.call', (el) => el.dataset.state).catch(() => null);
-const duration = (page) => page.$eval('.call .duration', (el) => el.textContent);
 
 /** Console errors and uncaught exceptions of every tab. */
 const errors = [];
@@ -84,6 +64,7 @@ before(async () => {
   browser = await launchChromium();
   // Two tabs of one browser profile, phone-sized.
   context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 1 });
+  await recordPeerConnections(context);
   for (const user of ['alice', 'bob']) {
     const page = await context.newPage();
     watch(page, user);
@@ -202,6 +183,31 @@ describe('demo page, two (then three) tabs', { concurrency: false }, () => {
     const chosen = speakers.find((v) => v !== '') ?? '';
     await alice.selectOption('#speaker', chosen);
     await waitIn(alice, 'the call audio plays on the chosen speaker', (v) => document.querySelector('.call audio').sinkId === v, chosen, 5_000);
+  });
+
+  test('a microphone switch mid-call from the demo keeps audio flowing to bob, with no re-INVITE', { timeout: 30_000, skip: !HAS_CALLS && 'this build has no calls yet' }, async () => {
+    const { alice, bob } = tabs;
+    const before = { alice: await descriptions(alice), bob: await descriptions(bob) };
+    assert.equal(before.alice.length, 1, 'alice has one connected peer connection');
+    assert.equal(before.bob.length, 1, 'bob has one connected peer connection');
+    const inUse = await sendingDevice(alice);
+    const mics = (await alice.$$eval('#mic option', (os) => os.map((o) => o.value))).filter((v) => v !== '');
+    const next = mics.find((v) => v !== inUse);
+    assert.ok(next, `another microphone to switch to (in use ${inUse}, listed ${mics.join(', ')})`);
+    await alice.selectOption('#mic', next);
+    await waitIn(alice, 'the switch is logged', () => document.querySelector('#log').innerText.includes('microphone switched to'), undefined, 10_000);
+    await waitIn(alice, 'the call sends from the chosen microphone', (v) => {
+      const pc = window.__pcs.find((p) => p.connectionState === 'connected');
+      return pc?.getSenders().find((s) => s.track?.kind === 'audio')?.track.getSettings().deviceId === v;
+    }, next, 5_000);
+    // Audio keeps reaching bob: his inbound packet count goes on rising after the switch.
+    const atSwitch = Number(await bob.$eval('#stats', (el) => el.dataset.inboundPackets ?? 0));
+    await waitIn(bob, "bob's inbound packets keep rising", (n) => Number(document.querySelector('#stats').dataset.inboundPackets) > n + 50, atSwitch, 10_000);
+    // No re-INVITE: neither side's offer or answer changed, both stable; no hold on bob's side.
+    assert.deepEqual(await descriptions(alice), before.alice, "alice's descriptions are unchanged");
+    assert.deepEqual(await descriptions(bob), before.bob, "bob's descriptions are unchanged");
+    assert.deepEqual([before.alice[0].state, before.bob[0].state], ['stable', 'stable']);
+    assert.equal(await bob.$eval('.call .flags', (el) => el.textContent), '');
   });
 
   test('hold and mute show on both sides; DTMF sends', { timeout: 30_000, skip: !HAS_CALLS && 'this build has no calls yet' }, async () => {
@@ -328,6 +334,104 @@ describe('demo page, two (then three) tabs', { concurrency: false }, () => {
       ![...document.querySelectorAll('.call')].some((el) => el.dataset.state === 'connected'));
   });
 
+  test('attended transfer: alice holds bob, calls carol, transfers bob to carol; bob and carol end connected', { timeout: 90_000, skip: !HAS_CALLS && 'this build has no calls yet' }, async () => {
+    const { alice, bob, carol } = tabs;
+    for (const page of [alice, bob, carol]) {
+      await waitIn(page, 'the last call leaves the list', () => !document.querySelector('.call'), undefined, 10_000);
+    }
+    await alice.fill('#target', 'bob');
+    await alice.click('#call');
+    await waitIn(bob, 'the banner shows', () => !document.querySelector('#incoming').hidden);
+    await bob.click('#answer-incoming');
+    await waitIn(alice, 'alice is connected to bob', () => document.querySelector('.call')?.dataset.state === 'connected');
+    await alice.click('.call [data-action=hold]');
+    await waitIn(alice, 'alice holds bob', () => document.querySelector('.call .flags').textContent.includes('on hold'));
+    assert.ok(await alice.$eval('.call [data-action=attendedTransfer]', (b) => b.hidden), 'no transfer to another call with one call');
+    // The consultation call.
+    await alice.fill('#target', 'carol');
+    await alice.click('#call');
+    await waitIn(carol, "carol's banner shows", () => !document.querySelector('#incoming').hidden);
+    await carol.click('#answer-incoming');
+    await waitIn(alice, 'alice is connected to carol', () =>
+      [...document.querySelectorAll('.call')].some((el) => el.dataset.state === 'connected' && el.querySelector('.remote').textContent.includes('carol')));
+    // The held call (bob's) offers the transfer to the other call.
+    await waitIn(alice, 'the held call offers "transfer to the other call"', () =>
+      [...document.querySelectorAll('.call [data-action=attendedTransfer]')].some((b) => !b.hidden && b.textContent.includes('carol')));
+    await shot(alice, '10-alice-two-calls');
+    await alice.click('.call [data-action=attendedTransfer]:not([hidden])');
+    // bob is asked (the REFER carries Replaces: he calls carol in place of alice's call).
+    await waitIn(bob, 'bob is asked to transfer', () => !document.querySelector('.call .call-refer').hidden);
+    assert.match(await bob.textContent('.call .refer-target'), /carol/);
+    await bob.click('.call [data-action=acceptTransfer]');
+    // carol's phone answers bob's INVITE with Replaces itself: no banner, no answer().
+    await waitIn(carol, 'carol is connected to bob', () =>
+      [...document.querySelectorAll('.call')].some((el) => el.dataset.state === 'connected' && el.querySelector('.remote').textContent.includes('bob')), undefined, 20_000);
+    await waitIn(bob, 'bob is connected to carol', () =>
+      [...document.querySelectorAll('.call')].some((el) => el.dataset.state === 'connected' && el.querySelector('.remote').textContent.includes('carol')));
+    assert.ok(await carol.$eval('#incoming', (el) => el.hidden), 'the replacing call does not ring');
+    // Alice saw the progress, and both her calls end as transferred; carol's call with alice as replaced.
+    await waitIn(alice, 'both of alice\'s calls end as transferred', () =>
+      document.querySelector('#log').innerText.split('\n').filter((l) => l.includes('ended: transferred')).length >= 2, undefined, 20_000);
+    assert.match(await alice.textContent('#log'), /transfer: 202 /);
+    assert.match(await alice.textContent('#log'), /transfer: 200 /);
+    assert.ok(!(await hasCall(alice, 'connected', '')), 'alice has no call left');
+    await waitIn(carol, "carol's call with alice ends as replaced", () => document.querySelector('#log').innerText.includes('ended: replaced'));
+    assert.ok(await hasCall(bob, 'connected', 'carol'));
+    // Media flows on the new call: bob's selected call is it.
+    await waitIn(bob, "audio from carol reaches bob", () => Number(document.querySelector('#stats').dataset.inboundPackets) > 20, undefined, 15_000);
+    await shot(bob, '11-bob-with-carol');
+    await bob.click('.call:not([data-state=ended]) [data-action=hangup]');
+    for (const page of [bob, carol]) {
+      await waitIn(page, 'the call ends', () => ![...document.querySelectorAll('.call')].some((el) => el.dataset.state === 'connected'));
+    }
+  });
+
+  test("the watchdog's give-up: dave (relay only, TURN unreachable) sees MOS n/a, the warning, and why the call ended", { timeout: 90_000, skip: !HAS_CALLS && 'this build has no calls yet' }, async () => {
+    const { bob } = tabs;
+    const dave = await context.newPage();
+    watch(dave, 'dave');
+    tabs.dave = dave;
+    // dave's /config.json names a TURN server nobody answers at (port 9 on loopback).
+    const real = await (await fetch(new URL('/config.json', site.url))).json();
+    const nowhere = [{ urls: ['turn:127.0.0.1:9?transport=udp', 'turn:127.0.0.1:9?transport=tcp'], username: 'nobody', credential: 'demo-turn-cred-x9' }];
+    await dave.route('**/config.json', (route) => route.fulfill({ json: { ...real, iceServers: nowhere } }));
+    await dave.goto(`${site.url}?user=dave`);
+    await waitIn(dave, 'dave loads /config.json', () => document.querySelector('#preset').options.length > 1);
+    await dave.check('#relayOnly');
+    await dave.click('#connect');
+    await waitIn(dave, 'dave registers', () => document.querySelector('#reg').textContent === 'registered');
+    await waitIn(bob, 'the last call leaves the list', () => !document.querySelector('.call'), undefined, 10_000);
+    await dave.fill('#target', 'bob');
+    await dave.click('#call');
+    await waitIn(bob, 'the banner shows', () => !document.querySelector('#incoming').hidden);
+    await bob.click('#answer-incoming');
+    // No path at all: no packets, so no MOS; the warning shows on the card.
+    await waitIn(dave, 'MOS n/a with the reason', () => /^MOS n\/a \(no packets received\)$/.test(document.querySelector('#plot-mos .value').textContent), undefined, 15_000);
+    await waitIn(dave, 'the no-audio warning shows on the card', () => document.querySelector('.call .warnings').textContent.includes('no audio arriving'), undefined, 10_000);
+    await shot(dave, '12-dave-no-media');
+    // With the default watchdog the call ends about 31 s after the answer. bob's side gets no
+    // media either: whichever watchdog gives up first ends the call (BYE), and that page says why.
+    await waitIn(dave, 'the call ends', () => document.querySelector('.call')?.dataset.state === 'ended', undefined, 50_000);
+    await waitIn(bob, "bob's call ends too", () => !document.querySelector('.call') || document.querySelector('.call').dataset.state === 'ended', undefined, 10_000);
+    const failed = [];
+    for (const [who, page] of [['dave', dave], ['bob', bob]]) {
+      const badge = await page.$eval('.call[data-state=ended] .state', (el) => el.textContent).catch(() => null);
+      const line = (await page.$eval('#log', (el) => el.innerText)).split('\n').find((l) => l.includes('ended: media failure'));
+      if (line) failed.push({ who, badge, line });
+    }
+    assert.ok(failed.length >= 1, 'one side ended the call for its media');
+    for (const { who, badge, line } of failed) {
+      if (badge !== null) {
+        assert.match(badge, /^media failure: (the TURN server could not be reached|no network path to the far end \(ICE failed\))$/, `${who}: ${badge}`);
+      }
+      assert.match(line, /\(media never started, tried \d+\.\d s, \d ICE restarts?(, switched to relay only)?\) — evidence: /, `${who}: ${line}`);
+      assert.match(line, /packets 0 in \/ \d+ out; (no candidate pair|pair .+)(; turns?:\S+: \w+( \d+)?)+$/, `${who}: ${line}`);
+      assert.ok(!line.includes('demo-turn-cred-x9'), 'no TURN credential in the log');
+    }
+    assert.ok(failed.some((f) => f.badge !== null), 'the ended card says media failure');
+    await shot(dave, '12-dave-ended');
+  });
+
   test('no console errors in any tab', () => {
     assert.deepEqual(errors, []);
   });
@@ -340,5 +444,34 @@ describe('demo page, two (then three) tabs', { concurrency: false }, () => {
     for (const line of consoleLines) {
       for (const s of SECRETS) assert.ok(!line.includes(s), `a secret leaked: ${line.slice(0, 80)}`);
     }
+  });
+});
+
+// The page in Firefox ESR (geckodriver, tests/e2e/lib/firefox.mjs): it loads, registers and
+// shows diagnose() as tables. Calls between tabs are tested in Chromium above.
+describe('demo page in Firefox', { concurrency: false, skip: firefoxMissing() }, () => {
+  let firefox;
+  let page;
+  after(async () => {
+    await page?.evaluate(() => document.querySelector('#disconnect').click()).catch(() => {});
+    await page?.waitForFunction(() => document.querySelector('#log').textContent.includes('stopped'), null, { timeout: 10_000 }).catch(() => {});
+    await firefox?.close();
+  });
+
+  test('frank registers and runs diagnose()', { timeout: 60_000 }, async () => {
+    firefox = await launchFirefox();
+    page = await firefox.newPage(`${site.url}?user=frank`);
+    await page.waitForFunction(() => document.querySelector('#preset').options.length > 1, null, { timeout: 10_000 });
+    await page.evaluate(() => document.querySelector('#connect').click());
+    await page.waitForFunction(() => document.querySelector('#reg').textContent === 'registered', null, { timeout: 15_000 });
+    assert.equal(await page.evaluate(() => document.querySelector('#conn').textContent), 'connected');
+    // Firefox has setSinkId from 116 on: the speaker choice shows.
+    assert.equal(await page.evaluate(() => document.querySelector('#speaker-row').hidden), false);
+    await page.evaluate(() => document.querySelector('#diagnose').click());
+    await page.waitForFunction(() => document.querySelectorAll('#diagnose-report table.verdicts').length === 3, null, { timeout: 30_000 });
+    const verdicts = await page.evaluate(() => [...document.querySelectorAll('#diagnose-report tbody td[data-verdict]')].map((td) => td.dataset.verdict));
+    assert.equal(verdicts[0], 'ok', 'the SIP server is open');
+    const text = await page.evaluate(() => document.body.innerText);
+    for (const secret of SECRETS) assert.ok(!text.includes(secret), 'a secret is on the page');
   });
 });

@@ -1,8 +1,14 @@
 // The calls: one card per live (or just-ended) call, the incoming-call banner and its
 // ringtone, and the selected call's quality panel (live plots, level meters, the path badge,
-// the selected candidate pair). Polls the selected call's getStats() every second.
+// the selected candidate pair). Polls the selected call's getStats() every second. Each card
+// shows its active quality warnings and transfer progress; with two calls, the held one can be
+// transferred to the other (an attended transfer: `transfer({ replaces })`). Calls are placed
+// and answered with the chosen microphone (`deviceId`, from devices.js).
 
-import { CALL_TONE, END_BADGE, describeCall, describeCandidate, describeEnd, describePath, formatDuration } from './describe.js';
+import {
+  CALL_TONE, END_BADGE, QUALITY_WORDS, describeCall, describeCandidate, describeEnd, describeMediaFailure, describeMos,
+  describePath, describeQuality, formatDuration,
+} from './describe.js';
 import { makeMeter } from './meters.js';
 import { makePlot } from './plots.js';
 
@@ -27,7 +33,10 @@ export function badge(el, text, tone) {
  *   devices: ReturnType<import('./devices.js').makeDevices>, isRegistered: () => boolean}} deps
  */
 export function makeCalls({ log, ringtone, devices, isRegistered }) {
-  /** Live and just-ended calls: id -> { call, el, endedAt?, endText?, referTarget?, connectedAt? } */
+  /**
+   * Live and just-ended calls: id -> { call, el, endedAt?, endText?, referTarget?, connectedAt?,
+   * replaces?, warnings: Set<string>, transferStatus? }
+   */
   const calls = new Map();
   let selectedId = null;
   let phone = null;
@@ -84,7 +93,7 @@ export function makeCalls({ log, ringtone, devices, isRegistered }) {
         input.value = '';
       }
     });
-    const entry = { call, el };
+    const entry = { call, el, warnings: new Set() };
     calls.set(call.id, entry);
     $('calls').append(el);
     if (selectedId === null) select(call.id);
@@ -98,7 +107,7 @@ export function makeCalls({ log, ringtone, devices, isRegistered }) {
     const { call } = entry;
     switch (action) {
       case 'answer':
-        safe('answer', () => call.answer());
+        safe('answer', () => call.answer(devices.mediaOptions()));
         break;
       case 'reject':
         safe('reject', () => call.reject());
@@ -129,9 +138,23 @@ export function makeCalls({ log, ringtone, devices, isRegistered }) {
         select(id);
         poll();
         break;
+      case 'attendedTransfer': {
+        const other = otherConnected(id);
+        if (other && safe('transfer', () => call.transfer({ replaces: other.call })) !== undefined) {
+          entry.transferStatus = `transferring to ${other.call.remoteUri}`;
+          log(`call #${id}: attended transfer to call #${other.call.id} (${other.call.remoteUri})`);
+        }
+        break;
+      }
       default:
     }
     renderAll();
+  }
+
+  /** The one other connected call (the consultation call of an attended transfer), if any. */
+  function otherConnected(id) {
+    const others = [...calls.values()].filter((e) => e.call.id !== id && !e.endedAt && read(e.call, 'state', '') === 'connected');
+    return others.length === 1 ? others[0] : undefined;
   }
 
   function render(entry) {
@@ -157,6 +180,11 @@ export function makeCalls({ log, ringtone, devices, isRegistered }) {
     show('hold', live);
     show('mute', live);
     show('select', !entry.endedAt);
+    const other = live && hold.local ? otherConnected(call.id) : undefined;
+    show('attendedTransfer', Boolean(other) && !entry.transferStatus);
+    if (other) el.querySelector('[data-action=attendedTransfer]').textContent = `Transfer to ${other.call.remoteUri}`;
+    el.querySelector('.warnings').textContent = entry.endedAt ? '' : [...entry.warnings].map((w) => `⚠ ${QUALITY_WORDS[w] ?? w}`).join(' ');
+    el.querySelector('.transfer-status').textContent = entry.transferStatus ?? '';
     el.querySelector('[data-action=hold]').textContent = hold.local ? 'Resume' : 'Hold';
     el.querySelector('[data-action=mute]').textContent = muted ? 'Unmute' : 'Mute';
     el.querySelector('.call-transfer').hidden = !live;
@@ -204,12 +232,21 @@ export function makeCalls({ log, ringtone, devices, isRegistered }) {
     log(`call #${e.callId}: ${describeCall(e)}`, e.event === 'ended' && e.cause?.kind === 'failed' ? 'warn' : 'info');
     if (!entry) return;
     if (e.event === 'transferRequested') entry.referTarget = e.target;
+    if (e.event === 'transferProgress') {
+      // 1xx: under way; 2xx: done (the call ends as transferred); 300+: failed, the call stays.
+      entry.transferStatus = e.status >= 300 ? `transfer failed: ${e.status} ${e.reason}` : `transfer: ${e.status} ${e.reason}`;
+      if (e.status >= 300) setTimeout(() => {
+        entry.transferStatus = undefined;
+        renderAll();
+      }, 4000);
+    }
     // A call that replaces another (the end of an attended transfer) is answered already.
     if (e.event === 'incoming' && e.replaces !== undefined) entry.replaces = e.replaces;
     if (e.event === 'connected') devices.refresh().catch(() => {});
     if (e.event === 'ended') {
       entry.endedAt = Date.now();
       entry.endText = END_BADGE[e.cause?.kind] ?? describeEnd(e.cause);
+      if (e.cause?.kind === 'mediaFailure') entry.el.title = describeMediaFailure(e.cause);
       if (selectedId === e.callId) clearQuality();
       // Keep the ended call on screen for a moment, then remove it.
       setTimeout(() => {
@@ -241,7 +278,8 @@ export function makeCalls({ log, ringtone, devices, isRegistered }) {
     const [text, tone, kind] = describePath(s.selectedPair);
     badge($('path'), text, tone);
     $('path').dataset.kind = kind;
-    plots.mos.push(s.mos);
+    plots.mos.push(s.mos ?? undefined);
+    if (typeof s.mos !== 'number') $('plot-mos').querySelector('.value').textContent = describeMos(s);
     plots.rtt.push(s.rttMs);
     plots.jitter.push(s.jitterMs);
     plots.loss.push(s.packetLossPercent);
@@ -254,14 +292,30 @@ export function makeCalls({ log, ringtone, devices, isRegistered }) {
     poll();
   }, 1000);
 
+  /** A `quality` event: logged, and shown on the call's card while it is active. */
+  function onQuality(e) {
+    log(`call #${e.callId}: ${describeQuality(e)}`, e.active ? 'warn' : 'info');
+    const entry = calls.get(e.callId);
+    if (!entry) return;
+    if (e.active) entry.warnings.add(e.warning);
+    else entry.warnings.delete(e.warning);
+    render(entry);
+  }
+
+  devices.setLiveCalls(() =>
+    [...calls.values()]
+      .filter((e) => !e.endedAt && !['incoming', 'ended'].includes(read(e.call, 'state', 'ended')))
+      .map((e) => e.call));
+
   return {
     onEvent,
+    onQuality,
     renderAll,
     act,
     /** Places a call to `target` and shows it. */
     place(target) {
       if (!phone || !target) return;
-      const call = safe('call', () => phone.call(target));
+      const call = safe('call', () => phone.call(target, devices.mediaOptions()));
       if (call) {
         select(call.id);
         add(call);

@@ -53,10 +53,71 @@ export function describeEnd(cause) {
     case 'failed':
       return `failed (${cause.status} ${cause.reason})`;
     case 'mediaFailure':
-      return `media failure (${cause.reason})`;
+      return cause.why ? `media failure: ${WATCHDOG_WHY[cause.why] ?? cause.why}` : `media failure (${cause.reason})`;
     default:
       return cause.kind;
   }
+}
+
+/** What the media watchdog found when it gave up (`mediaFailure` `why`). */
+export const WATCHDOG_WHY = {
+  turnUnreachable: 'the TURN server could not be reached',
+  turnAuthFailed: 'the TURN server refused the credentials',
+  dtlsFailed: 'the encryption handshake (DTLS) failed',
+  iceFailed: 'no network path to the far end (ICE failed)',
+  noInboundPackets: 'no audio arrived from the far end',
+};
+
+/**
+ * The whole story of a `mediaFailure` end for the log: why, for how long and how hard the
+ * phone tried, and the evidence (ICE/DTLS states, packets, each TURN server's answer).
+ */
+export function describeMediaFailure(cause) {
+  const parts = [describeEnd(cause)];
+  const tried = [
+    cause.media === 'neverStarted' ? 'media never started' : cause.media === 'lost' ? 'media was lost' : null,
+    cause.triedMs !== undefined ? `tried ${(cause.triedMs / 1000).toFixed(1)} s` : null,
+    cause.restarts !== undefined ? `${cause.restarts} ICE restart${cause.restarts === 1 ? '' : 's'}` : null,
+    cause.relayOnly ? 'switched to relay only' : null,
+  ].filter(Boolean);
+  if (tried.length) parts.push(`(${tried.join(', ')})`);
+  const ev = cause.evidence;
+  if (ev) {
+    const facts = [
+      ev.ice ? `ICE ${ev.ice}` : null,
+      ev.dtls ? `DTLS ${ev.dtls}` : null,
+      `packets ${ev.packetsReceived} in / ${ev.packetsSent} out`,
+      ev.selectedPair ? `pair ${ev.selectedPair.local} -> ${ev.selectedPair.remote}` : 'no candidate pair',
+      ...(ev.servers ?? []).map((sv) => `${sv.url}: ${sv.status}${sv.errorCode !== undefined ? ` ${sv.errorCode}` : ''}`),
+    ].filter(Boolean);
+    parts.push(`— evidence: ${facts.join('; ')}`);
+  }
+  return parts.join(' ');
+}
+
+/** Words for the quality warnings of `quality` events. */
+export const QUALITY_WORDS = {
+  highRtt: 'high delay',
+  highLoss: 'packet loss',
+  highJitter: 'jitter',
+  noInboundAudio: 'no audio arriving',
+  silentMicrophone: 'your microphone is silent',
+  farEndSilent: 'the far end is silent',
+  lowMos: 'poor call quality (low MOS)',
+};
+
+/** The log text of a `quality` event. */
+export function describeQuality(e) {
+  const words = QUALITY_WORDS[e.warning] ?? e.warning;
+  const value = e.value === undefined ? '' : ` (${e.warning === 'lowMos' ? Number(e.value).toFixed(2) : e.value})`;
+  return `quality: ${words}${value} ${e.active ? 'raised' : 'cleared'}`;
+}
+
+/** The MOS line of a stats sample: the value, or "MOS n/a" with why when nothing was measured. */
+export function describeMos(stats) {
+  if (typeof stats.mos === 'number') return stats.mos.toFixed(2);
+  const why = { noInboundPackets: 'no packets received', noRoundTripTime: 'no round-trip time yet' }[stats.mosUnavailable];
+  return why ? `MOS n/a (${why})` : 'MOS n/a';
 }
 
 /** The log text of a `call` event. */
@@ -77,7 +138,7 @@ export function describeCall(e) {
     case 'transferProgress':
       return `transfer: ${e.status} ${e.reason}`;
     case 'ended':
-      return `ended: ${describeEnd(e.cause)}`;
+      return `ended: ${e.cause?.kind === 'mediaFailure' ? describeMediaFailure(e.cause) : describeEnd(e.cause)}`;
     default:
       return e.event;
   }

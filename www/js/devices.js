@@ -1,60 +1,104 @@
-// Microphone and speaker selection. Speakers: `setSinkId()` on every call's <audio>
-// element, where the browser has it (Chromium desktop, Firefox 116+, Safari 18.4+); the
-// choice is hidden elsewhere. Microphones: the package captures the microphone itself and has
-// no device option, so the demo adds the chosen `deviceId` to the audio constraints of the
-// package's getUserMedia() calls: it applies to the next call. Labels appear once the page
-// has had microphone permission (after the first call).
+// Microphone and speaker selection, through the package: the lists come from
+// `phone.devices()` and are refreshed on its `devices` event (a `devicechange`); the
+// microphone choice is the `deviceId` of the next `call()` / `answer()` and is applied to the
+// live calls at once with `call.setInputDevice()` (replaceTrack: no re-INVITE); the speaker is
+// set on every call's <audio> with `phone.setOutputDevice()`. Where the browser cannot choose
+// a speaker (no setSinkId) the choice is hidden, and hidden too if the package says
+// `unsupported`. Labels appear once the page has had microphone permission (after the first
+// call), so the lists are read again when a call connects.
 
 const NONE = '';
 
 /**
  * @param {{mic: HTMLSelectElement, speaker: HTMLSelectElement, speakerRow: HTMLElement, log: (t: string, l?: string) => void}} els
- * @returns {{refresh: () => Promise<void>, applySink: (audio: HTMLAudioElement) => void}}
  */
 export function makeDevices({ mic, speaker, speakerRow, log }) {
-  const canSink = typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
-  speakerRow.hidden = !canSink;
-  const md = navigator.mediaDevices;
-
-  if (md?.getUserMedia) {
-    const original = md.getUserMedia.bind(md);
-    md.getUserMedia = (constraints) => {
-      if (mic.value !== NONE && constraints && constraints.audio) {
-        const audio = constraints.audio === true ? {} : { ...constraints.audio };
-        audio.deviceId = { exact: mic.value };
-        constraints = { ...constraints, audio };
-      }
-      return original(constraints);
-    };
-  }
+  speakerRow.hidden = typeof HTMLMediaElement === 'undefined' || !('setSinkId' in HTMLMediaElement.prototype);
+  /** @type {import('/pkg/index.js').Softphone | null} */
+  let phone = null;
+  let unsubscribe = null;
+  /** The live calls a microphone change applies to (set by calls.js). */
+  let liveCalls = () => [];
 
   function fill(select, devices, fallback) {
     const chosen = select.value;
     select.replaceChildren(new Option('System default', NONE));
-    devices.forEach((d, i) => select.add(new Option(d.label || `${fallback} ${i + 1}`, d.deviceId)));
+    // "default" and "communications" are aliases of real devices (Chromium): the first option covers them.
+    devices
+      .filter((d) => d.deviceId && !['default', 'communications'].includes(d.deviceId))
+      .forEach((d, i) => select.add(new Option(d.label || `${fallback} ${i + 1}`, d.deviceId)));
     select.value = [...select.options].some((o) => o.value === chosen) ? chosen : NONE;
   }
 
+  function show(lists) {
+    fill(mic, lists.audioInputs, 'Microphone');
+    fill(speaker, lists.audioOutputs, 'Speaker');
+  }
+
   async function refresh() {
-    if (!md?.enumerateDevices) return;
-    const all = await md.enumerateDevices();
-    // "default" and "communications" are aliases of real devices (Chromium): the first option covers them.
-    const real = (kind) => all.filter((d) => d.kind === kind && d.deviceId && !['default', 'communications'].includes(d.deviceId));
-    fill(mic, real('audioinput'), 'Microphone');
-    fill(speaker, real('audiooutput'), 'Speaker');
+    if (!phone) return;
+    try {
+      show(await phone.devices());
+    } catch (e) {
+      log(`devices: ${e.name}: ${e.message}`, 'warn');
+    }
   }
 
   function applySink(audio) {
-    if (!canSink || audio.dataset.sink === speaker.value) return;
+    if (!phone || speakerRow.hidden || audio.dataset.sink === speaker.value) return;
     audio.dataset.sink = speaker.value;
-    audio.setSinkId(speaker.value).catch((e) => log(`speaker: ${e.name}: ${e.message}`, 'warn'));
+    phone.setOutputDevice(audio, speaker.value).catch((e) => {
+      if (e.code === 'unsupported') {
+        speakerRow.hidden = true;
+        log('speaker: this browser cannot choose the output device; audio plays on the default one', 'warn');
+      } else {
+        delete audio.dataset.sink;
+        log(`speaker: ${e.name}: ${e.message}`, 'warn');
+      }
+    });
   }
 
-  md?.addEventListener?.('devicechange', () => refresh().catch(() => {}));
-  mic.addEventListener('change', () => log(`microphone for the next call: ${mic.selectedOptions[0]?.text}`));
+  async function switchMicrophone() {
+    const label = mic.selectedOptions[0]?.text;
+    const calls = liveCalls();
+    if (!calls.length) {
+      log(`microphone for the next call: ${label}`);
+      return;
+    }
+    for (const call of calls) {
+      try {
+        // "System default": no device named, the browser's default microphone.
+        await call.setInputDevice(mic.value === NONE ? undefined : mic.value);
+        log(`call #${call.id}: microphone switched to ${label} (no re-INVITE)`);
+      } catch (e) {
+        log(`call #${call.id}: microphone switch failed: ${e.name}: ${e.message}`, 'error');
+      }
+    }
+  }
+
+  mic.addEventListener('change', () => switchMicrophone());
   speaker.addEventListener('change', () => {
     log(`speaker: ${speaker.selectedOptions[0]?.text}`);
     for (const audio of document.querySelectorAll('audio')) applySink(audio);
   });
-  return { refresh, applySink };
+
+  return {
+    refresh,
+    applySink,
+    /** The media options of the next call() / answer(): the chosen microphone, if any. */
+    mediaOptions: () => (mic.value === NONE ? {} : { deviceId: mic.value }),
+    /** @param {() => import('/pkg/index.js').SoftphoneCall[]} fn */
+    setLiveCalls(fn) {
+      liveCalls = fn;
+    },
+    /** Follows a phone's devices (null when disconnected: the lists stay as they were). */
+    setPhone(p) {
+      unsubscribe?.();
+      unsubscribe = null;
+      phone = p;
+      if (!p) return;
+      unsubscribe = p.on('devices', (e) => show(e));
+      refresh();
+    },
+  };
 }

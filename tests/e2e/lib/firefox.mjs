@@ -10,7 +10,8 @@
 //   const v = await page.evaluate((x) => x + 1, 41);   // functions are sent as source text
 //   await page.close(); await firefox.close();
 //
-// One session per page (a fresh profile each, like playwright's newPage() in a new context).
+// One session per page (a fresh profile each, like playwright's newPage() in a new context),
+// one page at a time (geckodriver's limit): newPage() closes the previous page if still open.
 // Every wait is bounded; geckodriver is stopped by its pid, and it ends its Firefox.
 
 import { spawn } from 'node:child_process';
@@ -83,6 +84,12 @@ export async function launchFirefox({ prefs = {} } = {}) {
   const sessions = new Set();
 
   async function newPage(url) {
+    // geckodriver runs one session at a time: a page left open (a test that failed before
+    // its close()) is closed here, so that one failure does not fail every later test.
+    for (const id of [...sessions]) {
+      sessions.delete(id);
+      await wd('DELETE', `/session/${id}`).catch(() => {});
+    }
     const session = await wd('POST', '/session', {
       capabilities: {
         alwaysMatch: {
