@@ -182,7 +182,8 @@ pub(crate) struct MediaWatch {
     pub(crate) restart_at: Option<Instant>,
     /// The call gathers relay candidates only (escalated; stays for the call).
     pub(crate) relay_only: bool,
-    /// A selected pair with a relay local candidate was seen.
+    /// DTLS was connected over a selected pair with a relay local candidate (the relay
+    /// was tried and carried the session).
     pub(crate) relay_seen: bool,
     /// The last sample, with the per-URL outcomes merged across samples.
     pub(crate) evidence: super::media_types::MediaSample,

@@ -11,9 +11,11 @@
 //!   call. Both make the call `Reconnecting` at once and start recovery.
 //! - **Escalation**: an ICE restart (`ice.rs`); if audio is not back within
 //!   `restart_wait` (4 s), another one, this time relay-only (`MediaAction::RelayOnly`
-//!   before the restart offer) when TURN is configured, the selected path was not
-//!   relay, the call is not relay-only already and some TURN URL may work; then plain restarts again, each waiting twice as
-//!   long as the one before, `restarts` (3) in all.
+//!   before the restart offer) when TURN is configured, no relay path has carried DTLS
+//!   yet, the call is not relay-only already and some TURN URL may work; then plain
+//!   restarts again, each waiting twice as long as the one before, `restarts` (3) in all.
+//!   The symmetric-NAT signature (ICE connected on a direct pair, DTLS not connected)
+//!   goes relay-only at the first escalation: a plain restart only finds the same pair.
 //! - **Recovered**: inbound packets rise again with DTLS connected: `Connected`. Once a
 //!   sample has come, an ICE state of `connected` alone no longer ends a recovery
 //!   (symmetric NAT: ICE connects, DTLS never does).
@@ -86,7 +88,12 @@ impl Calls {
         let w = &mut call.watch;
         w.engaged = true;
         merge_evidence(&mut w.evidence, sample);
-        if sample.local_candidate == Some(CandidateKind::Relay) {
+        // A relay path counts as tried only once DTLS ran over it: while ICE restarts,
+        // the relay pair may be selected for a sample or two before it falls back to
+        // the direct one, and that proves nothing about the relay.
+        if sample.local_candidate == Some(CandidateKind::Relay)
+            && sample.dtls == Some(DtlsState::Connected)
+        {
             w.relay_seen = true;
         }
         let rose = sample.packets_received > w.packets;
@@ -162,7 +169,10 @@ impl Calls {
         let w = &mut call.watch;
         w.restarts += 1;
         w.restart_at = Some(io.now);
-        if w.restarts >= 2
+        // The symmetric-NAT signature does not wait for a plain restart to fail: a new
+        // ICE round finds the same direct pair, and the far end keeps refusing DTLS on it.
+        let direct_dead = stuck_direct(&w.evidence);
+        if (w.restarts >= 2 || direct_dead)
             && has_turn
             && !w.relay_only
             && !w.relay_seen
@@ -171,10 +181,12 @@ impl Calls {
         {
             w.relay_only = true;
             io.log(LogLevel::Info, || {
-                format!(
-                    "call {}: restarting ICE relay-only (the direct path carries no media)",
-                    call.id.0
-                )
+                let why = if direct_dead {
+                    "ICE connected on the direct path but DTLS did not: a symmetric NAT?"
+                } else {
+                    "the direct path carries no media"
+                };
+                format!("call {}: restarting ICE relay-only ({why})", call.id.0)
             });
             call.media(MediaAction::RelayOnly, io);
         }
@@ -281,6 +293,15 @@ fn merge_evidence(old: &mut MediaSample, new: &MediaSample) {
 fn turn_may_work(servers: &[ServerStatus]) -> bool {
     let mut turn = servers.iter().filter(|s| s.is_turn()).peekable();
     turn.peek().is_none() || turn.any(|s| !s.outcome.failed())
+}
+
+/// The symmetric-NAT signature in the latest sample: ICE connected on a pair that is not
+/// the relay, DTLS reported and not connected (no audio can be decrypted, whatever the
+/// packet counters say).
+fn stuck_direct(e: &MediaSample) -> bool {
+    let ice_up = matches!(e.ice, Some(IceState::Connected | IceState::Completed));
+    let dtls_down = e.dtls.is_some_and(|d| d != DtlsState::Connected);
+    ice_up && dtls_down && e.local_candidate != Some(CandidateKind::Relay)
 }
 
 /// The verdict from the evidence.

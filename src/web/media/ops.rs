@@ -197,7 +197,7 @@ async fn set_local(
     init.set_sdp(sdp);
     wait(pc.set_local_description(&init), "setLocalDescription").await?;
     check_open(s)?;
-    s.report_local(false);
+    s.report_local_set();
     Ok(())
 }
 

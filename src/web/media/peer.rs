@@ -167,6 +167,28 @@ impl Session {
 
     /// Reports `localDescription.sdp` to the core, if there is one.
     pub(super) fn report_local(&self, gathering_done: bool) {
+        self.report_sdp(|pc| {
+            gathering_done || pc.ice_gathering_state() == RtcIceGatheringState::Complete
+        });
+    }
+
+    /// Reports the description `setLocalDescription` just took. Complete only when it
+    /// holds a candidate: after an ICE restart (new ufrag) Chromium still says
+    /// `iceGatheringState: 'complete'` from the previous round while the description
+    /// has no candidate yet (`c=0.0.0.0`, port 9); reported as complete, the core sent
+    /// a re-INVITE the far end could not reach (baresip: "no remote candidates found").
+    /// The new round's candidates and its `complete` follow as events; the core's
+    /// gathering deadline bounds the wait.
+    pub(super) fn report_local_set(&self) {
+        self.report_sdp(|pc| {
+            pc.ice_gathering_state() == RtcIceGatheringState::Complete
+                && pc
+                    .local_description()
+                    .is_some_and(|d| d.sdp().contains("\na=candidate:"))
+        });
+    }
+
+    fn report_sdp(&self, complete: impl FnOnce(&RtcPeerConnection) -> bool) {
         if self.closed.get() {
             return;
         }
@@ -176,7 +198,7 @@ impl Session {
         let Some(desc) = pc.local_description() else {
             return;
         };
-        let complete = gathering_done || pc.ice_gathering_state() == RtcIceGatheringState::Complete;
+        let complete = complete(&pc);
         self.feed(Work::LocalDescription {
             call: self.call,
             sdp: desc.sdp(),
