@@ -7,7 +7,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { account, launchChromium, readEnv, startKamailio, startStaticServer, turnCredentials } from './lib/servers.mjs';
+import { closeHarness, createPhones, openHarness } from './lib/harness.mjs';
+import { account, readEnv, turnCredentials } from './lib/servers.mjs';
 
 const env = readEnv();
 let browser;
@@ -92,31 +93,12 @@ async function connect(caller, callee) {
 }
 
 before(async () => {
-  await startKamailio();
-  site = await startStaticServer();
-  browser = await launchChromium();
-  page = await browser.newPage();
-  page.on('console', (m) => consoleLines.push(m.text()));
-  page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
-  await page.goto(`${site.url}tests/calls.html`);
-  await page.waitForFunction(() => window.harness && window.harness.ready !== false, null, { timeout: 20_000 });
-  assert.equal(await h(() => window.harness.ready), true, 'the wasm module loads');
-  for (const name of ['alice', 'bob', 'carol']) {
-    const made = await h(([n, c]) => window.harness.create(n, c), name, config(name));
-    assert.ok(made.instanceId, JSON.stringify(made));
-    await h(([n]) => window.harness.start(n), name);
-  }
+  ({ browser, site, page } = await openHarness({ consoleLines }));
+  await createPhones(page, ['alice', 'bob', 'carol'], (name) => config(name));
   await Promise.all(['alice', 'bob', 'carol'].map(waitRegistered));
 });
 
-after(async () => {
-  if (page) {
-    const stopAll = h(() => Promise.all(['alice', 'bob', 'carol', 'dave'].map((n) => window.harness.stop(n).catch(() => 0)))).catch(() => {});
-    await Promise.race([stopAll, sleep(12_000)]);
-  }
-  await browser?.close();
-  await site?.close();
-});
+after(() => closeHarness({ page, browser, site }, ['alice', 'bob', 'carol', 'dave']));
 
 describe('calls through Kamailio', { concurrency: false }, () => {
   let aliceBob;

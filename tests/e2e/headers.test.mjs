@@ -12,7 +12,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { RawUa } from './lib/asterisk/raw-ua.mjs';
-import { account, launchChromium, readEnv, startKamailio, startStaticServer } from './lib/servers.mjs';
+import { closeHarness, createPhones, openHarness } from './lib/harness.mjs';
+import { account, readEnv } from './lib/servers.mjs';
 import { responseHeaders, writeSip } from './lib/asterisk/sip.mjs';
 
 const env = readEnv();
@@ -63,20 +64,10 @@ function daveGets(method, timeout = 8000) {
 }
 
 before(async () => {
-  await startKamailio();
-  site = await startStaticServer();
-  browser = await launchChromium();
-  page = await browser.newPage();
-  page.on('console', (m) => consoleLines.push(m.text()));
-  page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
-  await page.goto(`${site.url}tests/calls.html`);
-  await page.waitForFunction(() => window.harness && window.harness.ready !== false, null, { timeout: 20_000 });
-  assert.equal(await h(() => window.harness.ready), true, 'the wasm module loads');
+  ({ browser, site, page } = await openHarness({ consoleLines }));
   for (const name of ['alice', 'bob']) {
     const t0 = await now();
-    const made = await h(([n, c]) => window.harness.create(n, c), name, config(name));
-    assert.ok(made.instanceId, JSON.stringify(made));
-    await h(([n]) => window.harness.start(n), name);
+    await createPhones(page, [name], config);
     await waitFor(name, 'registration', { state: 'registered' }, { after: t0 });
   }
   const acc = account('dave');
@@ -101,12 +92,7 @@ before(async () => {
 
 after(async () => {
   dave?.close();
-  if (page) {
-    const stopAll = h(() => Promise.all(['alice', 'bob', 'erin', 'frank'].map((n) => window.harness.stop(n).catch(() => 0)))).catch(() => {});
-    await Promise.race([stopAll, new Promise((r) => setTimeout(r, 12_000))]);
-  }
-  await browser?.close();
-  await site?.close();
+  await closeHarness({ page, browser, site }, ['alice', 'bob', 'erin', 'frank']);
 });
 
 /** dave answers `invite` (180, then `status`), with a Record-Route copy so the dialog goes through Kamailio. */

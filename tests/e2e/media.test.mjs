@@ -9,7 +9,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { account, launchChromium, readEnv, startKamailio, startStaticServer, turnCredentials } from './lib/servers.mjs';
+import { closeHarness, createPhones, openHarness, waitRegistered } from './lib/harness.mjs';
+import { account, readEnv, turnCredentials } from './lib/servers.mjs';
 
 const env = readEnv();
 let browser;
@@ -47,35 +48,12 @@ const descriptions = (aliceId, bobId) =>
   }, aliceId, bobId);
 
 before(async () => {
-  await startKamailio();
-  site = await startStaticServer();
-  browser = await launchChromium();
-  page = await browser.newPage();
-  page.on('console', (m) => consoleLines.push(m.text()));
-  page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
-  await page.goto(`${site.url}tests/calls.html`);
-  await page.waitForFunction(() => window.harness && window.harness.ready !== false, null, { timeout: 20_000 });
-  assert.equal(await h(() => window.harness.ready), true, 'the wasm module loads');
-  for (const name of ['alice', 'bob']) {
-    const made = await h(([n, c]) => window.harness.create(n, c), name, config(name));
-    assert.ok(made.instanceId, JSON.stringify(made));
-    await h(([n]) => window.harness.start(n), name);
-  }
-  await page.waitForFunction(
-    () => ['alice', 'bob'].every((n) => window.harness.events.some((e) => e.phone === n && e.type === 'registration' && e.state === 'registered')),
-    null,
-    { timeout: 10_000 },
-  );
+  ({ browser, site, page } = await openHarness({ consoleLines }));
+  await createPhones(page, ['alice', 'bob'], (name) => config(name));
+  await waitRegistered(page, ['alice', 'bob']);
 });
 
-after(async () => {
-  if (page) {
-    const stopAll = h(() => Promise.all(['alice', 'bob', 'carol'].map((n) => window.harness.stop(n).catch(() => 0)))).catch(() => {});
-    await Promise.race([stopAll, sleep(12_000)]);
-  }
-  await browser?.close();
-  await site?.close();
-});
+after(() => closeHarness({ page, browser, site }, ['alice', 'bob', 'carol']));
 
 describe('media control through Kamailio', { concurrency: false }, () => {
   let inputs;

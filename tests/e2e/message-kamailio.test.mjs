@@ -6,7 +6,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { account, launchChromium, readEnv, startKamailio, startStaticServer } from './lib/servers.mjs';
+import { closeHarness, createPhones, openHarness } from './lib/harness.mjs';
+import { account, readEnv } from './lib/servers.mjs';
 
 const env = readEnv();
 let browser;
@@ -30,29 +31,14 @@ async function waitFor(fn, arg, what) {
 }
 
 before(async () => {
-  await startKamailio();
-  site = await startStaticServer();
-  browser = await launchChromium();
-  page = await browser.newPage();
-  page.on('console', (m) => consoleLines.push(m.text()));
-  page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
-  await page.goto(`${site.url}tests/calls.html`);
-  await page.waitForFunction(() => window.harness && window.harness.ready !== false, null, { timeout: 20_000 });
-  for (const name of ['alice', 'bob']) {
-    const made = await h(([n, c]) => window.harness.create(n, c), name, config(name));
-    assert.ok(made.instanceId, JSON.stringify(made));
-    await h(([n]) => window.harness.start(n), name);
-  }
+  ({ browser, site, page } = await openHarness({ consoleLines, checkReady: false }));
+  await createPhones(page, ['alice', 'bob'], (name) => config(name));
   for (const name of ['alice', 'bob']) {
     await waitFor((n) => window.harness.events.some((e) => e.phone === n && e.type === 'registration' && e.state === 'registered'), name, `${name} registered`);
   }
 });
 
-after(async () => {
-  if (page) await h(() => Promise.all(['alice', 'bob'].map((n) => window.harness.stop(n)))).catch(() => {});
-  await browser?.close();
-  await site?.close();
-});
+after(() => closeHarness({ page, browser, site }, ['alice', 'bob']));
 
 describe('MESSAGE through Kamailio', { concurrency: false }, () => {
   test('alice to bob: 407 answered, relayed, 200, received', async () => {

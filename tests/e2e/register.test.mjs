@@ -7,7 +7,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { account, launchChromium, readEnv, restartKamailio, startKamailio, startStaticServer } from './lib/servers.mjs';
+import { closeHarness, openHarness } from './lib/harness.mjs';
+import { account, readEnv, restartKamailio } from './lib/servers.mjs';
 
 const env = readEnv();
 const alice = account('alice');
@@ -61,30 +62,11 @@ async function waitFor(name, type, state, { after = 0, timeout = 10_000 } = {}) 
 const now = () => page.evaluate(() => performance.now());
 
 before(async () => {
-  await startKamailio();
-  site = await startStaticServer();
-  browser = await launchChromium();
-  page = await browser.newPage();
-  page.on('console', (m) => consoleLines.push(m.text()));
-  page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
-  await page.goto(`${site.url}tests/register.html`);
-  await page.waitForFunction(() => window.harness && window.harness.ready !== false, null, { timeout: 20_000 });
-  assert.equal(await page.evaluate(() => window.harness.ready), true, 'the wasm module loads');
+  ({ browser, site, page } = await openHarness({ pagePath: 'tests/register.html', consoleLines }));
 });
 
-after(async () => {
-  if (page) {
-    // Unregister what is left (the driver bounds stop() at 10 s; a dead page must not hang us).
-    const stopAll = page
-      .evaluate(() => Promise.all(['alice', 'bob', 'carol'].map((n) => window.harness.stop(n).catch(() => 0))))
-      .catch(() => {});
-    let timer;
-    await Promise.race([stopAll, new Promise((resolve) => (timer = setTimeout(resolve, 12_000)))]);
-    clearTimeout(timer);
-  }
-  await browser?.close();
-  await site?.close();
-});
+// Unregister what is left (the driver bounds stop() at 10 s; a dead page must not hang us).
+after(() => closeHarness({ page, browser, site }, ['alice', 'bob', 'carol']));
 
 describe('register against Kamailio', { concurrency: false }, () => {
   test('registers with digest auth', async () => {

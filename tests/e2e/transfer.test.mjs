@@ -9,7 +9,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { account, launchChromium, readEnv, startKamailio, startStaticServer } from './lib/servers.mjs';
+import { closeHarness, createPhones, openHarness, waitRegistered } from './lib/harness.mjs';
+import { account, readEnv } from './lib/servers.mjs';
 
 const env = readEnv();
 let browser;
@@ -80,35 +81,12 @@ async function consult() {
 }
 
 before(async () => {
-  await startKamailio();
-  site = await startStaticServer();
-  browser = await launchChromium();
-  page = await browser.newPage();
-  page.on('console', (m) => consoleLines.push(m.text()));
-  page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
-  await page.goto(`${site.url}tests/calls.html`);
-  await page.waitForFunction(() => window.harness && window.harness.ready !== false, null, { timeout: 20_000 });
-  assert.equal(await h(() => window.harness.ready), true, 'the wasm module loads');
-  for (const name of PHONES) {
-    const made = await h(([n, c]) => window.harness.create(n, c), name, config(name));
-    assert.ok(made.instanceId, JSON.stringify(made));
-    await h(([n]) => window.harness.start(n), name);
-  }
-  await page.waitForFunction(
-    (names) => names.every((n) => window.harness.events.some((e) => e.phone === n && e.type === 'registration' && e.state === 'registered')),
-    PHONES,
-    { timeout: 10_000 },
-  );
+  ({ browser, site, page } = await openHarness({ consoleLines }));
+  await createPhones(page, PHONES, config);
+  await waitRegistered(page, PHONES);
 });
 
-after(async () => {
-  if (page) {
-    const stopAll = h((names) => Promise.all(names.map((n) => window.harness.stop(n).catch(() => 0))), PHONES).catch(() => {});
-    await Promise.race([stopAll, sleep(12_000)]);
-  }
-  await browser?.close();
-  await site?.close();
-});
+after(() => closeHarness({ page, browser, site }, PHONES));
 
 describe('attended transfer', { timeout: 90_000 }, () => {
   test('alice transfers bob (held) to carol with Replaces: bob and carol talk, alice\'s calls end as transferred', async () => {
