@@ -16,7 +16,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { openConnectivityPage, startPhone, stopPhones, waitEvent as waitEventOn } from './lib/connectivity-page.mjs';
+import { openConnectivityPage, phoneRoster, stopPhones, waitEvent as waitEventOn } from './lib/connectivity-page.mjs';
 import { deadTurnServer, dropPorts, netfaultAvailable, removeStaleFaults } from './lib/netfault.mjs';
 import { ROOT, account, launchChromium, readEnv, restartKamailio, startKamailio, startStaticServer, turnCredentials } from './lib/servers.mjs';
 
@@ -29,7 +29,6 @@ let site;
 let page;
 let nft = false;
 const consoleLines = [];
-const created = [];
 
 const h = (fn, ...args) => page.evaluate(fn, args);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -52,28 +51,7 @@ function config(user, extra = {}) {
 
 const waitEvent = (name, want, options) => waitEventOn(page, name, want, options);
 
-async function phone(name, user, extra) {
-  created.push(name);
-  await startPhone(page, name, config(user, extra));
-}
-
-async function drop(name) {
-  await h(([n]) => window.connectivity.stop(n), name).catch(() => {});
-  await h(([n]) => window.connectivity.free(n), name).catch(() => {});
-  created.splice(created.indexOf(name), 1);
-}
-
-/** Runs `fn` with dave made from `extra`, then puts the default dave back. */
-async function withDave(extra, fn) {
-  await drop('dave');
-  await phone('dave', 'dave', extra);
-  try {
-    return await fn();
-  } finally {
-    await drop('dave');
-    await phone('dave', 'dave');
-  }
-}
+const { created, phone, drop, withDave } = phoneRoster(() => page, config);
 
 /**
  * `caller` calls `callee`'s user, who answers. Returns the call ids and the INVITE delay:

@@ -14,7 +14,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openConnectivityPage, startPhone, stopPhones, waitEvent as waitEventOn } from './lib/connectivity-page.mjs';
+import { openConnectivityPage, phoneRoster, stopPhones, waitEvent as waitEventOn } from './lib/connectivity-page.mjs';
 import { dropPorts, netfaultAvailable, removeStaleFaults } from './lib/netfault.mjs';
 import { account, launchChromium, readEnv, startKamailio, startStaticServer, turnCredentials } from './lib/servers.mjs';
 
@@ -26,7 +26,6 @@ let site;
 let page;
 let nft = false;
 const consoleLines = [];
-const created = [];
 
 const h = (fn, ...args) => page.evaluate(fn, args);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -50,28 +49,7 @@ function config(user, extra = {}) {
   };
 }
 
-async function phone(name, user, extra) {
-  created.push(name);
-  await startPhone(page, name, config(user, extra));
-}
-
-async function drop(name) {
-  await h(([n]) => window.connectivity.stop(n), name).catch(() => {});
-  await h(([n]) => window.connectivity.free(n), name).catch(() => {});
-  created.splice(created.indexOf(name), 1);
-}
-
-/** Runs `fn` with dave made from `extra`, then puts the default dave back. */
-async function withDave(extra, fn) {
-  await drop('dave');
-  await phone('dave', 'dave', extra);
-  try {
-    return await fn();
-  } finally {
-    await drop('dave');
-    await phone('dave', 'dave');
-  }
-}
+const { created, phone, drop, withDave } = phoneRoster(() => page, config);
 
 /** dave calls erin, who answers; returns the call ids and when dave saw `connected`. */
 async function connect() {

@@ -60,3 +60,38 @@ export async function stopPhones(page, names, boundMs = 12_000) {
   await Promise.race([stopAll, new Promise((r) => (timer = setTimeout(r, boundMs)))]);
   clearTimeout(timer);
 }
+
+/**
+ * The phones a suite made on the connectivity page, and the three moves watchdog.test.mjs and
+ * connectivity.test.mjs make with them: `phone(name, user, extra)` starts phone `name` with
+ * `configFor(user, extra)` and records it; `drop(name)` stops and frees it (errors ignored);
+ * `withDave(extra, fn)` runs `fn` with dave made from `extra`, then puts the default dave back.
+ * `created` lists the phones alive now, for stopPhones() in after(). `getPage` is called at
+ * each use, so the roster can be made before the page is opened.
+ * @param {() => import('playwright-core').Page} getPage
+ * @param {(user: string, extra?: object) => object} configFor
+ */
+export function phoneRoster(getPage, configFor) {
+  const created = [];
+  async function phone(name, user, extra) {
+    created.push(name);
+    await startPhone(getPage(), name, configFor(user, extra));
+  }
+  async function drop(name) {
+    const page = getPage();
+    await page.evaluate(([n]) => window.connectivity.stop(n), [name]).catch(() => {});
+    await page.evaluate(([n]) => window.connectivity.free(n), [name]).catch(() => {});
+    created.splice(created.indexOf(name), 1);
+  }
+  async function withDave(extra, fn) {
+    await drop('dave');
+    await phone('dave', 'dave', extra);
+    try {
+      return await fn();
+    } finally {
+      await drop('dave');
+      await phone('dave', 'dave');
+    }
+  }
+  return { created, phone, drop, withDave };
+}
