@@ -222,6 +222,13 @@ describe('media control through Kamailio', { concurrency: false }, () => {
       [carolBob],
       { timeout: 15_000 },
     );
+    // `connected` comes with the 200; the driver applies the answer (setRemoteDescription)
+    // on its own queue, which a loaded machine may not have run yet.
+    await page.waitForFunction(
+      ([id]) => window.harness.phone('carol').getCall(id)?.peerConnection?.remoteDescription != null,
+      [carolBob],
+      { timeout: 10_000 },
+    );
     const facts = await h(([id, b]) => {
       const pc = window.harness.phone('carol').getCall(id).peerConnection;
       const bobPc = window.harness.phone('bob').getCall(b).peerConnection;
