@@ -4,8 +4,9 @@ use std::time::Duration;
 
 use super::call::types::CallEvent;
 use super::ids::{CallId, SubscriptionId};
-use super::message::MessageEvent;
-use super::subscription::{MessageSummary, SubscriptionEvent};
+use super::message::types::MessageEvent;
+use super::subscription::bodies::MessageSummary;
+use super::subscription::types::SubscriptionEvent;
 
 /// Something the application should know about. Losing the connection or the
 /// registration is an event, not an error: the core keeps recovering on its own.

@@ -39,7 +39,7 @@ impl std::error::Error for RequestError {}
 
 /// Makes `input` (a SIP URI, a user name or a number) a Request-URI in `domain`.
 pub(crate) fn target_uri(input: &str, domain: &str) -> Result<String, RequestError> {
-    use super::call::CallError;
+    use super::call::types::CallError;
     super::call::target::normalize_target(input, domain).map_err(|e| match e {
         CallError::InvalidValue(why) => RequestError::InvalidValue(why),
         CallError::InvalidTarget(why) => RequestError::InvalidTarget(why),

@@ -15,9 +15,6 @@ use crate::core::transaction::InDialog;
 use crate::core::transaction::Sender;
 use crate::sip::{HeaderName, Message};
 
-/// One digit queued for INFO: the tone, its duration and the gap after it (ms).
-pub(crate) type QueuedDigit = (char, u32, u32);
-
 impl Calls {
     /// Sends DTMF `tones` in the media (RFC 4733) or by SIP INFO.
     pub(crate) fn send_dtmf(

@@ -1,5 +1,5 @@
-//! The media watchdog's vocabulary: what the driver samples from a call's peer
-//! connection ([`MediaSample`]), and the evidence a call that lost its media ends with
+//! The media vocabulary: the ICE state the browser reports ([`IceState`]), what the
+//! driver samples from a call's peer connection ([`MediaSample`]), and the evidence a call that lost its media ends with
 //! ([`NoMedia`]).
 //!
 //! Every field is an integer, an enum or text, so that samples compare exactly and a
@@ -7,7 +7,39 @@
 
 use std::time::Duration;
 
-use super::types::IceState;
+/// The ICE connection state the browser reports (`RTCIceConnectionState`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IceState {
+    /// `new`
+    New,
+    /// `checking`
+    Checking,
+    /// `connected`
+    Connected,
+    /// `completed`
+    Completed,
+    /// `disconnected`: connectivity checks are failing, may come back.
+    Disconnected,
+    /// `failed`: gave up; needs an ICE restart.
+    Failed,
+    /// `closed`
+    Closed,
+}
+
+impl IceState {
+    /// The name as the browser spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IceState::New => "new",
+            IceState::Checking => "checking",
+            IceState::Connected => "connected",
+            IceState::Completed => "completed",
+            IceState::Disconnected => "disconnected",
+            IceState::Failed => "failed",
+            IceState::Closed => "closed",
+        }
+    }
+}
 
 /// The DTLS transport's state (`RTCDtlsTransport.state`, or the `dtlsState` of the
 /// `transport` stats entry).

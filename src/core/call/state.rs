@@ -10,6 +10,9 @@ use crate::core::output::Output;
 use crate::core::timer::{CallTimer, TimerKey};
 use crate::core::{Event, Instant, LogLevel};
 
+/// One digit queued for INFO: the tone, its duration and the gap after it (ms).
+pub(crate) type QueuedDigit = (char, u32, u32);
+
 /// RFC 3261 T1 and T2 (for the 2xx retransmissions of a UAS).
 pub(crate) const T1: Duration = Duration::from_millis(500);
 pub(crate) const T2: Duration = Duration::from_secs(4);
@@ -216,7 +219,7 @@ pub(crate) struct Call {
     pub(crate) muted: bool,
     pub(crate) session: Option<SessionTimer>,
     pub(crate) peer_allows_update: bool,
-    pub(crate) dtmf_queue: VecDeque<super::dtmf::QueuedDigit>,
+    pub(crate) dtmf_queue: VecDeque<QueuedDigit>,
     pub(crate) dtmf_in_flight: bool,
     /// The gap (ms) to wait after the digit in flight; `Some` until it has passed.
     pub(crate) dtmf_gap: Option<u32>,

@@ -4,41 +4,8 @@ use std::fmt;
 
 use crate::core::Direction;
 
+pub use super::media_types::IceState;
 pub use crate::core::ids::CallId;
-
-/// The ICE connection state the browser reports (`RTCIceConnectionState`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IceState {
-    /// `new`
-    New,
-    /// `checking`
-    Checking,
-    /// `connected`
-    Connected,
-    /// `completed`
-    Completed,
-    /// `disconnected`: connectivity checks are failing, may come back.
-    Disconnected,
-    /// `failed`: gave up; needs an ICE restart.
-    Failed,
-    /// `closed`
-    Closed,
-}
-
-impl IceState {
-    /// The name as the browser spells it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IceState::New => "new",
-            IceState::Checking => "checking",
-            IceState::Connected => "connected",
-            IceState::Completed => "completed",
-            IceState::Disconnected => "disconnected",
-            IceState::Failed => "failed",
-            IceState::Closed => "closed",
-        }
-    }
-}
 
 /// Options for an outgoing call.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -29,17 +29,19 @@
 //! (Asterisk with a mailbox on the endpoint) send MWI out of any dialog, and it is
 //! reported like the MWI subscription's NOTIFYs (or as `Event::MessageWaiting`).
 
-mod bodies;
+pub(crate) mod bodies;
 mod lifecycle;
 mod notify;
 mod send;
-mod types;
+pub(crate) mod types;
 
 use std::collections::VecDeque;
 use std::time::Duration;
 
-pub use bodies::{DialogEntry, DialogInfo, LampState, MessageCounts, MessageSummary, Presence};
-pub use types::{NotifyBody, SubscribeOptions, SubscriptionEvent, SubscriptionState};
+pub use bodies::{
+    DialogEntry, DialogInfo, LampState, MessageCounts, MessageSummary, NotifyBody, Presence,
+};
+pub use types::{SubscribeOptions, SubscriptionEvent, SubscriptionState};
 
 use super::call::dialog::Dialog;
 use super::headers::{ExtraHeaders, HeaderTarget};

@@ -10,7 +10,32 @@ pub use dialog_info::{DialogEntry, DialogInfo, LampState};
 pub use pidf::Presence;
 pub use summary::{MessageCounts, MessageSummary};
 
-use super::types::NotifyBody;
+/// The body of a NOTIFY, parsed when its type is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NotifyBody {
+    /// `application/dialog-info+xml` (RFC 4235): the BLF lamp, already merged with
+    /// earlier partial NOTIFYs of the subscription.
+    Dialog(DialogInfo),
+    /// `application/simple-message-summary` (RFC 3842): MWI.
+    MessageSummary(MessageSummary),
+    /// `application/pidf+xml` (RFC 3863): presence.
+    Presence(Presence),
+    /// Another type, as received.
+    Other {
+        /// The media type.
+        content_type: String,
+        /// The body, as UTF-8 (invalid sequences replaced).
+        body: String,
+    },
+    /// A known type that did not parse (the NOTIFY was still answered 200).
+    Malformed {
+        /// The media type.
+        content_type: String,
+        /// What was wrong.
+        reason: String,
+    },
+}
 
 /// The media type a package's NOTIFYs carry by default.
 pub(crate) fn default_accept(package: &str) -> Option<&'static str> {
