@@ -53,9 +53,7 @@ fn missing_contact(peer: &Peer, req: &[u8]) -> Vec<u8> {
 
 #[test]
 fn every_target_refresh_request_carries_contact_and_the_others_follow_their_rfcs() {
-    let mut h = Harness::new(config());
-    h.auto_pong = true;
-    let (call, peer) = h.connected_call(&asterisk_ok_headers(90));
+    let (mut h, call, peer) = Harness::in_call(&asterisk_ok_headers(90));
     let contact = our_contact(&h);
     assert!(!contact.contains(";ob"), "dialog Contacts carry no ;ob");
 
@@ -141,7 +139,7 @@ fn the_notifies_of_an_accepted_pbx_transfer_carry_contact() {
     let trying = h.take();
     assert!(trying.starts_with(b"NOTIFY "));
     assert_eq!(headers(&trying, "Contact"), vec![contact.clone()]);
-    assert_eq!(header(&trying, "Event").unwrap(), "refer");
+    assert_header(&trying, "Event", "refer");
     h.deliver(&peer.reply(&trying, 200, "OK", None, &[]));
     assert_eq!(
         h.last_call_event(call),
@@ -211,9 +209,7 @@ fn answers_to_the_peers_target_refreshes_carry_contact() {
 
 #[test]
 fn a_refused_update_refresh_is_tried_again_by_reinvite_and_later_refreshes_use_it() {
-    let mut h = Harness::new(config());
-    h.auto_pong = true;
-    let (call, peer) = h.connected_call(&asterisk_ok_headers(90));
+    let (mut h, call, peer) = Harness::in_call(&asterisk_ok_headers(90));
     h.advance(secs(45));
     let update = h.take();
     assert!(update.starts_with(b"UPDATE "));
@@ -227,10 +223,7 @@ fn a_refused_update_refresh_is_tried_again_by_reinvite_and_later_refreshes_use_i
         first_line(&reinvite)
     );
     assert!(String::from_utf8_lossy(&reinvite).ends_with(SDP_HOST));
-    assert_eq!(
-        header(&reinvite, "Session-Expires").unwrap(),
-        "90;refresher=uac"
-    );
+    assert_header(&reinvite, "Session-Expires", "90;refresher=uac");
     assert!(header(&reinvite, "Contact").is_some());
     assert!(h.media.is_empty(), "no new offer from the browser");
     h.deliver(&peer.reply(
@@ -254,9 +247,7 @@ fn a_refused_update_refresh_is_tried_again_by_reinvite_and_later_refreshes_use_i
 
 #[test]
 fn a_refresh_refused_twice_ends_the_call_with_a_cause_that_says_so() {
-    let mut h = Harness::new(config());
-    h.auto_pong = true;
-    let (call, peer) = h.connected_call(&asterisk_ok_headers(90));
+    let (mut h, call, peer) = Harness::in_call(&asterisk_ok_headers(90));
     h.advance(secs(45));
     let update = h.take();
     h.deliver(&missing_contact(&peer, &update));
@@ -285,10 +276,8 @@ fn a_refresh_refused_twice_ends_the_call_with_a_cause_that_says_so() {
 
 #[test]
 fn a_refused_reinvite_refresh_waits_for_retry_after_then_tries_once_more() {
-    let mut h = Harness::new(config());
-    h.auto_pong = true;
     // No UPDATE in the peer's Allow: refreshes go by re-INVITE from the start.
-    let (call, peer) = h.connected_call(&["Session-Expires: 120;refresher=uac".into()]);
+    let (mut h, call, peer) = Harness::in_call(&["Session-Expires: 120;refresher=uac".into()]);
     h.advance(secs(60));
     let first = h.take();
     assert!(first.starts_with(b"INVITE "));
@@ -321,9 +310,7 @@ fn a_refused_reinvite_refresh_waits_for_retry_after_then_tries_once_more() {
 
 #[test]
 fn an_unanswered_update_refresh_is_tried_again_by_reinvite() {
-    let mut h = Harness::new(config());
-    h.auto_pong = true;
-    let (call, _peer) = h.connected_call(&asterisk_ok_headers(1800));
+    let (mut h, call, _peer) = Harness::in_call(&asterisk_ok_headers(1800));
     advance_registered(&mut h, 900);
     let update = h.take();
     assert!(update.starts_with(b"UPDATE "), "{}", first_line(&update));
@@ -370,7 +357,7 @@ fn asterisk_calling_the_browser_negotiates_its_session_timer_and_refreshes_it() 
         "1800;refresher=uac",
         "the PBX offered timer support: it refreshes"
     );
-    assert_eq!(header(&ok, "Require").unwrap(), "timer");
+    assert_header(&ok, "Require", "timer");
     assert!(header(&ok, "Contact").is_some());
     h.deliver(&peer.ack(&ok, None));
     assert_eq!(h.last_call_event(call), Some(CallEvent::Connected));
@@ -385,18 +372,11 @@ fn asterisk_calling_the_browser_negotiates_its_session_timer_and_refreshes_it() 
     let refreshed = h.take();
     assert_eq!(first_line(&refreshed), "SIP/2.0 200 OK");
     assert!(header(&refreshed, "Contact").is_some());
-    assert_eq!(
-        header(&refreshed, "Session-Expires").unwrap(),
-        "1800;refresher=uac"
-    );
+    assert_header(&refreshed, "Session-Expires", "1800;refresher=uac");
     // No refresh after that: the phone ends the call at 1800 - 32 s.
     advance_registered(&mut h, 1767);
     assert!(h.sent.is_empty());
     advance_registered(&mut h, 1);
     assert!(h.take().starts_with(b"BYE "));
-    assert_eq!(
-        h.last_call_event(call),
-        Some(CallEvent::Ended(EndCause::SessionExpired))
-    );
-    assert_eq!(h.take_media().1, MediaAction::Close);
+    h.assert_ended(call, EndCause::SessionExpired);
 }

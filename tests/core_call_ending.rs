@@ -9,27 +9,15 @@ mod support;
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use softphone_core::core::{CallEvent, CallId, EndCause, Event, MediaAction};
+use softphone_core::core::{CallEvent, CallId, EndCause, MediaAction};
 use support::*;
 
 /// Registers, takes bob's INVITE and answers it: returns the call, bob, and our 200
 /// (not ACKed yet).
 fn answered(h: &mut Harness, peer: &Peer) -> (CallId, Vec<u8>) {
-    h.register(600);
-    h.take_events();
-    h.deliver(&peer.invite(Some(&remote_sdp("sendrecv")), &[]));
-    assert_eq!(first_line(&h.take()), "SIP/2.0 180 Ringing");
-    let call = h
-        .events()
-        .iter()
-        .find_map(|e| match e {
-            Event::Call {
-                call,
-                event: CallEvent::Incoming { .. },
-            } => Some(*call),
-            _ => None,
-        })
-        .expect("an incoming call event");
+    let (call, ringing) = h.incoming_call(peer, Some(&remote_sdp("sendrecv")));
+    assert_eq!(first_line(&ringing), "SIP/2.0 180 Ringing");
+    h.events();
     h.ua.answer(call, Default::default(), h.now).unwrap();
     h.drain();
     assert!(matches!(h.take_media().1, MediaAction::CreateAnswer { .. }));
@@ -46,11 +34,7 @@ fn a_hangup_before_the_ack_sends_bye_after_it() {
     let (call, ok) = answered(&mut h, &peer);
     h.ua.hangup(call, h.now).unwrap();
     h.drain();
-    assert_eq!(
-        h.last_call_event(call),
-        Some(CallEvent::Ended(EndCause::LocalHangup))
-    );
-    assert_eq!(h.take_media().1, MediaAction::Close);
+    h.assert_ended(call, EndCause::LocalHangup);
     // RFC 3261 section 15: no BYE before the ACK.
     h.advance(ms(500));
     assert!(h.sent.is_empty(), "no BYE before the ACK");

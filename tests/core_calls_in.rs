@@ -8,34 +8,14 @@ mod support;
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use softphone_core::core::{CallError, CallEvent, CallId, Direction, EndCause, Event, MediaAction};
+use softphone_core::core::{CallError, CallEvent, Direction, EndCause, Event, MediaAction};
 use support::*;
-
-/// Registers and delivers bob's INVITE; returns the call and the 180.
-fn ringing(h: &mut Harness, peer: &Peer, sdp: Option<&str>) -> (CallId, Vec<u8>) {
-    h.register(600);
-    h.take_events();
-    h.deliver(&peer.invite(sdp, &[]));
-    let ringing = h.take();
-    let call = h
-        .events
-        .iter()
-        .find_map(|e| match e {
-            Event::Call {
-                call,
-                event: CallEvent::Incoming { .. },
-            } => Some(*call),
-            _ => None,
-        })
-        .expect("an incoming call event");
-    (call, ringing)
-}
 
 #[test]
 fn incoming_call_transcript() {
     let mut h = Harness::new(config());
     let mut peer = Peer::new();
-    let (call, ringing) = ringing(&mut h, &peer, Some(&remote_sdp("sendrecv")));
+    let (call, ringing) = h.incoming_call(&peer, Some(&remote_sdp("sendrecv")));
     assert_eq!(first_line(&ringing), "SIP/2.0 180 Ringing");
     assert!(header(&ringing, "To").unwrap().contains(";tag="));
     assert_eq!(headers(&ringing, "Record-Route").len(), 2);
@@ -98,12 +78,8 @@ fn incoming_call_transcript() {
     h.deliver(&bye);
     let resp = h.take();
     assert_eq!(first_line(&resp), "SIP/2.0 200 OK");
-    assert_eq!(header(&resp, "CSeq").unwrap(), "101 BYE");
-    assert_eq!(
-        h.last_call_event(call),
-        Some(CallEvent::Ended(EndCause::RemoteHangup))
-    );
-    assert_eq!(h.take_media().1, MediaAction::Close);
+    assert_header(&resp, "CSeq", "101 BYE");
+    h.assert_ended(call, EndCause::RemoteHangup);
     assert!(h.ua.calls().is_empty());
     h.assert_idle();
 }
@@ -113,7 +89,7 @@ fn a_200_never_acked_is_given_up_with_bye() {
     let mut h = Harness::new(config());
     h.auto_pong = true;
     let peer = Peer::new();
-    let (call, _) = ringing(&mut h, &peer, Some(&remote_sdp("sendrecv")));
+    let (call, _) = h.incoming_call(&peer, Some(&remote_sdp("sendrecv")));
     h.ua.answer(call, Default::default(), h.now).unwrap();
     h.drain();
     h.local_description(call, SDP_HOST, true);
@@ -145,7 +121,7 @@ fn a_200_never_acked_is_given_up_with_bye() {
 fn an_invite_without_sdp_gets_our_offer_and_the_ack_carries_the_answer() {
     let mut h = Harness::new(config());
     let mut peer = Peer::new();
-    let (call, _) = ringing(&mut h, &peer, None);
+    let (call, _) = h.incoming_call(&peer, None);
     h.ua.answer(call, Default::default(), h.now).unwrap();
     h.drain();
     assert!(matches!(
@@ -174,7 +150,7 @@ fn an_invite_without_sdp_gets_our_offer_and_the_ack_carries_the_answer() {
 fn reject_sends_the_status_and_absorbs_the_ack() {
     let mut h = Harness::new(config());
     let mut peer = Peer::new();
-    let (call, _) = ringing(&mut h, &peer, Some(&remote_sdp("sendrecv")));
+    let (call, _) = h.incoming_call(&peer, Some(&remote_sdp("sendrecv")));
     assert!(matches!(
         h.ua.reject(call, 200, h.now),
         Err(CallError::InvalidValue(_))
@@ -201,7 +177,7 @@ fn reject_sends_the_status_and_absorbs_the_ack() {
 fn the_caller_cancels() {
     let mut h = Harness::new(config());
     let peer = Peer::new();
-    let (call, _) = ringing(&mut h, &peer, Some(&remote_sdp("sendrecv")));
+    let (call, _) = h.incoming_call(&peer, Some(&remote_sdp("sendrecv")));
     let invite = peer.invite(Some(&remote_sdp("sendrecv")), &[]);
     let cancel = String::from_utf8_lossy(&invite)
         .replacen("INVITE sip:", "CANCEL sip:", 1)
@@ -214,15 +190,11 @@ fn the_caller_cancels() {
     h.deliver(cancel.as_bytes());
     let ok = h.take();
     assert_eq!(first_line(&ok), "SIP/2.0 200 OK");
-    assert_eq!(header(&ok, "CSeq").unwrap(), "100 CANCEL");
+    assert_header(&ok, "CSeq", "100 CANCEL");
     let terminated = h.take();
     assert_eq!(first_line(&terminated), "SIP/2.0 487 Request Terminated");
-    assert_eq!(header(&terminated, "CSeq").unwrap(), "100 INVITE");
-    assert_eq!(
-        h.last_call_event(call),
-        Some(CallEvent::Ended(EndCause::Cancelled))
-    );
-    assert_eq!(h.take_media().1, MediaAction::Close);
+    assert_header(&terminated, "CSeq", "100 INVITE");
+    h.assert_ended(call, EndCause::Cancelled);
     h.assert_idle();
 }
 
@@ -230,7 +202,7 @@ fn the_caller_cancels() {
 fn a_retransmitted_invite_gets_the_same_response_and_no_second_call() {
     let mut h = Harness::new(config());
     let peer = Peer::new();
-    let (call, ringing_resp) = ringing(&mut h, &peer, Some(&remote_sdp("sendrecv")));
+    let (call, ringing_resp) = h.incoming_call(&peer, Some(&remote_sdp("sendrecv")));
     h.deliver(&peer.invite(Some(&remote_sdp("sendrecv")), &[]));
     assert_eq!(h.take(), ringing_resp);
     assert_eq!(h.ua.calls(), vec![call]);
@@ -255,14 +227,10 @@ fn an_unanswered_call_stops_ringing_after_the_timeout() {
     let mut h = Harness::new(config());
     h.auto_pong = true;
     let peer = Peer::new();
-    let (call, _) = ringing(&mut h, &peer, Some(&remote_sdp("sendrecv")));
+    let (call, _) = h.incoming_call(&peer, Some(&remote_sdp("sendrecv")));
     h.advance(secs(60));
     assert_eq!(first_line(&h.take()), "SIP/2.0 480 Temporarily Unavailable");
-    assert_eq!(
-        h.last_call_event(call),
-        Some(CallEvent::Ended(EndCause::NoAnswer))
-    );
-    assert_eq!(h.take_media().1, MediaAction::Close);
+    h.assert_ended(call, EndCause::NoAnswer);
     h.assert_idle();
 }
 
@@ -313,7 +281,7 @@ fn an_invite_with_too_small_a_session_interval_gets_422() {
     ));
     let resp = h.take();
     assert_eq!(first_line(&resp), "SIP/2.0 422 Session Interval Too Small");
-    assert_eq!(header(&resp, "Min-SE").unwrap(), "90");
+    assert_header(&resp, "Min-SE", "90");
     assert!(h.ua.calls().is_empty());
     h.assert_idle();
 }
@@ -322,7 +290,7 @@ fn an_invite_with_too_small_a_session_interval_gets_422() {
 fn answering_with_video_is_the_applications_choice() {
     let mut h = Harness::new(config());
     let peer = Peer::new();
-    let (call, _) = ringing(&mut h, &peer, Some(&remote_sdp("sendrecv")));
+    let (call, _) = h.incoming_call(&peer, Some(&remote_sdp("sendrecv")));
     h.ua.answer(
         call,
         softphone_core::core::AnswerOptions {

@@ -20,14 +20,7 @@ fn hold_and_resume_by_reinvite() {
     let (call, peer) = h.connected_call(&[]);
     h.ua.hold(call, h.now).unwrap();
     h.drain();
-    assert_eq!(
-        h.take_media().1,
-        MediaAction::CreateOffer {
-            direction: Direction::SendOnly,
-            ice_restart: false,
-            video: false
-        }
-    );
+    assert_eq!(h.take_media().1, offer(Direction::SendOnly));
     assert!(
         h.ua.hold(call, h.now).is_err(),
         "one re-negotiation at a time"
@@ -39,12 +32,12 @@ fn hold_and_resume_by_reinvite() {
         first_line(&reinvite),
         "INVITE sip:bob@198.51.100.2:5060;transport=udp SIP/2.0"
     );
-    assert_eq!(header(&reinvite, "CSeq").unwrap(), "2 INVITE");
+    assert_header(&reinvite, "CSeq", "2 INVITE");
     assert_eq!(headers(&reinvite, "Route").len(), 2);
     assert!(String::from_utf8_lossy(&reinvite).contains("a=sendonly"));
     h.deliver(&peer.reply(&reinvite, 200, "OK", Some(&remote_sdp("recvonly")), &[]));
     let ack = h.take();
-    assert_eq!(header(&ack, "CSeq").unwrap(), "2 ACK");
+    assert_header(&ack, "CSeq", "2 ACK");
     assert_eq!(
         h.take_media().1,
         MediaAction::ApplyAnswer {
@@ -55,17 +48,10 @@ fn hold_and_resume_by_reinvite() {
     assert_eq!(h.last_call_event(call), Some(held(true, false)));
     h.ua.resume(call, h.now).unwrap();
     h.drain();
-    assert_eq!(
-        h.take_media().1,
-        MediaAction::CreateOffer {
-            direction: Direction::SendRecv,
-            ice_restart: false,
-            video: false
-        }
-    );
+    assert_eq!(h.take_media().1, offer(Direction::SendRecv));
     h.local_description(call, SDP_HOST, true);
     let reinvite = h.take();
-    assert_eq!(header(&reinvite, "CSeq").unwrap(), "3 INVITE");
+    assert_header(&reinvite, "CSeq", "3 INVITE");
     h.deliver(&peer.reply(&reinvite, 200, "OK", Some(&remote_sdp("sendrecv")), &[]));
     assert_eq!(h.last_call_event(call), Some(held(false, false)));
     assert_eq!(header(&h.take(), "CSeq").unwrap(), "3 ACK");
@@ -102,7 +88,7 @@ fn remote_hold_is_shown_as_such() {
     h.local_description(call, &SDP_HOST.replace("a=sendrecv", "a=recvonly"), true);
     let ok = h.take();
     assert_eq!(first_line(&ok), "SIP/2.0 200 OK");
-    assert_eq!(header(&ok, "CSeq").unwrap(), "101 INVITE");
+    assert_header(&ok, "CSeq", "101 INVITE");
     assert_eq!(h.last_call_event(call), Some(held(false, true)));
     h.deliver(&peer.ack(&ok, None));
     // Taken off hold.
@@ -123,9 +109,7 @@ fn remote_hold_is_shown_as_such() {
 
 #[test]
 fn reinvite_glare_gets_491_and_retries_after_the_rfc_wait() {
-    let mut h = Harness::new(config());
-    h.auto_pong = true;
-    let (call, mut peer) = h.connected_call(&[]);
+    let (mut h, call, mut peer) = Harness::in_call(&[]);
     let invite = h.sent_log_first_invite();
     h.ua.hold(call, h.now).unwrap();
     h.drain();
@@ -143,23 +127,16 @@ fn reinvite_glare_gets_491_and_retries_after_the_rfc_wait() {
     // And refuses ours the same way.
     h.deliver(&peer.reply(&ours, 491, "Request Pending", None, &[]));
     let ack = h.take();
-    assert_eq!(header(&ack, "CSeq").unwrap(), "2 ACK");
+    assert_header(&ack, "CSeq", "2 ACK");
     assert_eq!(h.take_media().1, MediaAction::Rollback);
     // We placed the call, so we own the Call-ID: wait 2.1-4 s (RFC 3261 14.1).
     h.advance(ms(2099));
     assert!(h.media.is_empty());
     h.advance(ms(1901));
-    assert_eq!(
-        h.take_media().1,
-        MediaAction::CreateOffer {
-            direction: Direction::SendOnly,
-            ice_restart: false,
-            video: false
-        }
-    );
+    assert_eq!(h.take_media().1, offer(Direction::SendOnly));
     h.local_description(call, SDP_HOST, true);
     let again = h.take();
-    assert_eq!(header(&again, "CSeq").unwrap(), "3 INVITE");
+    assert_header(&again, "CSeq", "3 INVITE");
     h.assert_idle();
 }
 
@@ -197,9 +174,7 @@ fn a_bye_during_our_reinvite_ends_the_call_cleanly() {
 
 #[test]
 fn session_timer_refreshes_with_update_at_half_the_interval() {
-    let mut h = Harness::new(config());
-    h.auto_pong = true;
-    let (call, peer) = h.connected_call(&[
+    let (mut h, call, peer) = Harness::in_call(&[
         "Session-Expires: 180;refresher=uac".into(),
         "Require: timer".into(),
         "Allow: INVITE, ACK, BYE, CANCEL, UPDATE".into(),
@@ -212,10 +187,7 @@ fn session_timer_refreshes_with_update_at_half_the_interval() {
         first_line(&update),
         "UPDATE sip:bob@198.51.100.2:5060;transport=udp SIP/2.0"
     );
-    assert_eq!(
-        header(&update, "Session-Expires").unwrap(),
-        "180;refresher=uac"
-    );
+    assert_header(&update, "Session-Expires", "180;refresher=uac");
     h.deliver(&peer.reply(
         &update,
         200,
@@ -233,9 +205,7 @@ fn session_timer_refreshes_with_update_at_half_the_interval() {
 
 #[test]
 fn session_timer_refreshes_by_reinvite_when_update_is_not_allowed() {
-    let mut h = Harness::new(config());
-    h.auto_pong = true;
-    let (_call, peer) = h.connected_call(&["Session-Expires: 120;refresher=uac".into()]);
+    let (mut h, _call, peer) = Harness::in_call(&["Session-Expires: 120;refresher=uac".into()]);
     h.advance(secs(60));
     let reinvite = h.take();
     assert!(reinvite.starts_with(b"INVITE "));
@@ -258,9 +228,7 @@ fn session_timer_refreshes_by_reinvite_when_update_is_not_allowed() {
 
 #[test]
 fn session_expires_without_refresh_from_the_peer() {
-    let mut h = Harness::new(config());
-    h.auto_pong = true;
-    let (call, _peer) = h.connected_call(&["Session-Expires: 180;refresher=uas".into()]);
+    let (mut h, call, _peer) = Harness::in_call(&["Session-Expires: 180;refresher=uas".into()]);
     h.advance(secs(147));
     assert!(h.sent.is_empty());
     h.advance(secs(1));
@@ -268,19 +236,13 @@ fn session_expires_without_refresh_from_the_peer() {
         h.take().starts_with(b"BYE "),
         "ends at 180 - min(32, 180/3) s"
     );
-    assert_eq!(
-        h.last_call_event(call),
-        Some(CallEvent::Ended(EndCause::SessionExpired))
-    );
-    assert_eq!(h.take_media().1, MediaAction::Close);
+    h.assert_ended(call, EndCause::SessionExpired);
     h.assert_idle();
 }
 
 #[test]
 fn a_refresh_from_the_peer_keeps_the_session_alive() {
-    let mut h = Harness::new(config());
-    h.auto_pong = true;
-    let (call, mut peer) = h.connected_call(&["Session-Expires: 180;refresher=uas".into()]);
+    let (mut h, call, mut peer) = Harness::in_call(&["Session-Expires: 180;refresher=uas".into()]);
     let invite = h.sent_log_first_invite();
     h.advance(secs(100));
     h.deliver(&peer.in_dialog(
@@ -291,7 +253,7 @@ fn a_refresh_from_the_peer_keeps_the_session_alive() {
     ));
     let ok = h.take();
     assert_eq!(first_line(&ok), "SIP/2.0 200 OK");
-    assert_eq!(header(&ok, "Session-Expires").unwrap(), "180;refresher=uac");
+    assert_header(&ok, "Session-Expires", "180;refresher=uac");
     h.advance(secs(140));
     assert!(h.sent.is_empty(), "the expiry moved");
     assert_eq!(h.last_call_event(call), Some(CallEvent::Connected));
@@ -309,10 +271,7 @@ fn dtmf_by_info_one_digit_at_a_time() {
         first_line(&first),
         "INFO sip:bob@198.51.100.2:5060;transport=udp SIP/2.0"
     );
-    assert_eq!(
-        header(&first, "Content-Type").unwrap(),
-        "application/dtmf-relay"
-    );
+    assert_header(&first, "Content-Type", "application/dtmf-relay");
     assert!(String::from_utf8_lossy(&first).ends_with("Signal=1\r\nDuration=100\r\n"));
     assert!(h.sent.is_empty(), "the next digit waits for the 200");
     h.deliver(&peer.reply(&first, 200, "OK", None, &[]));
@@ -345,13 +304,7 @@ fn dtmf_received_by_info() {
     let mut h = Harness::new(config());
     let (call, mut peer) = h.connected_call(&[]);
     let invite = h.sent_log_first_invite();
-    h.deliver(&peer.in_dialog(
-        "INFO",
-        &invite,
-        Some(("application/dtmf-relay", "Signal=7\r\nDuration=250\r\n")),
-        &[],
-    ));
-    assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
+    h.deliver_answered(&peer.dtmf_info(&invite, '7', 250));
     assert_eq!(h.last_call_event(call), Some(CallEvent::DtmfReceived('7')));
     // Any other INFO is the application's: answered 200 and reported whole.
     h.deliver(&peer.in_dialog("INFO", &invite, Some(("application/x-unknown", "?")), &[]));
@@ -380,14 +333,8 @@ fn blind_transfer_by_refer_with_notify_progress() {
         first_line(&refer),
         "REFER sip:bob@198.51.100.2:5060;transport=udp SIP/2.0"
     );
-    assert_eq!(
-        header(&refer, "Refer-To").unwrap(),
-        "<sip:carol@softphone.test>"
-    );
-    assert_eq!(
-        header(&refer, "Referred-By").unwrap(),
-        "<sip:alice@softphone.test>"
-    );
+    assert_header(&refer, "Refer-To", "<sip:carol@softphone.test>");
+    assert_header(&refer, "Referred-By", "<sip:alice@softphone.test>");
     h.deliver(&peer.reply(&refer, 202, "Accepted", None, &[]));
     assert_eq!(
         h.last_call_event(call),
@@ -396,16 +343,7 @@ fn blind_transfer_by_refer_with_notify_progress() {
             reason: "Accepted".into()
         })
     );
-    fn frag(status: &str) -> (&str, &str) {
-        ("message/sipfrag;version=2.0", status)
-    }
-    h.deliver(&peer.in_dialog(
-        "NOTIFY",
-        &invite,
-        Some(frag("SIP/2.0 180 Ringing\r\n")),
-        &["Event: refer".into(), "Subscription-State: active".into()],
-    ));
-    assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
+    h.deliver_answered(&peer.refer_notify(&invite, "SIP/2.0 180 Ringing", "active"));
     assert_eq!(
         h.last_call_event(call),
         Some(CallEvent::TransferProgress {
@@ -413,22 +351,9 @@ fn blind_transfer_by_refer_with_notify_progress() {
             reason: "Ringing".into()
         })
     );
-    h.deliver(&peer.in_dialog(
-        "NOTIFY",
-        &invite,
-        Some(frag("SIP/2.0 200 OK\r\n")),
-        &[
-            "Event: refer".into(),
-            "Subscription-State: terminated".into(),
-        ],
-    ));
-    assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
+    h.deliver_answered(&peer.refer_notify(&invite, "SIP/2.0 200 OK", "terminated"));
     assert!(h.take().starts_with(b"BYE "));
-    assert_eq!(
-        h.last_call_event(call),
-        Some(CallEvent::Ended(EndCause::Transferred))
-    );
-    assert_eq!(h.take_media().1, MediaAction::Close);
+    h.assert_ended(call, EndCause::Transferred);
     h.assert_idle();
 }
 
@@ -455,20 +380,10 @@ fn incoming_refer_is_surfaced_then_accepted_with_a_new_call_and_notify() {
     assert_eq!(first_line(&h.take()), "SIP/2.0 202 Accepted");
     let notify = h.take();
     assert!(notify.starts_with(b"NOTIFY sip:bob@198.51.100.2"));
-    assert_eq!(header(&notify, "Event").unwrap(), "refer");
+    assert_header(&notify, "Event", "refer");
     assert!(String::from_utf8_lossy(&notify).ends_with("SIP/2.0 100 Trying\r\n"));
     h.deliver(&peer.reply(&notify, 200, "OK", None, &[]));
-    assert_eq!(
-        h.take_media(),
-        (
-            new,
-            MediaAction::CreateOffer {
-                direction: Direction::SendRecv,
-                ice_restart: false,
-                video: false
-            }
-        )
-    );
+    assert_eq!(h.take_media(), (new, offer(Direction::SendRecv)));
     h.local_description(new, SDP_HOST, true);
     let dave_invite = h.take();
     assert_eq!(
@@ -485,17 +400,16 @@ fn incoming_refer_is_surfaced_then_accepted_with_a_new_call_and_notify() {
     assert!(ack.starts_with(b"ACK "));
     let notify = h.take();
     assert!(String::from_utf8_lossy(&notify).ends_with("SIP/2.0 200 OK\r\n"));
-    assert_eq!(
-        header(&notify, "Subscription-State").unwrap(),
-        "terminated;reason=noresource"
+    assert_header(
+        &notify,
+        "Subscription-State",
+        "terminated;reason=noresource",
     );
 }
 
 #[test]
 fn incoming_refer_can_be_declined_or_left_to_time_out() {
-    let mut h = Harness::new(config());
-    h.auto_pong = true;
-    let (call, mut peer) = h.connected_call(&[]);
+    let (mut h, call, mut peer) = Harness::in_call(&[]);
     let invite = h.sent_log_first_invite();
     h.deliver(&peer.in_dialog(
         "REFER",

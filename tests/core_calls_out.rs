@@ -17,8 +17,8 @@ fn outgoing_call_transcript() {
     let mut h = Harness::new(config());
     let (call, invite) = h.outgoing_invite();
     assert_eq!(first_line(&invite), "INVITE sip:bob@softphone.test SIP/2.0");
-    assert_eq!(header(&invite, "CSeq").unwrap(), "1 INVITE");
-    assert_eq!(header(&invite, "Content-Type").unwrap(), "application/sdp");
+    assert_header(&invite, "CSeq", "1 INVITE");
+    assert_header(&invite, "Content-Type", "application/sdp");
     assert!(
         header(&invite, "Contact")
             .unwrap()
@@ -26,7 +26,7 @@ fn outgoing_call_transcript() {
         "no ;ob in a dialog's Contact"
     );
     assert!(header(&invite, "Supported").unwrap().contains("timer"));
-    assert_eq!(header(&invite, "Session-Expires").unwrap(), "1800");
+    assert_header(&invite, "Session-Expires", "1800");
     assert!(
         header(&invite, "Authorization").is_none(),
         "the registrar's credentials stay on REGISTER: a proxy would pass them to the callee"
@@ -48,7 +48,7 @@ fn outgoing_call_transcript() {
         first_line(&ack),
         "ACK sip:bob@198.51.100.2:5060;transport=udp SIP/2.0"
     );
-    assert_eq!(header(&ack, "CSeq").unwrap(), "1 ACK");
+    assert_header(&ack, "CSeq", "1 ACK");
     assert_eq!(
         headers(&ack, "Route"),
         vec![
@@ -89,13 +89,9 @@ fn outgoing_call_transcript() {
         first_line(&bye),
         "BYE sip:bob@198.51.100.2:5060;transport=udp SIP/2.0"
     );
-    assert_eq!(header(&bye, "CSeq").unwrap(), "2 BYE");
+    assert_header(&bye, "CSeq", "2 BYE");
     assert_eq!(headers(&bye, "Route").len(), 2);
-    assert_eq!(
-        h.last_call_event(call),
-        Some(CallEvent::Ended(EndCause::LocalHangup))
-    );
-    assert_eq!(h.take_media().1, MediaAction::Close);
+    h.assert_ended(call, EndCause::LocalHangup);
     h.deliver(&peer.reply(&bye, 200, "OK", None, &[]));
     assert!(h.ua.calls().is_empty());
     assert!(h.sent.is_empty());
@@ -182,7 +178,7 @@ fn failures_are_acked_and_end_with_a_cause() {
             header(&invite, "Via"),
             "same branch as the INVITE"
         );
-        assert_eq!(header(&ack, "CSeq").unwrap(), "1 ACK");
+        assert_header(&ack, "CSeq", "1 ACK");
         assert!(header(&ack, "To").unwrap().ends_with(";tag=bobtag"));
         assert_eq!(h.last_call_event(call), Some(CallEvent::Ended(cause)));
         assert!(h.ua.calls().is_empty());
@@ -208,7 +204,7 @@ fn proxy_challenge_is_answered_once() {
     let ack = h.take();
     assert!(ack.starts_with(b"ACK "));
     let retry = h.take();
-    assert_eq!(header(&retry, "CSeq").unwrap(), "2 INVITE");
+    assert_header(&retry, "CSeq", "2 INVITE");
     assert_eq!(header(&retry, "Call-ID"), header(&invite, "Call-ID"));
     assert_eq!(header(&retry, "From"), header(&invite, "From"));
     let auth = header(&retry, "Proxy-Authorization").expect("Proxy-Authorization");
@@ -265,7 +261,7 @@ fn cancel_waits_for_a_provisional_response() {
     let cancel = h.take();
     assert_eq!(first_line(&cancel), "CANCEL sip:bob@softphone.test SIP/2.0");
     assert_eq!(header(&cancel, "Via"), header(&invite, "Via"));
-    assert_eq!(header(&cancel, "CSeq").unwrap(), "1 CANCEL");
+    assert_header(&cancel, "CSeq", "1 CANCEL");
     assert_eq!(
         header(&cancel, "To").unwrap(),
         header(&invite, "To").unwrap(),
@@ -497,7 +493,7 @@ fn extra_headers_and_video_are_passed_on() {
     h.local_description(call, SDP_HOST, true);
     let invite = h.take();
     assert_eq!(first_line(&invite), "INVITE sip:carol@example.com SIP/2.0");
-    assert_eq!(header(&invite, "X-Ticket").unwrap(), "42");
+    assert_header(&invite, "X-Ticket", "42");
 }
 
 #[test]
@@ -521,11 +517,7 @@ fn a_provisional_overtaken_by_the_200_is_ignored() {
     h.ua.hangup(call, h.now).unwrap();
     h.drain();
     assert!(h.take().starts_with(b"BYE "), "a BYE, not a CANCEL");
-    assert_eq!(
-        h.last_call_event(call),
-        Some(CallEvent::Ended(EndCause::LocalHangup))
-    );
-    assert_eq!(h.take_media().1, MediaAction::Close);
+    h.assert_ended(call, EndCause::LocalHangup);
     h.assert_idle();
 }
 
@@ -569,11 +561,7 @@ fn stop_hangs_up_live_calls_before_unregistering() {
     assert!(bye.starts_with(b"BYE "), "{}", first_line(&bye));
     let unregister = h.take();
     assert!(unregister.starts_with(b"REGISTER "));
-    assert_eq!(header(&unregister, "Expires").unwrap(), "0");
-    assert_eq!(
-        h.last_call_event(call),
-        Some(CallEvent::Ended(EndCause::LocalHangup))
-    );
-    assert_eq!(h.take_media().1, MediaAction::Close);
+    assert_header(&unregister, "Expires", "0");
+    h.assert_ended(call, EndCause::LocalHangup);
     h.assert_idle();
 }

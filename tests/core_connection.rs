@@ -54,10 +54,7 @@ fn a_missing_pong_kills_the_flow_once_pongs_are_known() {
     let again = h.take();
     assert!(again.starts_with(b"REGISTER "));
     h.deliver(&registrar.ok(&again, 600));
-    assert_eq!(
-        registration_events(h.events()).last(),
-        Some(&RegistrationEvent::Registered { expires: 600 })
-    );
+    h.assert_registered(600);
     h.assert_idle();
 }
 
@@ -321,10 +318,7 @@ fn online_event_replaces_an_open_flow_and_registers_again() {
     h.open();
     let req = h.take();
     h.deliver(&registrar.ok(&req, 600));
-    assert_eq!(
-        registration_events(h.events()).last(),
-        Some(&RegistrationEvent::Registered { expires: 600 })
-    );
+    h.assert_registered(600);
     h.assert_idle();
 }
 

@@ -63,12 +63,7 @@ fn a_rejected_password_is_retried_once_new_credentials_come() {
     let mut c = config();
     c.password = Some(Secret::new("wrong"));
     let mut h = Harness::new(c);
-    h.start();
-    h.open();
-    let mut registrar = Registrar::new();
-    let first = h.take();
-    h.deliver(&registrar.challenge(&first, false));
-    let second = h.take();
+    let (mut registrar, second) = h.challenged();
     // Asterisk answers a wrong password with 401 again.
     h.deliver(&registrar.challenge(&second, false));
     assert!(matches!(
@@ -94,10 +89,7 @@ fn a_rejected_password_is_retried_once_new_credentials_come() {
     let answered = h.take();
     registrar.check_auth(&answered, PASSWORD);
     h.deliver(&registrar.ok(&answered, 600));
-    assert_eq!(
-        registration_events(h.events()).last(),
-        Some(&RegistrationEvent::Registered { expires: 600 })
-    );
+    h.assert_registered(600);
     h.assert_idle();
 }
 
@@ -114,7 +106,7 @@ fn ha1_instead_of_the_password() {
     // `register` checks the digest against the password, independently.
     h.register(600);
     let first = h.wire.first().unwrap().clone();
-    assert_eq!(header(&first, "X-Tenant").unwrap(), "acme");
+    assert_header(&first, "X-Tenant", "acme");
     h.assert_idle();
     let mut bad = config();
     bad.ha1 = Some(Secret::new("0123"));
@@ -129,16 +121,14 @@ fn ha1_instead_of_the_password() {
 
 #[test]
 fn unregister_keeps_the_flow_and_calls_until_register() {
-    let mut h = Harness::new(config());
-    h.auto_pong = true;
-    let (call, peer) = h.connected_call(&[]);
+    let (mut h, call, peer) = Harness::in_call(&[]);
     let mut registrar = Registrar::new();
     assert_eq!(h.ua.connection_state(), ConnectionState::Connected);
     h.ua.unregister(h.now);
     h.drain();
     let unreg = h.take();
     assert!(unreg.starts_with(b"REGISTER "));
-    assert_eq!(header(&unreg, "Expires").unwrap(), "0");
+    assert_header(&unreg, "Expires", "0");
     h.deliver(&registrar.challenge(&unreg, false));
     let unreg2 = h.take();
     registrar.check_auth(&unreg2, PASSWORD);
@@ -226,7 +216,7 @@ fn unregister_keeps_the_flow_and_calls_until_register() {
     h.drain();
     let reg = h.take();
     assert!(reg.starts_with(b"REGISTER "));
-    assert_eq!(header(&reg, "Expires").unwrap(), "600");
+    assert_header(&reg, "Expires", "600");
     h.deliver(&registrar.challenge(&reg, false));
     let reg2 = h.take();
     registrar.check_auth(&reg2, PASSWORD);
@@ -245,7 +235,7 @@ fn a_phone_started_again_after_unregister_registers() {
     h.ua.unregister(h.now);
     h.drain();
     let unreg = h.take();
-    assert_eq!(header(&unreg, "Expires").unwrap(), "0");
+    assert_header(&unreg, "Expires", "0");
     let registrar = Registrar::new();
     h.deliver(&registrar.ok(&unreg, 0));
     h.stop();
@@ -255,7 +245,7 @@ fn a_phone_started_again_after_unregister_registers() {
     h.open();
     let reg = h.take();
     assert!(reg.starts_with(b"REGISTER "));
-    assert_eq!(header(&reg, "Expires").unwrap(), "600");
+    assert_header(&reg, "Expires", "600");
     assert!(!h.ua.is_unregistered_by_app());
     h.events();
     h.assert_idle();

@@ -33,10 +33,8 @@ fn no_call_is_made_while_stopping() {
 
 #[test]
 fn a_lost_flow_does_not_touch_the_media_of_a_call_that_ended() {
-    let mut h = Harness::new(config());
-    h.auto_pong = true;
     // No UPDATE in the peer's Allow: the refresh is a re-INVITE with the SDP in place.
-    let (call, _peer) = h.connected_call(&["Session-Expires: 120;refresher=uac".into()]);
+    let (mut h, call, _peer) = Harness::in_call(&["Session-Expires: 120;refresher=uac".into()]);
     h.advance(secs(60));
     assert!(h.take().starts_with(b"INVITE "));
     // Hung up while the refresh is out: the call stays to ACK its answer.
@@ -57,9 +55,7 @@ fn a_lost_flow_does_not_touch_the_media_of_a_call_that_ended() {
 
 #[test]
 fn a_refresh_answer_after_the_hangup_arms_nothing() {
-    let mut h = Harness::new(config());
-    h.auto_pong = true;
-    let (call, peer) = h.connected_call(&[
+    let (mut h, call, peer) = Harness::in_call(&[
         "Session-Expires: 180;refresher=uac".into(),
         "Allow: INVITE, ACK, BYE, CANCEL, UPDATE".into(),
     ]);
@@ -101,12 +97,7 @@ fn a_refresh_answer_after_the_hangup_arms_nothing() {
 #[test]
 fn a_2xx_granting_no_lifetime_is_retried_with_backoff_not_at_once() {
     let mut h = Harness::new(config());
-    h.start();
-    h.open();
-    let mut registrar = Registrar::new();
-    let first = h.take();
-    h.deliver(&registrar.challenge(&first, false));
-    let second = h.take();
+    let (registrar, second) = h.challenged();
     h.deliver(&registrar.ok(&second, 0));
     let retry_in = match registration_events(&h.take_events()).last() {
         Some(softphone_core::core::RegistrationEvent::Failed {

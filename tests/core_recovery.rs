@@ -18,9 +18,7 @@ fn ice(h: &mut Harness, call: CallId, state: IceState) {
 
 #[test]
 fn a_short_ice_disconnect_recovers_by_itself() {
-    let mut h = Harness::new(config());
-    h.auto_pong = true;
-    let (call, _peer) = h.connected_call(&[]);
+    let (mut h, call, _peer) = Harness::in_call(&[]);
     ice(&mut h, call, IceState::Connected);
     ice(&mut h, call, IceState::Disconnected);
     h.advance(ms(1500));
@@ -34,9 +32,7 @@ fn a_short_ice_disconnect_recovers_by_itself() {
 
 #[test]
 fn ice_disconnected_past_the_grace_restarts_and_the_call_comes_back() {
-    let mut h = Harness::new(config());
-    h.auto_pong = true;
-    let (call, peer) = h.connected_call(&[]);
+    let (mut h, call, peer) = Harness::in_call(&[]);
     ice(&mut h, call, IceState::Connected);
     ice(&mut h, call, IceState::Disconnected);
     h.advance(ms(1999));
@@ -79,9 +75,7 @@ fn ice_disconnected_past_the_grace_restarts_and_the_call_comes_back() {
 
 #[test]
 fn ice_failure_restarts_at_once_and_retries_until_the_limit() {
-    let mut h = Harness::new(config());
-    h.auto_pong = true;
-    let (call, peer) = h.connected_call(&[]);
+    let (mut h, call, peer) = Harness::in_call(&[]);
     ice(&mut h, call, IceState::Failed);
     assert_eq!(h.last_call_event(call), Some(CallEvent::Reconnecting));
     let mut attempts = 0;
@@ -238,12 +232,7 @@ fn keepalives_follow_the_registrars_flow_timer() {
     c.keepalive_interval = secs(60);
     let mut h = Harness::new(c);
     h.auto_pong = true;
-    h.start();
-    h.open();
-    let mut registrar = Registrar::new();
-    let first = h.take();
-    h.deliver(&registrar.challenge(&first, false));
-    let second = h.take();
+    let (registrar, second) = h.challenged();
     let mut ok = String::from_utf8_lossy(&registrar.ok(&second, 600)).into_owned();
     ok = ok.replace("Server:", "Flow-Timer: 25\r\nRequire: outbound\r\nServer:");
     h.deliver(ok.as_bytes());

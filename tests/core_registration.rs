@@ -17,7 +17,7 @@ fn registers_with_digest_in_the_expected_transcript() {
     h.open();
     let first = h.take();
     assert!(first.starts_with(b"REGISTER sip:softphone.test SIP/2.0\r\n"));
-    assert_eq!(header(&first, "CSeq").unwrap(), "1 REGISTER");
+    assert_header(&first, "CSeq", "1 REGISTER");
     assert!(header(&first, "Authorization").is_none());
     let contact = header(&first, "Contact").unwrap();
     assert!(contact.contains(";transport=ws;ob>"), "{contact}");
@@ -27,7 +27,7 @@ fn registers_with_digest_in_the_expected_transcript() {
     );
     assert!(contact.contains("reg-id=1"), "{contact}");
     assert!(contact.ends_with(";expires=600"), "{contact}");
-    assert_eq!(header(&first, "Expires").unwrap(), "600");
+    assert_header(&first, "Expires", "600");
     let via = header(&first, "Via").unwrap();
     assert!(
         via.starts_with("SIP/2.0/WSS ") && via.contains(".invalid;branch=z9hG4bK"),
@@ -38,7 +38,7 @@ fn registers_with_digest_in_the_expected_transcript() {
     h.deliver(&registrar.challenge(&first, false));
     let second = h.take();
     registrar.check_auth(&second, PASSWORD);
-    assert_eq!(header(&second, "CSeq").unwrap(), "2 REGISTER");
+    assert_header(&second, "CSeq", "2 REGISTER");
     assert_eq!(header(&second, "Call-ID"), header(&first, "Call-ID"));
     assert_eq!(header(&second, "From"), header(&first, "From"));
     assert_ne!(
@@ -78,7 +78,7 @@ fn refreshes_before_expiry_not_at_it() {
     assert!(h.sent.is_empty(), "no refresh before 540 s");
     h.advance(secs(1));
     let refresh = h.take();
-    assert_eq!(header(&refresh, "CSeq").unwrap(), "3 REGISTER");
+    assert_header(&refresh, "CSeq", "3 REGISTER");
     // The cached challenge is reused with the nonce count up.
     registrar.check_auth(&refresh, PASSWORD);
     let auth = header(&refresh, "Authorization").unwrap();
@@ -119,10 +119,7 @@ fn short_expiry_refreshes_at_half() {
 fn uses_the_expiry_the_registrar_granted() {
     let mut h = Harness::new(config());
     h.register(120);
-    assert_eq!(
-        registration_events(h.events()).last(),
-        Some(&RegistrationEvent::Registered { expires: 120 })
-    );
+    h.assert_registered(120);
     h.advance(secs(107));
     assert!(h.sent.is_empty());
     h.advance(secs(1));
@@ -132,11 +129,7 @@ fn uses_the_expiry_the_registrar_granted() {
 #[test]
 fn stale_nonce_is_answered_again() {
     let mut h = Harness::new(config());
-    let mut registrar = h.register(600);
-    h.advance(secs(540));
-    let refresh = h.take();
-    h.deliver(&registrar.challenge(&refresh, true));
-    let again = h.take();
+    let (registrar, again) = h.stale_refresh();
     registrar.check_auth(&again, PASSWORD);
     let auth = header(&again, "Authorization").unwrap();
     assert_eq!(
@@ -145,22 +138,14 @@ fn stale_nonce_is_answered_again() {
         "new nonce, nc restarts"
     );
     h.deliver(&registrar.ok(&again, 600));
-    assert_eq!(
-        registration_events(h.events()).last(),
-        Some(&RegistrationEvent::Registered { expires: 600 })
-    );
+    h.assert_registered(600);
     h.assert_idle();
 }
 
 #[test]
 fn a_second_challenge_fails_without_looping() {
     let mut h = Harness::new(config());
-    h.start();
-    h.open();
-    let mut registrar = Registrar::new();
-    let first = h.take();
-    h.deliver(&registrar.challenge(&first, false));
-    let second = h.take();
+    let (mut registrar, second) = h.challenged();
     h.deliver(&registrar.challenge(&second, false));
     assert!(h.sent.is_empty());
     assert_eq!(
@@ -215,15 +200,12 @@ fn interval_too_brief_retries_with_min_expires() {
         &["Min-Expires: 1800".into()],
     ));
     let second = h.take();
-    assert_eq!(header(&second, "Expires").unwrap(), "1800");
+    assert_header(&second, "Expires", "1800");
     assert!(header(&second, "Contact")
         .unwrap()
         .ends_with(";expires=1800"));
     h.deliver(&registrar.ok(&second, 1800));
-    assert_eq!(
-        registration_events(h.events()).last(),
-        Some(&RegistrationEvent::Registered { expires: 1800 })
-    );
+    h.assert_registered(1800);
     // A 423 whose Min-Expires is not above what was asked is a refusal, not a loop.
     let mut h = Harness::new(config());
     h.start();
@@ -273,10 +255,7 @@ fn service_unavailable_honours_retry_after() {
     h.advance(ms(1));
     let again = h.take();
     h.deliver(&registrar.ok(&again, 600));
-    assert_eq!(
-        registration_events(h.events()).last(),
-        Some(&RegistrationEvent::Registered { expires: 600 })
-    );
+    h.assert_registered(600);
     h.assert_idle();
 }
 
@@ -339,7 +318,7 @@ fn stop_unregisters_then_closes() {
     h.stop();
     assert!(!h.ua.is_stopped(), "waits for the un-REGISTER");
     let unreg = h.take();
-    assert_eq!(header(&unreg, "Expires").unwrap(), "0");
+    assert_header(&unreg, "Expires", "0");
     assert!(header(&unreg, "Contact").unwrap().ends_with(";expires=0"));
     assert!(header(&unreg, "Authorization").is_some());
     h.deliver(&registrar.ok(&unreg, 0));

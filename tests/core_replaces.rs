@@ -76,7 +76,7 @@ fn an_invite_with_replaces_takes_the_place_of_a_confirmed_call() {
     h.local_description(new, SDP_HOST, true);
     let ok = h.take();
     assert_eq!(first_line(&ok), "SIP/2.0 200 OK");
-    assert_eq!(header(&ok, "Call-ID").unwrap(), "dave-call-1@pbx");
+    assert_header(&ok, "Call-ID", "dave-call-1@pbx");
     assert!(header(&ok, "Supported").unwrap().contains("replaces"));
     let mut dave = Peer::new();
     h.deliver(&dave.ack(&ok, None));
@@ -90,11 +90,7 @@ fn an_invite_with_replaces_takes_the_place_of_a_confirmed_call() {
         header(&bye, "Call-ID").unwrap(),
         header(&bob_invite, "Call-ID").unwrap()
     );
-    assert_eq!(
-        h.last_call_event(bob_call),
-        Some(CallEvent::Ended(EndCause::Replaced))
-    );
-    assert_eq!(h.take_media(), (bob_call, MediaAction::Close));
+    h.assert_ended(bob_call, EndCause::Replaced);
     h.deliver(&bob.reply(&bye, 200, "OK", None, &[]));
     assert_eq!(h.ua.calls(), vec![new]);
     h.assert_idle();
@@ -204,11 +200,7 @@ fn an_early_dialog_is_replaced_only_when_we_initiated_it() {
         "{}",
         first_line(&cancel)
     );
-    assert_eq!(
-        h.last_call_event(ours),
-        Some(CallEvent::Ended(EndCause::Replaced))
-    );
-    assert_eq!(h.take_media(), (ours, MediaAction::Close));
+    h.assert_ended(ours, EndCause::Replaced);
     h.deliver(&bob.reply(&invite, 487, "Request Terminated", None, &[]));
     assert!(h.take().starts_with(b"ACK "));
     assert!(matches!(
@@ -250,14 +242,8 @@ fn an_incoming_refer_with_replaces_makes_an_invite_carrying_it() {
         first_line(&dave_invite),
         "INVITE sip:dave@softphone.test SIP/2.0"
     );
-    assert_eq!(
-        header(&dave_invite, "Replaces").unwrap(),
-        "dave-1@pbx;to-tag=d1;from-tag=c1"
-    );
-    assert_eq!(
-        header(&dave_invite, "To").unwrap(),
-        "<sip:dave@softphone.test>"
-    );
+    assert_header(&dave_invite, "Replaces", "dave-1@pbx;to-tag=d1;from-tag=c1");
+    assert_header(&dave_invite, "To", "<sip:dave@softphone.test>");
     h.call_events(new);
     // A Refer-To whose Replaces is malformed is refused like any bad Refer-To.
     h.deliver(&peer.in_dialog(
@@ -281,11 +267,7 @@ fn a_replaces_naming_a_call_that_has_just_ended_is_declined() {
     h.ua.hangup(ours, h.now).unwrap();
     h.drain();
     assert!(h.take().starts_with(b"CANCEL "));
-    assert_eq!(
-        h.last_call_event(ours),
-        Some(CallEvent::Ended(EndCause::Cancelled))
-    );
-    assert_eq!(h.take_media(), (ours, MediaAction::Close));
+    h.assert_ended(ours, EndCause::Cancelled);
     h.deliver(&replacing_invite(&invite, "", &[]));
     assert_eq!(first_line(&h.take()), "SIP/2.0 603 Declined");
     h.deliver(&bob.reply(&invite, 487, "Request Terminated", None, &[]));

@@ -128,9 +128,9 @@ fn active_blf(h: &mut Harness) -> (SubscriptionId, Notifier, Registrar) {
         first_line(&first),
         "SUBSCRIBE sip:1002@softphone.test SIP/2.0"
     );
-    assert_eq!(header(&first, "Event").unwrap(), "dialog");
+    assert_header(&first, "Event", "dialog");
     assert_eq!(header(&first, "Accept").unwrap(), DIALOG_XML);
-    assert_eq!(header(&first, "Expires").unwrap(), "600");
+    assert_header(&first, "Expires", "600");
     assert!(header(&first, "Contact")
         .unwrap()
         .contains(".invalid;transport=ws>"));
@@ -138,7 +138,7 @@ fn active_blf(h: &mut Harness) -> (SubscriptionId, Notifier, Registrar) {
     let second = h.take();
     registrar.check_auth(&second, PASSWORD);
     assert_eq!(header(&second, "Call-ID"), header(&first, "Call-ID"));
-    assert_eq!(header(&second, "CSeq").unwrap(), "2 SUBSCRIBE");
+    assert_header(&second, "CSeq", "2 SUBSCRIBE");
     let mut n = Notifier::new(&second, "ast-1");
     h.deliver(&n.ok(&second, 600));
     h.deliver(&n.notify(
@@ -200,8 +200,8 @@ fn blf_lamp_follows_notifies_and_the_subscription_is_refreshed_in_its_dialog() {
         "SUBSCRIBE sip:asterisk@192.0.2.10:5060;transport=ws SIP/2.0"
     );
     assert!(header(&refresh, "To").unwrap().contains(";tag=ast-1"));
-    assert_eq!(header(&refresh, "CSeq").unwrap(), "3 SUBSCRIBE");
-    assert_eq!(header(&refresh, "Expires").unwrap(), "600");
+    assert_header(&refresh, "CSeq", "3 SUBSCRIBE");
+    assert_header(&refresh, "Expires", "600");
     assert!(
         header(&refresh, "Authorization").is_some(),
         "cached credentials"
@@ -234,7 +234,7 @@ fn a_notify_before_the_2xx_makes_the_dialog_and_a_second_fork_gets_481() {
         .unwrap();
     h.drain();
     let sub = h.take();
-    assert_eq!(header(&sub, "Accept").unwrap(), "application/pidf+xml");
+    assert_header(&sub, "Accept", "application/pidf+xml");
     let mut a = Notifier::new(&sub, "fork-a");
     let pidf = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<presence entity=\"sip:1002@softphone.test\" \
         xmlns=\"urn:ietf:params:xml:ns:pidf\" xmlns:dm=\"urn:ietf:params:xml:ns:pidf:data-model\" \
@@ -267,7 +267,7 @@ fn a_notify_before_the_2xx_makes_the_dialog_and_a_second_fork_gets_481() {
     h.drain();
     let unsub = h.take();
     assert!(header(&unsub, "To").unwrap().contains(";tag=fork-a"));
-    assert_eq!(header(&unsub, "Expires").unwrap(), "0");
+    assert_header(&unsub, "Expires", "0");
     h.deliver(&a.ok(&unsub, 0));
     h.deliver(&a.notify("presence", "terminated;reason=timeout", None));
     assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
@@ -479,10 +479,7 @@ fn unknown_notifies_get_481_and_unsolicited_mwi_is_reported() {
         .unwrap();
     h.drain();
     let sub = h.take();
-    assert_eq!(
-        header(&sub, "Accept").unwrap(),
-        "application/simple-message-summary"
-    );
+    assert_header(&sub, "Accept", "application/simple-message-summary");
     h.deliver(&out_of_dialog(&mut stranger));
     assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
     assert_eq!(
@@ -543,7 +540,7 @@ fn a_hundred_lamps_start_paced_at_the_configured_rate() {
     let mut unsubscribes = 0;
     while let Some(msg) = h.sent.pop_front() {
         if msg.starts_with(b"SUBSCRIBE ") {
-            assert_eq!(header(&msg, "Expires").unwrap(), "0");
+            assert_header(&msg, "Expires", "0");
             unsubscribes += 1;
         } else {
             assert!(msg.starts_with(b"REGISTER "), "{}", first_line(&msg));
@@ -641,7 +638,7 @@ fn interval_too_brief_is_retried_with_min_expires_and_an_early_unsubscribe_waits
     let id = h.ua.subscribe("1002", "presence", options, h.now).unwrap();
     h.drain();
     let first = h.take();
-    assert_eq!(header(&first, "Expires").unwrap(), "60");
+    assert_header(&first, "Expires", "60");
     h.deliver(&Registrar::new().respond(
         &first,
         423,
@@ -649,8 +646,8 @@ fn interval_too_brief_is_retried_with_min_expires_and_an_early_unsubscribe_waits
         &["Min-Expires: 120".into()],
     ));
     let second = h.take();
-    assert_eq!(header(&second, "Expires").unwrap(), "120");
-    assert_eq!(header(&second, "CSeq").unwrap(), "2 SUBSCRIBE");
+    assert_header(&second, "Expires", "120");
+    assert_header(&second, "CSeq", "2 SUBSCRIBE");
     // The application stops it before the answer: unsubscribed as soon as the dialog exists.
     h.ua.unsubscribe(id, h.now).unwrap();
     h.drain();
@@ -658,7 +655,7 @@ fn interval_too_brief_is_retried_with_min_expires_and_an_early_unsubscribe_waits
     let mut n = Notifier::new(&second, "ast-u");
     h.deliver(&n.ok(&second, 120));
     let unsub = h.take();
-    assert_eq!(header(&unsub, "Expires").unwrap(), "0");
+    assert_header(&unsub, "Expires", "0");
     assert!(header(&unsub, "To").unwrap().contains(";tag=ast-u"));
     h.deliver(&n.ok(&unsub, 0));
     // No final NOTIFY: the end guard ends it 5 s later.
@@ -792,7 +789,7 @@ fn a_header_the_stack_writes_is_refused_on_subscribe_with_a_typed_error() {
     h.drain();
     let sub = h.take();
     assert!(sub.starts_with(b"SUBSCRIBE sip:1002@softphone.test "));
-    assert_eq!(header(&sub, "X-Panel").unwrap(), "7");
-    assert_eq!(header(&sub, "X-Desk").unwrap(), "x");
-    assert_eq!(header(&sub, "Event").unwrap(), "dialog");
+    assert_header(&sub, "X-Panel", "7");
+    assert_header(&sub, "X-Desk", "x");
+    assert_header(&sub, "Event", "dialog");
 }

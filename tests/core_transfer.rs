@@ -14,10 +14,6 @@ use softphone_core::core::{
 };
 use support::*;
 
-fn frag(status: &str) -> (&str, &str) {
-    ("message/sipfrag;version=2.0", status)
-}
-
 fn progress(status: u16, reason: &str) -> CallEvent {
     CallEvent::TransferProgress {
         status,
@@ -100,42 +96,24 @@ fn attended_transfer_refers_with_replaces_and_ends_both_calls_as_transferred() {
         ),
         "the target's address, and the dialog with it as the target sees it"
     );
-    assert_eq!(
-        header(&refer, "Referred-By").unwrap(),
-        "<sip:alice@softphone.test>"
-    );
+    assert_header(&refer, "Referred-By", "<sip:alice@softphone.test>");
     assert_eq!(
         h.ua.attended_transfer(bob_call, carol_call, h.now),
         Err(CallError::InvalidState("a transfer is already under way"))
     );
     h.deliver(&bob.reply(&refer, 202, "Accepted", None, &[]));
     assert_eq!(h.last_call_event(bob_call), Some(progress(202, "Accepted")));
-    h.deliver(&bob.in_dialog(
-        "NOTIFY",
-        &bob_invite,
-        Some(frag("SIP/2.0 100 Trying\r\n")),
-        &["Event: refer".into(), "Subscription-State: active".into()],
-    ));
-    assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
+    h.deliver_answered(&bob.refer_notify(&bob_invite, "SIP/2.0 100 Trying", "active"));
     assert_eq!(h.last_call_event(bob_call), Some(progress(100, "Trying")));
     // Carol took bob's INVITE with Replaces and hangs up her call with us.
     h.deliver(&carol.in_dialog("BYE", &carol_invite, None, &[]));
     assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
-    assert_eq!(
-        h.last_call_event(carol_call),
-        Some(CallEvent::Ended(EndCause::Transferred))
-    );
-    assert_eq!(h.take_media(), (carol_call, MediaAction::Close));
-    h.deliver(&bob.in_dialog(
-        "NOTIFY",
+    h.assert_ended(carol_call, EndCause::Transferred);
+    h.deliver_answered(&bob.refer_notify(
         &bob_invite,
-        Some(frag("SIP/2.0 200 OK\r\n")),
-        &[
-            "Event: refer".into(),
-            "Subscription-State: terminated;reason=noresource".into(),
-        ],
+        "SIP/2.0 200 OK",
+        "terminated;reason=noresource",
     ));
-    assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
     let bye = h.take();
     assert_eq!(
         first_line(&bye),
@@ -162,27 +140,14 @@ fn a_successful_notify_before_the_targets_bye_hangs_up_both_calls() {
     h.drain();
     let refer = h.take();
     h.deliver(&bob.reply(&refer, 202, "Accepted", None, &[]));
-    h.deliver(&bob.in_dialog(
-        "NOTIFY",
-        &bob_invite,
-        Some(frag("SIP/2.0 200 OK\r\n")),
-        &[
-            "Event: refer".into(),
-            "Subscription-State: terminated".into(),
-        ],
-    ));
-    assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
+    h.deliver_answered(&bob.refer_notify(&bob_invite, "SIP/2.0 200 OK", "terminated"));
     assert!(h.take().starts_with(b"BYE sip:bob@"));
     assert!(
         h.take().starts_with(b"BYE sip:bob@198.51.100.2"),
         "carol's call (her Contact)"
     );
     for call in [bob_call, carol_call] {
-        assert_eq!(
-            h.last_call_event(call),
-            Some(CallEvent::Ended(EndCause::Transferred))
-        );
-        assert_eq!(h.take_media(), (call, MediaAction::Close));
+        h.assert_ended(call, EndCause::Transferred);
     }
     h.call_events(bob_call);
     h.assert_idle();
@@ -199,16 +164,11 @@ fn a_failed_transfer_leaves_both_calls_as_they_were() {
     h.drain();
     let refer = h.take();
     h.deliver(&bob.reply(&refer, 202, "Accepted", None, &[]));
-    h.deliver(&bob.in_dialog(
-        "NOTIFY",
+    h.deliver_answered(&bob.refer_notify(
         &bob_invite,
-        Some(frag("SIP/2.0 503 Service Unavailable\r\n")),
-        &[
-            "Event: refer".into(),
-            "Subscription-State: terminated".into(),
-        ],
+        "SIP/2.0 503 Service Unavailable",
+        "terminated",
     ));
-    assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
     assert_eq!(
         h.call_events(bob_call)[4..],
         [
@@ -222,29 +182,16 @@ fn a_failed_transfer_leaves_both_calls_as_they_were() {
     // Resuming bob works; carol hanging up now is an ordinary hang-up.
     h.ua.resume(bob_call, h.now).unwrap();
     h.drain();
-    assert_eq!(
-        h.take_media().1,
-        MediaAction::CreateOffer {
-            direction: Direction::SendRecv,
-            ice_restart: false,
-            video: false
-        }
-    );
+    assert_eq!(h.take_media().1, offer(Direction::SendRecv));
     h.deliver(&carol.in_dialog("BYE", &carol_invite, None, &[]));
     assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
-    assert_eq!(
-        h.last_call_event(carol_call),
-        Some(CallEvent::Ended(EndCause::RemoteHangup))
-    );
-    assert_eq!(h.take_media(), (carol_call, MediaAction::Close));
+    h.assert_ended(carol_call, EndCause::RemoteHangup);
     h.assert_idle();
 }
 
 #[test]
 fn a_refused_refer_or_no_outcome_in_time_fails_the_transfer_and_it_can_be_tried_again() {
-    let mut h = Harness::new(config());
-    h.auto_pong = true;
-    let (bob_call, mut bob) = h.connected_call(&[]);
+    let (mut h, bob_call, mut bob) = Harness::in_call(&[]);
     let bob_invite = h.sent_log_first_invite();
     let (carol_call, _carol, _) = second_call(&mut h, "carol", "caroltag");
     h.ua.attended_transfer(bob_call, carol_call, h.now).unwrap();
@@ -261,13 +208,7 @@ fn a_refused_refer_or_no_outcome_in_time_fails_the_transfer_and_it_can_be_tried_
     let refer = h.take();
     h.deliver(&bob.reply(&refer, 202, "Accepted", None, &[]));
     h.advance(secs(30));
-    h.deliver(&bob.in_dialog(
-        "NOTIFY",
-        &bob_invite,
-        Some(frag("SIP/2.0 180 Ringing\r\n")),
-        &["Event: refer".into(), "Subscription-State: active".into()],
-    ));
-    assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
+    h.deliver_answered(&bob.refer_notify(&bob_invite, "SIP/2.0 180 Ringing", "active"));
     h.advance(secs(59));
     assert_eq!(h.last_call_event(bob_call), Some(progress(180, "Ringing")));
     h.advance(secs(1));
@@ -336,11 +277,7 @@ fn once_the_transferred_call_is_gone_the_consultation_call_ends_as_usual() {
     h.ua.hangup(bob_call, h.now).unwrap();
     h.drain();
     assert!(h.take().starts_with(b"BYE "));
-    assert_eq!(
-        h.last_call_event(bob_call),
-        Some(CallEvent::Ended(EndCause::LocalHangup))
-    );
-    assert_eq!(h.take_media(), (bob_call, MediaAction::Close));
+    h.assert_ended(bob_call, EndCause::LocalHangup);
     h.deliver(&carol.in_dialog("BYE", &carol_invite, None, &[]));
     assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
     assert_eq!(

@@ -1,6 +1,6 @@
 //! Assertions several transcript files share.
 
-use softphone_core::core::RequestError;
+use softphone_core::core::{Direction, MediaAction, RequestError};
 
 /// Asserts that `r` is the typed refusal of extra header `name` as one the stack writes
 /// (the one validator, `ExtraHeaders`, for MESSAGE and SUBSCRIBE as for calls).
@@ -11,5 +11,20 @@ pub fn assert_header_refused<T: std::fmt::Debug>(r: Result<T, RequestError>, nam
             assert!(why.contains("the stack writes this header itself"), "{why}");
         }
         other => panic!("{name}: {other:?}"),
+    }
+}
+
+/// Asserts that message `msg` has header `name` with exactly `value` (its first one).
+pub fn assert_header(msg: &[u8], name: &str, value: &str) {
+    assert_eq!(super::header(msg, name).as_deref(), Some(value), "{name}");
+}
+
+/// The offer a call asks the driver for when nothing but the direction changes (no
+/// ICE restart, no video).
+pub fn offer(direction: Direction) -> MediaAction {
+    MediaAction::CreateOffer {
+        direction,
+        ice_restart: false,
+        video: false,
     }
 }

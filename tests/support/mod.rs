@@ -9,6 +9,7 @@
 #![allow(dead_code)]
 
 mod asserts;
+mod calls;
 mod net;
 mod peers;
 
@@ -311,12 +312,7 @@ impl Harness {
     /// Its events (connecting, connected, registering, registered) count as looked at.
     pub fn register(&mut self, expires: u32) -> Registrar {
         let from = self.events.len();
-        self.start();
-        self.open();
-        let mut registrar = Registrar::new();
-        let first = self.take();
-        self.deliver(&registrar.challenge(&first, false));
-        let second = self.take();
+        let (registrar, second) = self.challenged();
         registrar.check_auth(&second, PASSWORD);
         self.deliver(&registrar.ok(&second, expires));
         assert_eq!(
@@ -326,6 +322,27 @@ impl Harness {
         );
         self.mark_seen(from);
         registrar
+    }
+
+    /// Starts, opens the socket, and answers the first REGISTER with a challenge;
+    /// returns the registrar and the REGISTER that answers it (not yet answered).
+    pub fn challenged(&mut self) -> (Registrar, Vec<u8>) {
+        self.start();
+        self.open();
+        let mut registrar = Registrar::new();
+        let first = self.take();
+        self.deliver(&registrar.challenge(&first, false));
+        (registrar, self.take())
+    }
+
+    /// Registers for 600 s, lets the refresh go at 540 s and challenges it with a
+    /// stale nonce; returns the registrar and the REGISTER that answers it.
+    pub fn stale_refresh(&mut self) -> (Registrar, Vec<u8>) {
+        let mut registrar = self.register(600);
+        self.advance(Duration::from_secs(540));
+        let refresh = self.take();
+        self.deliver(&registrar.challenge(&refresh, true));
+        (registrar, self.take())
     }
 
     /// The events from index `from` on count as looked at.

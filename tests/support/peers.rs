@@ -146,6 +146,23 @@ c=IN IP4 198.51.100.2\r\na=ice-ufrag:rmt1\r\na={direction}\r\na=rtcp-mux\r\n"
     )
 }
 
+/// Ends a message whose start line and headers are in `out`: the `extra` header lines,
+/// then the body (`(content type, text)`) with its Content-Length, or none.
+fn finish(mut out: String, extra: &[String], body: Option<(&str, &str)>) -> Vec<u8> {
+    for line in extra {
+        out.push_str(line);
+        out.push_str("\r\n");
+    }
+    match body {
+        Some((ct, b)) => out.push_str(&format!(
+            "Content-Type: {ct}\r\nContent-Length: {}\r\n\r\n{b}",
+            b.len()
+        )),
+        None => out.push_str("Content-Length: 0\r\n\r\n"),
+    }
+    out.into_bytes()
+}
+
 /// The far end of a call, as Kamailio relays it.
 pub struct Peer {
     pub tag: String,
@@ -196,23 +213,12 @@ impl Peer {
         if code > 100 && code < 300 {
             out.push_str("Contact: <sip:bob@198.51.100.2:5060;transport=udp>\r\n");
         }
-        for line in extra {
-            out.push_str(line);
-            out.push_str("\r\n");
-        }
-        match sdp {
-            Some(sdp) => out.push_str(&format!(
-                "Content-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{sdp}",
-                sdp.len()
-            )),
-            None => out.push_str("Content-Length: 0\r\n\r\n"),
-        }
-        out.into_bytes()
+        finish(out, extra, sdp.map(|sdp| ("application/sdp", sdp)))
     }
 
     /// A new INVITE from bob to alice.
     pub fn invite(&self, sdp: Option<&str>, extra: &[String]) -> Vec<u8> {
-        let mut out = format!(
+        let out = format!(
             "INVITE sip:x@y.invalid;transport=ws SIP/2.0\r\n\
              Record-Route: <sip:127.0.0.1:18080;transport=ws;lr;r2=on>\r\n\
              Record-Route: <sip:127.0.0.1:5060;lr;r2=on>\r\n\
@@ -227,18 +233,7 @@ impl Peer {
              Allow: INVITE, ACK, CANCEL, BYE, UPDATE, INFO, REFER, NOTIFY\r\n",
             self.tag, self.call_id, self.cseq
         );
-        for line in extra {
-            out.push_str(line);
-            out.push_str("\r\n");
-        }
-        match sdp {
-            Some(sdp) => out.push_str(&format!(
-                "Content-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{sdp}",
-                sdp.len()
-            )),
-            None => out.push_str("Content-Length: 0\r\n\r\n"),
-        }
-        out.into_bytes()
+        finish(out, extra, sdp.map(|sdp| ("application/sdp", sdp)))
     }
 
     /// A request from bob inside the dialog the UA's message `ours` belongs to
@@ -263,7 +258,7 @@ impl Peer {
         } else {
             format!("{their_addr};tag={}", self.tag)
         };
-        let mut out = format!(
+        let out = format!(
             "{method} sip:x@y.invalid;transport=ws SIP/2.0\r\n\
              Via: SIP/2.0/WS 127.0.0.1:18080;branch=z9hG4bKin{}\r\n\
              Via: SIP/2.0/UDP 198.51.100.2:5060;branch=z9hG4bKb{}\r\n\
@@ -271,18 +266,7 @@ impl Peer {
              Contact: <sip:bob@198.51.100.2:5060;transport=udp>\r\n",
             self.cseq, self.cseq, header(ours, "Call-ID").unwrap(), self.cseq
         );
-        for line in extra {
-            out.push_str(line);
-            out.push_str("\r\n");
-        }
-        match body {
-            Some((ct, b)) => out.push_str(&format!(
-                "Content-Type: {ct}\r\nContent-Length: {}\r\n\r\n{b}",
-                b.len()
-            )),
-            None => out.push_str("Content-Length: 0\r\n\r\n"),
-        }
-        out.into_bytes()
+        finish(out, extra, body)
     }
 
     /// The ACK for our 200 (`ok`) to bob's INVITE.
@@ -293,20 +277,13 @@ impl Peer {
             .next()
             .unwrap()
             .to_string();
-        let mut out = format!(
+        let out = format!(
             "ACK sip:x@y.invalid;transport=ws SIP/2.0\r\nVia: SIP/2.0/WS 127.0.0.1:18080;branch=z9hG4bKack{seq}\r\n\
              Max-Forwards: 69\r\nFrom: {}\r\nTo: {}\r\nCall-ID: {}\r\nCSeq: {seq} ACK\r\n",
             header(ok, "From").unwrap(),
             header(ok, "To").unwrap(),
             header(ok, "Call-ID").unwrap()
         );
-        match sdp {
-            Some(sdp) => out.push_str(&format!(
-                "Content-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{sdp}",
-                sdp.len()
-            )),
-            None => out.push_str("Content-Length: 0\r\n\r\n"),
-        }
-        out.into_bytes()
+        finish(out, &[], sdp.map(|sdp| ("application/sdp", sdp)))
     }
 }
