@@ -65,12 +65,7 @@ fn every_target_refresh_request_carries_contact_and_the_others_follow_their_rfcs
     h.deliver(&peer.reply(&update, 200, "OK", None, &asterisk_ok_headers(90)));
 
     // re-INVITE for hold (RFC 3261 section 14.1).
-    h.ua.hold(call, h.now).unwrap();
-    h.drain();
-    h.media.clear();
-    h.local_description(call, SDP_HOST, true);
-    let reinvite = h.take();
-    assert!(reinvite.starts_with(b"INVITE "));
+    let reinvite = h.hold_reinvite(call);
     assert_eq!(headers(&reinvite, "Contact"), vec![contact.clone()]);
     h.deliver(&peer.reply(&reinvite, 200, "OK", Some(&remote_sdp("recvonly")), &[]));
     let ack = h.take();

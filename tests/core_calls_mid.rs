@@ -68,8 +68,7 @@ fn hold_and_resume_by_reinvite() {
 #[test]
 fn remote_hold_is_shown_as_such() {
     let mut h = Harness::new(config());
-    let (call, mut peer) = h.connected_call(&[]);
-    let invite = h.sent_log_first_invite();
+    let (call, mut peer, invite) = h.connected_dialog();
     let reinvite = peer.in_dialog(
         "INVITE",
         &invite,
@@ -143,15 +142,13 @@ fn reinvite_glare_gets_491_and_retries_after_the_rfc_wait() {
 #[test]
 fn a_bye_during_our_reinvite_ends_the_call_cleanly() {
     let mut h = Harness::new(config());
-    let (call, mut peer) = h.connected_call(&[]);
-    let invite = h.sent_log_first_invite();
+    let (call, mut peer, invite) = h.connected_dialog();
     h.ua.hold(call, h.now).unwrap();
     h.drain();
     h.take_media();
     h.local_description(call, SDP_HOST, true);
     let reinvite = h.take();
-    h.deliver(&peer.in_dialog("BYE", &invite, None, &[]));
-    assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
+    h.deliver_answered(&peer.in_dialog("BYE", &invite, None, &[]));
     assert_eq!(
         h.last_call_event(call),
         Some(CallEvent::Ended(EndCause::RemoteHangup))
@@ -188,13 +185,7 @@ fn session_timer_refreshes_with_update_at_half_the_interval() {
         "UPDATE sip:bob@198.51.100.2:5060;transport=udp SIP/2.0"
     );
     assert_header(&update, "Session-Expires", "180;refresher=uac");
-    h.deliver(&peer.reply(
-        &update,
-        200,
-        "OK",
-        None,
-        &["Session-Expires: 180;refresher=uac".into()],
-    ));
+    h.deliver(&peer.ok_with(&update, "Session-Expires: 180;refresher=uac"));
     h.advance(secs(89));
     assert!(h.sent.is_empty());
     h.advance(secs(1));
@@ -302,13 +293,11 @@ fn dtmf_by_info_one_digit_at_a_time() {
 #[test]
 fn dtmf_received_by_info() {
     let mut h = Harness::new(config());
-    let (call, mut peer) = h.connected_call(&[]);
-    let invite = h.sent_log_first_invite();
+    let (call, mut peer, invite) = h.connected_dialog();
     h.deliver_answered(&peer.dtmf_info(&invite, '7', 250));
     assert_eq!(h.last_call_event(call), Some(CallEvent::DtmfReceived('7')));
     // Any other INFO is the application's: answered 200 and reported whole.
-    h.deliver(&peer.in_dialog("INFO", &invite, Some(("application/x-unknown", "?")), &[]));
-    assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
+    h.deliver_answered(&peer.in_dialog("INFO", &invite, Some(("application/x-unknown", "?")), &[]));
     match h.last_call_event(call) {
         Some(CallEvent::Info {
             content_type, body, ..
@@ -324,8 +313,7 @@ fn dtmf_received_by_info() {
 #[test]
 fn blind_transfer_by_refer_with_notify_progress() {
     let mut h = Harness::new(config());
-    let (call, mut peer) = h.connected_call(&[]);
-    let invite = h.sent_log_first_invite();
+    let (call, mut peer, invite) = h.connected_dialog();
     h.ua.transfer(call, "carol", h.now).unwrap();
     h.drain();
     let refer = h.take();
@@ -336,21 +324,9 @@ fn blind_transfer_by_refer_with_notify_progress() {
     assert_header(&refer, "Refer-To", "<sip:carol@softphone.test>");
     assert_header(&refer, "Referred-By", "<sip:alice@softphone.test>");
     h.deliver(&peer.reply(&refer, 202, "Accepted", None, &[]));
-    assert_eq!(
-        h.last_call_event(call),
-        Some(CallEvent::TransferProgress {
-            status: 202,
-            reason: "Accepted".into()
-        })
-    );
+    assert_eq!(h.last_call_event(call), Some(progress(202, "Accepted")));
     h.deliver_answered(&peer.refer_notify(&invite, "SIP/2.0 180 Ringing", "active"));
-    assert_eq!(
-        h.last_call_event(call),
-        Some(CallEvent::TransferProgress {
-            status: 180,
-            reason: "Ringing".into()
-        })
-    );
+    assert_eq!(h.last_call_event(call), Some(progress(180, "Ringing")));
     h.deliver_answered(&peer.refer_notify(&invite, "SIP/2.0 200 OK", "terminated"));
     assert!(h.take().starts_with(b"BYE "));
     h.assert_ended(call, EndCause::Transferred);
@@ -360,14 +336,8 @@ fn blind_transfer_by_refer_with_notify_progress() {
 #[test]
 fn incoming_refer_is_surfaced_then_accepted_with_a_new_call_and_notify() {
     let mut h = Harness::new(config());
-    let (call, mut peer) = h.connected_call(&[]);
-    let invite = h.sent_log_first_invite();
-    h.deliver(&peer.in_dialog(
-        "REFER",
-        &invite,
-        None,
-        &["Refer-To: <sip:dave@softphone.test>".into()],
-    ));
+    let (call, mut peer, invite) = h.connected_dialog();
+    h.deliver(&peer.refer(&invite, "sip:dave@softphone.test"));
     assert!(h.sent.is_empty(), "the application decides first");
     assert_eq!(
         h.last_call_event(call),
@@ -411,21 +381,11 @@ fn incoming_refer_is_surfaced_then_accepted_with_a_new_call_and_notify() {
 fn incoming_refer_can_be_declined_or_left_to_time_out() {
     let (mut h, call, mut peer) = Harness::in_call(&[]);
     let invite = h.sent_log_first_invite();
-    h.deliver(&peer.in_dialog(
-        "REFER",
-        &invite,
-        None,
-        &["Refer-To: <sip:dave@softphone.test>".into()],
-    ));
+    h.deliver(&peer.refer(&invite, "sip:dave@softphone.test"));
     h.ua.decline_transfer(call, h.now).unwrap();
     h.drain();
     assert_eq!(first_line(&h.take()), "SIP/2.0 603 Declined");
-    h.deliver(&peer.in_dialog(
-        "REFER",
-        &invite,
-        None,
-        &["Refer-To: <sip:dave@softphone.test>".into()],
-    ));
+    h.deliver(&peer.refer(&invite, "sip:dave@softphone.test"));
     h.advance(secs(20));
     assert_eq!(first_line(&h.take()), "SIP/2.0 603 Declined");
     assert_eq!(
@@ -440,11 +400,9 @@ fn incoming_refer_can_be_declined_or_left_to_time_out() {
 #[test]
 fn requests_out_of_order_or_for_no_dialog() {
     let mut h = Harness::new(config());
-    let (_call, mut peer) = h.connected_call(&[]);
-    let invite = h.sent_log_first_invite();
+    let (_call, mut peer, invite) = h.connected_dialog();
     let info = peer.in_dialog("INFO", &invite, None, &[]);
-    h.deliver(&info);
-    assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
+    h.deliver_answered(&info);
     h.deliver(&info);
     assert_eq!(
         first_line(&h.take()),
@@ -458,8 +416,7 @@ fn requests_out_of_order_or_for_no_dialog() {
         first_line(&h.take()),
         "SIP/2.0 481 Call/Transaction Does Not Exist"
     );
-    h.deliver(&peer.in_dialog("OPTIONS", &invite, None, &[]));
-    assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
+    h.deliver_answered(&peer.in_dialog("OPTIONS", &invite, None, &[]));
     h.deliver(&peer.in_dialog("PUBLISH", &invite, None, &[]));
     assert_eq!(first_line(&h.take()), "SIP/2.0 405 Method Not Allowed");
     h.assert_idle();

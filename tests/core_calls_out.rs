@@ -8,7 +8,7 @@ mod support;
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use softphone_core::core::{
-    CallError, CallEvent, CallOptions, Direction, EndCause, Input, MediaAction,
+    CallError, CallEvent, CallId, CallOptions, Direction, EndCause, Input, MediaAction,
 };
 use support::*;
 
@@ -98,18 +98,18 @@ fn outgoing_call_transcript() {
     h.assert_idle();
 }
 
+/// Bob's 183 with an SDP answer (early media).
+fn session_progress(peer: &Peer, invite: &[u8]) -> Vec<u8> {
+    let sdp = remote_sdp("sendrecv");
+    peer.reply(invite, 183, "Session Progress", Some(&sdp), &[])
+}
+
 #[test]
 fn early_media_is_applied_as_a_provisional_answer() {
     let mut h = Harness::new(config());
     let (call, invite) = h.outgoing_invite();
     let peer = Peer::new();
-    h.deliver(&peer.reply(
-        &invite,
-        183,
-        "Session Progress",
-        Some(&remote_sdp("sendrecv")),
-        &[],
-    ));
+    h.deliver(&session_progress(&peer, &invite));
     assert_eq!(h.last_call_event(call), Some(CallEvent::EarlyMedia));
     assert_eq!(
         h.take_media().1,
@@ -356,8 +356,9 @@ fn a_ringing_call_does_not_time_out() {
     h.assert_idle();
 }
 
-#[test]
-fn invite_waits_for_a_relay_candidate_when_turn_is_configured() {
+/// A registered user agent with TURN configured, calling bob: the offer is asked for,
+/// no candidate has come yet.
+fn gathering_with_turn() -> (Harness, CallId) {
     let mut c = config();
     c.ice_has_turn = true;
     let mut h = Harness::new(c);
@@ -365,6 +366,12 @@ fn invite_waits_for_a_relay_candidate_when_turn_is_configured() {
     let call = h.ua.call("bob", CallOptions::default(), h.now).unwrap();
     h.drain();
     h.take_media();
+    (h, call)
+}
+
+#[test]
+fn invite_waits_for_a_relay_candidate_when_turn_is_configured() {
+    let (mut h, call) = gathering_with_turn();
     h.local_description(call, SDP_HOST, false);
     h.advance(ms(300));
     assert!(
@@ -381,13 +388,7 @@ fn invite_waits_for_a_relay_candidate_when_turn_is_configured() {
 
 #[test]
 fn invite_goes_at_the_gathering_deadline_with_what_there_is() {
-    let mut c = config();
-    c.ice_has_turn = true;
-    let mut h = Harness::new(c);
-    h.register(600);
-    let call = h.ua.call("bob", CallOptions::default(), h.now).unwrap();
-    h.drain();
-    h.take_media();
+    let (mut h, call) = gathering_with_turn();
     h.local_description(call, SDP_HOST, false);
     h.advance(ms(1999));
     assert!(h.sent.is_empty());
@@ -398,13 +399,7 @@ fn invite_goes_at_the_gathering_deadline_with_what_there_is() {
 
 #[test]
 fn invite_goes_when_gathering_completes() {
-    let mut c = config();
-    c.ice_has_turn = true;
-    let mut h = Harness::new(c);
-    h.register(600);
-    let call = h.ua.call("bob", CallOptions::default(), h.now).unwrap();
-    h.drain();
-    h.take_media();
+    let (mut h, call) = gathering_with_turn();
     h.local_description(call, SDP_HOST, true);
     assert!(h.take().starts_with(b"INVITE "));
 }
@@ -505,13 +500,7 @@ fn a_provisional_overtaken_by_the_200_is_ignored() {
     assert!(h.take().starts_with(b"ACK "));
     // A UDP leg reordered them: the 180 arrives after the 200.
     h.deliver(&peer.reply(&invite, 180, "Ringing", None, &[]));
-    h.deliver(&peer.reply(
-        &invite,
-        183,
-        "Session Progress",
-        Some(&remote_sdp("sendrecv")),
-        &[],
-    ));
+    h.deliver(&session_progress(&peer, &invite));
     assert_eq!(h.last_call_event(call), Some(CallEvent::Connected));
     h.media.clear();
     h.ua.hangup(call, h.now).unwrap();

@@ -20,8 +20,7 @@ use support::*;
 #[test]
 fn rotated_password_answers_the_next_challenge_and_keeps_calls() {
     let mut h = Harness::new(config());
-    let (call, peer) = h.connected_call(&[]);
-    let invite = h.sent_log_first_invite();
+    let (call, peer, invite) = h.connected_dialog();
     let mut registrar = Registrar::new();
     assert!(h
         .ua

@@ -64,22 +64,11 @@ fn a_refresh_answer_after_the_hangup_arms_nothing() {
     assert!(update.starts_with(b"UPDATE "));
     // A hold re-INVITE goes out beside the UPDATE, then the call is hung up: it lingers
     // to ACK the re-INVITE's answer, and the UPDATE's 200 comes meanwhile.
-    h.ua.hold(call, h.now).unwrap();
-    h.drain();
-    h.media.clear();
-    h.local_description(call, SDP_HOST, true);
-    let reinvite = h.take();
-    assert!(reinvite.starts_with(b"INVITE "));
+    let reinvite = h.hold_reinvite(call);
     h.ua.hangup(call, h.now).unwrap();
     h.drain();
     assert!(h.take().starts_with(b"BYE "));
-    h.deliver(&peer.reply(
-        &update,
-        200,
-        "OK",
-        None,
-        &["Session-Expires: 180;refresher=uac".into()],
-    ));
+    h.deliver(&peer.ok_with(&update, "Session-Expires: 180;refresher=uac"));
     let next = h.ua.poll_timeout().map(|(_, name)| name);
     assert!(
         !matches!(

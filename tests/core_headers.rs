@@ -326,8 +326,7 @@ fn cancel_carries_the_reason_and_headers() {
 #[test]
 fn refer_and_info_with_headers_and_info_both_ways() {
     let mut h = Harness::new(config());
-    let (call, mut peer) = h.connected_call(&[]);
-    let invite = h.sent_log_first_invite();
+    let (call, mut peer, invite) = h.connected_dialog();
     // INFO out: any content type, the app's headers, the answer as an event.
     assert!(h
         .ua
@@ -395,13 +394,7 @@ fn refer_and_info_with_headers_and_info_both_ways() {
     assert_header(&refer, "Refer-To", "<sip:carol@softphone.test>");
     assert_header(&refer, "X-Transfer", "blind");
     h.deliver(&peer.reply(&refer, 202, "Accepted", None, &[]));
-    assert_eq!(
-        h.last_call_event(call),
-        Some(CallEvent::TransferProgress {
-            status: 202,
-            reason: "Accepted".into()
-        })
-    );
+    assert_eq!(h.last_call_event(call), Some(progress(202, "Accepted")));
     h.assert_idle();
 }
 
@@ -410,8 +403,7 @@ fn info_content_types_policy_answers_415_to_others() {
     let mut c = config();
     c.info_content_types = vec!["application/x-crm+json".into()];
     let mut h = Harness::new(c);
-    let (call, mut peer) = h.connected_call(&[]);
-    let invite = h.sent_log_first_invite();
+    let (call, mut peer, invite) = h.connected_dialog();
     h.deliver(&peer.in_dialog("INFO", &invite, Some(("text/plain", "hi")), &[]));
     let resp = h.take();
     assert_eq!(first_line(&resp), "SIP/2.0 415 Unsupported Media Type");

@@ -74,21 +74,15 @@ fn codec_names_and_bitrates_are_checked() {
 fn preferred_codecs_go_first_and_the_rest_keep_the_browsers_order() {
     let order = codec_order(&CHROME, &[Codec::Pcmu, Codec::G722]).unwrap();
     let mimes: Vec<&str> = order.iter().map(|&i| CHROME[i]).collect();
-    assert_eq!(
-        mimes,
-        [
-            "audio/PCMU",
-            "audio/G722",
-            "audio/opus",
-            "audio/red",
-            "audio/PCMA",
-            "audio/CN",
-            "audio/telephone-event",
-            "audio/telephone-event",
-            "audio/telephone-event",
-            "audio/telephone-event",
-        ]
-    );
+    let rest = CHROME
+        .iter()
+        .filter(|m| !["audio/PCMU", "audio/G722"].contains(m));
+    let expected: Vec<&str> = ["audio/PCMU", "audio/G722"]
+        .into_iter()
+        .chain(rest.copied())
+        .collect();
+    assert_eq!(mimes, expected);
+    assert_eq!(mimes[2..5], ["audio/opus", "audio/red", "audio/PCMA"]);
     // Every capability is kept exactly once: DTMF and comfort noise still negotiate.
     let mut sorted = order.clone();
     sorted.sort_unstable();

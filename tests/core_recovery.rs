@@ -39,14 +39,7 @@ fn ice_disconnected_past_the_grace_restarts_and_the_call_comes_back() {
     assert!(h.media.is_empty());
     h.advance(ms(1));
     assert_eq!(h.last_call_event(call), Some(CallEvent::Reconnecting));
-    assert_eq!(
-        h.take_media().1,
-        MediaAction::CreateOffer {
-            direction: Direction::SendRecv,
-            ice_restart: true,
-            video: false
-        }
-    );
+    assert_eq!(h.take_media().1, ice_restart_offer());
     let restarted = SDP_HOST.replace("ice-ufrag:lcl1", "ice-ufrag:lcl2");
     h.local_description(call, &restarted, true);
     let reinvite = h.take();
@@ -196,21 +189,13 @@ fn ice_failure_during_an_outage_restarts_after_reregistration() {
     h.open();
     let register = h.take();
     h.deliver(&Registrar::new().ok(&register, 600));
-    assert_eq!(
-        h.take_media().1,
-        MediaAction::CreateOffer {
-            direction: Direction::SendRecv,
-            ice_restart: true,
-            video: false
-        }
-    );
+    assert_eq!(h.take_media().1, ice_restart_offer());
 }
 
 #[test]
 fn an_incoming_ice_restart_is_answered() {
     let mut h = Harness::new(config());
-    let (call, mut peer) = h.connected_call(&[]);
-    let invite = h.sent_log_first_invite();
+    let (call, mut peer, invite) = h.connected_dialog();
     let restart = remote_sdp("sendrecv").replace("ice-ufrag:rmt1", "ice-ufrag:rmt2");
     h.deliver(&peer.in_dialog("INVITE", &invite, Some(("application/sdp", &restart)), &[]));
     assert_eq!(

@@ -168,10 +168,7 @@ fn a_second_challenge_fails_without_looping() {
 fn forbidden_and_not_found_fail_for_good() {
     for (code, reason) in [(403, "Forbidden"), (404, "Not Found")] {
         let mut h = Harness::new(config());
-        h.start();
-        h.open();
-        let registrar = Registrar::new();
-        let first = h.take();
+        let (registrar, first) = h.first_register();
         h.deliver(&registrar.respond(&first, code, reason, &[]));
         assert_eq!(
             registration_events(h.events()).last(),
@@ -189,10 +186,7 @@ fn forbidden_and_not_found_fail_for_good() {
 #[test]
 fn interval_too_brief_retries_with_min_expires() {
     let mut h = Harness::new(config());
-    h.start();
-    h.open();
-    let registrar = Registrar::new();
-    let first = h.take();
+    let (registrar, first) = h.first_register();
     h.deliver(&registrar.respond(
         &first,
         423,
@@ -232,10 +226,7 @@ fn interval_too_brief_retries_with_min_expires() {
 #[test]
 fn service_unavailable_honours_retry_after() {
     let mut h = Harness::new(config());
-    h.start();
-    h.open();
-    let registrar = Registrar::new();
-    let first = h.take();
+    let (registrar, first) = h.first_register();
     h.deliver(&registrar.respond(
         &first,
         503,
@@ -377,10 +368,7 @@ fn no_password_is_a_clear_failure() {
     let mut c = config();
     c.password = None;
     let mut h = Harness::new(c);
-    h.start();
-    h.open();
-    let mut registrar = Registrar::new();
-    let first = h.take();
+    let (mut registrar, first) = h.first_register();
     h.deliver(&registrar.challenge(&first, false));
     assert!(h.sent.is_empty());
     assert!(matches!(

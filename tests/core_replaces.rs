@@ -36,8 +36,7 @@ fn replacing_invite(ours: &[u8], params: &str, extra: &[&str]) -> Vec<u8> {
 #[test]
 fn an_invite_with_replaces_takes_the_place_of_a_confirmed_call() {
     let mut h = Harness::new(config());
-    let (bob_call, bob) = h.connected_call(&[]);
-    let bob_invite = h.sent_log_first_invite();
+    let (bob_call, bob, bob_invite) = h.connected_dialog();
     let invite = replacing_invite(&bob_invite, "", &["Require: replaces"]);
     h.deliver(&invite);
     assert!(h.sent.is_empty(), "no ringing: answered at once");
@@ -99,8 +98,7 @@ fn an_invite_with_replaces_takes_the_place_of_a_confirmed_call() {
 #[test]
 fn invites_with_replaces_that_cannot_replace_anything_are_refused() {
     let mut h = Harness::new(config());
-    let (bob_call, _bob) = h.connected_call(&[]);
-    let bob_invite = h.sent_log_first_invite();
+    let (bob_call, _bob, bob_invite) = h.connected_dialog();
     // early-only on a confirmed dialog (RFC 3891 section 3): 486.
     h.deliver(&replacing_invite(&bob_invite, ";early-only", &[]));
     assert_eq!(first_line(&h.take()), "SIP/2.0 486 Busy Here");
@@ -214,8 +212,7 @@ fn an_early_dialog_is_replaced_only_when_we_initiated_it() {
 #[test]
 fn an_incoming_refer_with_replaces_makes_an_invite_carrying_it() {
     let mut h = Harness::new(config());
-    let (call, mut peer) = h.connected_call(&[]);
-    let invite = h.sent_log_first_invite();
+    let (call, mut peer, invite) = h.connected_dialog();
     h.deliver(&peer.in_dialog(
         "REFER",
         &invite,
@@ -246,11 +243,9 @@ fn an_incoming_refer_with_replaces_makes_an_invite_carrying_it() {
     assert_header(&dave_invite, "To", "<sip:dave@softphone.test>");
     h.call_events(new);
     // A Refer-To whose Replaces is malformed is refused like any bad Refer-To.
-    h.deliver(&peer.in_dialog(
-        "REFER",
+    h.deliver(&peer.refer(
         &invite,
-        None,
-        &["Refer-To: <sip:dave@softphone.test?Replaces=dave-1%3Bto-tag%3Dd1>".into()],
+        "sip:dave@softphone.test?Replaces=dave-1%3Bto-tag%3Dd1",
     ));
     assert_eq!(first_line(&h.take()), "SIP/2.0 400 Bad Refer-To");
     h.assert_idle();

@@ -107,6 +107,17 @@ fn sub_events(h: &mut Harness) -> Vec<(SubscriptionId, SubscriptionEvent)> {
         .collect()
 }
 
+/// Asserts that the only new subscription event is `id` ending as unsubscribed, and
+/// that no subscription is left.
+fn assert_unsubscribed(h: &mut Harness, id: SubscriptionId) {
+    let ended = SubscriptionEvent::Ended {
+        status: None,
+        reason: "unsubscribed".into(),
+    };
+    assert_eq!(sub_events(h), [(id, ended)]);
+    assert!(h.ua.subscriptions().is_empty());
+}
+
 fn lamp(event: &SubscriptionEvent) -> LampState {
     match event {
         SubscriptionEvent::Notify(NotifyBody::Dialog(info)) => info.lamp(),
@@ -271,17 +282,7 @@ fn a_notify_before_the_2xx_makes_the_dialog_and_a_second_fork_gets_481() {
     h.deliver(&a.ok(&unsub, 0));
     h.deliver(&a.notify("presence", "terminated;reason=timeout", None));
     assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
-    assert_eq!(
-        sub_events(&mut h),
-        [(
-            id,
-            SubscriptionEvent::Ended {
-                status: None,
-                reason: "unsubscribed".into()
-            }
-        )]
-    );
-    assert!(h.ua.subscriptions().is_empty());
+    assert_unsubscribed(&mut h, id);
     h.assert_idle();
 }
 
@@ -461,8 +462,7 @@ fn unknown_notifies_get_481_and_unsolicited_mwi_is_reported() {
         )
         .into_bytes()
     };
-    h.deliver(&out_of_dialog(&mut stranger));
-    assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
+    h.deliver_answered(&out_of_dialog(&mut stranger));
     let expected = MessageSummary::parse(mwi).unwrap();
     assert_eq!(
         h.take_events().last().unwrap(),
@@ -480,8 +480,7 @@ fn unknown_notifies_get_481_and_unsolicited_mwi_is_reported() {
     h.drain();
     let sub = h.take();
     assert_header(&sub, "Accept", "application/simple-message-summary");
-    h.deliver(&out_of_dialog(&mut stranger));
-    assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
+    h.deliver_answered(&out_of_dialog(&mut stranger));
     assert_eq!(
         sub_events(&mut h),
         [(
@@ -660,17 +659,7 @@ fn interval_too_brief_is_retried_with_min_expires_and_an_early_unsubscribe_waits
     h.deliver(&n.ok(&unsub, 0));
     // No final NOTIFY: the end guard ends it 5 s later.
     h.advance(secs(5));
-    assert_eq!(
-        sub_events(&mut h),
-        [(
-            id,
-            SubscriptionEvent::Ended {
-                status: None,
-                reason: "unsubscribed".into()
-            }
-        )]
-    );
-    assert!(h.ua.subscriptions().is_empty());
+    assert_unsubscribed(&mut h, id);
     assert!(matches!(
         h.ua.unsubscribe(id, h.now),
         Err(softphone_core::core::RequestError::NoSuchSubscription)

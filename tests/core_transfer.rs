@@ -14,13 +14,6 @@ use softphone_core::core::{
 };
 use support::*;
 
-fn progress(status: u16, reason: &str) -> CallEvent {
-    CallEvent::TransferProgress {
-        status,
-        reason: reason.into(),
-    }
-}
-
 /// A second connected outgoing call, to `user`, whose far end tags its side `tag`.
 fn second_call(h: &mut Harness, user: &str, tag: &str) -> (CallId, Peer, Vec<u8>) {
     let call = h.ua.call(user, Default::default(), h.now).unwrap();
@@ -45,6 +38,13 @@ fn second_call(h: &mut Harness, user: &str, tag: &str) -> (CallId, Peer, Vec<u8>
         ]
     );
     (call, peer, invite)
+}
+
+/// Transfers `bob_call` to `carol_call` (attended): returns the REFER it sent.
+fn attended_refer(h: &mut Harness, bob_call: CallId, carol_call: CallId) -> Vec<u8> {
+    h.ua.attended_transfer(bob_call, carol_call, h.now).unwrap();
+    h.drain();
+    h.take()
 }
 
 /// Our tag in a request we sent (its From tag).
@@ -75,13 +75,10 @@ fn hold(h: &mut Harness, call: CallId, peer: &Peer) {
 #[test]
 fn attended_transfer_refers_with_replaces_and_ends_both_calls_as_transferred() {
     let mut h = Harness::new(config());
-    let (bob_call, mut bob) = h.connected_call(&[]);
-    let bob_invite = h.sent_log_first_invite();
+    let (bob_call, mut bob, bob_invite) = h.connected_dialog();
     hold(&mut h, bob_call, &bob);
     let (carol_call, mut carol, carol_invite) = second_call(&mut h, "carol", "caroltag");
-    h.ua.attended_transfer(bob_call, carol_call, h.now).unwrap();
-    h.drain();
-    let refer = h.take();
+    let refer = attended_refer(&mut h, bob_call, carol_call);
     assert_eq!(
         first_line(&refer),
         "REFER sip:bob@198.51.100.2:5060;transport=udp SIP/2.0",
@@ -106,8 +103,7 @@ fn attended_transfer_refers_with_replaces_and_ends_both_calls_as_transferred() {
     h.deliver_answered(&bob.refer_notify(&bob_invite, "SIP/2.0 100 Trying", "active"));
     assert_eq!(h.last_call_event(bob_call), Some(progress(100, "Trying")));
     // Carol took bob's INVITE with Replaces and hangs up her call with us.
-    h.deliver(&carol.in_dialog("BYE", &carol_invite, None, &[]));
-    assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
+    h.deliver_answered(&carol.in_dialog("BYE", &carol_invite, None, &[]));
     h.assert_ended(carol_call, EndCause::Transferred);
     h.deliver_answered(&bob.refer_notify(
         &bob_invite,
@@ -133,12 +129,9 @@ fn attended_transfer_refers_with_replaces_and_ends_both_calls_as_transferred() {
 #[test]
 fn a_successful_notify_before_the_targets_bye_hangs_up_both_calls() {
     let mut h = Harness::new(config());
-    let (bob_call, mut bob) = h.connected_call(&[]);
-    let bob_invite = h.sent_log_first_invite();
+    let (bob_call, mut bob, bob_invite) = h.connected_dialog();
     let (carol_call, _carol, _) = second_call(&mut h, "carol", "caroltag");
-    h.ua.attended_transfer(bob_call, carol_call, h.now).unwrap();
-    h.drain();
-    let refer = h.take();
+    let refer = attended_refer(&mut h, bob_call, carol_call);
     h.deliver(&bob.reply(&refer, 202, "Accepted", None, &[]));
     h.deliver_answered(&bob.refer_notify(&bob_invite, "SIP/2.0 200 OK", "terminated"));
     assert!(h.take().starts_with(b"BYE sip:bob@"));
@@ -156,13 +149,10 @@ fn a_successful_notify_before_the_targets_bye_hangs_up_both_calls() {
 #[test]
 fn a_failed_transfer_leaves_both_calls_as_they_were() {
     let mut h = Harness::new(config());
-    let (bob_call, mut bob) = h.connected_call(&[]);
-    let bob_invite = h.sent_log_first_invite();
+    let (bob_call, mut bob, bob_invite) = h.connected_dialog();
     hold(&mut h, bob_call, &bob);
     let (carol_call, mut carol, carol_invite) = second_call(&mut h, "carol", "caroltag");
-    h.ua.attended_transfer(bob_call, carol_call, h.now).unwrap();
-    h.drain();
-    let refer = h.take();
+    let refer = attended_refer(&mut h, bob_call, carol_call);
     h.deliver(&bob.reply(&refer, 202, "Accepted", None, &[]));
     h.deliver_answered(&bob.refer_notify(
         &bob_invite,
@@ -183,8 +173,7 @@ fn a_failed_transfer_leaves_both_calls_as_they_were() {
     h.ua.resume(bob_call, h.now).unwrap();
     h.drain();
     assert_eq!(h.take_media().1, offer(Direction::SendRecv));
-    h.deliver(&carol.in_dialog("BYE", &carol_invite, None, &[]));
-    assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
+    h.deliver_answered(&carol.in_dialog("BYE", &carol_invite, None, &[]));
     h.assert_ended(carol_call, EndCause::RemoteHangup);
     h.assert_idle();
 }
@@ -194,18 +183,14 @@ fn a_refused_refer_or_no_outcome_in_time_fails_the_transfer_and_it_can_be_tried_
     let (mut h, bob_call, mut bob) = Harness::in_call(&[]);
     let bob_invite = h.sent_log_first_invite();
     let (carol_call, _carol, _) = second_call(&mut h, "carol", "caroltag");
-    h.ua.attended_transfer(bob_call, carol_call, h.now).unwrap();
-    h.drain();
-    let refer = h.take();
+    let refer = attended_refer(&mut h, bob_call, carol_call);
     h.deliver(&bob.reply(&refer, 403, "Forbidden", None, &[]));
     assert_eq!(
         h.last_call_event(bob_call),
         Some(progress(403, "Forbidden"))
     );
     // Again: accepted, one NOTIFY 180 (re-arming the wait), then nothing.
-    h.ua.attended_transfer(bob_call, carol_call, h.now).unwrap();
-    h.drain();
-    let refer = h.take();
+    let refer = attended_refer(&mut h, bob_call, carol_call);
     h.deliver(&bob.reply(&refer, 202, "Accepted", None, &[]));
     h.advance(secs(30));
     h.deliver_answered(&bob.refer_notify(&bob_invite, "SIP/2.0 180 Ringing", "active"));
@@ -218,9 +203,7 @@ fn a_refused_refer_or_no_outcome_in_time_fails_the_transfer_and_it_can_be_tried_
     );
     assert_eq!(h.ua.calls(), vec![bob_call, carol_call]);
     // A third try is allowed, and a blind one too once that one is over.
-    h.ua.attended_transfer(bob_call, carol_call, h.now).unwrap();
-    h.drain();
-    let refer = h.take();
+    let refer = attended_refer(&mut h, bob_call, carol_call);
     assert!(refer.starts_with(b"REFER "));
     assert!(h.ua.transfer(bob_call, "dave", h.now).is_err());
     h.deliver(&bob.reply(&refer, 603, "Declined", None, &[]));
@@ -269,17 +252,14 @@ fn once_the_transferred_call_is_gone_the_consultation_call_ends_as_usual() {
     let mut h = Harness::new(config());
     let (bob_call, bob) = h.connected_call(&[]);
     let (carol_call, mut carol, carol_invite) = second_call(&mut h, "carol", "caroltag");
-    h.ua.attended_transfer(bob_call, carol_call, h.now).unwrap();
-    h.drain();
-    let refer = h.take();
+    let refer = attended_refer(&mut h, bob_call, carol_call);
     h.deliver(&bob.reply(&refer, 202, "Accepted", None, &[]));
     // We give up on bob while the transfer is under way.
     h.ua.hangup(bob_call, h.now).unwrap();
     h.drain();
     assert!(h.take().starts_with(b"BYE "));
     h.assert_ended(bob_call, EndCause::LocalHangup);
-    h.deliver(&carol.in_dialog("BYE", &carol_invite, None, &[]));
-    assert_eq!(first_line(&h.take()), "SIP/2.0 200 OK");
+    h.deliver_answered(&carol.in_dialog("BYE", &carol_invite, None, &[]));
     assert_eq!(
         h.last_call_event(carol_call),
         Some(CallEvent::Ended(EndCause::RemoteHangup)),

@@ -6,12 +6,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test panics to fail
 #![cfg(not(target_arch = "wasm32"))]
 
+#[path = "support/doctor.rs"]
+mod doctor_report;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, UdpSocket};
 use std::process::{Command, Output};
 use std::thread;
 use std::time::Duration;
 
+use doctor_report::{hints, step};
 use serde_json::Value;
 use softphone_core::native::stun::{self, attr, Class, Message};
 
@@ -65,25 +69,6 @@ fn json(args: &[&str]) -> (i32, Value) {
         out.status.code().unwrap(),
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")),
     )
-}
-
-fn step<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == name)
-        .unwrap_or_else(|| panic!("no step {name} in {report}"))
-}
-
-fn hints(step: &Value) -> String {
-    step["hints"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h.as_str().unwrap())
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[test]

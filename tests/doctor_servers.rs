@@ -10,11 +10,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test panics to fail
 #![cfg(not(target_arch = "wasm32"))]
 
+#[path = "support/doctor.rs"]
+mod doctor_report;
+
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use doctor_report::{hints, step, steps};
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha1::Sha1;
@@ -64,32 +68,6 @@ fn json(args: &[&str], password: Option<&str>) -> (i32, Value) {
         out.status.code().unwrap(),
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")),
     )
-}
-
-fn steps<'a>(report: &'a Value, name: &str) -> Vec<&'a Value> {
-    report["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|s| s["name"] == name)
-        .collect()
-}
-
-fn step<'a>(report: &'a Value, name: &str) -> &'a Value {
-    steps(report, name)
-        .into_iter()
-        .next()
-        .unwrap_or_else(|| panic!("no step {name} in {report}"))
-}
-
-fn hints(step: &Value) -> String {
-    step["hints"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h.as_str().unwrap())
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 fn alice(env: &Value) -> (String, String) {

@@ -6,6 +6,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test panics to fail
 #![cfg(target_arch = "wasm32")]
 
+#[path = "support/web.rs"]
+mod web_support;
+
 use js_sys::{Reflect, JSON};
 use softphone_core::core::nat::{Mapping, NatMapping};
 use softphone_core::core::quality::Warning;
@@ -20,6 +23,7 @@ use softphone_core::web::quality::{read_report, CallQuality};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
+use web_support::sleep;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -31,16 +35,6 @@ fn get(v: &JsValue, path: &str) -> JsValue {
     path.split('.').fold(v.clone(), |v, k| {
         Reflect::get(&v, &k.into()).unwrap_or(JsValue::UNDEFINED)
     })
-}
-
-async fn sleep(ms: i32) {
-    let p = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    JsFuture::from(p).await.unwrap();
 }
 
 #[wasm_bindgen_test]

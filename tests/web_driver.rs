@@ -4,6 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test panics to fail
 #![cfg(target_arch = "wasm32")]
 
+#[path = "support/web.rs"]
+mod web_support;
+
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -12,6 +15,7 @@ use softphone_core::web::{Softphone, INSTANCE_ID_STORAGE_KEY};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
+use web_support::sleep;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -39,16 +43,6 @@ fn config_error(json: &str) -> (String, String) {
             (get_str(&e, "field"), get_str(&e, "message"))
         }
     }
-}
-
-async fn sleep(ms: i32) {
-    let p = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    JsFuture::from(p).await.unwrap();
 }
 
 /// Collects the events of one type.
@@ -295,15 +289,21 @@ async fn fake_microphone_from_webdriver_json() {
     stop.call0(&track).unwrap();
 }
 
+/// A phone (no password) whose server is `CLOSED_PORT_URL`, reconnecting every
+/// `reconnect_ms`.
+fn closed_port_phone(reconnect_ms: u32) -> Softphone {
+    let config = format!(
+        r#"{{"servers":"{CLOSED_PORT_URL}","uri":"sip:a@softphone.test",
+            "reconnect":{{"baseMs":{reconnect_ms},"maxMs":{reconnect_ms}}},"logLevel":"off"}}"#
+    );
+    Softphone::new(js(&config)).expect("config")
+}
+
 /// Dropping the phone (`free()` in JavaScript) closes its socket and cancels its timer:
 /// a phone that was retrying stops retrying.
 #[wasm_bindgen_test]
 async fn drop_cleans_up() {
-    let config = format!(
-        r#"{{"servers":"{CLOSED_PORT_URL}","uri":"sip:a@softphone.test",
-            "reconnect":{{"baseMs":100,"maxMs":100}},"logLevel":"off"}}"#
-    );
-    let phone = Softphone::new(js(&config)).expect("config");
+    let phone = closed_port_phone(100);
     let conn = Recorder::new(&phone, "connection");
     phone.start();
     conn.wait_for("reconnecting", 5_000).await;
@@ -330,11 +330,7 @@ fn run_js(code: &str) {
 /// again at once instead of waiting out its backoff), and stop no longer after `stop()`.
 #[wasm_bindgen_test]
 async fn page_lifecycle_events_reach_the_core_until_stopped() {
-    let config = format!(
-        r#"{{"servers":"{CLOSED_PORT_URL}","uri":"sip:a@softphone.test",
-            "reconnect":{{"baseMs":20000,"maxMs":20000}},"logLevel":"off"}}"#
-    );
-    let phone = Softphone::new(js(&config)).expect("config");
+    let phone = closed_port_phone(20000);
     let conn = Recorder::new(&phone, "connection");
     let connecting = || conn.states().iter().filter(|s| *s == "connecting").count();
     phone.start();

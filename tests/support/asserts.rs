@@ -1,6 +1,6 @@
 //! Assertions several transcript files share.
 
-use softphone_core::core::{Direction, MediaAction, RequestError};
+use softphone_core::core::{CallEvent, Direction, MediaAction, RequestError};
 
 /// Asserts that `r` is the typed refusal of extra header `name` as one the stack writes
 /// (the one validator, `ExtraHeaders`, for MESSAGE and SUBSCRIBE as for calls).
@@ -26,5 +26,23 @@ pub fn offer(direction: Direction) -> MediaAction {
         direction,
         ice_restart: false,
         video: false,
+    }
+}
+
+/// The offer of an ICE restart (both directions, no video).
+pub fn ice_restart_offer() -> MediaAction {
+    MediaAction::CreateOffer {
+        direction: Direction::SendRecv,
+        ice_restart: true,
+        video: false,
+    }
+}
+
+/// What a transfer reports of the far end's progress: a REFER's response or a NOTIFY's
+/// sipfrag.
+pub fn progress(status: u16, reason: &str) -> CallEvent {
+    CallEvent::TransferProgress {
+        status,
+        reason: reason.into(),
     }
 }

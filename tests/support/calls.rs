@@ -22,6 +22,16 @@ impl Peer {
         )
     }
 
+    /// A 200 without a body to `req`, with one extra header line.
+    pub fn ok_with(&self, req: &[u8], header: &str) -> Vec<u8> {
+        self.reply(req, 200, "OK", None, &[header.into()])
+    }
+
+    /// A REFER inside the dialog of `ours` asking us to call `refer_to` (a URI).
+    pub fn refer(&mut self, ours: &[u8], refer_to: &str) -> Vec<u8> {
+        self.in_dialog("REFER", ours, None, &[format!("Refer-To: <{refer_to}>")])
+    }
+
     /// An INFO carrying one DTMF digit as `application/dtmf-relay` (`duration` ms).
     pub fn dtmf_info(&mut self, ours: &[u8], signal: char, duration: u32) -> Vec<u8> {
         let body = format!("Signal={signal}\r\nDuration={duration}\r\n");
@@ -37,6 +47,14 @@ impl Harness {
         h.auto_pong = true;
         let (call, peer) = h.connected_call(extra);
         (h, call, peer)
+    }
+
+    /// A connected outgoing call to bob (`connected_call` with no extra headers) and
+    /// its INVITE, for requests inside its dialog.
+    pub fn connected_dialog(&mut self) -> (CallId, Peer, Vec<u8>) {
+        let (call, peer) = self.connected_call(&[]);
+        let invite = self.sent_log_first_invite();
+        (call, peer, invite)
     }
 
     /// Registers and delivers bob's INVITE (with `sdp`); returns the call and our
@@ -59,6 +77,22 @@ impl Harness {
             })
             .expect("an incoming call event");
         (call, response)
+    }
+
+    /// Puts `call` on hold: the driver's offer comes at once, complete; returns the
+    /// re-INVITE (the media action is dropped unlooked at).
+    pub fn hold_reinvite(&mut self, call: CallId) -> Vec<u8> {
+        self.ua.hold(call, self.now).expect("hold");
+        self.drain();
+        self.media.clear();
+        self.local_description(call, super::SDP_HOST, true);
+        let reinvite = self.take();
+        assert!(
+            reinvite.starts_with(b"INVITE "),
+            "{}",
+            first_line(&reinvite)
+        );
+        reinvite
     }
 
     /// Delivers a request from the network and asserts the user agent answered it

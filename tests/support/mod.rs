@@ -324,13 +324,17 @@ impl Harness {
         registrar
     }
 
+    /// Starts and opens the socket; returns a fresh registrar and the first REGISTER.
+    pub fn first_register(&mut self) -> (Registrar, Vec<u8>) {
+        self.start();
+        self.open();
+        (Registrar::new(), self.take())
+    }
+
     /// Starts, opens the socket, and answers the first REGISTER with a challenge;
     /// returns the registrar and the REGISTER that answers it (not yet answered).
     pub fn challenged(&mut self) -> (Registrar, Vec<u8>) {
-        self.start();
-        self.open();
-        let mut registrar = Registrar::new();
-        let first = self.take();
+        let (mut registrar, first) = self.first_register();
         self.deliver(&registrar.challenge(&first, false));
         (registrar, self.take())
     }
