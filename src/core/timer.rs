@@ -5,11 +5,22 @@
 //!
 //! RFC 3261 Timer H (a UAS waiting for the ACK of its failure response) has no entry:
 //! over a reliable transport the failure response is never retransmitted (Timer G does
-//! not run), so nothing waits for that ACK; a late ACK matches no dialog and is dropped,
-//! which is all Timer H's expiry would lead to. Timers I, J and K are zero (section 17).
+//! not run), so nothing waits for that ACK. The INVITE server transaction
+//! (`transaction/invite_server.rs`) stays Completed with its failure and the ACK, when
+//! it comes, is absorbed; one that never comes costs nothing, which is all Timer H's
+//! expiry would lead to. Timers D, I, J and K are zero (section 17). Timer B is
+//! `CallTimer::InviteTimeout`, armed by `transaction/invite_client.rs`.
+
+use std::time::Duration;
 
 use super::ids::{CallId, SubscriptionId, TxId};
 use super::Instant;
+
+/// RFC 3261 T1, the round-trip estimate: the first 2xx retransmission of a UAS, and
+/// 64*T1 bounds its wait for the ACK.
+pub(crate) const T1: Duration = Duration::from_millis(500);
+/// RFC 3261 T2: the longest interval between 2xx retransmissions.
+pub(crate) const T2: Duration = Duration::from_secs(4);
 
 /// Why a deadline was armed: what [`UserAgent::poll_timeout`](super::UserAgent::poll_timeout)
 /// reports beside it, for the driver's logs and tests.

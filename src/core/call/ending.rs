@@ -9,8 +9,6 @@ use super::Calls;
 use crate::core::headers::{check_phrase, EndOptions, ExtraHeaders, HeaderTarget};
 use crate::core::io::Io;
 use crate::core::transaction::Sender;
-use crate::core::LogLevel;
-use crate::sip::{BuildError, Method, RequestBuilder};
 
 /// The checked headers of `options` for a BYE, CANCEL or rejection: the extra ones,
 /// then `Reason` when given.
@@ -110,32 +108,12 @@ impl Call {
     /// 3261 section 9.1), and says whether it could go. It carries the application's
     /// headers and `Reason`, or `Reason: SIP;cause=487`.
     pub(crate) fn send_cancel(&self, io: &mut Io<'_>) -> bool {
-        let Some(invite) = self.invite.as_ref().filter(|inv| inv.provisional) else {
+        let Some(invite) = self.invite.as_ref().filter(|inv| inv.tx.can_cancel()) else {
             return false;
         };
-        let has_reason = self.end_headers.iter().any(|(n, _)| n == "Reason");
-        let built = (|| -> Result<Vec<u8>, BuildError> {
-            let mut b = RequestBuilder::new(Method::Cancel, &invite.request_uri)?;
-            b.header("Via", &invite.via)?
-                .header("Max-Forwards", "70")?
-                .header("From", &self.local_header)?
-                .header("To", &invite.to)?
-                .header("Call-ID", &self.call_id)?
-                .header("CSeq", &format!("{} CANCEL", invite.seq))?;
-            for (name, value) in &self.end_headers {
-                b.header(name, value)?;
-            }
-            if !has_reason {
-                b.header("Reason", "SIP;cause=487;text=\"Request Terminated\"")?;
-            }
-            Ok(b.build())
-        })();
-        match built {
-            Ok(bytes) => {
-                io.send(bytes);
-            }
-            Err(e) => io.log(LogLevel::Error, || format!("cannot build CANCEL: {e}")),
-        }
+        invite
+            .tx
+            .cancel(&self.local_header, &self.call_id, &self.end_headers, io);
         true
     }
 }

@@ -4,36 +4,28 @@
 //! and a no-answer timeout.
 
 use super::dialog::Dialog;
-use super::state::{Awaiting, Call, Ending, OkRetransmit, Phase, T1, T2};
+use super::state::{Awaiting, Call, Ending, Phase};
 use super::types::{AnswerOptions, CallError, CallEvent, CallId, EndCause, MediaAction};
 use super::Calls;
 use crate::core::headers::{ExtraHeaders, HeaderTarget};
 use crate::core::io::Io;
 use crate::core::sdp::Direction;
 use crate::core::timer::CallTimer;
-use crate::core::transaction::{Sender, ALLOW};
+use crate::core::transaction::{Accepted2xx, InviteServer, Sender, ALLOW};
 use crate::core::LogLevel;
 use crate::sip::{BuildError, HeaderName, Message, ResponseBuilder};
 
 impl Calls {
     /// An INVITE outside any dialog: a new incoming call (or a retransmission).
     pub(crate) fn on_new_invite(&mut self, msg: &Message<'_>, io: &mut Io<'_>) {
-        let branch = msg.top_via().branch().unwrap_or("");
-        if let Some(i) = self.calls.iter().position(|c| {
-            c.server_invite
-                .as_deref()
-                .and_then(|raw| {
-                    Message::parse(raw).ok().map(|m| {
-                        m.top_via().branch() == Some(branch) && m.call_id() == msg.call_id()
-                    })
-                })
-                .unwrap_or(false)
-        }) {
+        if let Some(tx) = self
+            .calls
+            .iter()
+            .filter_map(|c| c.server_invite.as_ref())
+            .find(|tx| tx.matches(msg))
+        {
             // A retransmission of an INVITE we already handle: repeat the last response.
-            if let Some(last) = self.calls[i].last_response.clone() {
-                io.send(last);
-            }
-            return;
+            return tx.on_retransmission(io);
         }
         let replaced = match self.match_replaces(msg) {
             Ok(replaced) => replaced,
@@ -61,7 +53,7 @@ impl Calls {
         let mut call = Call::new(id, false);
         call.local_tag = io.rng.token(10);
         call.call_id = msg.call_id().to_string();
-        call.server_invite = Some(msg.as_bytes().to_vec());
+        call.server_invite = Some(InviteServer::new(msg.as_bytes()));
         call.dialog = Dialog::as_callee(msg, &call.local_tag, io.rng);
         call.peer_allows_update = msg.allow().iter().any(|m| m.eq_ignore_ascii_case("UPDATE"));
         let from = msg.from();
@@ -99,8 +91,11 @@ impl Calls {
                 "only a ringing incoming call can be answered",
             ));
         }
-        let raw = call.server_invite.clone().unwrap_or_default();
-        let offer = Message::parse(&raw)
+        let raw = call
+            .server_invite
+            .as_ref()
+            .map_or(&[][..], |tx| tx.request());
+        let offer = Message::parse(raw)
             .map(|m| String::from_utf8_lossy(m.body()).into_owned())
             .unwrap_or_default();
         call.answer_headers = ExtraHeaders::new(options.headers, HeaderTarget::Answer)
@@ -142,7 +137,9 @@ impl Calls {
         io: &mut Io<'_>,
         s: &mut Sender<'_>,
     ) {
-        let raw = self.calls[i].server_invite.clone().unwrap_or_default();
+        let raw = (self.calls[i].server_invite.as_ref())
+            .map(|tx| tx.request().to_vec())
+            .unwrap_or_default();
         let Ok(request) = Message::parse(&raw) else {
             return;
         };
@@ -157,17 +154,17 @@ impl Calls {
         match built {
             Ok(bytes) => {
                 let call = &mut self.calls[i];
-                io.send(bytes.clone());
-                call.last_response = Some(bytes.clone());
-                call.ok_retransmit = Some(OkRetransmit {
-                    response: bytes,
-                    interval: T1,
-                    seq: request.cseq().seq,
+                if let Some(tx) = &mut call.server_invite {
+                    tx.respond(bytes.clone(), 200, io);
+                }
+                call.ok_retransmit = Some(Accepted2xx::start(
+                    bytes,
+                    request.cseq().seq,
                     offer_in_200,
-                });
+                    call.ok_timers(),
+                    io,
+                ));
                 call.phase = Phase::AwaitingAck;
-                call.set_timer(CallTimer::OkRetransmit, io.now + T1, io);
-                call.set_timer(CallTimer::AckTimeout, io.now + T1 * 64, io);
             }
             Err(e) => {
                 io.log(LogLevel::Error, || format!("cannot build 200: {e}"));
@@ -215,7 +212,7 @@ impl Calls {
         // The application's headers go on the 200 of the INVITE only, not on the 200s of
         // re-INVITEs (which share this builder).
         if request.cseq().method == crate::sip::Method::Invite
-            && call.server_invite.as_deref() == Some(request.as_bytes())
+            && call.server_invite.as_ref().map(InviteServer::request) == Some(request.as_bytes())
         {
             for (name, value) in &call.answer_headers {
                 b.header(name, value)?;
@@ -229,21 +226,17 @@ impl Calls {
 
     /// Timer G's cousin for the UAS core: send the 2xx again, doubling up to T2.
     pub(crate) fn retransmit_ok(&mut self, i: usize, io: &mut Io<'_>) {
-        let call = &mut self.calls[i];
-        let Some(ok) = &mut call.ok_retransmit else {
-            return;
-        };
-        io.send(ok.response.clone());
-        ok.interval = (ok.interval * 2).min(T2);
-        let next = io.now + ok.interval;
-        call.set_timer(CallTimer::OkRetransmit, next, io);
+        if let Some(ok) = &mut self.calls[i].ok_retransmit {
+            ok.on_retransmit_timer(io);
+        }
     }
 
     /// No ACK within 64*T1: the session is over (RFC 3261 section 13.3.1.4).
     pub(crate) fn on_ack_timeout(&mut self, i: usize, io: &mut Io<'_>, s: &mut Sender<'_>) {
         let call = &mut self.calls[i];
-        call.ok_retransmit = None;
-        call.cancel_timer(CallTimer::OkRetransmit, io);
+        if let Some(ok) = call.ok_retransmit.take() {
+            ok.stop(io);
+        }
         // Hung up before the ACK: the BYE it was waiting for goes now, and that is all.
         let hung_up = call.ending == Ending::ByeAfterAck;
         call.settle();
@@ -271,12 +264,15 @@ impl Calls {
             return;
         };
         let call = &mut self.calls[i];
-        let Some(ok) = call.ok_retransmit.take_if(|ok| ok.seq == msg.cseq().seq) else {
+        if let Some(tx) = &mut call.server_invite {
+            tx.on_ack();
+        }
+        let seq = msg.cseq().seq;
+        let Some(ok) = call.ok_retransmit.take_if(|ok| ok.acked_by(seq)) else {
             return;
         };
-        call.cancel_timer(CallTimer::OkRetransmit, io);
-        call.cancel_timer(CallTimer::AckTimeout, io);
-        if ok.offer_in_200 && !msg.body().is_empty() {
+        ok.stop(io);
+        if ok.offer_in_200() && !msg.body().is_empty() {
             call.media(
                 MediaAction::ApplyAnswer {
                     answer: String::from_utf8_lossy(msg.body()).into_owned(),
@@ -303,14 +299,8 @@ impl Calls {
 
     /// A CANCEL: stops an unanswered incoming call with 487.
     pub(crate) fn on_cancel(&mut self, msg: &Message<'_>, io: &mut Io<'_>) -> bool {
-        let branch = msg.top_via().branch().unwrap_or("");
         let Some(i) = self.calls.iter().position(|c| {
-            !c.is_over()
-                && c.server_invite.as_deref().is_some_and(|raw| {
-                    Message::parse(raw).is_ok_and(|m| {
-                        m.top_via().branch() == Some(branch) && m.call_id() == msg.call_id()
-                    })
-                })
+            !c.is_over() && c.server_invite.as_ref().is_some_and(|tx| tx.matches(msg))
         }) else {
             return false;
         };
@@ -338,7 +328,7 @@ impl Calls {
         io: &mut Io<'_>,
     ) {
         let call = &self.calls[i];
-        let Some(raw) = call.server_invite.clone() else {
+        let Some(raw) = call.server_invite.as_ref().map(|tx| tx.request().to_vec()) else {
             return;
         };
         let Ok(request) = Message::parse(&raw) else {
@@ -364,9 +354,8 @@ impl Calls {
             }
             Ok(b.build())
         })();
-        if let Ok(bytes) = built {
-            io.send(bytes.clone());
-            self.calls[i].last_response = Some(bytes);
+        if let (Ok(bytes), Some(tx)) = (built, &mut self.calls[i].server_invite) {
+            tx.respond(bytes, code, io);
         }
     }
 

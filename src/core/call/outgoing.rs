@@ -11,8 +11,8 @@ use crate::core::headers::{ExtraHeaders, HeaderTarget};
 use crate::core::io::Io;
 use crate::core::local::new_branch;
 use crate::core::sdp::Direction;
-use crate::core::timer::CallTimer;
-use crate::core::transaction::{InDialog, Purpose};
+use crate::core::timer::{CallTimer, TimerKey};
+use crate::core::transaction::{InDialog, InviteClient, InviteRequest, Purpose};
 use crate::core::transaction::{Sender, ALLOW};
 use crate::core::LogLevel;
 use crate::sip::{escape_display_name, BuildError, Message, Method, RequestBuilder};
@@ -103,22 +103,28 @@ impl Calls {
         let min_se = self.settings.min_se;
         let invite_timeout = self.settings.invite_timeout;
         let call = &mut self.calls[i];
-        let seq = call.invite.as_ref().map_or(1, |inv| inv.seq + 1);
+        let seq = call.invite.as_ref().map_or(1, |inv| inv.tx.seq + 1);
         let session_expires = call
             .invite
             .as_ref()
             .and_then(|inv| inv.timer_retried.then_some(session_expires))
             .unwrap_or(session_expires);
         match build_invite(call, seq, &sdp, session_expires, min_se, io, s) {
-            Ok((bytes, mut invite)) => {
-                if let Some(previous) = &call.invite {
-                    invite.auth_retried = previous.auth_retried;
-                    invite.timer_retried = previous.timer_retried;
-                }
-                call.invite = Some(invite);
+            Ok((bytes, request)) => {
+                let (auth_retried, timer_retried) = call
+                    .invite
+                    .as_ref()
+                    .map_or((false, false), |inv| (inv.auth_retried, inv.timer_retried));
                 call.phase = Phase::Inviting;
                 io.send(bytes);
-                call.set_timer(CallTimer::InviteTimeout, io.now + invite_timeout, io);
+                let timer_b = TimerKey::Call(call.id, CallTimer::InviteTimeout);
+                call.invite = Some(OutInvite {
+                    tx: InviteClient::start(request, timer_b, invite_timeout, io),
+                    sdp,
+                    auth_retried,
+                    timer_retried,
+                    reason: None,
+                });
             }
             Err(e) => {
                 io.log(LogLevel::Error, || format!("cannot build INVITE: {e}"));
@@ -152,7 +158,9 @@ impl Calls {
             }
             return;
         }
-        if call.phase == Phase::Inviting {
+        // Timer B of the initial INVITE: the transaction says whether it still waited.
+        let timed_out = call.invite.as_mut().is_some_and(|inv| inv.tx.on_timer_b());
+        if call.phase == Phase::Inviting && timed_out {
             call.end(
                 EndCause::Failed {
                     status: 408,
@@ -173,8 +181,10 @@ impl Calls {
         let branch = msg.top_via().branch().unwrap_or("").to_string();
         let method = msg.cseq().method;
         let Some(i) = self.calls.iter().position(|c| {
-            c.invite.as_ref().is_some_and(|inv| inv.branch == branch)
-                || c.reinvite.as_ref().is_some_and(|inv| inv.branch == branch)
+            c.invite.as_ref().is_some_and(|inv| inv.tx.branch == branch)
+                || c.reinvite
+                    .as_ref()
+                    .is_some_and(|inv| inv.tx.branch == branch)
         }) else {
             return false;
         };
@@ -187,7 +197,7 @@ impl Calls {
         if self.calls[i]
             .reinvite
             .as_ref()
-            .is_some_and(|inv| inv.branch == branch)
+            .is_some_and(|inv| inv.tx.branch == branch)
         {
             self.on_reinvite_response(i, msg, io, s);
         } else {
@@ -231,15 +241,17 @@ impl Calls {
     ) {
         let status = msg.status().unwrap_or(500);
         let call = &mut self.calls[i];
-        call.cancel_timer(CallTimer::InviteTimeout, io);
+        match &mut call.invite {
+            Some(invite) => {
+                invite.tx.on_response(status, io);
+            }
+            None => call.cancel_timer(CallTimer::InviteTimeout, io),
+        }
         if status < 200 {
             if matches!(call.phase, Phase::Confirmed | Phase::AwaitingAck) {
                 // A provisional response overtaken by the 2xx (a UDP leg can reorder
                 // them): the call is already up.
                 return;
-            }
-            if let Some(invite) = &mut call.invite {
-                invite.provisional = true;
             }
             if call.is_over() {
                 call.cancel_on_provisional(io);
@@ -300,7 +312,7 @@ impl Calls {
             return;
         }
         if call.dialog.is_none() {
-            let seq = call.invite.as_ref().map_or(1, |inv| inv.seq);
+            let seq = call.invite.as_ref().map_or(1, |inv| inv.tx.seq);
             call.dialog = Dialog::as_caller(&call.local_header, &call.local_tag, seq, msg);
         }
         let (first, mut ringing, mut early_media) = match call.phase {
@@ -333,7 +345,7 @@ impl Calls {
 
     fn on_invite_ok(&mut self, i: usize, msg: &Message<'_>, io: &mut Io<'_>, s: &mut Sender<'_>) {
         let call = &mut self.calls[i];
-        let seq = call.invite.as_ref().map_or(1, |inv| inv.seq);
+        let seq = call.invite.as_ref().map_or(1, |inv| inv.tx.seq);
         let Some(mut dialog) = Dialog::as_caller(&call.local_header, &call.local_tag, seq, msg)
         else {
             io.log(LogLevel::Warn, || "2xx without a To tag: cannot ACK".into());
@@ -342,7 +354,7 @@ impl Calls {
         let auth = call
             .invite
             .as_ref()
-            .map(|inv| inv.auth.clone())
+            .map(|inv| inv.tx.auth.clone())
             .unwrap_or_default();
         let confirmed = call.phase == Phase::Confirmed;
         let retransmission = confirmed
@@ -402,7 +414,7 @@ fn build_invite(
     min_se: u32,
     io: &mut Io<'_>,
     s: &mut Sender<'_>,
-) -> Result<(Vec<u8>, OutInvite), BuildError> {
+) -> Result<(Vec<u8>, InviteRequest), BuildError> {
     let branch = new_branch(io.rng);
     let via = s.local.via(s.secure, &branch);
     let to = format!("<{}>", call.target);
@@ -427,63 +439,35 @@ fn build_invite(
     let auth = finish_invite(&mut b, &call.target, sdp, io, s)?;
     Ok((
         b.build(),
-        OutInvite {
+        InviteRequest {
             branch,
             seq,
             request_uri: call.target.clone(),
             to,
             via,
-            sdp: sdp.to_string(),
             auth,
-            provisional: false,
-            auth_retried: false,
-            timer_retried: false,
-            reason: None,
         },
     ))
 }
 
-/// The ACK of a non-2xx final response: part of the INVITE transaction, same branch.
+/// The ACK of a non-2xx final response: part of the INVITE transaction, same branch
+/// (the re-INVITE's when the response is to it, with the dialog's route set).
 pub(crate) fn send_ack_for_failure(call: &Call, msg: &Message<'_>, io: &mut Io<'_>) {
     let Some(invite) = call
         .reinvite
         .as_ref()
-        .filter(|inv| Some(inv.branch.as_str()) == msg.top_via().branch())
+        .filter(|inv| Some(inv.tx.branch.as_str()) == msg.top_via().branch())
         .or(call.invite.as_ref())
     else {
         return;
     };
-    let to = msg
-        .headers()
-        .iter()
-        .find(|h| h.known() == Some(crate::sip::HeaderName::To))
-        .map(|h| h.value().into_owned())
-        .unwrap_or_else(|| invite.to.clone());
-    let routes: Vec<String> = if invite.reason.is_some() {
-        call.dialog
-            .as_ref()
-            .map(|d| d.route_set.clone())
-            .unwrap_or_default()
-    } else {
-        Vec::new()
+    let dialog = call.dialog.as_ref();
+    let routes = match (invite.reason, dialog) {
+        (Some(_), Some(d)) => d.route_set.as_slice(),
+        _ => &[],
     };
-    let built = (|| -> Result<Vec<u8>, BuildError> {
-        let mut b = RequestBuilder::new(Method::Ack, &invite.request_uri)?;
-        b.header("Via", &invite.via)?.header("Max-Forwards", "70")?;
-        for route in &routes {
-            b.header("Route", route)?;
-        }
-        let from = call
-            .dialog
-            .as_ref()
-            .map_or(call.local_header.as_str(), |d| d.local_header.as_str());
-        b.header("From", from)?
-            .header("To", &to)?
-            .header("Call-ID", msg.call_id())?
-            .header("CSeq", &format!("{} ACK", invite.seq))?;
-        Ok(b.build())
-    })();
-    if let Ok(bytes) = built {
+    let from = dialog.map_or(call.local_header.as_str(), |d| d.local_header.as_str());
+    if let Ok(bytes) = invite.tx.ack(msg, from, routes) {
         io.send(bytes);
     }
 }

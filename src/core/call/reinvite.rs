@@ -8,8 +8,8 @@ use super::types::{CallError, CallEvent, CallId, EndCause, MediaAction};
 use super::Calls;
 use crate::core::io::Io;
 use crate::core::sdp::{Direction, SdpSummary};
-use crate::core::timer::CallTimer;
-use crate::core::transaction::{Sender, ALLOW};
+use crate::core::timer::{CallTimer, TimerKey};
+use crate::core::transaction::{Accepted2xx, InviteClient, InviteRequest, Sender, ALLOW};
 use crate::core::LogLevel;
 use crate::sip::{BuildError, Message, Method};
 
@@ -131,14 +131,14 @@ impl Calls {
         io.send(bytes.clone());
         if request.method() == Method::Invite {
             let call = &mut self.calls[i];
-            call.ok_retransmit = Some(super::state::OkRetransmit {
-                response: bytes,
-                interval: super::state::T1,
-                seq: request.cseq().seq,
+            let timers = call.ok_timers();
+            call.ok_retransmit = Some(Accepted2xx::start(
+                bytes,
+                request.cseq().seq,
                 offer_in_200,
-            });
-            call.set_timer(CallTimer::OkRetransmit, io.now + super::state::T1, io);
-            call.set_timer(CallTimer::AckTimeout, io.now + super::state::T1 * 64, io);
+                timers,
+                io,
+            ));
         }
         if !offer_in_200 {
             let remote_hold = SdpSummary::read(&String::from_utf8_lossy(request.body()))
@@ -220,7 +220,7 @@ impl Calls {
         } else {
             Vec::new()
         };
-        let built = (|| -> Result<(Vec<u8>, OutInvite), BuildError> {
+        let built = (|| -> Result<(Vec<u8>, InviteRequest), BuildError> {
             let (mut b, branch, seq) =
                 dialog.request(Method::Invite, None, s.local, s.secure, io.rng)?;
             b.header("Allow", ALLOW)?
@@ -244,26 +244,27 @@ impl Calls {
             let via = s.local.via(s.secure, &branch);
             Ok((
                 b.build(),
-                OutInvite {
+                InviteRequest {
                     branch,
                     seq,
                     request_uri: dialog.remote_target.clone(),
                     to: dialog.remote_header.clone(),
                     via,
-                    sdp: sdp.clone(),
                     auth,
-                    provisional: false,
-                    auth_retried,
-                    timer_retried: false,
-                    reason: Some(reason),
                 },
             ))
         })();
         match built {
-            Ok((bytes, invite)) => {
+            Ok((bytes, request)) => {
                 io.send(bytes);
-                call.reinvite = Some(invite);
-                call.set_timer(CallTimer::InviteTimeout, io.now + invite_timeout, io);
+                let timer_b = TimerKey::Call(call.id, CallTimer::InviteTimeout);
+                call.reinvite = Some(OutInvite {
+                    tx: InviteClient::start(request, timer_b, invite_timeout, io),
+                    sdp,
+                    auth_retried,
+                    timer_retried: false,
+                    reason: Some(reason),
+                });
             }
             Err(e) => {
                 io.log(LogLevel::Error, || format!("cannot build re-INVITE: {e}"));
@@ -282,13 +283,16 @@ impl Calls {
     ) {
         let status = msg.status().unwrap_or(500);
         if status < 200 {
+            // Timer B keeps bounding the whole re-INVITE (see `transaction::invite_client`).
             return;
         }
-        self.calls[i].cancel_timer(CallTimer::InviteTimeout, io);
         let call = &mut self.calls[i];
-        let Some(invite) = call.reinvite.clone() else {
+        let Some(invite) = call.reinvite.as_mut() else {
+            call.cancel_timer(CallTimer::InviteTimeout, io);
             return;
         };
+        invite.tx.on_response(status, io);
+        let invite = invite.clone();
         let reason = invite.reason.unwrap_or(ReinviteReason::SessionRefresh);
         if call.is_over() {
             // The call ended while the re-INVITE was out (a BYE crossed it): ACK, nothing more.
@@ -297,7 +301,7 @@ impl Calls {
             call.cancel_timer(CallTimer::InviteTimeout, io);
             if (200..300).contains(&status) {
                 if let Some(dialog) = &mut call.dialog {
-                    send_ack(dialog, invite.seq, &invite.auth, None, io, s);
+                    send_ack(dialog, invite.tx.seq, &invite.tx.auth, None, io, s);
                 }
             } else {
                 send_ack_for_failure(call, msg, io);
@@ -308,7 +312,7 @@ impl Calls {
             call.reinvite = None;
             if let Some(dialog) = &mut call.dialog {
                 dialog.refresh_target(msg);
-                send_ack(dialog, invite.seq, &invite.auth, None, io, s);
+                send_ack(dialog, invite.tx.seq, &invite.tx.auth, None, io, s);
             }
             // A refresh (session timer, or a target refresh after a new flow) re-sent the
             // SDP already in place: the browser made no offer, so there is no answer to

@@ -7,15 +7,12 @@ use super::dialog::Dialog;
 use super::types::{CallEvent, CallId, EndCause, HoldState, IceState, MediaAction};
 use crate::core::io::Io;
 use crate::core::output::Output;
-use crate::core::timer::{CallTimer, TimerKey};
+use crate::core::timer::{CallTimer, TimerKey, T1};
+use crate::core::transaction::{Accepted2xx, InviteClient, InviteServer};
 use crate::core::{Event, Instant, LogLevel};
 
 /// One digit queued for INFO: the tone, its duration and the gap after it (ms).
 pub(crate) type QueuedDigit = (char, u32, u32);
-
-/// RFC 3261 T1 and T2 (for the 2xx retransmissions of a UAS).
-pub(crate) const T1: Duration = Duration::from_millis(500);
-pub(crate) const T2: Duration = Duration::from_secs(4);
 
 /// Where a call is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,18 +104,12 @@ impl ReinviteReason {
     }
 }
 
-/// Our INVITE (the initial one or a re-INVITE), kept for ACK, CANCEL and retries.
+/// Our INVITE (the initial one or a re-INVITE): its transaction, and what the call
+/// needs to send it again (with credentials, or a longer session interval).
 #[derive(Debug, Clone)]
 pub(crate) struct OutInvite {
-    pub(crate) branch: String,
-    pub(crate) seq: u32,
-    pub(crate) request_uri: String,
-    /// The To we sent (without tag, for the initial INVITE).
-    pub(crate) to: String,
-    pub(crate) via: String,
+    pub(crate) tx: InviteClient,
     pub(crate) sdp: String,
-    pub(crate) auth: Vec<(&'static str, String)>,
-    pub(crate) provisional: bool,
     pub(crate) auth_retried: bool,
     pub(crate) timer_retried: bool,
     pub(crate) reason: Option<ReinviteReason>,
@@ -129,16 +120,6 @@ pub(crate) struct OutInvite {
 pub(crate) struct TransferOut {
     /// Attended: the call whose dialog the target is asked to replace.
     pub(crate) consult: Option<CallId>,
-}
-
-/// A 2xx we retransmit until its ACK comes (RFC 3261 section 13.3.1.4).
-#[derive(Debug, Clone)]
-pub(crate) struct OkRetransmit {
-    pub(crate) response: Vec<u8>,
-    pub(crate) interval: Duration,
-    pub(crate) seq: u32,
-    /// The 200 carried our offer; the ACK carries the answer.
-    pub(crate) offer_in_200: bool,
 }
 
 /// The negotiated session timer (RFC 4028).
@@ -208,13 +189,14 @@ pub(crate) struct Call {
     pub(crate) invite: Option<OutInvite>,
     /// What the call still owes once it is over (`Ending::None` while it is live).
     pub(crate) ending: Ending,
-    /// Incoming: the INVITE we answer.
-    pub(crate) server_invite: Option<Vec<u8>>,
+    /// Incoming: the transaction of the INVITE we answer.
+    pub(crate) server_invite: Option<InviteServer>,
     pub(crate) awaiting: Awaiting,
     pub(crate) local_sdp: Option<String>,
     pub(crate) gather_started: Option<Instant>,
     pub(crate) reinvite: Option<OutInvite>,
-    pub(crate) ok_retransmit: Option<OkRetransmit>,
+    /// Our 2xx to an INVITE or re-INVITE, retransmitted until its ACK.
+    pub(crate) ok_retransmit: Option<Accepted2xx>,
     pub(crate) hold: HoldState,
     pub(crate) muted: bool,
     pub(crate) session: Option<SessionTimer>,
@@ -238,8 +220,6 @@ pub(crate) struct Call {
     /// Incoming: this call replaces that one (RFC 3891), which ends once this connects.
     pub(crate) replacing: Option<CallId>,
     pub(crate) glare_reason: Option<ReinviteReason>,
-    /// The last response to the INVITE we serve, for retransmitted INVITEs.
-    pub(crate) last_response: Option<Vec<u8>>,
     /// ICE recovery.
     pub(crate) ice: IceWatch,
     /// The media watchdog.
@@ -285,7 +265,6 @@ impl Call {
             transfer_out: None,
             replacing: None,
             glare_reason: None,
-            last_response: None,
             ice: Default::default(),
             watch: Default::default(),
         }
@@ -293,6 +272,14 @@ impl Call {
 
     pub(crate) fn set_timer(&self, timer: CallTimer, at: Instant, io: &mut Io<'_>) {
         io.timers.set(TimerKey::Call(self.id, timer), at);
+    }
+
+    /// The timers of our 2xx's retransmission: the next one, and the give-up.
+    pub(crate) fn ok_timers(&self) -> (TimerKey, TimerKey) {
+        (
+            TimerKey::Call(self.id, CallTimer::OkRetransmit),
+            TimerKey::Call(self.id, CallTimer::AckTimeout),
+        )
     }
 
     pub(crate) fn cancel_timer(&self, timer: CallTimer, io: &mut Io<'_>) {
@@ -343,7 +330,11 @@ impl Call {
         };
         self.end(cause, io);
         self.ending = ending;
-        self.set_timer(CallTimer::InviteTimeout, io.now + linger, io);
+        // Timer B again, for the final response the CANCEL asks for.
+        match &self.invite {
+            Some(invite) => invite.tx.cancelled(linger, io),
+            None => self.set_timer(CallTimer::InviteTimeout, io.now + linger, io),
+        }
     }
 
     /// Ends an incoming call whose 2xx waits for its ACK: the BYE goes after the ACK
