@@ -103,7 +103,7 @@ impl Calls {
         let min_se = self.settings.min_se;
         let invite_timeout = self.settings.invite_timeout;
         let call = &mut self.calls[i];
-        let seq = call.invite.as_ref().map_or(1, |inv| inv.tx.seq + 1);
+        let seq = call.invite.as_ref().map_or(1, |inv| inv.tx.sent.seq + 1);
         let session_expires = call
             .invite
             .as_ref()
@@ -181,10 +181,12 @@ impl Calls {
         let branch = msg.top_via().branch().unwrap_or("").to_string();
         let method = msg.cseq().method;
         let Some(i) = self.calls.iter().position(|c| {
-            c.invite.as_ref().is_some_and(|inv| inv.tx.branch == branch)
+            c.invite
+                .as_ref()
+                .is_some_and(|inv| inv.tx.sent.branch == branch)
                 || c.reinvite
                     .as_ref()
-                    .is_some_and(|inv| inv.tx.branch == branch)
+                    .is_some_and(|inv| inv.tx.sent.branch == branch)
         }) else {
             return false;
         };
@@ -197,7 +199,7 @@ impl Calls {
         if self.calls[i]
             .reinvite
             .as_ref()
-            .is_some_and(|inv| inv.tx.branch == branch)
+            .is_some_and(|inv| inv.tx.sent.branch == branch)
         {
             self.on_reinvite_response(i, msg, io, s);
         } else {
@@ -276,14 +278,10 @@ impl Calls {
                     .challenged(crate::core::auth::Scope::Call, msg)
                     .is_ok()
             {
-                if let Some(invite) = &mut call.invite {
-                    invite.auth_retried = true;
-                }
-                let sdp = call
-                    .invite
-                    .as_ref()
-                    .map(|inv| inv.sdp.clone())
-                    .unwrap_or_default();
+                let sdp = call.invite.as_mut().map_or_else(String::new, |inv| {
+                    inv.auth_retried = true;
+                    inv.sdp.clone()
+                });
                 return self.send_invite(i, sdp, io, s);
             }
         }
@@ -291,14 +289,10 @@ impl Calls {
             let retried = call.invite.as_ref().is_some_and(|inv| inv.timer_retried);
             if let (false, Some(min)) = (retried, msg.min_se()) {
                 self.settings.session_expires = self.settings.session_expires.max(min);
-                if let Some(invite) = &mut call.invite {
-                    invite.timer_retried = true;
-                }
-                let sdp = call
-                    .invite
-                    .as_ref()
-                    .map(|inv| inv.sdp.clone())
-                    .unwrap_or_default();
+                let sdp = call.invite.as_mut().map_or_else(String::new, |inv| {
+                    inv.timer_retried = true;
+                    inv.sdp.clone()
+                });
                 return self.send_invite(i, sdp, io, s);
             }
         }
@@ -312,7 +306,7 @@ impl Calls {
             return;
         }
         if call.dialog.is_none() {
-            let seq = call.invite.as_ref().map_or(1, |inv| inv.tx.seq);
+            let seq = call.invite.as_ref().map_or(1, |inv| inv.tx.sent.seq);
             call.dialog = Dialog::as_caller(&call.local_header, &call.local_tag, seq, msg);
         }
         let (first, mut ringing, mut early_media) = match call.phase {
@@ -345,7 +339,7 @@ impl Calls {
 
     fn on_invite_ok(&mut self, i: usize, msg: &Message<'_>, io: &mut Io<'_>, s: &mut Sender<'_>) {
         let call = &mut self.calls[i];
-        let seq = call.invite.as_ref().map_or(1, |inv| inv.tx.seq);
+        let seq = call.invite.as_ref().map_or(1, |inv| inv.tx.sent.seq);
         let Some(mut dialog) = Dialog::as_caller(&call.local_header, &call.local_tag, seq, msg)
         else {
             io.log(LogLevel::Warn, || "2xx without a To tag: cannot ACK".into());
@@ -354,7 +348,7 @@ impl Calls {
         let auth = call
             .invite
             .as_ref()
-            .map(|inv| inv.tx.auth.clone())
+            .map(|inv| inv.tx.sent.auth.clone())
             .unwrap_or_default();
         let confirmed = call.phase == Phase::Confirmed;
         let retransmission = confirmed
@@ -456,7 +450,7 @@ pub(crate) fn send_ack_for_failure(call: &Call, msg: &Message<'_>, io: &mut Io<'
     let Some(invite) = call
         .reinvite
         .as_ref()
-        .filter(|inv| Some(inv.tx.branch.as_str()) == msg.top_via().branch())
+        .filter(|inv| Some(inv.tx.sent.branch.as_str()) == msg.top_via().branch())
         .or(call.invite.as_ref())
     else {
         return;
@@ -469,6 +463,13 @@ pub(crate) fn send_ack_for_failure(call: &Call, msg: &Message<'_>, io: &mut Io<'
     let from = dialog.map_or(call.local_header.as_str(), |d| d.local_header.as_str());
     if let Ok(bytes) = invite.tx.ack(msg, from, routes) {
         io.send(bytes);
+    }
+}
+
+impl OutInvite {
+    /// The ACK of a 2xx to this re-INVITE, without a body, in `dialog`.
+    pub(crate) fn ack_2xx(&self, dialog: &mut Dialog, io: &mut Io<'_>, s: &mut Sender<'_>) {
+        send_ack(dialog, self.tx.sent.seq, &self.tx.sent.auth, None, io, s);
     }
 }
 

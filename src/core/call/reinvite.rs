@@ -2,7 +2,7 @@
 //! session refresh offers, with RFC 3261 section 14 glare handling (491 and the
 //! section 14.1 waits).
 
-use super::outgoing::{finish_invite, send_ack, send_ack_for_failure};
+use super::outgoing::{finish_invite, send_ack_for_failure};
 use super::state::{Awaiting, OutInvite, Phase, ReinviteReason};
 use super::types::{CallError, CallEvent, CallId, EndCause, MediaAction};
 use super::Calls;
@@ -48,25 +48,10 @@ impl Calls {
         let request = msg.as_bytes().to_vec();
         if msg.body().is_empty() {
             call.awaiting = Awaiting::ReinviteOfferIn200 { request };
-            call.media(
-                MediaAction::CreateOffer {
-                    direction,
-                    ice_restart: false,
-                    video: call.video,
-                },
-                io,
-            );
+            call.ask_offer(direction, io);
         } else {
             call.awaiting = Awaiting::ReinviteAnswer { request };
-            let offer = String::from_utf8_lossy(msg.body()).into_owned();
-            call.media(
-                MediaAction::CreateAnswer {
-                    offer,
-                    direction,
-                    video: call.video,
-                },
-                io,
-            );
+            call.ask_answer(msg.body(), direction, io);
         }
     }
 
@@ -99,15 +84,7 @@ impl Calls {
         call.awaiting = Awaiting::ReinviteAnswer {
             request: msg.as_bytes().to_vec(),
         };
-        let offer = String::from_utf8_lossy(msg.body()).into_owned();
-        call.media(
-            MediaAction::CreateAnswer {
-                offer,
-                direction,
-                video: call.video,
-            },
-            io,
-        );
+        call.ask_answer(msg.body(), direction, io);
     }
 
     /// Sends the 200 to a re-INVITE or UPDATE we received, with our SDP.
@@ -186,14 +163,7 @@ impl Calls {
             .iter()
             .map(|(n, v)| (n.to_string(), v.to_string()))
             .collect();
-        call.media(
-            MediaAction::CreateOffer {
-                direction,
-                ice_restart: false,
-                video: call.video,
-            },
-            io,
-        );
+        call.ask_offer(direction, io);
         Ok(())
     }
 
@@ -301,7 +271,7 @@ impl Calls {
             call.cancel_timer(CallTimer::InviteTimeout, io);
             if (200..300).contains(&status) {
                 if let Some(dialog) = &mut call.dialog {
-                    send_ack(dialog, invite.tx.seq, &invite.tx.auth, None, io, s);
+                    invite.ack_2xx(dialog, io, s);
                 }
             } else {
                 send_ack_for_failure(call, msg, io);
@@ -312,7 +282,7 @@ impl Calls {
             call.reinvite = None;
             if let Some(dialog) = &mut call.dialog {
                 dialog.refresh_target(msg);
-                send_ack(dialog, invite.tx.seq, &invite.tx.auth, None, io, s);
+                invite.ack_2xx(dialog, io, s);
             }
             // A refresh (session timer, or a target refresh after a new flow) re-sent the
             // SDP already in place: the browser made no offer, so there is no answer to

@@ -39,15 +39,7 @@ impl Calls {
                 "a call cannot be transferred to itself".into(),
             ));
         }
-        let call = self.get(id)?;
-        if call.phase != Phase::Confirmed {
-            return Err(CallError::InvalidState(
-                "only a connected call can be transferred",
-            ));
-        }
-        if call.transfer_out.is_some() {
-            return Err(CallError::InvalidState("a transfer is already under way"));
-        }
+        self.transferable(id)?;
         let consult = self.calls.iter().find(|c| c.id == other && !c.is_over());
         let consult = consult.ok_or(CallError::NoSuchCall)?;
         if consult.phase != Phase::Confirmed || self.is_consulted(other) {

@@ -21,13 +21,8 @@ impl Calls {
         if self.settings.session_expires == 0 {
             return;
         }
-        if let Some(se) = ok.session_expires() {
-            let we_refresh = !se.refresher.is_some_and(|r| r.eq_ignore_ascii_case("uas"));
-            self.calls[i].session = Some(SessionTimer {
-                interval: se.seconds.max(1),
-                we_refresh,
-                retried: false,
-            });
+        if let Some(session) = granted_to_us(ok) {
+            self.calls[i].session = Some(session);
             self.arm_session(i, io);
         }
     }
@@ -117,13 +112,8 @@ impl Calls {
 
     /// Our refresh (or re-INVITE) was answered with a 2xx.
     pub(crate) fn session_refreshed_by_us(&mut self, i: usize, ok: &Message<'_>, io: &mut Io<'_>) {
-        if let Some(se) = ok.session_expires() {
-            let we_refresh = !se.refresher.is_some_and(|r| r.eq_ignore_ascii_case("uas"));
-            self.calls[i].session = Some(SessionTimer {
-                interval: se.seconds.max(1),
-                we_refresh,
-                retried: false,
-            });
+        if let Some(session) = granted_to_us(ok) {
+            self.calls[i].session = Some(session);
         } else if let Some(session) = &mut self.calls[i].session {
             session.retried = false;
         }
@@ -214,4 +204,15 @@ impl Calls {
             self.send_reinvite(i, ReinviteReason::SessionRefresh, sdp, io, s);
         }
     }
+}
+
+/// The session timer a 2xx to our INVITE or refresh grants (its Session-Expires): we
+/// refresh unless it names the UAS.
+fn granted_to_us(ok: &Message<'_>) -> Option<SessionTimer> {
+    let se = ok.session_expires()?;
+    Some(SessionTimer {
+        interval: se.seconds.max(1),
+        we_refresh: !se.refresher.is_some_and(|r| r.eq_ignore_ascii_case("uas")),
+        retried: false,
+    })
 }

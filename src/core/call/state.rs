@@ -7,6 +7,7 @@ use super::dialog::Dialog;
 use super::types::{CallEvent, CallId, EndCause, HoldState, IceState, MediaAction};
 use crate::core::io::Io;
 use crate::core::output::Output;
+use crate::core::sdp::Direction;
 use crate::core::timer::{CallTimer, TimerKey, T1};
 use crate::core::transaction::{Accepted2xx, InviteClient, InviteServer};
 use crate::core::{Event, Instant, LogLevel};
@@ -298,6 +299,29 @@ impl Call {
             call: self.id,
             action,
         });
+    }
+
+    /// Asks the driver for an offer in `direction` (no ICE restart; video as the call has).
+    pub(crate) fn ask_offer(&self, direction: Direction, io: &mut Io<'_>) {
+        let video = self.video;
+        let action = MediaAction::CreateOffer {
+            direction,
+            ice_restart: false,
+            video,
+        };
+        self.media(action, io);
+    }
+
+    /// Asks the driver for the answer to the far end's `body` (an SDP offer).
+    pub(crate) fn ask_answer(&self, body: &[u8], direction: Direction, io: &mut Io<'_>) {
+        let offer = String::from_utf8_lossy(body).into_owned();
+        let video = self.video;
+        let action = MediaAction::CreateAnswer {
+            offer,
+            direction,
+            video,
+        };
+        self.media(action, io);
     }
 
     pub(crate) fn is_over(&self) -> bool {

@@ -84,38 +84,18 @@ mod tests {
     #[test]
     fn targets() {
         let d = "softphone.test";
-        assert_eq!(
-            normalize_target("bob", d).unwrap(),
-            "sip:bob@softphone.test"
-        );
-        assert_eq!(
-            normalize_target(" 1001 ", d).unwrap(),
-            "sip:1001@softphone.test"
-        );
-        assert_eq!(
-            normalize_target("+1 (555) 010-2030", d).unwrap(),
-            "sip:+15550102030@softphone.test"
-        );
-        assert_eq!(
-            normalize_target("*97", d).unwrap(),
-            "sip:*97@softphone.test"
-        );
-        assert_eq!(
-            normalize_target("#31#", d).unwrap(),
-            "sip:%2331%23@softphone.test"
-        );
-        assert_eq!(
-            normalize_target("tel:+4930123", d).unwrap(),
-            "sip:+4930123@softphone.test;user=phone"
-        );
-        assert_eq!(
-            normalize_target("bob@example.com", d).unwrap(),
-            "sip:bob@example.com"
-        );
-        assert_eq!(
-            normalize_target("sip:bob@[2001:db8::1]:5060", d).unwrap(),
-            "sip:bob@[2001:db8::1]:5060"
-        );
+        for (input, want) in [
+            ("bob", "sip:bob@softphone.test"),
+            (" 1001 ", "sip:1001@softphone.test"),
+            ("+1 (555) 010-2030", "sip:+15550102030@softphone.test"),
+            ("*97", "sip:*97@softphone.test"),
+            ("#31#", "sip:%2331%23@softphone.test"),
+            ("tel:+4930123", "sip:+4930123@softphone.test;user=phone"),
+            ("bob@example.com", "sip:bob@example.com"),
+            ("sip:bob@[2001:db8::1]:5060", "sip:bob@[2001:db8::1]:5060"),
+        ] {
+            assert_eq!(normalize_target(input, d).unwrap(), want, "{input:?}");
+        }
         assert!(normalize_target("", d).is_err());
         assert!(normalize_target("bob smith", d).is_err());
         assert!(normalize_target("bob\r\nX: y", d).is_err());

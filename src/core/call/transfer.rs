@@ -29,15 +29,7 @@ impl Calls {
             crate::core::headers::HeaderTarget::Refer,
         )
         .map_err(|e| CallError::InvalidValue(e.to_string()))?;
-        let call = self.get(id)?;
-        if call.phase != Phase::Confirmed {
-            return Err(CallError::InvalidState(
-                "only a connected call can be transferred",
-            ));
-        }
-        if call.transfer_out.is_some() {
-            return Err(CallError::InvalidState("a transfer is already under way"));
-        }
+        self.transferable(id)?;
         let i = self.index(id).ok_or(CallError::NoSuchCall)?;
         self.send_refer(i, &format!("<{uri}>"), None, &extra, io, s)
     }
@@ -84,6 +76,31 @@ impl Calls {
         call.emit(CallEvent::TransferRequested { target }, io);
     }
 
+    /// Checks that call `id` may start a transfer: connected, and no other of ours under way.
+    pub(crate) fn transferable(&mut self, id: CallId) -> Result<(), CallError> {
+        let call = self.get(id)?;
+        if call.phase != Phase::Confirmed {
+            return Err(CallError::InvalidState(
+                "only a connected call can be transferred",
+            ));
+        }
+        if call.transfer_out.is_some() {
+            return Err(CallError::InvalidState("a transfer is already under way"));
+        }
+        Ok(())
+    }
+
+    /// The peer's REFER the application is answering (its wait is over).
+    fn take_refer(&mut self, id: CallId, io: &mut Io<'_>) -> Result<Vec<u8>, CallError> {
+        let call = self.get(id)?;
+        let raw = call
+            .refer_in
+            .take()
+            .ok_or(CallError::InvalidState("no transfer was requested"))?;
+        call.cancel_timer(CallTimer::ReferTimeout, io);
+        Ok(raw)
+    }
+
     /// Accepts the peer's REFER: 202, then a new call to the target whose progress
     /// is reported back with NOTIFY. Returns the new call.
     pub(crate) fn accept_transfer(
@@ -92,12 +109,7 @@ impl Calls {
         io: &mut Io<'_>,
         s: &mut Sender<'_>,
     ) -> Result<CallId, CallError> {
-        let call = self.get(id)?;
-        let raw = call
-            .refer_in
-            .take()
-            .ok_or(CallError::InvalidState("no transfer was requested"))?;
-        call.cancel_timer(CallTimer::ReferTimeout, io);
+        let raw = self.take_refer(id, io)?;
         let (target, replaces) = Message::parse(&raw)
             .ok()
             .and_then(|m| refer_target(&m))
@@ -124,12 +136,7 @@ impl Calls {
         id: CallId,
         io: &mut Io<'_>,
     ) -> Result<(), CallError> {
-        let call = self.get(id)?;
-        let raw = call
-            .refer_in
-            .take()
-            .ok_or(CallError::InvalidState("no transfer was requested"))?;
-        call.cancel_timer(CallTimer::ReferTimeout, io);
+        let raw = self.take_refer(id, io)?;
         self.respond_raw(&raw, 603, "Declined", &[], io);
         Ok(())
     }

@@ -50,16 +50,8 @@ pub(crate) enum InviteResponse {
 /// CANCEL repeat, and where it is.
 #[derive(Debug, Clone)]
 pub(crate) struct InviteClient {
-    /// The branch of our Via.
-    pub(crate) branch: String,
-    /// The CSeq number.
-    pub(crate) seq: u32,
-    pub(crate) request_uri: String,
-    /// The To we sent (without a tag, for an initial INVITE).
-    pub(crate) to: String,
-    pub(crate) via: String,
-    /// The credentials the INVITE carried, which the ACK of a 2xx repeats.
-    pub(crate) auth: Vec<(&'static str, String)>,
+    /// What the INVITE was sent with.
+    pub(crate) sent: InviteRequest,
     state: InviteClientState,
     timer_b: TimerKey,
 }
@@ -75,12 +67,7 @@ impl InviteClient {
     ) -> Self {
         io.timers.set(timer_b, io.now + timeout);
         InviteClient {
-            branch: request.branch,
-            seq: request.seq,
-            request_uri: request.request_uri,
-            to: request.to,
-            via: request.via,
-            auth: request.auth,
+            sent: request,
             state: InviteClientState::Calling,
             timer_b,
         }
@@ -155,16 +142,17 @@ impl InviteClient {
             .iter()
             .find(|h| h.known() == Some(HeaderName::To))
             .map(|h| h.value().into_owned())
-            .unwrap_or_else(|| self.to.clone());
-        let mut b = RequestBuilder::new(Method::Ack, &self.request_uri)?;
-        b.header("Via", &self.via)?.header("Max-Forwards", "70")?;
+            .unwrap_or_else(|| self.sent.to.clone());
+        let mut b = RequestBuilder::new(Method::Ack, &self.sent.request_uri)?;
+        b.header("Via", &self.sent.via)?
+            .header("Max-Forwards", "70")?;
         for route in routes {
             b.header("Route", route)?;
         }
         b.header("From", from)?
             .header("To", &to)?
             .header("Call-ID", msg.call_id())?
-            .header("CSeq", &format!("{} ACK", self.seq))?;
+            .header("CSeq", &format!("{} ACK", self.sent.seq))?;
         Ok(b.build())
     }
 
@@ -180,13 +168,13 @@ impl InviteClient {
     ) {
         let has_reason = extra.iter().any(|(n, _)| n == "Reason");
         let built = (|| -> Result<Vec<u8>, BuildError> {
-            let mut b = RequestBuilder::new(Method::Cancel, &self.request_uri)?;
-            b.header("Via", &self.via)?
+            let mut b = RequestBuilder::new(Method::Cancel, &self.sent.request_uri)?;
+            b.header("Via", &self.sent.via)?
                 .header("Max-Forwards", "70")?
                 .header("From", from)?
-                .header("To", &self.to)?
+                .header("To", &self.sent.to)?
                 .header("Call-ID", call_id)?
-                .header("CSeq", &format!("{} CANCEL", self.seq))?;
+                .header("CSeq", &format!("{} CANCEL", self.sent.seq))?;
             for (name, value) in extra {
                 b.header(name, value)?;
             }
@@ -204,13 +192,18 @@ impl InviteClient {
     }
 }
 
-/// What an INVITE just built was sent with: what its transaction keeps.
+/// What an INVITE just built was sent with: what its ACK (for a failure) and its
+/// CANCEL repeat.
 #[derive(Debug, Clone)]
 pub(crate) struct InviteRequest {
+    /// The branch of our Via.
     pub(crate) branch: String,
+    /// The CSeq number.
     pub(crate) seq: u32,
     pub(crate) request_uri: String,
+    /// The To we sent (without a tag, for an initial INVITE).
     pub(crate) to: String,
     pub(crate) via: String,
+    /// The credentials the INVITE carried, which the ACK of a 2xx repeats.
     pub(crate) auth: Vec<(&'static str, String)>,
 }

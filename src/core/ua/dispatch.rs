@@ -3,7 +3,7 @@
 
 use super::{Conn, Run, UserAgent};
 use crate::core::ids::ConnectionId;
-use crate::core::io::first_line;
+use crate::core::io::{first_line, Io};
 use crate::core::keepalive::{PongOutcome, PING};
 use crate::core::output::Output;
 use crate::core::registration::Outcome;
@@ -261,14 +261,7 @@ impl UserAgent {
             }
             Method::Cancel => {
                 if !p.calls.on_cancel(msg, &mut p.io) {
-                    respond(
-                        msg,
-                        481,
-                        "Call/Transaction Does Not Exist",
-                        &tag,
-                        &[],
-                        &mut p.io,
-                    );
+                    no_such_transaction(msg, &tag, &mut p.io);
                 }
             }
             _ if in_dialog => {
@@ -276,14 +269,7 @@ impl UserAgent {
                     || (msg.method() == Method::Notify
                         && p.subs.on_notify(msg, &tag, &mut p.io, &mut p.sender));
                 if !handled {
-                    respond(
-                        msg,
-                        481,
-                        "Call/Transaction Does Not Exist",
-                        &tag,
-                        &[],
-                        &mut p.io,
-                    );
+                    no_such_transaction(msg, &tag, &mut p.io);
                 }
             }
             Method::Invite => {
@@ -329,4 +315,9 @@ impl UserAgent {
         }
         self.reap(now);
     }
+}
+
+/// The 481 for a request that matches no dialog or transaction (RFC 3261 12.2.2).
+fn no_such_transaction(msg: &Message<'_>, tag: &str, io: &mut Io<'_>) {
+    respond(msg, 481, "Call/Transaction Does Not Exist", tag, &[], io);
 }
