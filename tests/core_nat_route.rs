@@ -79,9 +79,7 @@ fn first_steps(h: &Harness, call: CallId) -> Vec<String> {
             Step::Prewarm(PrewarmAction::Discard { reason }) => Some(format!("discard: {reason}")),
             Step::Media(c, MediaAction::RelayOnly) if *c == call => Some("relay-only".into()),
             Step::Media(c, MediaAction::CreateOffer { .. }) if *c == call => Some("offer".into()),
-            Step::Media(c, MediaAction::CreateAnswer { .. }) if *c == call => {
-                Some("answer".into())
-            }
+            Step::Media(c, MediaAction::CreateAnswer { .. }) if *c == call => Some("answer".into()),
             _ => None,
         })
         .collect()
@@ -117,7 +115,11 @@ fn a_symmetric_nat_makes_the_warm_one_and_every_call_relay_only() {
     );
     h.ua.hangup(call, h.now).unwrap();
     h.drain();
-    assert_eq!(h.prewarm.last(), Some(&warm(true)), "warmed relay-only again");
+    assert_eq!(
+        h.prewarm.last(),
+        Some(&warm(true)),
+        "warmed relay-only again"
+    );
 
     // An incoming call too, before its answer.
     let peer = Peer::new();
@@ -145,7 +147,11 @@ fn an_inconclusive_answer_changes_nothing() {
 fn each_network_is_probed_and_a_late_answer_from_the_last_one_is_ignored() {
     let mut h = registered();
     h.input(Input::NetworkOffline);
-    assert_eq!(h.nat_probes, vec![1, 2], "probed again after a network change");
+    assert_eq!(
+        h.nat_probes,
+        vec![1, 2],
+        "probed again after a network change"
+    );
     // Probe 1's answer comes after the change: it says nothing of this network.
     observe(&mut h, 1, &symmetric());
     assert!(

@@ -143,9 +143,12 @@ pub(crate) struct OkRetransmit {
 pub(crate) struct SessionTimer {
     pub(crate) interval: u32,
     pub(crate) we_refresh: bool,
-    /// This refresh was refused once and is being tried again by re-INVITE; a second
-    /// refusal ends the call. A granted refresh makes a new `SessionTimer`.
-    pub(crate) retried: bool,
+    /// This refresh was refused and is being tried again by re-INVITE, until this
+    /// moment (a refusal then ends the call). A granted refresh makes a new
+    /// `SessionTimer`.
+    pub(crate) give_up_at: Option<Instant>,
+    /// Refusals of this refresh so far (the retries back off).
+    pub(crate) refusals: u32,
 }
 
 /// Recovery bookkeeping of one call.
