@@ -37,6 +37,8 @@ pub(crate) mod stats;
 mod tests;
 #[cfg(test)]
 mod tests_control;
+#[cfg(test)]
+mod tests_relay;
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
@@ -188,15 +190,15 @@ impl Session {
             }
             MediaAction::RelayOnly => {
                 let result = match self.peer_connection() {
-                    Some(pc) => sample::relay_only(&pc),
+                    Some(pc) => sample::relay_only(&pc).map(|()| "relay-only from now on"),
                     None => {
                         // Before the first offer or answer: made relay-only (peer.rs).
                         self.relay_first.set(true);
-                        Ok(())
+                        Ok("relay-only from the start")
                     }
                 };
                 let line = match result {
-                    Ok(()) => (LogLevel::Info, "relay-only from now on".to_string()),
+                    Ok(what) => (LogLevel::Info, what.to_string()),
                     Err(e) => (LogLevel::Warn, format!("relay-only refused: {e}")),
                 };
                 self.feed(Work::Log(line.0, line.1));
