@@ -241,17 +241,32 @@ fn a_refused_update_refresh_is_tried_again_by_reinvite_and_later_refreshes_use_i
 }
 
 #[test]
-fn a_refresh_refused_twice_ends_the_call_with_a_cause_that_says_so() {
+fn a_refresh_refused_until_the_session_would_expire_ends_the_call_with_a_cause_that_says_so() {
     let (mut h, call, peer) = Harness::in_call(&asterisk_ok_headers(90));
     h.advance(secs(45));
     let update = h.take();
     h.deliver(&missing_contact(&peer, &update));
-    h.advance(ms(0));
-    let reinvite = h.take();
-    assert!(reinvite.starts_with(b"INVITE "));
-    h.deliver(&peer.reply(&reinvite, 500, "Server Internal Error", None, &[]));
-    assert!(h.take().starts_with(b"ACK "), "the failure is ACKed");
-    let bye = h.take();
+    // Tried again by re-INVITE at once, then after 2 and 4 s, and a last time 2 s
+    // before the PBX would hang up (RFC 4028 section 10: 90 s less 30 s, i.e. 15 s
+    // after the first refusal): each refused with 500, as a proxy that lost the
+    // route would.
+    let started = h.now;
+    let mut attempts = Vec::new();
+    let bye = loop {
+        let sent = h.advance_until_sent(secs(20));
+        if sent.starts_with(b"BYE ") {
+            break sent;
+        }
+        assert!(sent.starts_with(b"INVITE "), "{}", first_line(&sent));
+        attempts.push((h.now - started).as_millis());
+        assert_eq!(h.last_call_event(call), Some(CallEvent::Connected));
+        h.deliver(&peer.reply(&sent, 500, "Server Internal Error", None, &[]));
+        assert!(h.take().starts_with(b"ACK "), "the failure is ACKed");
+        if let Some(bye) = h.sent.pop_front() {
+            break bye;
+        }
+    };
+    assert_eq!(attempts, [0, 2_000, 6_000, 13_000]);
     assert!(bye.starts_with(b"BYE "), "{}", first_line(&bye));
     assert_eq!(
         h.last_call_event(call),
@@ -267,6 +282,35 @@ fn a_refresh_refused_twice_ends_the_call_with_a_cause_that_says_so() {
     );
     assert_eq!(h.take_media().1, MediaAction::Close);
     h.assert_idle();
+}
+
+#[test]
+fn a_refresh_refused_for_a_while_then_granted_keeps_the_call() {
+    // A long session (Asterisk's 1800 s): a proxy that answers 500 for two minutes
+    // (restarted, its route to the far end gone) does not cost the call.
+    let (mut h, call, peer) = Harness::in_call(&["Session-Expires: 1800;refresher=uac".into()]);
+    advance_registered(&mut h, 900);
+    let started = h.now;
+    let mut refused = 0;
+    let mut granted = false;
+    while !granted && (h.now - started).as_secs() < 300 {
+        if let Some(pos) = h.sent.iter().position(|m| m.starts_with(b"INVITE ")) {
+            let sent = h.sent.remove(pos).unwrap();
+            if (h.now - started).as_secs() >= 120 {
+                h.deliver(&peer.reply(&sent, 200, "OK", Some(&remote_sdp("sendrecv")), &[]));
+                granted = true;
+            } else {
+                refused += 1;
+                h.deliver(&peer.reply(&sent, 500, "No error (2/SL)", None, &[]));
+            }
+            let ack = h.sent.pop_front().unwrap();
+            assert!(ack.starts_with(b"ACK "), "{}", first_line(&ack));
+        }
+        advance_registered(&mut h, 1);
+    }
+    assert!(granted, "still retrying after two minutes");
+    assert!(refused >= 5, "{refused} refusals");
+    assert_eq!(h.last_call_event(call), Some(CallEvent::Connected));
 }
 
 #[test]

@@ -28,7 +28,11 @@ fn registered() -> Harness {
     let mut h = Harness::new(prewarm_config());
     h.auto_pong = true;
     h.register(600);
-    assert_eq!(h.prewarm, vec![PrewarmAction::Warm], "warm once registered");
+    assert_eq!(
+        h.prewarm,
+        vec![PrewarmAction::Warm { relay_only: false }],
+        "warm once registered"
+    );
     h.prewarm.clear();
     h
 }
@@ -45,14 +49,17 @@ fn warms_once_registered_and_replaces_it_every_minute() {
     h.deliver(&registrar.challenge(&first, false));
     let second = h.take();
     h.deliver(&registrar.ok(&second, 600));
-    assert_eq!(h.prewarm, vec![PrewarmAction::Warm]);
+    assert_eq!(h.prewarm, vec![PrewarmAction::Warm { relay_only: false }]);
     h.prewarm.clear();
     h.advance(secs(59));
     assert!(h.prewarm.is_empty());
     h.advance(secs(1));
     assert_eq!(
         h.prewarm,
-        vec![discard("a minute old"), PrewarmAction::Warm]
+        vec![
+            discard("a minute old"),
+            PrewarmAction::Warm { relay_only: false }
+        ]
     );
 }
 
@@ -80,7 +87,7 @@ fn the_next_audio_call_adopts_it_before_its_offer_and_nothing_warms_until_it_end
     h.drain();
     assert_eq!(
         h.prewarm,
-        vec![PrewarmAction::Warm],
+        vec![PrewarmAction::Warm { relay_only: false }],
         "warm again once no call is left"
     );
 }
@@ -125,7 +132,7 @@ fn dropped_when_hidden_and_made_again_when_visible() {
     h.advance(secs(120));
     assert_eq!(h.prewarm.len(), 1, "no rotation while hidden");
     h.input(Input::PageVisible);
-    assert_eq!(h.prewarm[1..], [PrewarmAction::Warm]);
+    assert_eq!(h.prewarm[1..], [PrewarmAction::Warm { relay_only: false }]);
 }
 
 #[test]
@@ -145,7 +152,7 @@ fn the_flow_lost_drops_it_and_the_next_registration_warms_again() {
     h.open();
     let req = h.take();
     h.deliver(&Registrar::new().ok(&req, 600));
-    assert_eq!(h.prewarm, vec![PrewarmAction::Warm]);
+    assert_eq!(h.prewarm, vec![PrewarmAction::Warm { relay_only: false }]);
 }
 
 #[test]
@@ -155,7 +162,10 @@ fn a_network_change_replaces_it() {
     h.input(Input::NetworkOffline);
     assert_eq!(
         h.prewarm,
-        vec![discard("the network went offline"), PrewarmAction::Warm]
+        vec![
+            discard("the network went offline"),
+            PrewarmAction::Warm { relay_only: false }
+        ]
     );
     h.prewarm.clear();
     // online: the flow is replaced at once; warm again once registered on the new one.
@@ -164,7 +174,7 @@ fn a_network_change_replaces_it() {
     h.open();
     let req = h.take();
     h.deliver(&Registrar::new().ok(&req, 600));
-    assert_eq!(h.prewarm[1..], [PrewarmAction::Warm]);
+    assert_eq!(h.prewarm[1..], [PrewarmAction::Warm { relay_only: false }]);
 }
 
 #[test]

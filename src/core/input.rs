@@ -3,6 +3,7 @@
 use super::call::media_types::MediaSample;
 use super::call::types::IceState;
 use super::ids::{CallId, ConnectionId};
+use super::nat::NatObservation;
 
 /// Something that happened, reported by the driver.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +64,14 @@ pub enum Input<'a> {
         call: CallId,
         /// What the browser said.
         reason: &'a str,
+    },
+    /// What the NAT probe the core asked for (`Output::ProbeNat`) saw.
+    NatObserved {
+        /// The number `Output::ProbeNat` gave.
+        probe: u32,
+        /// The server-reflexive mappings of one local socket, and how many endpoints
+        /// answered (0 when the probe does not count them).
+        observation: &'a NatObservation,
     },
     /// A reading of the call's media, taken because the core asked for one
     /// (`MediaAction::SampleMedia`): what the media watchdog decides on.

@@ -171,3 +171,56 @@ pub fn message(mapping: &NatMapping, relay: Option<&str>) -> String {
         NatMapping::Unknown { reason } => format!("NAT type unknown: {reason}"),
     }
 }
+
+/// The mapping a server-reflexive candidate line tells (`candidate:F 1 udp PRIO ADDRESS
+/// PORT typ srflx raddr R rport P ... network-id N`, with or without a leading `a=`),
+/// from the server `server` when known; `None` for any other candidate, RTCP's
+/// component, or a line that does not parse. The base is the browser's network id and
+/// the related port (0 when the browser hides local addresses: one socket per network
+/// then).
+pub fn srflx_mapping(line: &str, server: Option<String>) -> Option<Mapping> {
+    let line = line.strip_prefix("a=").unwrap_or(line);
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let after = |key: &str| {
+        words
+            .iter()
+            .position(|w| *w == key)
+            .and_then(|i| words.get(i + 1).copied())
+    };
+    if after("typ")? != "srflx" {
+        return None;
+    }
+    let component = words.get(1).copied().unwrap_or("1");
+    if component != "1" || !words.get(2)?.eq_ignore_ascii_case("udp") {
+        return None;
+    }
+    let address = words.get(4)?.to_string();
+    let port: u16 = words.get(5)?.parse().ok()?;
+    let base = format!(
+        "{}/{}",
+        after("network-id").unwrap_or("0"),
+        after("rport").unwrap_or("0")
+    );
+    Some(Mapping {
+        base,
+        address,
+        port,
+        server,
+    })
+}
+
+/// What a session description's own candidates tell of the NAT: the server-reflexive
+/// mappings in its `a=candidate` lines. Only a [`NatMapping::Symmetric`] verdict can come
+/// of it (the servers that answered are not counted: the browser folds equal mappings
+/// into one candidate).
+pub fn sdp_observation(sdp: &str) -> NatObservation {
+    NatObservation {
+        answered: 0,
+        mappings: sdp
+            .lines()
+            .filter(|l| l.starts_with("a=candidate:"))
+            .filter_map(|l| srflx_mapping(l.trim_end(), None))
+            .collect(),
+        no_nat: false,
+    }
+}

@@ -35,6 +35,16 @@ pub enum Output {
     },
     /// Do something with the idle, pre-warmed peer connection (see `core::prewarm`).
     Prewarm(PrewarmAction),
+    /// Find out how the NAT maps this machine's sockets: gather server-reflexive
+    /// candidates from one local socket towards every UDP STUN endpoint the ICE servers
+    /// name (TURN-over-UDP URLs asked as STUN), and report what was seen with
+    /// `Input::NatObserved` (an empty observation when there are fewer than two
+    /// endpoints, or nothing answered). See `core::prewarm`: a symmetric NAT makes calls
+    /// start relay-only.
+    ProbeNat {
+        /// The probe's number, given back in `Input::NatObserved`.
+        probe: u32,
+    },
     /// Tell the application.
     Event(Event),
     /// A log line; credentials are already removed.
@@ -51,7 +61,11 @@ pub enum Output {
 pub enum PrewarmAction {
     /// Make an idle peer connection with the calls' configuration (and
     /// `iceCandidatePoolSize: 1`) that gathers candidates for the next call.
-    Warm,
+    Warm {
+        /// Made with `iceTransportPolicy: 'relay'`: the NAT is symmetric, so the next
+        /// call starts relay-only and must adopt a relay-only peer connection.
+        relay_only: bool,
+    },
     /// Close it.
     Discard {
         /// Why, for the log.

@@ -185,8 +185,10 @@ impl Driver {
                         }
                     }
                 }
-                // No calls here, and the doctor's config does not pre-warm.
-                Output::Media { .. } | Output::Prewarm(_) => {}
+                // No calls here, and the doctor's config does not pre-warm. A NAT probe
+                // goes unanswered: it only chooses the ICE policy of calls, and the
+                // doctor checks the NAT itself (with two STUN endpoints).
+                Output::Media { .. } | Output::Prewarm(_) | Output::ProbeNat { .. } => {}
                 Output::Event(event) => {
                     matched |= done(&event);
                     let at = self.at();

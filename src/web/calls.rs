@@ -180,9 +180,13 @@ impl CallTable {
         let info = self.infos.get(id)?;
         let session = {
             let mut i = info.borrow_mut();
+            // RelayOnly before the first offer or answer (a symmetric NAT) makes the
+            // session too: its peer connection is then made relay-only.
             let makes = matches!(
                 action,
-                MediaAction::CreateOffer { .. } | MediaAction::CreateAnswer { .. }
+                MediaAction::CreateOffer { .. }
+                    | MediaAction::CreateAnswer { .. }
+                    | MediaAction::RelayOnly
             );
             match &i.session {
                 Some(s) => Rc::clone(s),

@@ -376,6 +376,13 @@ impl State {
             Work::IceState { call, state } => {
                 self.ua.handle_input(Input::IceState { call, state }, now)
             }
+            Work::NatObserved { probe, observation } => {
+                let input = Input::NatObserved {
+                    probe,
+                    observation: &observation,
+                };
+                self.ua.handle_input(input, now);
+            }
             Work::MediaSample { call, sample } => {
                 let input = Input::MediaSample {
                     call,
@@ -450,6 +457,7 @@ impl State {
                     ctx.bus.emit("call", call_event(call, &event));
                 }
                 Output::Prewarm(action) => self.calls.pool(ctx.feeder).act(action),
+                Output::ProbeNat { probe } => self.calls.pool(ctx.feeder).probe_nat(probe),
                 Output::Event(event) => {
                     let (kind, value) = to_js(&event);
                     ctx.bus.emit(kind, value);

@@ -354,7 +354,7 @@ export type SoftphoneEndCause =
   | { kind: 'failed'; status: number; reason: string }
   | SoftphoneMediaFailure
   | { kind: 'sessionExpired' }
-  /** Our session refresh (RFC 4028) was refused twice, or got no answer. */
+  /** Our session refresh (RFC 4028) was refused (or got no answer) until the session was about to expire. */
   | { kind: 'sessionRefreshFailed'; status: number; reason: string }
   /** Ours, in an attended transfer too: both the transferred and the consultation call. */
   | { kind: 'transferred' }

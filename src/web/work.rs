@@ -6,6 +6,7 @@ use std::rc::Weak;
 
 use js_sys::Function;
 
+use crate::core::nat::NatObservation;
 use crate::core::{CallId, ConnectionId, IceState, LogLevel, MediaSample};
 
 /// One thing for the driver to do.
@@ -71,6 +72,13 @@ pub(crate) enum Work {
         call: CallId,
         /// The new state.
         state: IceState,
+    },
+    /// What the NAT probe number `probe` saw.
+    NatObserved {
+        /// The probe's number (from `Output::ProbeNat`).
+        probe: u32,
+        /// The server-reflexive mappings seen.
+        observation: NatObservation,
     },
     /// A reading of the call's media, which the core asked for.
     MediaSample {

@@ -8,7 +8,8 @@
 //    (b) leg PBX-1002: the PBX's INVITE offers Session-Expires 90; 1002 answers refresher=uac,
 //        so the PBX refreshes with UPDATE every 45 s; 1002's 200s must carry Contact.
 // 2. 1003 -> 1004 with the PBX refusing every refresh from 1003 (fault injection, 500): the
-//    UPDATE is retried once by re-INVITE, then the call ends with `sessionRefreshFailed`.
+//    UPDATE is retried by re-INVITE at once, then after 2, 4 and 7 s (the last 2 s before
+//    the PBX would hang up at ~60 s), then the call ends with `sessionRefreshFailed`.
 // 3. 1005 -> 1006 with the PBX refusing only 1005's first UPDATE: the re-INVITE retry is
 //    accepted and the call lives on.
 
@@ -109,6 +110,9 @@ describe('session timers with Asterisk (Session-Expires 90)', () => {
     assert.deepEqual(failed.cause, { kind: 'sessionRefreshFailed', status: 500, reason: 'Server Internal Error' });
     await waitEvent(page, '1004', { type: 'call', callId: d, event: 'ended', cause: { kind: 'remoteHangup' } }, { timeout: 1000 });
     assert.ok(refused[1].atS - refused[0].atS < 5, `the re-INVITE retry came ${refused[1].atS - refused[0].atS} s after the UPDATE`);
+    assert.ok(refused.length >= 4 && refused.every((r) => r.status === 500), `retried until the session was about to expire: ${JSON.stringify(refused)}`);
+    const ownC = refreshesFrom(legC, legC.session.startedAt);
+    assert.ok(ownC.at(-1).atS < INTERVAL - 30, `the last try comes before the PBX's expiry (60 s into leg c): ${JSON.stringify(ownC)}`);
 
     // 3: the retry by re-INVITE is accepted; the call goes on, refreshed again at ~90 s.
     assert.deepEqual(retried.slice(0, 2).map((r) => [r.method, r.status]), [['UPDATE', 500], ['INVITE', 200]], JSON.stringify(retried));

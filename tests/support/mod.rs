@@ -81,6 +81,9 @@ pub struct Harness {
     pub first_invite: Option<Vec<u8>>,
     /// Pre-warming actions asked of the driver, in order.
     pub prewarm: Vec<PrewarmAction>,
+    /// NAT probes asked of the driver (`Output::ProbeNat`), by number, in order; kept
+    /// out of `steps` like the media samples.
+    pub nat_probes: Vec<u32>,
     /// Media samples the core asked for (`MediaAction::SampleMedia`), in order: kept
     /// apart from `media`, since the watchdog asks every second of every call and
     /// transcripts of other policies do not answer them (then it never acts).
@@ -115,6 +118,7 @@ impl Harness {
             media: VecDeque::new(),
             first_invite: None,
             prewarm: Vec::new(),
+            nat_probes: Vec::new(),
             sample_requests: Vec::new(),
         }
     }
@@ -163,6 +167,7 @@ impl Harness {
                     self.steps.push(Step::Prewarm(action.clone()));
                     self.prewarm.push(action);
                 }
+                Output::ProbeNat { probe } => self.nat_probes.push(probe),
                 Output::Media {
                     call,
                     action: action @ MediaAction::SampleMedia { .. },

@@ -122,8 +122,12 @@ impl Calls {
             }
         };
         // The adoption goes out before the media action that makes the answer.
-        self.prewarm.call_starts(id, options.video, io);
-        self.get(id)?.media(action, io);
+        let relay_only = self.prewarm.call_starts(id, options.video, io);
+        let call = self.get(id)?;
+        if relay_only {
+            call.start_relay_only(io);
+        }
+        call.media(action, io);
         Ok(())
     }
 

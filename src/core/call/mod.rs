@@ -101,7 +101,7 @@ impl Calls {
         Calls {
             calls: Vec::new(),
             next_id: 0,
-            prewarm: Prewarm::new(settings.prewarm),
+            prewarm: Prewarm::new(settings.prewarm, settings.has_turn),
             settings,
             signalling_ready: false,
         }
@@ -177,6 +177,7 @@ impl Calls {
         s: &mut Sender<'_>,
     ) {
         let ready = self.candidates_ready(sdp, complete);
+        self.prewarm.local_candidates(sdp, io);
         let gather_timeout = self.settings.gather_timeout;
         let Some(i) = self.index(id) else {
             return;

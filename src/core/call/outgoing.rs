@@ -78,7 +78,9 @@ impl Calls {
             },
             io,
         );
-        self.prewarm.call_starts(id, call.video, io);
+        if self.prewarm.call_starts(id, call.video, io) {
+            call.start_relay_only(io);
+        }
         call.media(
             MediaAction::CreateOffer {
                 direction: Direction::SendRecv,

@@ -50,7 +50,8 @@ impl Calls {
         self.calls[i].session = Some(SessionTimer {
             interval: se.seconds.max(1),
             we_refresh: refresher == "uas",
-            retried: false,
+            give_up_at: None,
+            refusals: 0,
         });
         Some((
             format!("{};refresher={refresher}", se.seconds),
@@ -99,7 +100,8 @@ impl Calls {
             call.session = Some(SessionTimer {
                 interval: se.seconds.max(1),
                 we_refresh: !peer_refreshes,
-                retried: false,
+                give_up_at: None,
+                refusals: 0,
             });
         }
         let value = call.session.map(|s| {
@@ -115,16 +117,21 @@ impl Calls {
         if let Some(session) = granted_to_us(ok) {
             self.calls[i].session = Some(session);
         } else if let Some(session) = &mut self.calls[i].session {
-            session.retried = false;
+            session.give_up_at = None;
+            session.refusals = 0;
         }
         self.arm_session(i, io);
     }
 
     /// Our session refresh was refused with `status` (or got no answer: 408). Letting
     /// the session run out would have the peer hang up at expiry with nothing said to
-    /// the user, so the refresh is tried once more, by re-INVITE (after the answer's
-    /// `Retry-After`, if it gave one that fits the session); when that is refused too,
-    /// the call ends with [`EndCause::SessionRefreshFailed`].
+    /// the user, and one refusal does not mean the next will be (a proxy restarted, a
+    /// flow replaced under the dialog), so the refresh is tried again by re-INVITE: at
+    /// once, then after 2, 4, 8 ... 64 s (or the answer's `Retry-After`, when it fits),
+    /// for as long as the session lasts. When a refresh is refused at the last moment
+    /// (2 s before the peer would hang up: RFC 4028 section 10, the expiry less a third
+    /// of the interval or 32 s, whichever is less), the call ends with
+    /// [`EndCause::SessionRefreshFailed`].
     pub(crate) fn session_refresh_refused(
         &mut self,
         i: usize,
@@ -141,9 +148,19 @@ impl Calls {
         let Some(session) = &mut call.session else {
             return;
         };
-        if session.retried {
+        let interval_ms = u64::from(session.interval) * 1000;
+        let give_up_at = *session.give_up_at.get_or_insert_with(|| {
+            // We refresh at half the interval; the peer hangs up at the expiry less the
+            // margin. Our last try comes 2 s before that, so that the app is told why.
+            let margin = (interval_ms / 3).min(32_000) + 2_000;
+            io.now + Duration::from_millis((interval_ms / 2).saturating_sub(margin))
+        });
+        if io.now >= give_up_at {
             io.log(LogLevel::Warn, || {
-                format!("session refresh refused again ({status}): ending the call")
+                format!(
+                    "session refresh refused ({status}) {} times, and the session is about to expire: ending the call",
+                    session.refusals + 1
+                )
             });
             self.send_bye(i, io, s);
             self.calls[i].end(
@@ -155,21 +172,28 @@ impl Calls {
             );
             return;
         }
-        session.retried = true;
-        let interval = session.interval;
-        let retry_after = answer
+        let backoff_ms = match session.refusals {
+            0 => 0,
+            n => 1000u64 << n.min(6),
+        };
+        session.refusals += 1;
+        let left_ms = (give_up_at - io.now).as_millis() as u64;
+        let retry_ms = answer
             .and_then(Message::retry_after)
-            .map(|ra| ra.seconds)
-            .filter(|secs| *secs < interval / 4)
-            .unwrap_or(0);
+            .map(|ra| u64::from(ra.seconds) * 1000)
+            .filter(|ms| *ms < left_ms)
+            .unwrap_or(backoff_ms)
+            .min(left_ms);
         io.log(LogLevel::Warn, || {
             format!(
-                "session refresh refused ({status}): trying again by re-INVITE in {retry_after} s"
+                "session refresh refused ({status}): trying again by re-INVITE in {} ms ({} s left)",
+                retry_ms,
+                left_ms / 1000
             )
         });
         call.set_timer(
             CallTimer::SessionRefresh,
-            io.now + Duration::from_secs(retry_after.into()),
+            io.now + Duration::from_millis(retry_ms),
             io,
         );
     }
@@ -189,7 +213,7 @@ impl Calls {
             );
             return;
         }
-        if call.peer_allows_update && !session.retried {
+        if call.peer_allows_update && session.give_up_at.is_none() {
             let value = format!("{};refresher=uac", session.interval);
             let _ = self.send_in_dialog(
                 i,
@@ -213,6 +237,7 @@ fn granted_to_us(ok: &Message<'_>) -> Option<SessionTimer> {
     Some(SessionTimer {
         interval: se.seconds.max(1),
         we_refresh: !se.refresher.is_some_and(|r| r.eq_ignore_ascii_case("uas")),
-        retried: false,
+        give_up_at: None,
+        refusals: 0,
     })
 }

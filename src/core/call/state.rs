@@ -128,9 +128,12 @@ pub(crate) struct TransferOut {
 pub(crate) struct SessionTimer {
     pub(crate) interval: u32,
     pub(crate) we_refresh: bool,
-    /// This refresh was refused once and is being tried again by re-INVITE; a second
-    /// refusal ends the call. A granted refresh makes a new `SessionTimer`.
-    pub(crate) retried: bool,
+    /// This refresh was refused and is being tried again by re-INVITE, until this
+    /// moment (a refusal then ends the call). A granted refresh makes a new
+    /// `SessionTimer`.
+    pub(crate) give_up_at: Option<Instant>,
+    /// Refusals of this refresh so far (the retries back off).
+    pub(crate) refusals: u32,
 }
 
 /// Recovery bookkeeping of one call.
@@ -165,7 +168,8 @@ pub(crate) struct MediaWatch {
     /// Restarts of this recovery, and when the last one began.
     pub(crate) restarts: u32,
     pub(crate) restart_at: Option<Instant>,
-    /// The call gathers relay candidates only (escalated; stays for the call).
+    /// The call gathers relay candidates only (from the start behind a symmetric NAT, or
+    /// escalated; stays for the call).
     pub(crate) relay_only: bool,
     /// DTLS was connected over a selected pair with a relay local candidate (the relay
     /// was tried and carried the session).
@@ -322,6 +326,19 @@ impl Call {
             video,
         };
         self.media(action, io);
+    }
+
+    /// Makes the call relay-only before its first offer or answer (a symmetric NAT is
+    /// known: see `core::prewarm`); the watchdog then has no relay step left to try.
+    pub(crate) fn start_relay_only(&mut self, io: &mut Io<'_>) {
+        self.watch.relay_only = true;
+        io.log(LogLevel::Info, || {
+            format!(
+                "call {}: relay-only from the start (symmetric NAT)",
+                self.id.0
+            )
+        });
+        self.media(MediaAction::RelayOnly, io);
     }
 
     pub(crate) fn is_over(&self) -> bool {

@@ -233,8 +233,8 @@ pub enum EndCause {
     },
     /// The session timer expired without a refresh (RFC 4028).
     SessionExpired,
-    /// Our session refresh was refused twice (the second time by re-INVITE), or got
-    /// no answer: the far end would have hung up when the session expired.
+    /// Our session refresh was refused (or got no answer) every time it was tried, up
+    /// to 2 s before the far end would hang up at the session's expiry.
     SessionRefreshFailed {
         /// The status of the last refusal (408 when no answer came).
         status: u16,

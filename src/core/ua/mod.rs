@@ -313,6 +313,10 @@ impl UserAgent {
             Input::MediaFailed { call, reason } => self.with_calls(now, |calls, io, s| {
                 calls.on_media_failed(call, reason, io, s)
             }),
+            Input::NatObserved { probe, observation } => {
+                let mut p = self.parts(now);
+                p.calls.prewarm.nat_observed(probe, observation, &mut p.io);
+            }
             Input::MediaSample { call, sample } => self.with_calls(now, |calls, io, s| {
                 calls.on_media_sample(call, sample, io, s)
             }),

@@ -19,7 +19,7 @@ use web_sys::RtcPeerConnection;
 
 use super::ice::start_gathering;
 use super::resolver;
-use crate::core::nat::Mapping;
+use crate::core::nat::{srflx_mapping, Mapping};
 use crate::web::ice_servers::{IceServer, IceTransport};
 
 /// The distinct UDP endpoints (`host`, `port`) of the configured STUN/TURN URLs.
@@ -117,38 +117,10 @@ pub async fn probe(endpoints: &[(String, u16)], budget_ms: u32) -> Vec<Mapping> 
     mappings
 }
 
-/// A server-reflexive candidate's mapping; its base is the browser's network id and the
-/// related port (0 when the browser hides local addresses: one socket per network then).
+/// A server-reflexive candidate's mapping ([`srflx_mapping`] reads its line).
 fn mapping_of(candidate: &JsValue, server: Option<String>) -> Option<Mapping> {
     let line = Reflect::get(candidate, &"candidate".into())
         .ok()?
         .as_string()?;
-    let words: Vec<&str> = line.split_whitespace().collect();
-    let after = |key: &str| {
-        words
-            .iter()
-            .position(|w| *w == key)
-            .and_then(|i| words.get(i + 1).copied())
-    };
-    if after("typ")? != "srflx" {
-        return None;
-    }
-    // `candidate:F 1 udp PRIO ADDRESS PORT typ srflx raddr R rport P ... network-id N`
-    let component = words.get(1).copied().unwrap_or("1");
-    if component != "1" || !words.get(2)?.eq_ignore_ascii_case("udp") {
-        return None;
-    }
-    let address = words.get(4)?.to_string();
-    let port: u16 = words.get(5)?.parse().ok()?;
-    let base = format!(
-        "{}/{}",
-        after("network-id").unwrap_or("0"),
-        after("rport").unwrap_or("0")
-    );
-    Some(Mapping {
-        base,
-        address,
-        port,
-        server,
-    })
+    srflx_mapping(&line, server)
 }

@@ -26,6 +26,7 @@
 //! the camera's mute, the codec order and bitrate cap it asked for) is in `control.rs`.
 
 mod control;
+pub(crate) mod nat_probe;
 mod ops;
 mod peer;
 pub(crate) mod prewarm;
@@ -36,6 +37,8 @@ pub(crate) mod stats;
 mod tests;
 #[cfg(test)]
 mod tests_control;
+#[cfg(test)]
+mod tests_relay;
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
@@ -112,6 +115,9 @@ pub(crate) struct Session {
     /// Counts changes of the requested audio source, so that a capture that was under
     /// way when the source changed is switched to it once it lands.
     source_changes: Cell<u32>,
+    /// The core made the call relay-only before its peer connection existed: it is made
+    /// (or adopted) relay-only.
+    relay_first: Cell<bool>,
 }
 
 #[derive(Default)]
@@ -157,6 +163,7 @@ impl Session {
             servers: Rc::default(),
             request: RefCell::default(),
             source_changes: Cell::new(0),
+            relay_first: Cell::new(false),
         })
     }
 
@@ -183,11 +190,15 @@ impl Session {
             }
             MediaAction::RelayOnly => {
                 let result = match self.peer_connection() {
-                    Some(pc) => sample::relay_only(&pc),
-                    None => Err("no peer connection to make relay-only".into()),
+                    Some(pc) => sample::relay_only(&pc).map(|()| "relay-only from now on"),
+                    None => {
+                        // Before the first offer or answer: made relay-only (peer.rs).
+                        self.relay_first.set(true);
+                        Ok("relay-only from the start")
+                    }
                 };
                 let line = match result {
-                    Ok(()) => (LogLevel::Info, "relay-only from now on".to_string()),
+                    Ok(what) => (LogLevel::Info, what.to_string()),
                     Err(e) => (LogLevel::Warn, format!("relay-only refused: {e}")),
                 };
                 self.feed(Work::Log(line.0, line.1));

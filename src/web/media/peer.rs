@@ -79,11 +79,14 @@ impl Session {
         let warm = self
             .pool
             .as_ref()
-            .and_then(|pool| pool.take_for(self.call, video));
+            .and_then(|pool| pool.take_for(self.call, video, self.relay_first.get()));
         let pc = match warm {
             Some(pc) => pc,
             None => {
                 let config = configuration(&self.settings, video);
+                if self.relay_first.get() {
+                    config.set_ice_transport_policy(RtcIceTransportPolicy::Relay);
+                }
                 RtcPeerConnection::new_with_configuration(&config).map_err(|e| {
                     format!(
                         "RTCPeerConnection refused the configuration: {}",

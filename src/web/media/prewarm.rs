@@ -25,10 +25,12 @@ use super::{MediaSettings, Sink, FIRST_FETCH_BOUND_MS};
 use crate::core::{CallId, LogLevel, PrewarmAction};
 use crate::web::work::Work;
 
-/// The idle peer connection and the fingerprint of the ICE servers it was made with.
+/// The idle peer connection, the fingerprint of the ICE servers it was made with, and
+/// whether it is relay-only.
 struct Warm {
     pc: RtcPeerConnection,
     servers: u64,
+    relay_only: bool,
 }
 
 /// Keeps the warm peer connection the core asked for. See the module docs.
@@ -45,6 +47,8 @@ pub(crate) struct WarmPool {
     pending: Cell<bool>,
     /// The core discarded while the warm-up was pending: do not make it.
     cancelled: Cell<bool>,
+    /// The ICE policy of the warm-up asked for: relay-only.
+    relay_only: Cell<bool>,
     me: Weak<WarmPool>,
 }
 
@@ -59,6 +63,7 @@ impl WarmPool {
             waited: Cell::new(false),
             pending: Cell::new(false),
             cancelled: Cell::new(false),
+            relay_only: Cell::new(false),
             me: me.clone(),
         })
     }
@@ -66,7 +71,10 @@ impl WarmPool {
     /// Carries out one of the core's pre-warming actions.
     pub(crate) fn act(&self, action: PrewarmAction) {
         match action {
-            PrewarmAction::Warm => self.warm(),
+            PrewarmAction::Warm { relay_only } => {
+                self.relay_only.set(relay_only);
+                self.warm();
+            }
             PrewarmAction::Discard { reason } => self.discard(reason),
             PrewarmAction::Adopt { call } => {
                 let warm = self.warm.borrow_mut().take();
@@ -79,6 +87,11 @@ impl WarmPool {
                 }
             }
         }
+    }
+
+    /// Starts NAT probe number `probe` (see [`super::nat_probe`]).
+    pub(crate) fn probe_nat(&self, probe: u32) {
+        super::nat_probe::start(Rc::clone(&self.settings), probe, Rc::clone(&self.sink));
     }
 
     /// Makes a warm peer connection unless there is one (or one is on its way).
@@ -110,7 +123,11 @@ impl WarmPool {
     }
 
     fn make(&self) {
+        let relay_only = self.relay_only.get();
         let config = configuration(&self.settings, false);
+        if relay_only {
+            config.set_ice_transport_policy(web_sys::RtcIceTransportPolicy::Relay);
+        }
         // Not in web-sys' dictionary. One component: RTP and RTCP are muxed.
         let _ = js_sys::Reflect::set(&config, &"iceCandidatePoolSize".into(), &1.into());
         let pc = match RtcPeerConnection::new_with_configuration(&config) {
@@ -124,14 +141,25 @@ impl WarmPool {
         *self.warm.borrow_mut() = Some(Warm {
             pc,
             servers: servers_fingerprint(&self.settings),
+            relay_only,
         });
-        self.log(LogLevel::Debug, "pre-warming: gathering ICE candidates");
+        let line = if relay_only {
+            "pre-warming: gathering relay candidates only (symmetric NAT)"
+        } else {
+            "pre-warming: gathering ICE candidates"
+        };
+        self.log(LogLevel::Debug, line);
     }
 
     /// The peer connection adopted for `call`, when it is still usable and was made
-    /// with the ICE servers in hand; `video` calls never take it. Otherwise it is
-    /// closed and the call makes its own.
-    pub(crate) fn take_for(&self, call: CallId, video: bool) -> Option<RtcPeerConnection> {
+    /// with the ICE servers in hand and the call's policy (`relay_only`); `video` calls
+    /// never take it. Otherwise it is closed and the call makes its own.
+    pub(crate) fn take_for(
+        &self,
+        call: CallId,
+        video: bool,
+        relay_only: bool,
+    ) -> Option<RtcPeerConnection> {
         let (for_call, warm) = self.adopted.borrow_mut().take()?;
         if for_call != call {
             *self.adopted.borrow_mut() = Some((for_call, warm));
@@ -141,6 +169,8 @@ impl WarmPool {
             Some("a video call needs its own")
         } else if warm.servers != servers_fingerprint(&self.settings) {
             Some("the ICE servers changed")
+        } else if warm.relay_only != relay_only {
+            Some("made with another ICE policy")
         } else if !usable(&warm.pc) {
             Some("it failed")
         } else {
