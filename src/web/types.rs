@@ -1,6 +1,6 @@
 //! The TypeScript declarations of the configuration and the events, emitted into the
 //! wasm-bindgen `.d.ts` beside the `Softphone` class. The event shapes are built in
-//! `events.rs`; keep the two in step.
+//! `shapes/`; keep the two in step.
 
 use wasm_bindgen::prelude::*;
 
