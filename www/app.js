@@ -1,3 +1,4 @@
+// @ts-check
 // softphone-core demo: account, registration, a dial pad, calls (answer, hold, mute, DTMF,
 // blind and attended transfer) with an incoming-call ringtone, live call quality (plots, level meters, the
 // relay badge, MOS n/a when nothing was measured, quality warnings, the media watchdog's give-up
@@ -15,39 +16,51 @@ import { badge, makeCalls } from './js/calls.js';
 import { describeConnection, describeRegistration } from './js/describe.js';
 import { makeDevices } from './js/devices.js';
 import { renderDiagnosis } from './js/diagnosis.js';
+import { $, button, byId, errorOf, input, select } from './js/dom.js';
 import { makeLog } from './js/log.js';
 import { unlockMeters } from './js/meters.js';
 import { makeRingtone } from './js/ringtone.js';
 
-const $ = (id) => document.getElementById(id);
+/**
+ * @typedef {import('/pkg/index.js').SoftphoneConfig} SoftphoneConfig
+ * @typedef {import('/pkg/index.js').SoftphoneIceServer} SoftphoneIceServer
+ * @typedef {import('/pkg/index.js').SoftphoneLogLevel} SoftphoneLogLevel
+ * @typedef {{ uri: string, user?: string, password?: string, authUser?: string }} Account
+ *   one of /config.json's local accounts
+ */
+
 const fields = {
-  preset: $('preset'),
-  server: $('server'),
-  uri: $('uri'),
-  authUser: $('authUser'),
-  password: $('password'),
-  logLevel: $('logLevel'),
-  relayOnly: $('relayOnly'),
+  preset: select('preset'),
+  server: input('server'),
+  uri: input('uri'),
+  authUser: input('authUser'),
+  password: input('password'),
+  logLevel: select('logLevel'),
+  relayOnly: input('relayOnly'),
 };
 
-const logView = makeLog({ list: $('log'), text: $('log-filter'), level: $('log-level'), count: $('log-count') });
+const logView = makeLog({ list: byId('log', HTMLOListElement), text: input('log-filter'), level: select('log-level'), count: $('log-count') });
+/** @type {(text: string, level?: string) => void} */
 const log = (text, level) => logView.add(text, level);
 const ringtone = makeRingtone();
-const devices = makeDevices({ mic: $('mic'), speaker: $('speaker'), speakerRow: $('speaker-row'), log });
+const devices = makeDevices({ mic: select('mic'), speaker: select('speaker'), speakerRow: $('speaker-row'), log });
 
 /** @type {import('/pkg/index.js').Softphone | null} */
 let phone = null;
+/** @type {Account[]} */
 let accounts = [];
 /** ICE servers from /config.json (TURN REST credentials: never logged or shown). */
+/** @type {SoftphoneIceServer[]} */
 let iceServers = [];
 let registered = false;
 
 const calls = makeCalls({ log, ringtone, devices, isRegistered: () => registered });
 
+/** @param {boolean} running */
 function setRunning(running) {
-  $('connect').disabled = running;
-  $('disconnect').disabled = !running;
-  $('diagnose').disabled = !running;
+  button('connect').disabled = running;
+  button('disconnect').disabled = !running;
+  button('diagnose').disabled = !running;
   for (const el of Object.values(fields)) el.disabled = running;
   $('who').textContent = running ? fields.uri.value.trim() : 'not connected';
 }
@@ -56,10 +69,11 @@ async function connect() {
   // The click is the gesture that lets the page play the ringtone and read audio levels later.
   ringtone.unlock();
   unlockMeters();
+  /** @type {SoftphoneConfig} */
   const config = {
     servers: fields.server.value.trim(),
     uri: fields.uri.value.trim(),
-    logLevel: fields.logLevel.value,
+    logLevel: /** @type {SoftphoneLogLevel} */ (fields.logLevel.value),
   };
   if (fields.password.value) config.password = fields.password.value;
   if (fields.authUser.value.trim()) config.authorizationUser = fields.authUser.value.trim();
@@ -68,8 +82,9 @@ async function connect() {
   setRunning(true);
   try {
     phone = await createSoftphone(config);
-  } catch (e) {
+  } catch (thrown) {
     // A SoftphoneConfigError names the field; it never contains the password.
+    const e = errorOf(thrown);
     log(`${e.name}: ${e.message}`, 'error');
     setRunning(false);
     return;
@@ -93,7 +108,7 @@ async function connect() {
   devices.setPhone(phone);
   log(`starting as ${config.uri} (instance ${phone.instanceId}${config.iceServers ? `, ${config.iceServers.length} ICE server(s)` : ''}${config.iceTransportPolicy === 'relay' ? ', relay only' : ''})`);
   phone.start();
-  $('account-panel').open = false;
+  byId('account-panel', HTMLDetailsElement).open = false;
 }
 
 async function disconnect() {
@@ -101,7 +116,7 @@ async function disconnect() {
   const current = phone;
   phone = null;
   registered = false;
-  $('disconnect').disabled = true;
+  button('disconnect').disabled = true;
   log('stopping');
   await current.stop();
   calls.setPhone(null);
@@ -118,19 +133,21 @@ async function runDiagnose() {
   const out = $('diagnose-report');
   out.hidden = false;
   out.replaceChildren(Object.assign(document.createElement('p'), { textContent: 'Checking the SIP and STUN/TURN servers…', className: 'muted' }));
-  $('diagnose').disabled = true;
+  button('diagnose').disabled = true;
   try {
     const report = await phone.diagnose();
     renderDiagnosis(out, report);
     log(`diagnose: ${report.ok ? 'ready for calls' : 'problems found'} (${Math.round(report.durationMs)} ms)`, report.ok ? 'info' : 'warn');
-  } catch (e) {
+  } catch (thrown) {
+    const e = errorOf(thrown);
     out.textContent = `${e.name}: ${e.message}`;
     log(`diagnose failed: ${e.message}`, 'error');
   } finally {
-    $('diagnose').disabled = !phone;
+    button('diagnose').disabled = !phone;
   }
 }
 
+/** @param {number | string} index an index into `accounts` */
 function applyPreset(index) {
   const a = accounts[Number(index)];
   if (!a) return;
@@ -157,7 +174,7 @@ async function loadConfig() {
     }
     log(`loaded /config.json (${accounts.length} account${accounts.length === 1 ? '' : 's'}, ${iceServers.length} ICE server${iceServers.length === 1 ? '' : 's'})`);
   } catch (e) {
-    log(`no /config.json (${e.message}): fill in the form`, 'warn');
+    log(`no /config.json (${errorOf(e).message}): fill in the form`, 'warn');
   }
 }
 
@@ -170,17 +187,17 @@ fields.preset.addEventListener('change', () => applyPreset(fields.preset.value))
 $('clear').addEventListener('click', () => logView.clear());
 $('dial-form').addEventListener('submit', (e) => {
   e.preventDefault();
-  calls.place($('target').value.trim());
+  calls.place(input('target').value.trim());
 });
-$('target').addEventListener('input', () => calls.renderAll());
+input('target').addEventListener('input', () => calls.renderAll());
 $('dialpad').addEventListener('click', (e) => {
-  const key = e.target.closest('button')?.dataset.key;
+  const key = e.target instanceof Element ? e.target.closest('button')?.dataset.key : undefined;
   if (!key || calls.dtmf(key)) return;
-  $('target').value += key;
+  input('target').value += key;
   calls.renderAll();
 });
 $('backspace').addEventListener('click', () => {
-  $('target').value = $('target').value.slice(0, -1);
+  input('target').value = input('target').value.slice(0, -1);
   calls.renderAll();
 });
 $('answer-incoming').addEventListener('click', () => calls.act(Number($('incoming').dataset.callId), 'answer'));

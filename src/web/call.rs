@@ -191,7 +191,7 @@ impl SoftphoneCall {
         self.run(|ua, id, now| ua.answer(id, options, now))?;
         // Only once answered (a refused answer() leaves the call's media as it was), and
         // still before the session's first media action runs (it waits for a microtask).
-        super::call_media::hand_over(&self.info, media);
+        super::hand_over::hand_over(&self.info, media);
         Ok(())
     }
 

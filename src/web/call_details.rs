@@ -1,11 +1,10 @@
-//! The JavaScript shapes of what an incoming INVITE said: `[name, value]` header pairs
-//! and the asserted identity.
+//! `SoftphoneCall`'s getters for what an incoming INVITE said: `[name, value]` header
+//! pairs, the asserted identity, Alert-Info and Call-Info (their shapes are in `shapes/`).
 
-use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::call::SoftphoneCall;
-use crate::core::{Identity, IdentitySource};
+use super::shapes::{identity, pairs, strings};
 
 #[wasm_bindgen]
 impl SoftphoneCall {
@@ -57,41 +56,4 @@ impl SoftphoneCall {
             .as_ref()
             .and_then(|d| d.auto_answer_after)
     }
-}
-
-/// `[[name, value], ...]`, in order.
-pub(crate) fn pairs(headers: &[(String, String)]) -> JsValue {
-    let out = Array::new();
-    for (name, value) in headers {
-        let pair = Array::new();
-        pair.push(&name.into());
-        pair.push(&value.into());
-        out.push(&pair);
-    }
-    out.into()
-}
-
-/// `string[]`.
-pub(crate) fn strings(values: &[String]) -> JsValue {
-    values
-        .iter()
-        .map(|v| JsValue::from_str(v))
-        .collect::<Array>()
-        .into()
-}
-
-/// `{ uri, displayName?, source: 'pAssertedIdentity' | 'remotePartyId' }`.
-pub(crate) fn identity(identity: &Identity) -> JsValue {
-    let o = Object::new();
-    // Setting properties on a fresh object cannot fail.
-    let _ = Reflect::set(&o, &"uri".into(), &identity.uri.as_str().into());
-    if let Some(name) = &identity.display_name {
-        let _ = Reflect::set(&o, &"displayName".into(), &name.as_str().into());
-    }
-    let source = match identity.source {
-        IdentitySource::PAssertedIdentity => "pAssertedIdentity",
-        IdentitySource::RemotePartyId => "remotePartyId",
-    };
-    let _ = Reflect::set(&o, &"source".into(), &source.into());
-    o.into()
 }

@@ -8,19 +8,10 @@ use web_sys::MediaStreamTrack;
 
 use super::call::SoftphoneCall;
 use super::call_events::CALL_EVENT_TYPES;
-use super::calls::{call_error, SharedInfo};
+use super::calls::call_error;
 use super::events::unsubscriber;
 use super::media::request::{self, AudioSource, MediaRequest};
 use crate::core::CallError;
-
-/// Gives `request` to the call's media session, or keeps it for the session to come.
-pub(crate) fn hand_over(info: &SharedInfo, request: MediaRequest) {
-    let session = info.borrow().session.clone();
-    match session {
-        Some(session) => session.set_request(request),
-        None => info.borrow_mut().media = Some(request),
-    }
-}
 
 impl SoftphoneCall {
     /// Switches the audio source: at once through the live session, or for the capture

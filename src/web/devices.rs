@@ -14,24 +14,10 @@ use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+use super::device_watch::DeviceWatch;
 use super::errors::{device_failed, unsupported};
 use super::events::EventBus;
 use super::softphone::Softphone;
-
-/// The `devicechange` listener; removed when dropped.
-pub(crate) struct DeviceWatch {
-    target: web_sys::MediaDevices,
-    listener: Closure<dyn FnMut(web_sys::Event)>,
-}
-
-impl Drop for DeviceWatch {
-    fn drop(&mut self) {
-        let _ = self.target.remove_event_listener_with_callback(
-            "devicechange",
-            self.listener.as_ref().unchecked_ref(),
-        );
-    }
-}
 
 fn media_devices() -> Result<web_sys::MediaDevices, JsValue> {
     web_sys::window()
@@ -96,16 +82,7 @@ impl Softphone {
             return;
         };
         let bus = Rc::downgrade(&self.bus);
-        let listener = Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| {
-            emit_devices(bus.clone());
-        });
-        let f: &Function = listener.as_ref().unchecked_ref();
-        if target
-            .add_event_listener_with_callback("devicechange", f)
-            .is_ok()
-        {
-            *self.devices.borrow_mut() = Some(DeviceWatch { target, listener });
-        }
+        *self.devices.borrow_mut() = DeviceWatch::attach(target, move || emit_devices(bus.clone()));
     }
 }
 

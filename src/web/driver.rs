@@ -11,30 +11,25 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
-use gloo_timers::callback::Timeout;
 use js_sys::Function;
 use wasm_bindgen::JsValue;
 
 use super::calls::{CallTable, SharedInfo};
 use super::clock::{random_bytes, wall_ms, Clock};
 use super::config::{core_error, Settings};
-use super::events::{call_event, remote_stream_event};
-use super::events::{log_event, to_js, EventBus};
+use super::events::EventBus;
 use super::ice_servers::IceServersProvider;
 use super::idmap::IdMap;
 use super::lifecycle::PageListeners;
 use super::log::{to_console, LogFilter};
 use super::media::IceServerSpec;
+use super::shapes::event::{call_event, log_event, remote_stream_event, to_js};
 use super::timer::{Timer, PAUSE_THRESHOLD_MS};
 use super::transport::Socket;
 use super::work::{Feeder, Pump, Work};
 use crate::core::{
     CallError, CallId, Config, ConnectionId, Event, Input, Instant, LogLevel, Output, UserAgent,
 };
-
-/// How long `stop()` waits for the core to finish (un-REGISTER, close) before the
-/// driver closes everything itself and resolves anyway.
-pub(crate) const STOP_BOUND_MS: u32 = 10_000;
 
 /// The driver: the core plus everything it must not touch.
 pub(crate) struct Driver {
@@ -56,7 +51,6 @@ struct State {
     graveyard: Vec<Box<dyn Any>>,
     timer: Timer,
     stop_waiters: Vec<Function>,
-    stop_bound: Option<Timeout>,
     listeners: Option<PageListeners>,
     calls: CallTable,
     /// The configured `iceServers` (for `diagnose()`).
@@ -90,7 +84,6 @@ impl Driver {
             graveyard: Vec::new(),
             timer: Timer::default(),
             stop_waiters: Vec::new(),
-            stop_bound: None,
             listeners: None,
             ice_static: settings.media.ice_servers.clone(),
             ice_provider: settings.media.provider.clone(),
@@ -272,7 +265,6 @@ impl Drop for Driver {
         let st = self.state.get_mut();
         st.listeners = None;
         st.timer.cancel();
-        st.stop_bound = None;
         st.sockets.clear();
         // Every call's peer connection and microphone go with the phone.
         drop(st.calls.close_all());
@@ -291,7 +283,6 @@ impl State {
                 for resolve in self.stop_waiters.drain(..) {
                     ctx.bus.resolve_later(resolve);
                 }
-                self.stop_bound = None; // not running now: dropping cancels it
                 if self.listeners.is_none() {
                     self.listeners = Some(PageListeners::attach(ctx.feeder));
                 }
@@ -305,17 +296,12 @@ impl State {
                 self.stop_waiters.push(resolve);
                 if !self.ua.is_stopped() {
                     // The core's `stop` ends the calls first (BYE, CANCEL) while the flow
-                    // is still there, then unregisters: nothing to decide here.
-                    if self.stop_bound.is_none() {
-                        let f = ctx.feeder.clone();
-                        self.stop_bound = Some(Timeout::new(STOP_BOUND_MS, move || {
-                            f.feed(Work::StopBoundPassed)
-                        }));
-                    }
+                    // is still there, then unregisters, and bounds the wait itself
+                    // (`UaTimer::StopGuard`, tests/core_stop_bound.rs): nothing to decide
+                    // or time here. The promise resolves in `settle` once it is idle.
                     self.ua.stop(now);
                 }
             }
-            Work::StopBoundPassed => self.stop_bound_passed(now, ctx),
             Work::Opened(id) => self.ua.handle_input(Input::Opened { id }, now),
             Work::Closed { id, code, reason } => {
                 if let Some(socket) = self.sockets.remove(id) {
@@ -476,7 +462,6 @@ impl State {
             }
             // Dropped now, so nothing reaches a stopped phone. Should one of these be the
             // callback running right now, wasm-bindgen frees it when the call returns.
-            self.stop_bound = None;
             self.listeners = None;
             self.timer.cancel();
             if let Some(provider) = &self.ice_provider {
@@ -488,44 +473,6 @@ impl State {
             for (_, socket) in std::mem::take(&mut self.sockets) {
                 socket.close();
                 self.graveyard.push(Box::new(socket));
-            }
-        }
-    }
-
-    /// `stop()` took too long: close the sockets and tell the core; if it still is not
-    /// idle, replace it with a fresh user agent so that nothing keeps running.
-    fn stop_bound_passed(&mut self, now: Instant, ctx: &Ctx<'_>) {
-        bury(&mut self.graveyard, self.stop_bound.take());
-        if self.stop_waiters.is_empty() || self.ua.is_stopped() {
-            return;
-        }
-        self.log(
-            LogLevel::Warn,
-            "stop() did not complete in time; closing the connection",
-            ctx,
-        );
-        for (id, socket) in std::mem::take(&mut self.sockets) {
-            socket.close();
-            self.graveyard.push(Box::new(socket));
-            let input = Input::Closed {
-                id,
-                code: 1000,
-                reason: "stop timed out",
-            };
-            self.ua.handle_input(input, now);
-        }
-        self.drain(ctx);
-        if !self.ua.is_stopped() {
-            let fresh = seed()
-                .and_then(|s| UserAgent::new(self.config.clone(), s, now).map_err(core_error));
-            match fresh {
-                Ok(ua) => {
-                    // The old user agent's calls go with it.
-                    let leftovers = self.calls.close_all();
-                    self.graveyard.extend(leftovers);
-                    self.ua = ua;
-                }
-                Err(_) => self.log(LogLevel::Error, "could not reset the user agent", ctx),
             }
         }
     }

@@ -1,7 +1,8 @@
 //! The errors the JavaScript API throws, made as instances of the package's exported
 //! classes when the package entry has registered them.
 //!
-//! Every error has a `code` from one union (`SoftphoneErrorCode` in `types.rs`). The npm
+//! Every error has a `code` from one union (`SoftphoneErrorCode` in
+//! `types/connection.d.ts`). The npm
 //! entry (`pkg-template/index.js`) defines `SoftphoneError` and its subclasses
 //! (`ConfigError`, `CallError`, `RequestError`, `DeviceError`, `UnsupportedError`) and hands this module a
 //! factory when it loads the WebAssembly, so `e instanceof CallError` holds for what a

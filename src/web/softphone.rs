@@ -39,7 +39,7 @@ pub struct Softphone {
     pub(crate) driver: Rc<Driver>,
     pub(super) bus: Rc<EventBus>,
     /// The `devicechange` listener, attached by the first `on('devices')`.
-    pub(super) devices: std::cell::RefCell<Option<super::devices::DeviceWatch>>,
+    pub(super) devices: std::cell::RefCell<Option<super::device_watch::DeviceWatch>>,
 }
 
 #[wasm_bindgen]
@@ -146,7 +146,7 @@ impl Softphone {
             .call_info(id)
             .ok_or_else(|| call_error(&CallError::NoSuchCall))?;
         // Before the session's first media action runs (it waits for a microtask).
-        super::call_media::hand_over(&info, media);
+        super::hand_over::hand_over(&info, media);
         Ok(SoftphoneCall::new(&self.driver, info))
     }
 

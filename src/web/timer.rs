@@ -1,4 +1,8 @@
-//! The one timer: armed for the core's earliest deadline after every drain.
+//! The driver's timers: the one timer armed for the core's earliest deadline after
+//! every drain, and [`after`], the deadlines of I/O mechanics (a fetch's abort, a
+//! probe's budget). `clippy.toml` forbids `gloo_timers::callback::Timeout::new`
+//! everywhere else, as it forbids reading the clock outside `clock.rs`: a new policy
+//! timer has to go into the core's table, where it runs on virtual time.
 //!
 //! It also notices pauses. `performance.now()` may stand still while a laptop sleeps,
 //! `Date.now()` does not; a timer that fires far later by the wall clock than it was
@@ -24,6 +28,26 @@ struct Armed {
     name: TimerName,
     wall_deadline: f64,
     _handle: Timeout,
+}
+
+/// A callback armed by [`after`]; dropping it cancels the callback.
+#[must_use = "dropping a Deadline cancels it"]
+pub(crate) struct Deadline(Timeout);
+
+impl Deadline {
+    /// Lets the callback run although the handle is dropped.
+    pub(crate) fn forget(self) {
+        self.0.forget();
+    }
+}
+
+/// Calls `callback` once, `ms` milliseconds from now, unless the returned handle is
+/// dropped first. Only for the mechanics of one browser operation (how long a fetch or
+/// a probe may take): decisions of when to retry, refresh or give up are the core's and
+/// reach the driver through `poll_timeout`.
+pub(crate) fn after(ms: u32, callback: impl FnOnce() + 'static) -> Deadline {
+    #[allow(clippy::disallowed_methods)] // the driver's one place that arms a timeout
+    Deadline(Timeout::new(ms, callback))
 }
 
 /// The armed timer, if any.
@@ -56,6 +80,7 @@ impl Timer {
             .min(MAX_DELAY_MS);
         let f = feeder.clone();
         let wall_deadline = wall_ms() + delay as f64;
+        #[allow(clippy::disallowed_methods)] // the driver's one place that arms a timeout
         let handle = Timeout::new(delay as u32, move || {
             f.feed(Work::TimerFired { wall_deadline });
         });

@@ -15,8 +15,6 @@ pub(crate) enum Work {
     Start,
     /// `stop()`, with the resolve function of its promise.
     Stop(Function),
-    /// The safety bound of `stop()` passed.
-    StopBoundPassed,
     /// A socket opened.
     Opened(ConnectionId),
     /// A socket closed or failed to open.

@@ -65,7 +65,7 @@ before(async () => {
   ({ browser, site, page } = await openHarness({ pagePath: 'tests/register.html', consoleLines }));
 });
 
-// Unregister what is left (the driver bounds stop() at 10 s; a dead page must not hang us).
+// Unregister what is left (the core bounds stop() at 4 s; a dead page must not hang us).
 after(() => closeHarness({ page, browser, site }, ['alice', 'bob', 'carol']));
 
 describe('register against Kamailio', { concurrency: false }, () => {

@@ -8,6 +8,7 @@
 #      (pkg-template/index.js, pkg-template/react/index.js and the modules they import),
 #      with TypeScript 5.9 and 7.0, against the generated glue types in pkg/ and
 #      @types/react (tsconfig.checkjs.json);
+#   2b. the same over the demo, www/app.js and www/js/*.js (tsconfig.www.json);
 #   3. arethetypeswrong (--profile esm-only: the package is ESM only, by design; the .wasm
 #      subpath is an asset for URLs, not a module with types);
 #   4. publint --strict;
@@ -68,6 +69,17 @@ for ts in typescript typescript-7; do
     echo "types: ok   tsc --checkJs pkg-template/ JS ($version)"
   else
     echo "types: FAIL tsc --checkJs pkg-template/ JS ($version)"
+    failed=1
+  fi
+done
+# The demo (www/) under the same strict checkJs, against the same built declarations: it is
+# the first code a user reads, so it must use the API as declared (tsconfig.www.json).
+for ts in typescript typescript-7; do
+  version="$(node "node_modules/$ts/bin/tsc" --version)"
+  if node "node_modules/$ts/bin/tsc" -p tsconfig.www.json --noEmit --checkJs --allowJs --strict; then
+    echo "types: ok   tsc --checkJs www/ demo JS ($version)"
+  else
+    echo "types: FAIL tsc --checkJs www/ demo JS ($version)"
     failed=1
   fi
 done

@@ -1,3 +1,4 @@
+// @ts-check
 // The calls: one card per live (or just-ended) call, the incoming-call banner and its
 // ringtone, and the selected call's quality panel (live plots, level meters, the path badge,
 // the selected candidate pair). Polls the selected call's getStats() every second. Each card
@@ -5,16 +6,34 @@
 // transferred to the other (an attended transfer: `transfer({ replaces })`). Calls are placed
 // and answered with the chosen microphone (`deviceId`, from devices.js).
 
+import { formatDuration } from '/pkg/index.js';
 import {
   CALL_TONE, END_BADGE, QUALITY_WORDS, describeCall, describeCandidate, describeEnd, describeMediaFailure, describeMos,
-  describePath, describeQuality, formatDuration,
+  describePath, describeQuality,
 } from './describe.js';
+import { $, button, byId, errorOf, find, input } from './dom.js';
 import { makeMeter } from './meters.js';
 import { makePlot } from './plots.js';
 
-const $ = (id) => document.getElementById(id);
+/**
+ * @typedef {import('/pkg/index.js').Softphone} Softphone
+ * @typedef {import('/pkg/index.js').SoftphoneCall} SoftphoneCall
+ * @typedef {import('/pkg/index.js').SoftphoneCallEvent} SoftphoneCallEvent
+ * @typedef {import('/pkg/index.js').SoftphoneQualityEvent} SoftphoneQualityEvent
+ * @typedef {{ call: SoftphoneCall, el: HTMLElement, warnings: Set<string>, endedAt?: number, endText?: string,
+ *   referTarget?: string, connectedAt?: number, replaces?: number, transferStatus?: string }} Entry
+ *   a call on screen, live or just ended
+ */
 
-/** Reads a call property that throws once the call is freed. */
+/**
+ * Reads a call property that throws once the call is freed.
+ * @template {keyof SoftphoneCall} K
+ * @template F
+ * @param {SoftphoneCall} call
+ * @param {K} name
+ * @param {F} fallback
+ * @returns {SoftphoneCall[K] | F}
+ */
 function read(call, name, fallback) {
   try {
     return call[name];
@@ -23,22 +42,27 @@ function read(call, name, fallback) {
   }
 }
 
+/**
+ * Shows `text` in the badge `el`, coloured by `tone`.
+ * @param {HTMLElement} el
+ * @param {string} text
+ * @param {string} tone 'ok', 'busy', 'bad' or 'idle'
+ */
 export function badge(el, text, tone) {
   el.textContent = text;
   el.className = `${el.classList.contains('state') ? 'state ' : ''}badge ${tone}`;
 }
 
 /**
- * @param {{log: (t: string, l?: string) => void, ringtone: ReturnType<import('./ringtone.js').makeRingtone>,
- *   devices: ReturnType<import('./devices.js').makeDevices>, isRegistered: () => boolean}} deps
+ * @param {{log: (t: string, l?: string) => void, ringtone: ReturnType<typeof import('./ringtone.js').makeRingtone>,
+ *   devices: ReturnType<typeof import('./devices.js').makeDevices>, isRegistered: () => boolean}} deps
  */
 export function makeCalls({ log, ringtone, devices, isRegistered }) {
-  /**
-   * Live and just-ended calls: id -> { call, el, endedAt?, endText?, referTarget?, connectedAt?,
-   * replaces?, warnings: Set<string>, transferStatus? }
-   */
+  /** @type {Map<number, Entry>} live and just-ended calls by id */
   const calls = new Map();
+  /** @type {number | null} */
   let selectedId = null;
+  /** @type {Softphone | null} */
   let phone = null;
 
   const plots = {
@@ -49,10 +73,18 @@ export function makeCalls({ log, ringtone, devices, isRegistered }) {
   };
   const meters = { input: makeMeter($('meter-in')), output: makeMeter($('meter-out')) };
 
+  /**
+   * Runs `fn`, logging what it throws: its result (true for none), or undefined when it threw.
+   * @template T
+   * @param {string} what
+   * @param {() => T} fn
+   * @returns {NonNullable<T> | true | undefined}
+   */
   function safe(what, fn) {
     try {
       return fn() ?? true;
-    } catch (e) {
+    } catch (thrown) {
+      const e = errorOf(thrown);
       log(`${what}: ${e.name === 'SoftphoneCallError' ? `${e.code}: ` : ''}${e.message}`, 'error');
       return undefined;
     }
@@ -68,31 +100,41 @@ export function makeCalls({ log, ringtone, devices, isRegistered }) {
     meters.output.attach(null);
   }
 
+  /** @param {number | null} id */
   function select(id) {
     if (selectedId !== id) clearQuality();
     selectedId = id;
   }
 
+  /**
+   * Shows `call` (once): its card, and its entry.
+   * @param {SoftphoneCall} call
+   * @returns {Entry}
+   */
   function add(call) {
-    if (calls.has(call.id)) return calls.get(call.id);
-    const el = $('call-template').content.firstElementChild.cloneNode(true);
+    const known = calls.get(call.id);
+    if (known) return known;
+    const el = byId('call-template', HTMLTemplateElement).content.firstElementChild?.cloneNode(true);
+    if (!(el instanceof HTMLElement)) throw new Error('#call-template holds no element');
     el.dataset.callId = String(call.id);
-    el.querySelector('.direction').textContent = call.direction === 'incoming' ? '↙ from' : '↗ to';
-    el.querySelector('.remote').textContent = call.remoteDisplayName ? `${call.remoteDisplayName} <${call.remoteUri}>` : call.remoteUri;
+    find(el, '.direction', HTMLElement).textContent = call.direction === 'incoming' ? '↙ from' : '↗ to';
+    find(el, '.remote', HTMLElement).textContent = call.remoteDisplayName ? `${call.remoteDisplayName} <${call.remoteUri}>` : call.remoteUri;
     el.addEventListener('click', (e) => {
-      const action = e.target.closest('button[data-action]')?.dataset.action;
-      if (action) act(call.id, action);
+      const action = e.target instanceof Element ? e.target.closest('button[data-action]') : null;
+      if (action instanceof HTMLElement && action.dataset.action) act(call.id, action.dataset.action);
     });
-    el.querySelector('.call-transfer').addEventListener('submit', (e) => {
+    const form = find(el, '.call-transfer', HTMLFormElement);
+    form.addEventListener('submit', (e) => {
       e.preventDefault();
-      const input = e.target.elements.target;
-      const to = input.value.trim();
+      const target = find(form, 'input[name=target]', HTMLInputElement);
+      const to = target.value.trim();
       const entry = calls.get(call.id);
       if (to && entry && safe('transfer', () => entry.call.transfer(to)) !== undefined) {
         log(`call #${call.id}: transferring to ${to}`);
-        input.value = '';
+        target.value = '';
       }
     });
+    /** @type {Entry} */
     const entry = { call, el, warnings: new Set() };
     calls.set(call.id, entry);
     $('calls').append(el);
@@ -101,6 +143,11 @@ export function makeCalls({ log, ringtone, devices, isRegistered }) {
     return entry;
   }
 
+  /**
+   * Carries out a card's button `action` on the call `id`.
+   * @param {number} id
+   * @param {string} action the button's `data-action`
+   */
   function act(id, action) {
     const entry = calls.get(id);
     if (!entry || entry.endedAt) return;
@@ -124,7 +171,7 @@ export function makeCalls({ log, ringtone, devices, isRegistered }) {
       case 'acceptTransfer': {
         const next = safe('accept transfer', () => call.acceptTransfer());
         entry.referTarget = undefined;
-        if (next && next !== true) {
+        if (typeof next === 'object') {
           select(next.id);
           add(next);
         }
@@ -151,26 +198,32 @@ export function makeCalls({ log, ringtone, devices, isRegistered }) {
     renderAll();
   }
 
-  /** The one other connected call (the consultation call of an attended transfer), if any. */
+  /**
+   * The one other connected call (the consultation call of an attended transfer), if any.
+   * @param {number} id
+   */
   function otherConnected(id) {
     const others = [...calls.values()].filter((e) => e.call.id !== id && !e.endedAt && read(e.call, 'state', '') === 'connected');
     return others.length === 1 ? others[0] : undefined;
   }
 
+  /** @param {Entry} entry */
   function render(entry) {
     const { call, el } = entry;
+    const part = (/** @type {string} */ selector) => find(el, selector, HTMLElement);
     const state = entry.endedAt ? 'ended' : read(call, 'state', 'ended');
     const hold = entry.endedAt ? { local: false, remote: false } : read(call, 'hold', { local: false, remote: false });
     const muted = !entry.endedAt && read(call, 'muted', false);
-    badge(el.querySelector('.state'), entry.endedAt ? entry.endText : state, CALL_TONE[state] ?? 'idle');
+    badge(part('.state'), entry.endedAt ? (entry.endText ?? 'ended') : state, CALL_TONE[state] ?? 'idle');
     el.dataset.state = state;
     const connectedAt = entry.connectedAt ?? read(call, 'connectedAt', undefined);
     if (connectedAt !== undefined) entry.connectedAt = connectedAt;
-    el.querySelector('.duration').textContent = connectedAt === undefined ? '' : formatDuration(((entry.endedAt ?? Date.now()) - connectedAt) / 1000);
+    part('.duration').textContent = connectedAt === undefined ? '' : formatDuration(((entry.endedAt ?? Date.now()) - connectedAt) / 1000);
     const flags = [hold.local && 'on hold', hold.remote && 'held by remote', muted && 'muted'].filter(Boolean);
-    el.querySelector('.flags').textContent = flags.join(', ');
+    part('.flags').textContent = flags.join(', ');
+    /** @type {(action: string, visible: boolean) => void} */
     const show = (action, visible) => {
-      el.querySelector(`[data-action=${action}]`).hidden = !visible;
+      part(`[data-action=${action}]`).hidden = !visible;
     };
     const incoming = state === 'incoming' && entry.replaces === undefined;
     const live = state === 'connected' || state === 'reconnecting';
@@ -182,16 +235,16 @@ export function makeCalls({ log, ringtone, devices, isRegistered }) {
     show('select', !entry.endedAt);
     const other = live && hold.local ? otherConnected(call.id) : undefined;
     show('attendedTransfer', Boolean(other) && !entry.transferStatus);
-    if (other) el.querySelector('[data-action=attendedTransfer]').textContent = `Transfer to ${other.call.remoteUri}`;
-    el.querySelector('.warnings').textContent = entry.endedAt ? '' : [...entry.warnings].map((w) => `⚠ ${QUALITY_WORDS[w] ?? w}`).join(' ');
-    el.querySelector('.transfer-status').textContent = entry.transferStatus ?? '';
-    el.querySelector('[data-action=hold]').textContent = hold.local ? 'Resume' : 'Hold';
-    el.querySelector('[data-action=mute]').textContent = muted ? 'Unmute' : 'Mute';
-    el.querySelector('.call-transfer').hidden = !live;
-    el.querySelector('.call-refer').hidden = !entry.referTarget || Boolean(entry.endedAt);
-    el.querySelector('.refer-target').textContent = entry.referTarget ?? '';
+    if (other) part('[data-action=attendedTransfer]').textContent = `Transfer to ${other.call.remoteUri}`;
+    part('.warnings').textContent = entry.endedAt ? '' : [...entry.warnings].map((w) => `⚠ ${QUALITY_WORDS[w] ?? w}`).join(' ');
+    part('.transfer-status').textContent = entry.transferStatus ?? '';
+    part('[data-action=hold]').textContent = hold.local ? 'Resume' : 'Hold';
+    part('[data-action=mute]').textContent = muted ? 'Unmute' : 'Mute';
+    part('.call-transfer').hidden = !live;
+    part('.call-refer').hidden = !entry.referTarget || Boolean(entry.endedAt);
+    part('.refer-target').textContent = entry.referTarget ?? '';
     el.classList.toggle('selected', selectedId === call.id);
-    const audio = el.querySelector('audio');
+    const audio = find(el, 'audio', HTMLAudioElement);
     const stream = entry.endedAt ? null : read(call, 'remoteStream', null);
     if (audio.srcObject !== stream) audio.srcObject = stream;
     devices.applySink(audio);
@@ -220,9 +273,10 @@ export function makeCalls({ log, ringtone, devices, isRegistered }) {
     for (const entry of calls.values()) render(entry);
     renderBanner();
     $('no-calls').hidden = calls.size > 0;
-    $('call').disabled = !isRegistered() || !$('target').value.trim();
+    button('call').disabled = !isRegistered() || !input('target').value.trim();
   }
 
+  /** @param {SoftphoneCallEvent} e */
   function onEvent(e) {
     let entry = calls.get(e.callId);
     if (!entry && e.event !== 'ended') {
@@ -244,15 +298,16 @@ export function makeCalls({ log, ringtone, devices, isRegistered }) {
     if (e.event === 'incoming' && e.replaces !== undefined) entry.replaces = e.replaces;
     if (e.event === 'connected') devices.refresh().catch(() => {});
     if (e.event === 'ended') {
-      entry.endedAt = Date.now();
-      entry.endText = END_BADGE[e.cause?.kind] ?? describeEnd(e.cause);
-      if (e.cause?.kind === 'mediaFailure') entry.el.title = describeMediaFailure(e.cause);
+      const ended = entry;
+      ended.endedAt = Date.now();
+      ended.endText = END_BADGE[e.cause?.kind] ?? describeEnd(e.cause);
+      if (e.cause?.kind === 'mediaFailure') ended.el.title = describeMediaFailure(e.cause);
       if (selectedId === e.callId) clearQuality();
       // Keep the ended call on screen for a moment, then remove it.
       setTimeout(() => {
-        entry.el.remove();
+        ended.el.remove();
         calls.delete(e.callId);
-        if (selectedId === e.callId) select([...calls.keys()].find((id) => !calls.get(id).endedAt) ?? null);
+        if (selectedId === e.callId) select([...calls.keys()].find((id) => !calls.get(id)?.endedAt) ?? null);
         renderAll();
       }, 4000);
     }
@@ -279,7 +334,7 @@ export function makeCalls({ log, ringtone, devices, isRegistered }) {
     badge($('path'), text, tone);
     $('path').dataset.kind = kind;
     plots.mos.push(s.mos ?? undefined);
-    if (typeof s.mos !== 'number') $('plot-mos').querySelector('.value').textContent = describeMos(s);
+    if (typeof s.mos !== 'number') find($('plot-mos'), '.value', HTMLElement).textContent = describeMos(s);
     plots.rtt.push(s.rttMs);
     plots.jitter.push(s.jitterMs);
     plots.loss.push(s.packetLossPercent);
@@ -292,7 +347,10 @@ export function makeCalls({ log, ringtone, devices, isRegistered }) {
     poll();
   }, 1000);
 
-  /** A `quality` event: logged, and shown on the call's card while it is active. */
+  /**
+   * A `quality` event: logged, and shown on the call's card while it is active.
+   * @param {SoftphoneQualityEvent} e
+   */
   function onQuality(e) {
     log(`call #${e.callId}: ${describeQuality(e)}`, e.active ? 'warn' : 'info');
     const entry = calls.get(e.callId);
@@ -312,17 +370,24 @@ export function makeCalls({ log, ringtone, devices, isRegistered }) {
     onQuality,
     renderAll,
     act,
-    /** Places a call to `target` and shows it. */
+    /**
+     * Places a call to `target` and shows it.
+     * @param {string} target
+     */
     place(target) {
-      if (!phone || !target) return;
-      const call = safe('call', () => phone.call(target, devices.mediaOptions()));
-      if (call) {
+      const current = phone;
+      if (!current || !target) return;
+      const call = safe('call', () => current.call(target, devices.mediaOptions()));
+      if (typeof call === 'object') {
         select(call.id);
         add(call);
         renderAll();
       }
     },
-    /** Sends `key` as DTMF on the selected connected call; returns false when there is none. */
+    /**
+     * Sends `key` as DTMF on the selected connected call; returns false when there is none.
+     * @param {string} key
+     */
     dtmf(key) {
       const connected = [...calls.values()].filter((e) => !e.endedAt && read(e.call, 'state', '') === 'connected');
       const live = connected.find((e) => e.call.id === selectedId) ?? connected[0];
@@ -330,6 +395,7 @@ export function makeCalls({ log, ringtone, devices, isRegistered }) {
       if (safe('DTMF', () => live.call.sendDtmf(key))) log(`call #${live.call.id}: DTMF sent: ${key}`);
       return true;
     },
+    /** @param {Softphone | null} p the phone whose calls to show (null when disconnected) */
     setPhone(p) {
       phone = p;
       if (p) return;

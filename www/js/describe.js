@@ -1,7 +1,23 @@
+// @ts-check
 // Words for a person: what each event of the package means, and a tone for its badge
-// ('ok', 'busy', 'bad', 'idle'). Pure functions of the events.
+// ('ok', 'busy', 'bad', 'idle'). Pure functions of the events (tests/e2e/demo-describe.test.mjs
+// runs them in Node: this module imports nothing). Durations: the package's formatDuration.
 
-/** @returns {[string, string]} the log text and the badge tone of a `connection` event */
+/**
+ * @typedef {import('/pkg/index.js').SoftphoneConnectionEvent} SoftphoneConnectionEvent
+ * @typedef {import('/pkg/index.js').SoftphoneRegistrationEvent} SoftphoneRegistrationEvent
+ * @typedef {import('/pkg/index.js').SoftphoneEndCause} SoftphoneEndCause
+ * @typedef {import('/pkg/index.js').SoftphoneMediaFailure} SoftphoneMediaFailure
+ * @typedef {import('/pkg/index.js').SoftphoneQualityEvent} SoftphoneQualityEvent
+ * @typedef {import('/pkg/index.js').SoftphoneCallEvent} SoftphoneCallEvent
+ * @typedef {import('/pkg/index.js').SoftphoneCallStats} SoftphoneCallStats
+ * @typedef {import('/pkg/index.js').SoftphoneCandidate} SoftphoneCandidate
+ */
+
+/**
+ * @param {SoftphoneConnectionEvent} e
+ * @returns {[string, string]} the log text and the badge tone of a `connection` event
+ */
 export function describeConnection(e) {
   switch (e.state) {
     case 'connecting':
@@ -12,16 +28,20 @@ export function describeConnection(e) {
       const r = e.reason;
       const why = r.kind === 'closed' ? `closed ${r.code}${r.reason ? ` ${r.reason}` : ''}`
         : r.kind === 'openFailed' ? `could not open (${r.code})` : r.kind;
-      return [`disconnected: ${why}${r.hint ? ` — ${r.hint}` : ''}`, 'bad'];
+      const hint = 'hint' in r ? r.hint : '';
+      return [`disconnected: ${why}${hint ? ` — ${hint}` : ''}`, 'bad'];
     }
     case 'reconnecting':
       return [`reconnecting in ${(e.delayMs / 1000).toFixed(1)} s`, 'busy'];
     default:
-      return [e.state, 'idle'];
+      return [/** @type {{ state: string }} */ (e).state, 'idle'];
   }
 }
 
-/** @returns {[string, string]} the log text and the badge tone of a `registration` event */
+/**
+ * @param {SoftphoneRegistrationEvent} e
+ * @returns {[string, string]} the log text and the badge tone of a `registration` event
+ */
 export function describeRegistration(e) {
   switch (e.state) {
     case 'registering':
@@ -33,11 +53,11 @@ export function describeRegistration(e) {
     case 'failed':
       return [`failed: ${e.status} ${e.reason}${e.retryInMs !== undefined ? `, retry in ${Math.round(e.retryInMs / 1000)} s` : ''}`, 'bad'];
     default:
-      return [e.state, 'idle'];
+      return [/** @type {{ state: string }} */ (e).state, 'idle'];
   }
 }
 
-/** Short words for a call's badge once it has ended, by cause. */
+/** @type {Partial<Record<string, string>>} short words for a call's badge once it has ended, by cause */
 export const END_BADGE = {
   localHangup: 'ended', remoteHangup: 'hung up by remote', busy: 'busy', declined: 'declined',
   cancelled: 'cancelled', noAnswer: 'no answer', sessionExpired: 'session expired',
@@ -45,6 +65,11 @@ export const END_BADGE = {
   replaced: 'replaced by a transferred call',
 };
 
+/**
+ * A call's end in a few words.
+ * @param {SoftphoneEndCause | undefined} cause
+ * @returns {string}
+ */
 export function describeEnd(cause) {
   if (!cause) return 'ended';
   switch (cause.kind) {
@@ -59,7 +84,7 @@ export function describeEnd(cause) {
   }
 }
 
-/** What the media watchdog found when it gave up (`mediaFailure` `why`). */
+/** @type {Partial<Record<string, string>>} what the media watchdog found when it gave up (`mediaFailure` `why`) */
 export const WATCHDOG_WHY = {
   turnUnreachable: 'the TURN server could not be reached',
   turnAuthFailed: 'the TURN server refused the credentials',
@@ -71,6 +96,8 @@ export const WATCHDOG_WHY = {
 /**
  * The whole story of a `mediaFailure` end for the log: why, for how long and how hard the
  * phone tried, and the evidence (ICE/DTLS states, packets, each TURN server's answer).
+ * @param {SoftphoneMediaFailure} cause
+ * @returns {string}
  */
 export function describeMediaFailure(cause) {
   const parts = [describeEnd(cause)];
@@ -95,7 +122,7 @@ export function describeMediaFailure(cause) {
   return parts.join(' ');
 }
 
-/** Words for the quality warnings of `quality` events. */
+/** @type {Partial<Record<string, string>>} words for the quality warnings of `quality` events */
 export const QUALITY_WORDS = {
   highRtt: 'high delay',
   highLoss: 'packet loss',
@@ -106,21 +133,34 @@ export const QUALITY_WORDS = {
   lowMos: 'poor call quality (low MOS)',
 };
 
-/** The log text of a `quality` event. */
+/**
+ * The log text of a `quality` event.
+ * @param {SoftphoneQualityEvent} e
+ * @returns {string}
+ */
 export function describeQuality(e) {
   const words = QUALITY_WORDS[e.warning] ?? e.warning;
   const value = e.value === undefined ? '' : ` (${e.warning === 'lowMos' ? Number(e.value).toFixed(2) : e.value})`;
   return `quality: ${words}${value} ${e.active ? 'raised' : 'cleared'}`;
 }
 
-/** The MOS line of a stats sample: the value, or "MOS n/a" with why when nothing was measured. */
+/**
+ * The MOS line of a stats sample: the value, or "MOS n/a" with why when nothing was measured.
+ * @param {Pick<SoftphoneCallStats, 'mos' | 'mosUnavailable'>} stats
+ * @returns {string}
+ */
 export function describeMos(stats) {
   if (typeof stats.mos === 'number') return stats.mos.toFixed(2);
-  const why = { noInboundPackets: 'no packets received', noRoundTripTime: 'no round-trip time yet' }[stats.mosUnavailable];
+  const reasons = { noInboundPackets: 'no packets received', noRoundTripTime: 'no round-trip time yet' };
+  const why = stats.mosUnavailable === undefined ? undefined : reasons[stats.mosUnavailable];
   return why ? `MOS n/a (${why})` : 'MOS n/a';
 }
 
-/** The log text of a `call` event. */
+/**
+ * The log text of a `call` event.
+ * @param {SoftphoneCallEvent} e
+ * @returns {string}
+ */
 export function describeCall(e) {
   switch (e.event) {
     case 'incoming':
@@ -144,21 +184,17 @@ export function describeCall(e) {
   }
 }
 
-/** Badge tones of call states. */
+/** @type {Partial<Record<string, string>>} badge tones of call states */
 export const CALL_TONE = {
   incoming: 'busy', calling: 'busy', ringing: 'busy', earlyMedia: 'busy',
   connected: 'ok', reconnecting: 'busy', ended: 'idle',
 };
 
-export function formatDuration(seconds) {
-  const s = Math.max(0, Math.floor(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const ss = String(s % 60).padStart(2, '0');
-  return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
-}
-
-/** One end of the selected candidate pair, e.g. "relay udp (relay over tcp) 192.0.2.1". */
+/**
+ * One end of the selected candidate pair, e.g. "relay udp (relay over tcp) 192.0.2.1".
+ * @param {Partial<SoftphoneCandidate> & Pick<SoftphoneCandidate, 'type' | 'protocol'> | undefined} c
+ * @returns {string}
+ */
 export function describeCandidate(c) {
   if (!c) return '–';
   const relay = c.relayProtocol ? ` (relay over ${c.relayProtocol})` : '';
@@ -170,6 +206,8 @@ export function describeCandidate(c) {
  * "relay (TURN/TCP)" (how we reach it); through the far end's: "relay (the far end's TURN)";
  * both of kind 'relay'. Else "direct (host/UDP)", "direct (srflx/UDP)" (our end), of kind
  * 'direct'.
+ * @param {SoftphoneCallStats['selectedPair']} pair
+ * @returns {[string, string, string]}
  */
 export function describePath(pair) {
   if (!pair) return ['no path yet', 'idle', 'none'];

@@ -1,3 +1,4 @@
+// @ts-check
 // Microphone and speaker selection, through the package: the lists come from
 // `phone.devices()` and are refreshed on its `devices` event (a `devicechange`); the
 // microphone choice is the `deviceId` of the next `call()` / `answer()` and is applied to the
@@ -6,6 +7,15 @@
 // a speaker (no setSinkId) the choice is hidden, and hidden too if the package says
 // `unsupported`. Labels appear once the page has had microphone permission (after the first
 // call), so the lists are read again when a call connects.
+
+import { errorOf } from './dom.js';
+
+/**
+ * @typedef {import('/pkg/index.js').Softphone} Softphone
+ * @typedef {import('/pkg/index.js').SoftphoneCall} SoftphoneCall
+ * @typedef {import('/pkg/index.js').SoftphoneDevice} SoftphoneDevice
+ * @typedef {import('/pkg/index.js').SoftphoneDevices} SoftphoneDevices
+ */
 
 const NONE = '';
 
@@ -16,10 +26,17 @@ export function makeDevices({ mic, speaker, speakerRow, log }) {
   speakerRow.hidden = typeof HTMLMediaElement === 'undefined' || !('setSinkId' in HTMLMediaElement.prototype);
   /** @type {import('/pkg/index.js').Softphone | null} */
   let phone = null;
+  /** @type {(() => void) | null} */
   let unsubscribe = null;
-  /** The live calls a microphone change applies to (set by calls.js). */
+  /** @type {() => SoftphoneCall[]} the live calls a microphone change applies to (set by calls.js) */
   let liveCalls = () => [];
 
+  /**
+   * Lists `devices` in `select`, keeping the choice when it is still there.
+   * @param {HTMLSelectElement} select
+   * @param {SoftphoneDevice[]} devices
+   * @param {string} fallback the name of a device without a label
+   */
   function fill(select, devices, fallback) {
     const chosen = select.value;
     select.replaceChildren(new Option('System default', NONE));
@@ -30,6 +47,7 @@ export function makeDevices({ mic, speaker, speakerRow, log }) {
     select.value = [...select.options].some((o) => o.value === chosen) ? chosen : NONE;
   }
 
+  /** @param {SoftphoneDevices} lists */
   function show(lists) {
     fill(mic, lists.audioInputs, 'Microphone');
     fill(speaker, lists.audioOutputs, 'Speaker');
@@ -39,15 +57,18 @@ export function makeDevices({ mic, speaker, speakerRow, log }) {
     if (!phone) return;
     try {
       show(await phone.devices());
-    } catch (e) {
+    } catch (thrown) {
+      const e = errorOf(thrown);
       log(`devices: ${e.name}: ${e.message}`, 'warn');
     }
   }
 
+  /** @param {HTMLAudioElement} audio */
   function applySink(audio) {
     if (!phone || speakerRow.hidden || audio.dataset.sink === speaker.value) return;
     audio.dataset.sink = speaker.value;
-    phone.setOutputDevice(audio, speaker.value).catch((e) => {
+    phone.setOutputDevice(audio, speaker.value).catch((/** @type {unknown} */ thrown) => {
+      const e = errorOf(thrown);
       if (e.code === 'unsupported') {
         speakerRow.hidden = true;
         log('speaker: this browser cannot choose the output device; audio plays on the default one', 'warn');
@@ -68,9 +89,13 @@ export function makeDevices({ mic, speaker, speakerRow, log }) {
     for (const call of calls) {
       try {
         // "System default": no device named, the browser's default microphone.
-        await call.setInputDevice(mic.value === NONE ? undefined : mic.value);
+        await (mic.value === NONE
+          // @ts-expect-error declared `deviceId: string`, but undefined (no device: the default) is taken too (src/web/media/request.rs)
+          ? call.setInputDevice(undefined)
+          : call.setInputDevice(mic.value));
         log(`call #${call.id}: microphone switched to ${label} (no re-INVITE)`);
-      } catch (e) {
+      } catch (thrown) {
+        const e = errorOf(thrown);
         log(`call #${call.id}: microphone switch failed: ${e.name}: ${e.message}`, 'error');
       }
     }
@@ -91,7 +116,10 @@ export function makeDevices({ mic, speaker, speakerRow, log }) {
     setLiveCalls(fn) {
       liveCalls = fn;
     },
-    /** Follows a phone's devices (null when disconnected: the lists stay as they were). */
+    /**
+     * Follows a phone's devices (null when disconnected: the lists stay as they were).
+     * @param {Softphone | null} p
+     */
     setPhone(p) {
       unsubscribe?.();
       unsubscribe = null;

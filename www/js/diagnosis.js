@@ -1,8 +1,15 @@
+// @ts-check
 // diagnose()'s result for a person: one table per part (SIP servers, STUN/TURN servers,
 // networks), a coloured verdict per row and the hints beside it. Text only (textContent).
 // The report holds no password or TURN credential; TURN usernames are shown, as the
 // package's docs allow.
 
+/**
+ * @typedef {import('/pkg/index.js').SoftphoneDiagnosis} SoftphoneDiagnosis
+ * @typedef {[string, string]} Verdict the words and the tone of a row's badge
+ */
+
+/** @type {Partial<Record<string, string>>} */
 const NETWORK = {
   thisNetwork: 'This network',
   homeNat: 'Home / office NAT (UDP open)',
@@ -11,6 +18,7 @@ const NETWORK = {
   symmetricNat: 'Mobile / symmetric NAT',
 };
 
+/** @type {Partial<Record<string, Verdict>>} */
 const WS_VERDICT = {
   open: ['open', 'ok'],
   closedBeforeOpen: ['closed before open', 'bad'],
@@ -18,6 +26,7 @@ const WS_VERDICT = {
   refused: ['refused by the browser', 'bad'],
 };
 
+/** @type {Partial<Record<string, Verdict>>} */
 const ICE_VERDICT = {
   ok: ['works', 'ok'],
   authFailed: ['credentials refused', 'bad'],
@@ -25,6 +34,12 @@ const ICE_VERDICT = {
   error: ['error', 'bad'],
 };
 
+/**
+ * @param {string} tag
+ * @param {string} [text]
+ * @param {string} [className]
+ * @returns {HTMLElement}
+ */
 function el(tag, text, className) {
   const e = document.createElement(tag);
   if (text !== undefined) e.textContent = text;
@@ -32,6 +47,7 @@ function el(tag, text, className) {
   return e;
 }
 
+/** @param {Verdict} verdict */
 function verdict([text, tone]) {
   const td = el('td');
   td.append(el('span', text, `badge ${tone}`));
@@ -39,14 +55,22 @@ function verdict([text, tone]) {
   return td;
 }
 
+/** @param {(string | undefined)[]} list */
 function hints(list) {
   const td = el('td', undefined, 'hints');
   for (const h of list.filter(Boolean)) td.append(el('div', h));
   return td;
 }
 
+/**
+ * @param {string} caption
+ * @param {string[]} heads
+ * @param {(string | Node)[][]} rows
+ * @param {string} [className]
+ */
 function table(caption, heads, rows, className = '') {
-  const t = el('table', undefined, `verdicts ${className}`.trim());
+  const t = document.createElement('table');
+  t.className = `verdicts ${className}`.trim();
   t.append(el('caption', caption));
   const head = el('tr');
   for (const h of heads) head.append(el('th', h));
@@ -60,9 +84,14 @@ function table(caption, heads, rows, className = '') {
   return t;
 }
 
+/** @param {number | undefined} v */
 const ms = (v) => (typeof v === 'number' ? `${Math.round(v)} ms` : '–');
 
-/** Replaces `container`'s content with the diagnosis `d` (a SoftphoneDiagnosis). */
+/**
+ * Replaces `container`'s content with the diagnosis `d`.
+ * @param {HTMLElement} container
+ * @param {SoftphoneDiagnosis} d
+ */
 export function renderDiagnosis(container, d) {
   const summary = el('p', undefined, 'diagnosis-summary');
   summary.append(

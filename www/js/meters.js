@@ -1,6 +1,9 @@
+// @ts-check
 // Audio level meters: a MediaStream's loudness through a WebAudio AnalyserNode, shown as a
 // bar (and as data-level, 0 to 1, on the meter element). The scale is dBFS from -60 to 0.
 // The context starts on the Connect click (browsers start audio only after a gesture).
+
+import { find } from './dom.js';
 
 /** @type {AudioContext | null} */
 let ctx = null;
@@ -16,12 +19,17 @@ export function unlockMeters() {
  * @returns {{attach: (stream: MediaStream | null) => void}}
  */
 export function makeMeter(el) {
-  const bar = el.querySelector('.bar');
+  const bar = find(el, '.bar', HTMLElement);
+  /** @type {MediaStream | null} */
   let stream = null;
+  /** @type {MediaStreamAudioSourceNode | null} */
   let source = null;
+  /** @type {AnalyserNode | null} */
   let analyser = null;
-  let data = null;
+  /** @type {Float32Array<ArrayBuffer>} */
+  let data = new Float32Array(0);
 
+  /** @param {number} level 0 to 1 */
   function show(level) {
     el.dataset.level = level.toFixed(3);
     bar.style.width = `${Math.round(level * 100)}%`;
@@ -42,7 +50,8 @@ export function makeMeter(el) {
     attach(next) {
       if (next === stream) return;
       source?.disconnect();
-      source = analyser = data = null;
+      source = analyser = null;
+      data = new Float32Array(0);
       stream = next;
       if (!next || !ctx || next.getAudioTracks().length === 0) return;
       source = ctx.createMediaStreamSource(next);

@@ -1,6 +1,9 @@
+// @ts-check
 // Small live plots (SVG, no chart library): one series of the last 60 samples per plot,
 // a polyline scaled to the plot's range, the latest value beside the title. A gap (no
 // value) breaks the line.
+
+import { find } from './dom.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const W = 240;
@@ -14,17 +17,21 @@ const SAMPLES = 60;
  * @returns {{push: (v: number | undefined) => void, reset: () => void}}
  */
 export function makePlot(figure, scale) {
-  const svg = figure.querySelector('svg');
-  const valueEl = figure.querySelector('.value');
+  const svg = find(figure, 'svg', SVGSVGElement);
+  const valueEl = find(figure, '.value', HTMLElement);
   svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
   svg.setAttribute('preserveAspectRatio', 'none');
+  /** @type {(number | undefined)[]} */
   let samples = [];
 
   function draw() {
     svg.replaceChildren();
     const top = scale.fixedMax ? scale.max : Math.max(scale.max, ...samples.filter((v) => v !== undefined));
+    /** @param {number} v */
     const y = (v) => H - 2 - ((v - scale.min) / (top - scale.min || 1)) * (H - 4);
+    /** @param {number} i */
     const x = (i) => (i / (SAMPLES - 1)) * W;
+    /** @type {string[]} */
     let run = [];
     const runs = [run];
     samples.forEach((v, i) => {

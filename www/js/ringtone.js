@@ -1,3 +1,4 @@
+// @ts-check
 // An incoming-call ringtone made with WebAudio (no audio file): two sine tones, 440 and
 // 480 Hz (the North American ringing signal), 2 s on and 4 s off, faded in and out so that it
 // does not click. Browsers start an AudioContext only after a user gesture: unlock() is called
@@ -10,11 +11,16 @@ const PERIOD_S = 6;
 export function makeRingtone() {
   /** @type {AudioContext | null} */
   let ctx = null;
+  /** @type {GainNode | null} */
   let gain = null;
+  /** @type {OscillatorNode[]} */
   let oscillators = [];
+  /** @type {ReturnType<typeof setInterval> | null} */
   let timer = null;
 
+  /** One ring: 2 s of tone, faded in and out. */
   function burst() {
+    if (!ctx || !gain) return;
     const t = ctx.currentTime;
     gain.gain.cancelScheduledValues(t);
     gain.gain.setValueAtTime(0, t);
@@ -23,21 +29,31 @@ export function makeRingtone() {
     gain.gain.linearRampToValueAtTime(0, t + ON_S);
   }
 
+  /**
+   * The context, made on first use and resumed if the browser suspended it.
+   * @returns {AudioContext}
+   */
+  function context() {
+    ctx ??= new AudioContext();
+    if (ctx.state === 'suspended') ctx.resume().catch(() => {});
+    return ctx;
+  }
+
   return {
     unlock() {
-      ctx ??= new AudioContext();
-      if (ctx.state === 'suspended') ctx.resume().catch(() => {});
+      context();
     },
     start() {
       if (timer !== null) return;
-      this.unlock();
-      gain = ctx.createGain();
-      gain.gain.value = 0;
-      gain.connect(ctx.destination);
+      const audio = context();
+      const out = audio.createGain();
+      gain = out;
+      out.gain.value = 0;
+      out.connect(audio.destination);
       oscillators = [440, 480].map((hz) => {
-        const o = ctx.createOscillator();
+        const o = audio.createOscillator();
         o.frequency.value = hz;
-        o.connect(gain);
+        o.connect(out);
         o.start();
         return o;
       });
@@ -50,7 +66,7 @@ export function makeRingtone() {
       timer = null;
       for (const o of oscillators) o.stop();
       oscillators = [];
-      gain.disconnect();
+      gain?.disconnect();
       gain = null;
     },
     get playing() {

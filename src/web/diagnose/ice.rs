@@ -171,9 +171,10 @@ pub async fn probe(server: &IceServer, url: &IceUrl, budget_ms: u32) -> IceProbe
     let _ =
         pc.add_event_listener_with_callback("icecandidateerror", on_error.as_ref().unchecked_ref());
 
+    // I/O mechanics: the probe's own time budget (diagnose()'s `iceTimeout`), no policy.
     let timer = {
         let shared = Rc::clone(&shared);
-        gloo_timers::callback::Timeout::new(budget_ms, move || shared.borrow_mut().finish())
+        crate::web::timer::after(budget_ms, move || shared.borrow_mut().finish())
     };
     if let Err(e) = start_gathering(&pc).await {
         let mut sh = shared.borrow_mut();

@@ -95,9 +95,10 @@ pub async fn probe(endpoints: &[(String, u16)], budget_ms: u32) -> Vec<Mapping> 
     };
     let _ =
         pc.add_event_listener_with_callback("icecandidate", on_candidate.as_ref().unchecked_ref());
+    // I/O mechanics: the probe's own time budget (diagnose()'s `iceTimeout`), no policy.
     let timer = {
         let shared = Rc::clone(&shared);
-        gloo_timers::callback::Timeout::new(budget_ms, move || {
+        crate::web::timer::after(budget_ms, move || {
             let mut sh = shared.borrow_mut();
             if !sh.done {
                 sh.done = true;

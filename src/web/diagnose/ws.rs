@@ -189,9 +189,10 @@ pub async fn probe(
     ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
     ws.set_onerror(Some(on_error.as_ref().unchecked_ref()));
 
+    // I/O mechanics: the probe's own time budget (diagnose()'s `timeout`), no policy.
     let timer = {
         let (state, finish) = (Rc::clone(&state), finish.clone());
-        gloo_timers::callback::Timeout::new(budget_ms, move || {
+        crate::web::timer::after(budget_ms, move || {
             let (opened, protocol) = {
                 let st = state.borrow();
                 (st.opened_at, st.protocol.clone())

@@ -31,7 +31,6 @@ pub use answer::parse_answer;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
-use gloo_timers::callback::Timeout;
 use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -39,6 +38,7 @@ use wasm_bindgen_futures::JsFuture;
 use crate::core::ice_refresh::IceRefresh;
 use crate::core::Instant;
 use crate::web::number_text;
+use crate::web::timer::{after, Deadline};
 use std::time::Duration;
 
 pub use url::{
@@ -82,7 +82,8 @@ struct Inner {
     fetches: u32,
     /// Bumped by `stop()`, so that a fetch in flight then is ignored.
     generation: u32,
-    timer: Option<Timeout>,
+    /// The next fetch, at the core's [`IceRefresh::next_fetch`].
+    timer: Option<Deadline>,
     /// Resolve functions of `first_fetch()` promises.
     waiters: Vec<Function>,
     log: Option<LogSink>,
@@ -219,10 +220,12 @@ impl IceServersProvider {
             && inner.schedule.failures() == 0;
         if waiting {
             inner.waiters.push(resolve.clone());
-            let bound = Timeout::new(bound_ms, move || {
+            // I/O mechanics: how long one call's media set-up waits for this one answer
+            // (the caller's bound), not a decision of when to fetch.
+            after(bound_ms, move || {
                 let _ = resolve.call0(&JsValue::UNDEFINED);
-            });
-            bound.forget(); // resolving twice is harmless; the timeout is short-lived
+            })
+            .forget(); // resolving twice is harmless; the timeout is short-lived
         } else {
             let _ = resolve.call0(&JsValue::UNDEFINED);
         }
@@ -298,9 +301,12 @@ impl IceServersProvider {
             };
             let delay_ms = next.map(|at| (at - now).as_millis() as f64);
             if let Some(delay) = delay_ms {
+                // The when is the core's (`IceRefresh`, on virtual time); this only arms
+                // it. Not in the user agent's table: `diagnose()` fetches without one, and
+                // the schedule counts on the wall clock, through a laptop's sleep.
                 let weak: Weak<RefCell<Inner>> = Rc::downgrade(&self.inner);
                 let delay = delay.min(f64::from(i32::MAX)) as u32;
-                inner.timer = Some(Timeout::new(delay, move || {
+                inner.timer = Some(after(delay, move || {
                     if let Some(inner) = weak.upgrade() {
                         IceServersProvider { inner }.fetch_now();
                     }
@@ -348,7 +354,8 @@ async fn fetch_list(url: &str) -> Result<(Vec<IceServer>, Option<f64>), String> 
             let _ = Reflect::set(&init, &"signal".into(), &signal);
         }
         let c = controller.clone();
-        _abort_timer = Some(Timeout::new(FETCH_TIMEOUT_MS, move || {
+        // I/O mechanics: one fetch's deadline (the browser has no fetch timeout of its own).
+        _abort_timer = Some(after(FETCH_TIMEOUT_MS, move || {
             if let Ok(abort) = Reflect::get(&c, &"abort".into()) {
                 if let Some(abort) = abort.dyn_ref::<Function>() {
                     let _ = abort.call0(&c);

@@ -68,8 +68,8 @@ export async function waitRegistered(page, names, { timeout = 10_000 } = {}) {
 }
 
 /**
- * Teardown: stops the named phones (errors ignored; bounded by `boundMs`, the driver bounds
- * stop() at 10 s and a dead page must not hang the suite), then closes Chromium and the
+ * Teardown: stops the named phones (errors ignored; bounded by `boundMs`, the core bounds
+ * stop() at 4 s and a dead page must not hang the suite), then closes Chromium and the
  * static server. Any of the parts may be missing (set-up failed early).
  * @param {{page?: import('playwright-core').Page, browser?: {close: () => Promise<void>}, site?: {close: () => Promise<void>}}} parts
  * @param {string[]} names

@@ -10,7 +10,7 @@
 use js_sys::Array;
 use wasm_bindgen::JsValue;
 
-use super::events::{num, object};
+use super::{num, object};
 use crate::core::{MediaSample, NoMedia, ServerOutcome};
 
 /// `{ kind: 'mediaFailure', ... }` for a call that ended for lack of media.
