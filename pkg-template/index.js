@@ -1,10 +1,13 @@
 // @ts-check
 // softphone-core: the package entry.
 //
-// Importing this module does nothing: no `window`, WebSocket or RTCPeerConnection is touched
-// and the WebAssembly is not fetched, so it is safe to import during server-side rendering.
-// The wasm-bindgen glue (softphone_core.js) and the module (softphone_core_bg.wasm) are
-// loaded on the first initAsync() or createSoftphone() call, once.
+// Importing this module outside a browser does nothing: no `window`, WebSocket or
+// RTCPeerConnection is touched and the WebAssembly is not fetched, so it is safe to import
+// during server-side rendering. In a browser, importing it starts loading the wasm-bindgen
+// glue (softphone_core.js) and fetching and compiling the module (softphone_core_bg.wasm)
+// at once (see `early` below), so that the first createSoftphone() finds them ready instead
+// of fetching one after the other; the module is instantiated on the first initAsync() or
+// createSoftphone() call, once.
 //
 // Content-Security-Policy findings: csp.js. Subscription handles: subscription.js.
 
@@ -124,6 +127,39 @@ function makeError(code, message, fields, kind) {
   return new cls(message, code, fields);
 }
 
+/**
+ * Whether this is a browser that can run the phone: the same test as requireBrowser().
+ * @returns {boolean}
+ */
+function isBrowser() {
+  return typeof globalThis.WebSocket === 'function' && typeof globalThis.RTCPeerConnection === 'function';
+}
+
+/**
+ * The compiled module, requested (with the glue) when this entry is imported in a
+ * browser (start-up: navigation -> first REGISTER, BENCHMARKS.md). Otherwise the three files
+ * load as a chain: this entry, then the glue when createSoftphone() runs, then the wasm when
+ * the glue's init runs, each a round trip, with compilation after the last. Here the glue
+ * and the wasm are fetched in parallel and the wasm compiles (streaming, as it arrives)
+ * while the app is still making its configuration. The URL is written as the glue writes
+ * it, so bundlers that move the .wasm rewrite this one too.
+ *
+ * Only a hint: if the early compile fails for any reason (a bundler that serves the wasm
+ * elsewhere, a wrong MIME type, a Content-Security-Policy without 'wasm-unsafe-eval'),
+ * load() does what it did without it, and the error the app sees is that path's.
+ * @type {Promise<WebAssembly.Module | undefined> | undefined}
+ */
+let early;
+if (isBrowser() && typeof WebAssembly === 'object' && typeof WebAssembly.compileStreaming === 'function') {
+  // Failures are not unhandled rejections: load() decides what they mean.
+  import('./softphone_core.js').catch(() => {});
+  try {
+    early = WebAssembly.compileStreaming(fetch(new URL('./softphone_core_bg.wasm', import.meta.url))).catch(() => undefined);
+  } catch {
+    early = undefined;
+  }
+}
+
 /** @type {Promise<Glue> | undefined} */
 let loading;
 
@@ -134,9 +170,15 @@ let loading;
  */
 function load(input) {
   if (!loading) {
+    const pre = input === undefined ? early : undefined;
+    // Used once: a retry after a failed load fetches afresh.
+    early = undefined;
     loading = import('./softphone_core.js').then(async (module) => {
       const glue = /** @type {Glue} */ (module);
-      await glue.default(input === undefined ? undefined : { module_or_path: input });
+      /** @type {InitInput | undefined} */
+      let source = input;
+      if (pre) source = await pre;
+      await glue.default(source === undefined ? undefined : { module_or_path: source });
       glue.__setErrorFactory(makeError);
       return glue;
     });

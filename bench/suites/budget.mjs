@@ -78,17 +78,19 @@ export async function run({ browser, site, env, runs, log, options }) {
   }
   const floor = idle.blank.taskMsPerMin.median;
   for (const stack of ['softphoneCore', 'jssip']) idle[stack].taskOverBlankMsPerMin = idle[stack].taskMsPerMin.median - floor;
-  const pick = (s) => ({ firstRegister: startup[s].firstRegister, registered: startup[s].registered });
+  // Every mark (script, imported, instantiated, wsCreated, wsOpen, firstRegister,
+  // registered), so that the path to the first REGISTER can be read step by step; and the
+  // preloaded page, the figure an app gets with <head> links (the target is without them).
   return {
     idleMs,
-    startup: { unit: startup.unit, softphoneCore: pick('softphoneCore'), jssip: pick('jssip') },
+    startup: { unit: startup.unit, softphoneCore: startup.softphoneCore, softphoneCorePreload: startup.softphoneCorePreload, jssip: startup.jssip },
     size: {
       softphoneCore: { shipped: size.softphoneCore.shipped, withMinifiedJs: size.softphoneCore.withMinifiedJs, parts: size.softphoneCore.parts },
       jssip: size.jssip,
     },
     idle,
     met: {
-      startup: startup.softphoneCore.registered.median <= startup.jssip.registered.median,
+      startup: startup.softphoneCore.firstRegister.median <= startup.jssip.firstRegister.median,
       sizeBrotli: size.softphoneCore.withMinifiedJs.brotli <= 100_000,
       idle: idle.softphoneCore.taskMsPerMin.median <= idle.jssip.taskMsPerMin.median,
     },
