@@ -4,8 +4,9 @@
 //! ACK and given up after 64*T1 in `core_calls_in.rs`; Timer B's 408 and a ringing call
 //! that does not time out in `core_calls_out.rs`): Timer B stopping at a provisional
 //! response, the ACK of a failure on the INVITE's branch, Timer B again after a CANCEL,
-//! a re-INVITE's 2xx retransmitted until its ACK, and a re-INVITE whose Timer B runs
-//! through its 100.
+//! a re-INVITE's 2xx retransmitted until its ACK, a re-INVITE whose Timer B runs
+//! through its 100 under its own key, and the server transactions of the peer's
+//! re-INVITEs (a retransmission answered with the last response, a failure's ACK).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test panics to fail
 
 mod support;
@@ -152,5 +153,80 @@ fn our_reinvite_keeps_timer_b_through_a_100_and_rolls_back_at_it() {
         Some(CallEvent::Connected),
         "the call goes on, not held"
     );
+    h.assert_idle();
+}
+
+#[test]
+fn a_reinvites_timer_b_is_its_own_a_late_2xx_of_the_invite_leaves_it_armed() {
+    let (mut h, call, peer) = Harness::in_call(&[]);
+    let invite = h.sent_log_first_invite();
+    let reinvite = h.hold_reinvite(call);
+    // The initial INVITE's 200 once more (a UDP leg behind the proxy retransmits it):
+    // ACKed again; it used to disarm the re-INVITE's Timer B, which shared its key.
+    h.deliver(&peer.reply(&invite, 200, "OK", Some(&remote_sdp("sendrecv")), &[]));
+    let ack = h.take();
+    assert!(ack.starts_with(b"ACK "), "{}", first_line(&ack));
+    assert_header(&ack, "CSeq", "1 ACK");
+    h.deliver(&peer.reply(&reinvite, 100, "Trying", None, &[]));
+    h.advance(ms(31_999));
+    assert!(
+        h.media.is_empty(),
+        "still waiting for the re-INVITE's answer"
+    );
+    h.advance(ms(1));
+    assert_eq!(h.take_media(), (call, MediaAction::Rollback));
+    h.call_events(call);
+    h.assert_idle();
+}
+
+#[test]
+fn a_retransmitted_reinvite_is_answered_by_its_transaction_not_as_out_of_order() {
+    let mut h = Harness::new(config());
+    let (call, mut peer, invite) = h.connected_dialog();
+    let sdp = remote_sdp("sendrecv");
+    let reinvite = peer.in_dialog("INVITE", &invite, Some(("application/sdp", &sdp)), &[]);
+    h.deliver(&reinvite);
+    assert!(matches!(h.take_media().1, MediaAction::CreateAnswer { .. }));
+    h.deliver(&reinvite);
+    assert!(
+        h.sent.is_empty(),
+        "absorbed while the answer is made, no 500"
+    );
+    h.local_description(call, SDP_HOST, true);
+    let ok = h.take();
+    assert_eq!(first_line(&ok), "SIP/2.0 200 OK");
+    h.deliver(&reinvite);
+    assert_eq!(h.take(), ok, "the transaction's last response");
+    h.deliver(&peer.ack(&ok, None));
+    // A new re-INVITE (a higher CSeq) is a new transaction.
+    let again = peer.in_dialog("INVITE", &invite, Some(("application/sdp", &sdp)), &[]);
+    h.deliver(&again);
+    assert!(matches!(h.take_media().1, MediaAction::CreateAnswer { .. }));
+    h.local_description(call, SDP_HOST, true);
+    let second = h.take();
+    assert_header(&second, "CSeq", "102 INVITE");
+    h.deliver(&peer.ack(&second, None));
+    h.call_events(call);
+    h.assert_idle();
+}
+
+#[test]
+fn a_refused_reinvite_is_refused_again_when_retransmitted_and_its_ack_absorbed() {
+    let (mut h, call, mut peer) = Harness::in_call(&[]);
+    let ours = h.hold_reinvite(call);
+    let sdp = remote_sdp("sendrecv");
+    let theirs = peer.in_dialog("INVITE", &ours, Some(("application/sdp", &sdp)), &[]);
+    h.deliver(&theirs);
+    let refused = h.take();
+    assert_eq!(first_line(&refused), "SIP/2.0 491 Request Pending");
+    h.deliver(&theirs);
+    assert_eq!(h.take(), refused, "glare: the 491 again");
+    h.deliver(&peer.ack(&refused, None));
+    assert!(h.sent.is_empty(), "the ACK of the 491 is absorbed");
+    // Our re-INVITE goes on.
+    h.deliver(&peer.reply(&ours, 200, "OK", Some(&remote_sdp("recvonly")), &[]));
+    assert!(h.take().starts_with(b"ACK "));
+    assert!(matches!(h.take_media().1, MediaAction::ApplyAnswer { .. }));
+    h.call_events(call);
     h.assert_idle();
 }

@@ -9,7 +9,9 @@
 //! (`transaction/invite_server.rs`) stays Completed with its failure and the ACK, when
 //! it comes, is absorbed; one that never comes costs nothing, which is all Timer H's
 //! expiry would lead to. Timers D, I, J and K are zero (section 17). Timer B is
-//! `CallTimer::InviteTimeout`, armed by `transaction/invite_client.rs`.
+//! `CallTimer::InviteTimeout` for a call's INVITE and `CallTimer::ReinviteTimeout` for
+//! its re-INVITE (each transaction its own key), both armed by
+//! `transaction/invite_client.rs`.
 
 use std::time::Duration;
 
@@ -49,6 +51,9 @@ pub enum TimerName {
     CallGather,
     /// RFC 3261 Timer B: our INVITE got no response at all.
     CallInviteTimeout,
+    /// Timer B of our re-INVITE, which bounds the whole re-INVITE (a 100 does not
+    /// stop it; see `transaction/invite_client.rs`).
+    CallReinviteTimeout,
     /// Retransmit our 2xx to an INVITE (no ACK yet).
     CallOkRetransmit,
     /// No ACK for our 2xx within 64*T1.
@@ -115,8 +120,10 @@ pub(crate) enum SubTimer {
 pub(crate) enum CallTimer {
     /// The ICE gathering deadline: send the offer or answer with what is there.
     Gather,
-    /// RFC 3261 Timer B (our INVITE or re-INVITE), or the linger of an ended call.
+    /// RFC 3261 Timer B of our INVITE, or the linger of a call ended by CANCEL.
     InviteTimeout,
+    /// Timer B of our re-INVITE: bounds it to its final response.
+    ReinviteTimeout,
     /// Retransmit our 2xx to an INVITE.
     OkRetransmit,
     /// No ACK for our 2xx within 64*T1.
@@ -174,6 +181,7 @@ impl TimerKey {
             TimerKey::Call(_, t) => match t {
                 CallTimer::Gather => TimerName::CallGather,
                 CallTimer::InviteTimeout => TimerName::CallInviteTimeout,
+                CallTimer::ReinviteTimeout => TimerName::CallReinviteTimeout,
                 CallTimer::OkRetransmit => TimerName::CallOkRetransmit,
                 CallTimer::AckTimeout => TimerName::CallAckTimeout,
                 CallTimer::NoAnswer => TimerName::CallNoAnswer,

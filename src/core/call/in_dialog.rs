@@ -29,6 +29,16 @@ impl Calls {
         }) else {
             return false;
         };
+        if let Some(tx) = self.calls[i]
+            .server_reinvite
+            .as_ref()
+            .filter(|tx| msg.method() == Method::Invite && tx.matches(msg))
+        {
+            // A retransmission of a re-INVITE (its CSeq is not new): the transaction
+            // answers it with its last response, if it has one (RFC 3261 section 17.2.1).
+            tx.on_retransmission(io);
+            return true;
+        }
         let tag = self.calls[i].local_tag.clone();
         let in_order = self.calls[i]
             .dialog

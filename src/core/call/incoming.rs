@@ -268,10 +268,13 @@ impl Calls {
             return;
         };
         let call = &mut self.calls[i];
-        if let Some(tx) = &mut call.server_invite {
-            tx.on_ack();
-        }
         let seq = msg.cseq().seq;
+        for tx in [&mut call.server_invite, &mut call.server_reinvite]
+            .into_iter()
+            .flatten()
+        {
+            tx.on_ack(seq);
+        }
         let Some(ok) = call.ok_retransmit.take_if(|ok| ok.acked_by(seq)) else {
             return;
         };
@@ -388,9 +391,61 @@ impl Calls {
         headers: &[(&str, &str)],
         io: &mut Io<'_>,
     ) {
-        let Ok(request) = Message::parse(raw) else {
-            return;
-        };
+        if let Some(bytes) = self.build_raw_tagged(raw, code, reason, tag, headers, io) {
+            io.send(bytes);
+        }
+    }
+
+    /// Responds to `raw`, a request in call `i`'s dialog: a response to the re-INVITE
+    /// of its server transaction goes through that transaction (which answers a
+    /// retransmission of the re-INVITE with it), any other is sent as it is.
+    pub(crate) fn respond_in_dialog(
+        &mut self,
+        i: usize,
+        raw: &[u8],
+        code: u16,
+        reason: &str,
+        headers: &[(&str, &str)],
+        io: &mut Io<'_>,
+    ) {
+        let tag = self.calls[i].local_tag.clone();
+        if let Some(bytes) = self.build_raw_tagged(raw, code, reason, &tag, headers, io) {
+            self.send_response_in_dialog(i, raw, bytes, code, io);
+        }
+    }
+
+    /// Sends `bytes`, a response with `code` to `raw`, a request in call `i`'s dialog:
+    /// through the re-INVITE's server transaction when `raw` is that re-INVITE.
+    pub(crate) fn send_response_in_dialog(
+        &mut self,
+        i: usize,
+        raw: &[u8],
+        bytes: Vec<u8>,
+        code: u16,
+        io: &mut Io<'_>,
+    ) {
+        match self.calls[i]
+            .server_reinvite
+            .as_mut()
+            .filter(|tx| tx.request() == raw)
+        {
+            Some(tx) => tx.respond(bytes, code, io),
+            None => {
+                io.send(bytes);
+            }
+        }
+    }
+
+    fn build_raw_tagged(
+        &self,
+        raw: &[u8],
+        code: u16,
+        reason: &str,
+        tag: &str,
+        headers: &[(&str, &str)],
+        io: &mut Io<'_>,
+    ) -> Option<Vec<u8>> {
+        let request = Message::parse(raw).ok()?;
         // A 2xx to a target refresh request carries our Contact (RFC 3261 section 12.2.2,
         // RFC 3311, RFC 6665): added here, where every such response is made.
         let contact = format!("<{}>", self.settings.contact);
@@ -403,7 +458,7 @@ impl Calls {
         {
             all.push(("Contact", contact.as_str()));
         }
-        crate::core::transaction::respond(&request, code, reason, tag, &all, io);
+        crate::core::transaction::build_response(&request, code, reason, tag, &all, io)
     }
 }
 

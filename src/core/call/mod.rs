@@ -263,7 +263,7 @@ impl Calls {
                     Awaiting::ReinviteAnswer { request }
                     | Awaiting::ReinviteOfferIn200 { request } => {
                         // A re-offer we cannot take: refuse it, keep the call.
-                        self.respond_raw(&request, 488, "Not Acceptable Here", &[], io);
+                        self.respond_in_dialog(i, &request, 488, "Not Acceptable Here", &[], io);
                     }
                     Awaiting::ReinviteOffer(_) => {}
                     _ => {
@@ -300,7 +300,7 @@ impl Calls {
         for call in &mut self.calls {
             if let Some(invite) = call.reinvite.take() {
                 // Its transaction cannot finish without the flow: offer again later.
-                call.cancel_timer(CallTimer::InviteTimeout, io);
+                call.cancel_timer(CallTimer::ReinviteTimeout, io);
                 if call.is_over() {
                     // It only stayed to ACK that re-INVITE's answer, which cannot come now;
                     // its media is closed already.
@@ -344,12 +344,15 @@ impl Calls {
             return;
         }
         // An ended call keeps only the timers of what it still owes (an ACK, a BYE).
-        if self.calls[i].is_over() && !matches!(timer, T::InviteTimeout | T::AckTimeout) {
+        if self.calls[i].is_over()
+            && !matches!(timer, T::InviteTimeout | T::ReinviteTimeout | T::AckTimeout)
+        {
             return;
         }
         match timer {
             T::Gather => self.on_gather_deadline(i, io, s),
-            T::InviteTimeout => self.on_invite_timeout(i, io, s),
+            T::InviteTimeout => self.on_invite_timeout(i, io),
+            T::ReinviteTimeout => self.on_reinvite_timeout(i, io, s),
             T::OkRetransmit => self.retransmit_ok(i, io),
             T::AckTimeout => self.on_ack_timeout(i, io, s),
             T::NoAnswer => {

@@ -3,7 +3,7 @@
 //! the CANCEL/200 race, one digest retry, and 422 for session timers.
 
 use super::dialog::Dialog;
-use super::state::{cause_for, Awaiting, Call, OutInvite, Phase};
+use super::state::{cause_for, Awaiting, Call, Ending, OutInvite, Phase, ReinviteReason};
 use super::target::normalize_target;
 use super::types::{CallError, CallEvent, CallId, CallOptions, EndCause, MediaAction};
 use super::Calls;
@@ -141,27 +141,17 @@ impl Calls {
         }
     }
 
-    /// Timer B: no response at all to our INVITE.
-    pub(crate) fn on_invite_timeout(&mut self, i: usize, io: &mut Io<'_>, s: &mut Sender<'_>) {
+    /// Timer B of our INVITE: no final response (no response at all, or none after
+    /// our CANCEL, while the call lingers for it).
+    pub(crate) fn on_invite_timeout(&mut self, i: usize, io: &mut Io<'_>) {
         let call = &mut self.calls[i];
+        // The transaction says whether it still waited.
+        let timed_out = call.invite.as_mut().is_some_and(|inv| inv.tx.on_timer_b());
         if call.is_lingering() {
+            // Ended by CANCEL: the 487 (or a crossing 200) never came.
             call.settle();
             return;
         }
-        if let Some(invite) = call.reinvite.take() {
-            // Our re-INVITE got no answer: the offer is dropped, the call goes on.
-            call.media(MediaAction::Rollback, io);
-            match invite.reason {
-                Some(super::state::ReinviteReason::IceRestart) => self.ice_restart_failed(i, io),
-                Some(super::state::ReinviteReason::SessionRefresh) => {
-                    self.session_refresh_refused(i, 408, "Request Timeout", None, io, s)
-                }
-                _ => {}
-            }
-            return;
-        }
-        // Timer B of the initial INVITE: the transaction says whether it still waited.
-        let timed_out = call.invite.as_mut().is_some_and(|inv| inv.tx.on_timer_b());
         if call.phase == Phase::Inviting && timed_out {
             call.end(
                 EndCause::Failed {
@@ -170,6 +160,32 @@ impl Calls {
                 },
                 io,
             );
+        }
+    }
+
+    /// Timer B of our re-INVITE: no final response. The offer is dropped and the
+    /// call goes on; an ended call that stayed for that response stops waiting.
+    pub(crate) fn on_reinvite_timeout(&mut self, i: usize, io: &mut Io<'_>, s: &mut Sender<'_>) {
+        let call = &mut self.calls[i];
+        let Some(mut invite) = call.reinvite.take() else {
+            return;
+        };
+        invite.tx.on_timer_b();
+        if call.is_over() {
+            if call.ending == Ending::ReinviteOut {
+                call.settle();
+            }
+            return;
+        }
+        if !invite.reason.is_some_and(ReinviteReason::reuses_sdp) {
+            call.media(MediaAction::Rollback, io);
+        }
+        match invite.reason {
+            Some(ReinviteReason::IceRestart) => self.ice_restart_failed(i, io),
+            Some(ReinviteReason::SessionRefresh) => {
+                self.session_refresh_refused(i, 408, "Request Timeout", None, io, s)
+            }
+            _ => {}
         }
     }
 

@@ -9,7 +9,9 @@ use super::Calls;
 use crate::core::io::Io;
 use crate::core::sdp::{Direction, SdpSummary};
 use crate::core::timer::{CallTimer, TimerKey};
-use crate::core::transaction::{Accepted2xx, InviteClient, InviteRequest, Sender, ALLOW};
+use crate::core::transaction::{
+    Accepted2xx, InviteClient, InviteRequest, InviteResponse, InviteServer, Sender, ALLOW,
+};
 use crate::core::LogLevel;
 use crate::sip::{BuildError, Message, Method};
 
@@ -22,20 +24,24 @@ impl Calls {
         }
     }
 
+    /// A re-INVITE from the peer (a new one: a retransmission is answered by its
+    /// server transaction before this). It gets its own server transaction, through
+    /// which every response to it goes.
     pub(crate) fn on_reinvite_request(&mut self, i: usize, msg: &Message<'_>, io: &mut Io<'_>) {
-        let tag = self.calls[i].local_tag.clone();
+        let raw = msg.as_bytes();
+        self.calls[i].server_reinvite = Some(InviteServer::new(raw));
         let call = &self.calls[i];
         if call.reinvite.is_some() || matches!(call.awaiting, Awaiting::ReinviteOffer(_)) {
             // Glare: both sides re-offered at once (RFC 3261 section 14.2).
-            return self.respond_raw_tagged(msg.as_bytes(), 491, "Request Pending", &tag, &[], io);
+            return self.respond_in_dialog(i, raw, 491, "Request Pending", &[], io);
         }
         if call.awaiting != Awaiting::Nothing || call.ok_retransmit.is_some() {
             let wait = (io.rng.below(10) + 1).to_string();
-            return self.respond_raw_tagged(
-                msg.as_bytes(),
+            return self.respond_in_dialog(
+                i,
+                raw,
                 500,
                 "Server Internal Error",
-                &tag,
                 &[("Retry-After", &wait)],
                 io,
             );
@@ -103,9 +109,9 @@ impl Calls {
         let session = self.session_refreshed_by_peer(i, &request, io);
         let built = self.ok_with_sdp(i, &request, &sdp, session.as_deref().map(|v| (v, false)), s);
         let Ok(bytes) = built else {
-            return self.respond_raw(raw, 500, "Server Internal Error", &[], io);
+            return self.respond_in_dialog(i, raw, 500, "Server Internal Error", &[], io);
         };
-        io.send(bytes.clone());
+        self.send_response_in_dialog(i, raw, bytes.clone(), 200, io);
         if request.method() == Method::Invite {
             let call = &mut self.calls[i];
             let timers = call.ok_timers();
@@ -227,9 +233,9 @@ impl Calls {
         match built {
             Ok((bytes, request)) => {
                 io.send(bytes);
-                let timer_b = TimerKey::Call(call.id, CallTimer::InviteTimeout);
+                let timer_b = TimerKey::Call(call.id, CallTimer::ReinviteTimeout);
                 call.reinvite = Some(OutInvite {
-                    tx: InviteClient::start(request, timer_b, invite_timeout, io),
+                    tx: InviteClient::start_reinvite(request, timer_b, invite_timeout, io),
                     sdp,
                     auth_retried,
                     timer_retried: false,
@@ -252,23 +258,20 @@ impl Calls {
         s: &mut Sender<'_>,
     ) {
         let status = msg.status().unwrap_or(500);
-        if status < 200 {
-            // Timer B keeps bounding the whole re-INVITE (see `transaction::invite_client`).
-            return;
-        }
         let call = &mut self.calls[i];
         let Some(invite) = call.reinvite.as_mut() else {
-            call.cancel_timer(CallTimer::InviteTimeout, io);
             return;
         };
-        invite.tx.on_response(status, io);
+        if invite.tx.on_response(status, io) == InviteResponse::Provisional {
+            // Proceeding; Timer B keeps bounding the whole re-INVITE.
+            return;
+        }
         let invite = invite.clone();
         let reason = invite.reason.unwrap_or(ReinviteReason::SessionRefresh);
         if call.is_over() {
             // The call ended while the re-INVITE was out (a BYE crossed it): ACK, nothing more.
             call.reinvite = None;
             call.settle();
-            call.cancel_timer(CallTimer::InviteTimeout, io);
             if (200..300).contains(&status) {
                 if let Some(dialog) = &mut call.dialog {
                     invite.ack_2xx(dialog, io, s);

@@ -196,6 +196,8 @@ pub(crate) struct Call {
     pub(crate) ending: Ending,
     /// Incoming: the transaction of the INVITE we answer.
     pub(crate) server_invite: Option<InviteServer>,
+    /// The server transaction of the last re-INVITE the peer sent in this dialog.
+    pub(crate) server_reinvite: Option<InviteServer>,
     pub(crate) awaiting: Awaiting,
     pub(crate) local_sdp: Option<String>,
     pub(crate) gather_started: Option<Instant>,
@@ -250,6 +252,7 @@ impl Call {
             invite: None,
             ending: Ending::None,
             server_invite: None,
+            server_reinvite: None,
             awaiting: Awaiting::Nothing,
             local_sdp: None,
             gather_started: None,
@@ -414,7 +417,7 @@ impl Call {
             if self.ending == Ending::None {
                 self.ending = Ending::ReinviteOut;
             }
-            self.set_timer(CallTimer::InviteTimeout, io.now + T1 * 64, io);
+            self.set_timer(CallTimer::ReinviteTimeout, io.now + T1 * 64, io);
         }
         io.log(LogLevel::Info, || {
             format!("call {} ended: {}", self.id.0, cause.log_text())

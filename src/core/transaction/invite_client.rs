@@ -11,8 +11,12 @@
 //! A CANCEL may go only in Proceeding (section 9.1); after it the transaction waits
 //! Timer B again for the final response (the 487, or a 200 that crossed the CANCEL).
 //!
-//! A re-INVITE's transaction is fed its final response only: Timer B then bounds the
-//! whole re-INVITE, so one stuck after a 100 cannot block the dialog's next offer.
+//! A re-INVITE's transaction ([`InviteClient::start_reinvite`]) moves to Proceeding on
+//! a provisional response like any other, but its Timer B keeps running there and
+//! bounds the whole re-INVITE: the dialog is up and the far end answers a re-offer
+//! without ringing anyone, so one stuck after a 100 must not block the dialog's next
+//! offer. Each transaction has its own Timer B key (`CallTimer::InviteTimeout` and
+//! `CallTimer::ReinviteTimeout`), so a late response of one never disarms the other's.
 
 use std::time::Duration;
 
@@ -54,6 +58,8 @@ pub(crate) struct InviteClient {
     pub(crate) sent: InviteRequest,
     state: InviteClientState,
     timer_b: TimerKey,
+    /// Timer B runs until the final response, through provisional ones (a re-INVITE).
+    bounds_whole: bool,
 }
 
 impl InviteClient {
@@ -70,6 +76,21 @@ impl InviteClient {
             sent: request,
             state: InviteClientState::Calling,
             timer_b,
+            bounds_whole: false,
+        }
+    }
+
+    /// The transaction of a re-INVITE just sent: like [`InviteClient::start`], but
+    /// Timer B keeps running in Proceeding, up to the final response.
+    pub(crate) fn start_reinvite(
+        request: InviteRequest,
+        timer_b: TimerKey,
+        timeout: Duration,
+        io: &mut Io<'_>,
+    ) -> Self {
+        InviteClient {
+            bounds_whole: true,
+            ..InviteClient::start(request, timer_b, timeout, io)
         }
     }
 
@@ -86,10 +107,12 @@ impl InviteClient {
             self.state,
             InviteClientState::Calling | InviteClientState::Proceeding
         );
-        // Every response disarms Timer B, a late one too: the key is the call's, and
-        // a late 2xx of the initial INVITE also disarms a re-INVITE's Timer B armed
-        // under it (kept as the call code did it before this type had a file of its own).
-        io.timers.cancel(self.timer_b);
+        // A final response disarms Timer B; a provisional one too, unless Timer B
+        // bounds the whole transaction (a re-INVITE). A late response finds the timer
+        // disarmed already: the key is this transaction's alone.
+        if status >= 200 || !self.bounds_whole {
+            io.timers.cancel(self.timer_b);
+        }
         match status {
             100..=199 => {
                 if live {

@@ -8,6 +8,11 @@
 //! flow, so the transaction is then Terminated). Each response is kept, so that a
 //! retransmitted INVITE is answered with the last one. Timer G does not run on a
 //! reliable flow, and `core/timer.rs` says why Timer H has no entry.
+//!
+//! A call keeps one for its initial INVITE (`Call::server_invite`) and one for the
+//! last re-INVITE the peer sent in its dialog (`Call::server_reinvite`): a
+//! retransmitted re-INVITE is matched to it before the dialog's CSeq check, which would
+//! otherwise refuse it as out of order.
 
 use std::time::Duration;
 
@@ -28,11 +33,14 @@ pub(crate) enum InviteServerState {
     Terminated,
 }
 
-/// The server transaction of an INVITE that made a call.
+/// The server transaction of an INVITE: the one that made a call, or a re-INVITE in
+/// its dialog.
 #[derive(Debug, Clone)]
 pub(crate) struct InviteServer {
     /// The INVITE, as received.
     request: Vec<u8>,
+    /// Its CSeq number, which the ACK of a failure repeats.
+    seq: u32,
     /// The last response sent, for a retransmitted INVITE.
     last_response: Option<Vec<u8>>,
     state: InviteServerState,
@@ -43,6 +51,7 @@ impl InviteServer {
     pub(crate) fn new(request: &[u8]) -> Self {
         InviteServer {
             request: request.to_vec(),
+            seq: Message::parse(request).map_or(0, |m| m.cseq().seq),
             last_response: None,
             state: InviteServerState::Proceeding,
         }
@@ -68,10 +77,11 @@ impl InviteServer {
         }
     }
 
-    /// An ACK in this call's dialog came: it confirms a failure response (for a 2xx the
-    /// transaction is over already and the ACK is the core's, see [`Accepted2xx`]).
-    pub(crate) fn on_ack(&mut self) {
-        if self.state == InviteServerState::Completed {
+    /// An ACK with CSeq number `seq` came in this call's dialog: if it is this
+    /// INVITE's, it confirms a failure response (for a 2xx the transaction is over
+    /// already and the ACK is the core's, see [`Accepted2xx`]).
+    pub(crate) fn on_ack(&mut self, seq: u32) {
+        if self.state == InviteServerState::Completed && seq == self.seq {
             self.state = InviteServerState::Terminated;
         }
     }

@@ -15,8 +15,8 @@ mod non_invite_client;
 mod sender;
 mod server;
 
-pub(crate) use invite_client::{InviteClient, InviteRequest};
+pub(crate) use invite_client::{InviteClient, InviteRequest, InviteResponse};
 pub(crate) use invite_server::{Accepted2xx, InviteServer};
 pub(crate) use non_invite_client::{ClientTransactions, InDialog, Purpose, TxEvent};
 pub(crate) use sender::{Sender, ALLOW};
-pub(crate) use server::respond;
+pub(crate) use server::{build_response, respond};

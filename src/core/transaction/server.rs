@@ -16,6 +16,20 @@ pub(crate) fn respond(
     headers: &[(&str, &str)],
     io: &mut Io<'_>,
 ) {
+    if let Some(bytes) = build_response(request, code, reason, to_tag, headers, io) {
+        io.send(bytes);
+    }
+}
+
+/// Builds a response to `request` as [`respond`] sends it; a failure is logged.
+pub(crate) fn build_response(
+    request: &Message<'_>,
+    code: u16,
+    reason: &str,
+    to_tag: &str,
+    headers: &[(&str, &str)],
+    io: &mut Io<'_>,
+) -> Option<Vec<u8>> {
     let built = ResponseBuilder::new(request, code, reason).and_then(|mut builder| {
         builder.to_tag(to_tag);
         for (name, value) in headers {
@@ -24,11 +38,12 @@ pub(crate) fn respond(
         Ok(builder.build())
     });
     match built {
-        Ok(bytes) => {
-            io.send(bytes);
+        Ok(bytes) => Some(bytes),
+        Err(e) => {
+            io.log(LogLevel::Error, || {
+                format!("cannot build a {code} response: {e}")
+            });
+            None
         }
-        Err(e) => io.log(LogLevel::Error, || {
-            format!("cannot build a {code} response: {e}")
-        }),
     }
 }
