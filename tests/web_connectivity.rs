@@ -9,6 +9,8 @@
 #[path = "support/web.rs"]
 mod web_support;
 
+use std::time::Duration;
+
 use js_sys::{Reflect, JSON};
 use softphone_core::core::nat::{Mapping, NatMapping};
 use softphone_core::core::quality::Warning;
@@ -152,63 +154,81 @@ fn data_url(json: &str) -> String {
     )
 }
 
+type Outcomes = std::rc::Rc<std::cell::RefCell<Vec<Result<Option<Duration>, ()>>>>;
+
+/// Collects the outcomes the provider reports (what the driver feeds the core).
+fn outcomes(p: &IceServersProvider) -> Outcomes {
+    let seen: Outcomes = Default::default();
+    let sink = seen.clone();
+    p.set_on_result(std::rc::Rc::new(move |o| sink.borrow_mut().push(o)));
+    seen
+}
+
 #[wasm_bindgen_test]
-async fn the_provider_fetches_at_start_and_refreshes_before_the_ttl() {
+async fn the_provider_fetches_when_told_and_reports_the_ttl() {
     let body = r#"{"iceServers":[{"urls":"turn:127.0.0.1:3478","username":"1:x","credential":"c"}],"ttl":1.5}"#;
     let static_stun = parse_ice_servers(&js(r#"[{"urls":"stun:127.0.0.1:3478"}]"#)).unwrap();
     let p = IceServersProvider::new(static_stun, Some(data_url(body)));
-    assert!(
-        p.has_stun() && !p.has_turn(),
+    let seen = outcomes(&p);
+    p.fetch();
+    assert_eq!(
+        p.state(),
+        FetchState::Idle,
         "nothing fetched before start()"
     );
+    assert!(p.has_stun() && !p.has_turn());
     assert_eq!(p.current().length(), 1);
     p.start();
+    p.fetch();
+    p.fetch(); // one fetch at a time: its outcome answers both
     JsFuture::from(p.first_fetch(3_000)).await.unwrap();
     assert_eq!(p.fetches(), 1);
     assert_eq!(p.state(), FetchState::Fresh);
+    assert_eq!(*seen.borrow(), [Ok(Some(Duration::from_millis(1_500)))]);
     assert!(p.has_turn());
     let list = p.current();
     assert_eq!(list.length(), 2, "configured first, then fetched");
     assert_eq!(get(&list.get(1), "username").as_string().unwrap(), "1:x");
-    // Refreshed at 80 % of 1.5 s.
+    // Nothing more by itself: the schedule is the core's (tests/core_ice_servers.rs).
     sleep(1_600).await;
-    assert!(p.fetches() >= 2, "refreshed: {} fetches", p.fetches());
+    assert_eq!(p.fetches(), 1);
+    p.fetch();
+    sleep(300).await;
+    assert_eq!(p.fetches(), 2, "the refresh the core asked for");
     p.stop();
+    p.fetch();
+    sleep(300).await;
+    assert_eq!(p.fetches(), 2, "nothing after stop()");
     assert_eq!(p.current().length(), 2, "usable after stop()");
-    let n = p.fetches();
-    sleep(1_600).await;
-    assert_eq!(p.fetches(), n, "no refresh after stop()");
-    assert_eq!(p.current().length(), 1, "until its ttl runs out");
+    assert_eq!(seen.borrow().len(), 2);
 }
 
 #[wasm_bindgen_test]
-async fn the_provider_retries_a_failing_endpoint_with_backoff() {
+async fn the_provider_reports_a_failing_endpoint_and_does_not_retry_by_itself() {
     let p = IceServersProvider::new(Vec::new(), Some("data:application/json,not-json".into()));
+    let seen = outcomes(&p);
     let lines = std::rc::Rc::new(std::cell::RefCell::new(Vec::<(bool, String)>::new()));
     let sink = lines.clone();
     p.set_log(std::rc::Rc::new(move |warn, line| {
         sink.borrow_mut().push((warn, line.to_owned()))
     }));
     p.start();
+    p.fetch();
     JsFuture::from(p.first_fetch(3_000)).await.unwrap();
     assert_eq!(p.failures(), 1);
     assert_eq!(p.state(), FetchState::Failing);
+    assert_eq!(*seen.borrow(), [Err(())]);
     assert_eq!(
         p.current().length(),
         0,
         "no list, and current() does not wait"
     );
-    sleep(1_300).await; // first retry after 1 s
-    assert_eq!(p.failures(), 2);
-    sleep(1_300).await; // the second waits 2 s
-    assert_eq!(p.failures(), 2, "backoff doubled");
+    sleep(1_300).await;
+    assert_eq!(p.failures(), 1, "the retry is the core's to schedule");
     p.stop();
     let lines = lines.borrow();
-    assert!(lines.iter().all(|(warn, _)| *warn));
-    assert!(
-        lines[0].1.contains("not JSON") && lines[0].1.contains("retry in 1 s"),
-        "{lines:?}"
-    );
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].0 && lines[0].1.contains("not JSON"), "{lines:?}");
 }
 
 #[wasm_bindgen_test]
@@ -216,10 +236,11 @@ async fn expired_credentials_are_not_handed_out() {
     let body = r#"{"iceServers":[{"urls":"turn:h","username":"1:x","credential":"c"}],"ttl":0.3}"#;
     let p = IceServersProvider::new(Vec::new(), Some(data_url(body)));
     p.start();
+    p.fetch();
     JsFuture::from(p.first_fetch(3_000)).await.unwrap();
     assert_eq!(p.current().length(), 1);
-    p.stop(); // no refresh: the list runs out
-    sleep(500).await;
+    // The core's IceServersExpire timer fired (`IceServersAction::Expire`).
+    p.expire();
     assert_eq!(
         p.current().length(),
         0,

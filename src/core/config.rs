@@ -61,6 +61,9 @@ pub struct Config {
     pub ice_has_turn: bool,
     /// STUN servers are configured: without TURN, an offer waits for a server-reflexive candidate.
     pub ice_has_stun: bool,
+    /// An `iceServersUrl` is configured: the core schedules its fetches and refreshes
+    /// (`Output::IceServers`, see `core::ice_refresh`).
+    pub ice_servers_url: bool,
     /// The longest an offer or answer waits for good-enough ICE candidates.
     pub ice_gathering_timeout: Duration,
     /// How long a call's ICE may stay `disconnected` before it is restarted.
@@ -121,6 +124,7 @@ impl Config {
             transaction_timeout: Duration::from_secs(32),
             ice_has_turn: false,
             ice_has_stun: false,
+            ice_servers_url: false,
             ice_gathering_timeout: Duration::from_secs(2),
             ice_disconnected_grace: Duration::from_secs(2),
             ice_recovery_limit: Duration::from_secs(30),

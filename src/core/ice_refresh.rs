@@ -1,18 +1,30 @@
 //! When the ICE servers fetched from `iceServersUrl` are refreshed, and when they may no
-//! longer be used: the policy, on virtual time. The driver (`web::ice_servers`) does
-//! the fetching and arms one timer for [`IceRefresh::next_fetch`].
+//! longer be used: the policy, on virtual time, in the user agent's timer table. The
+//! core asks the driver to fetch (`Output::IceServers(IceServersAction::Fetch)`), is
+//! told the outcome (`Input::IceServersFetched`, `Input::IceServersFailed`), and tells
+//! the driver when the fetched list has run out (`IceServersAction::Expire`). The
+//! driver (`web::ice_servers`) only fetches and keeps the list.
 //!
+//! - The first fetch goes when the user agent starts, so a list is in hand before the
+//!   first call.
 //! - A list with a `ttl` is refreshed at 80 % of it (at least a second later, so a
 //!   `ttl` of 0 cannot spin), and may not be used past its `ttl`: TURN REST
 //!   credentials stop working then. A list without `ttl` is kept until replaced.
 //! - A failed fetch is retried after 1 s, doubling to 60 s; the last list is kept until
 //!   it expires.
-//! - A list found past its refresh time when asked for (the page slept through the
-//!   timer) is refreshed at once ([`IceRefresh::stale`]).
+//! - After a pause of the page (`Input::Resumed`: a laptop that slept), the list is
+//!   fetched again at once: the core's clock may have stood still through the sleep,
+//!   so its `ttl` count cannot be trusted.
+//!
+//! [`IceRefresh`] is the schedule alone; [`IceFetch`] runs it for a user agent.
+//! `diagnose()` fetches once and schedules nothing.
 
 use std::time::Duration;
 
-use super::Instant;
+use super::io::Io;
+use super::output::{IceServersAction, Output};
+use super::timer::{TimerKey, UaTimer};
+use super::{Instant, LogLevel};
 
 /// The first retry after a failed fetch; it doubles up to [`RETRY_MAX`].
 pub const RETRY_BASE: Duration = Duration::from_secs(1);
@@ -64,14 +76,114 @@ impl IceRefresh {
         self.expires_at.is_some_and(|at| now >= at)
     }
 
-    /// The refresh is overdue (its timer did not run: a paused page): fetch now.
-    pub fn stale(&self, now: Instant) -> bool {
-        self.failures == 0 && self.next_fetch.is_some_and(|at| now >= at)
-    }
-
     /// Failed fetches in a row.
     pub fn failures(&self) -> u32 {
         self.failures
+    }
+}
+
+/// The user agent's `iceServersUrl` fetching: one fetch at a time, on the schedule of
+/// [`IceRefresh`], with the two timers `UaTimer::IceServersRefresh` and
+/// `UaTimer::IceServersExpire`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct IceFetch {
+    /// An `iceServersUrl` is configured.
+    enabled: bool,
+    schedule: IceRefresh,
+    /// A fetch was asked for and its outcome has not come.
+    in_flight: bool,
+    /// A fetched list is in hand and has not expired.
+    in_hand: bool,
+}
+
+const REFRESH: TimerKey = TimerKey::Ua(UaTimer::IceServersRefresh);
+const EXPIRE: TimerKey = TimerKey::Ua(UaTimer::IceServersExpire);
+
+impl IceFetch {
+    /// Fetching for a user agent; `enabled` when an `iceServersUrl` is configured.
+    pub(crate) fn new(enabled: bool) -> Self {
+        IceFetch {
+            enabled,
+            ..IceFetch::default()
+        }
+    }
+
+    /// The user agent started: the first fetch goes now (unless one is out).
+    pub(crate) fn start(&mut self, io: &mut Io<'_>) {
+        if self.enabled && !self.in_flight {
+            self.fetch(io);
+        }
+    }
+
+    /// The page was paused for an unknown time: fetch again at once (see the module).
+    pub(crate) fn resumed(&mut self, io: &mut Io<'_>) {
+        self.start(io);
+    }
+
+    /// The user agent stopped (its timers are gone): an outcome still to come is
+    /// ignored, and the next start fetches again.
+    pub(crate) fn stopped(&mut self) {
+        self.in_flight = false;
+    }
+
+    /// The refresh (or retry) timer fired.
+    pub(crate) fn on_refresh_timer(&mut self, io: &mut Io<'_>) {
+        if self.enabled && !self.in_flight {
+            self.fetch(io);
+        }
+    }
+
+    /// The list's `ttl` ran out: the driver must stop using it.
+    pub(crate) fn on_expire_timer(&mut self, io: &mut Io<'_>) {
+        if self.in_hand {
+            self.in_hand = false;
+            io.log(LogLevel::Warn, || {
+                "the fetched ICE servers expired (ttl) before a refresh succeeded".into()
+            });
+            io.out
+                .push_back(Output::IceServers(IceServersAction::Expire));
+        }
+    }
+
+    /// The fetch succeeded; the list is valid for `ttl` when the endpoint gave one.
+    pub(crate) fn on_fetched(&mut self, ttl: Option<Duration>, io: &mut Io<'_>) {
+        if !std::mem::take(&mut self.in_flight) {
+            return; // not asked for (or asked before a stop): nothing to schedule
+        }
+        self.in_hand = true;
+        match self.schedule.fetched(io.now, ttl) {
+            Some(at) => io.timers.set(REFRESH, at),
+            None => io.timers.cancel(REFRESH),
+        }
+        match ttl {
+            Some(ttl) => io.timers.set(EXPIRE, io.now + ttl),
+            None => io.timers.cancel(EXPIRE),
+        }
+    }
+
+    /// The fetch failed: retry with backoff, keeping the list in hand until it expires.
+    pub(crate) fn on_failed(&mut self, io: &mut Io<'_>) {
+        if !std::mem::take(&mut self.in_flight) {
+            return;
+        }
+        let at = self.schedule.failed(io.now);
+        io.timers.set(REFRESH, at);
+        let keep = if self.in_hand {
+            "keeping the last list until it expires"
+        } else {
+            "no fetched servers in hand"
+        };
+        let wait = (at - io.now).as_secs();
+        io.log(LogLevel::Info, || {
+            format!("ICE servers: fetch again in {wait} s, {keep}")
+        });
+    }
+
+    fn fetch(&mut self, io: &mut Io<'_>) {
+        self.in_flight = true;
+        io.timers.cancel(REFRESH);
+        io.out
+            .push_back(Output::IceServers(IceServersAction::Fetch));
     }
 }
 
@@ -90,11 +202,10 @@ mod tests {
             r.fetched(at(10), Some(Duration::from_secs(100))),
             Some(at(90))
         );
-        assert!(!r.stale(at(89)) && r.stale(at(90)));
         assert!(!r.expired(at(109)) && r.expired(at(110)));
         // No ttl: kept, never refreshed by time.
         assert_eq!(r.fetched(at(200), None), None);
-        assert!(!r.expired(at(100_000)) && !r.stale(at(100_000)));
+        assert!(!r.expired(at(100_000)));
         // A ttl of 0 does not spin.
         assert_eq!(
             r.fetched(at(300), Some(Duration::ZERO)),
@@ -114,7 +225,6 @@ mod tests {
             now = next;
         }
         assert_eq!(waits, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
-        assert!(!r.stale(now), "a retry is not a stale refresh");
         assert!(r.expired(now), "the last list ran out meanwhile");
         r.fetched(now, Some(Duration::from_secs(30)));
         assert_eq!(r.failures(), 0);

@@ -1,5 +1,7 @@
 //! What the driver reports to the core: [`Input`].
 
+use std::time::Duration;
+
 use super::call::media_types::MediaSample;
 use super::call::types::IceState;
 use super::ids::{CallId, ConnectionId};
@@ -73,6 +75,15 @@ pub enum Input<'a> {
         /// answered (0 when the probe does not count them).
         observation: &'a NatObservation,
     },
+    /// The fetch of `iceServersUrl` the core asked for
+    /// (`Output::IceServers(IceServersAction::Fetch)`) brought a list, valid for `ttl`
+    /// when the endpoint gave one.
+    IceServersFetched {
+        /// The list's `ttl`.
+        ttl: Option<Duration>,
+    },
+    /// That fetch failed (network, HTTP status, a malformed answer, its time bound).
+    IceServersFailed,
     /// A reading of the call's media, taken because the core asked for one
     /// (`MediaAction::SampleMedia`): what the media watchdog decides on.
     MediaSample {

@@ -81,7 +81,7 @@ mod ua;
 pub use ids::{ConnectionId, MessageId, SubscriptionId};
 pub use input::Input;
 pub use message::{IncomingMessage, MessageEvent, MessageOptions};
-pub use output::{Output, PrewarmAction};
+pub use output::{IceServersAction, Output, PrewarmAction};
 pub use request::RequestError;
 pub use subscription::{NotifyBody, SubscribeOptions, SubscriptionEvent, SubscriptionState};
 pub use timer::TimerName;

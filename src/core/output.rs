@@ -45,6 +45,8 @@ pub enum Output {
         /// The probe's number, given back in `Input::NatObserved`.
         probe: u32,
     },
+    /// Fetch `iceServersUrl`, or stop using what was fetched (see `core::ice_refresh`).
+    IceServers(IceServersAction),
     /// Tell the application.
     Event(Event),
     /// A log line; credentials are already removed.
@@ -77,4 +79,16 @@ pub enum PrewarmAction {
         /// The call.
         call: CallId,
     },
+}
+
+/// What the driver must do with the ICE servers of `iceServersUrl`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IceServersAction {
+    /// Fetch the list now (one fetch, bounded), then report `Input::IceServersFetched`
+    /// with its `ttl` or `Input::IceServersFailed`. The list in hand stays in use
+    /// meanwhile.
+    Fetch,
+    /// The fetched list's `ttl` ran out: new peer connections no longer get it (the
+    /// configured `iceServers` stay).
+    Expire,
 }

@@ -88,6 +88,10 @@ pub enum TimerName {
     SubscriptionEndGuard,
     /// The gap between two DTMF digits sent by INFO is over.
     CallDtmfGap,
+    /// Time to fetch `iceServersUrl` again (80 % of its `ttl`, or a retry).
+    IceServersRefresh,
+    /// The fetched ICE servers' `ttl` ran out.
+    IceServersExpire,
 }
 
 /// A timer of the user agent itself: at most one of each is armed.
@@ -102,6 +106,8 @@ pub(crate) enum UaTimer {
     StopGuard,
     PrewarmRotate,
     SubscribePace,
+    IceServersRefresh,
+    IceServersExpire,
 }
 
 /// A timer of one subscription.
@@ -171,6 +177,8 @@ impl TimerKey {
                 UaTimer::StopGuard => TimerName::StopGuard,
                 UaTimer::PrewarmRotate => TimerName::PrewarmRotate,
                 UaTimer::SubscribePace => TimerName::SubscribePace,
+                UaTimer::IceServersRefresh => TimerName::IceServersRefresh,
+                UaTimer::IceServersExpire => TimerName::IceServersExpire,
             },
             TimerKey::Sub(_, t) => match t {
                 SubTimer::Refresh => TimerName::SubscriptionRefresh,

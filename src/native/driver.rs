@@ -188,7 +188,10 @@ impl Driver {
                 // No calls here, and the doctor's config does not pre-warm. A NAT probe
                 // goes unanswered: it only chooses the ICE policy of calls, and the
                 // doctor checks the NAT itself (with two STUN endpoints).
-                Output::Media { .. } | Output::Prewarm(_) | Output::ProbeNat { .. } => {}
+                Output::Media { .. }
+                | Output::Prewarm(_)
+                | Output::ProbeNat { .. }
+                | Output::IceServers(_) => {}
                 Output::Event(event) => {
                     matched |= done(&event);
                     let at = self.at();

@@ -28,7 +28,8 @@ use super::timer::{Timer, PAUSE_THRESHOLD_MS};
 use super::transport::Socket;
 use super::work::{Feeder, Pump, Work};
 use crate::core::{
-    CallError, CallId, Config, ConnectionId, Event, Input, Instant, LogLevel, Output, UserAgent,
+    CallError, CallId, Config, ConnectionId, Event, IceServersAction, Input, Instant, LogLevel,
+    Output, UserAgent,
 };
 
 /// The driver: the core plus everything it must not touch.
@@ -101,6 +102,11 @@ impl Driver {
             provider.set_log(Rc::new(move |warn, line| {
                 let level = if warn { LogLevel::Warn } else { LogLevel::Info };
                 f.feed(Work::Log(level, line.to_owned()));
+            }));
+            // Each fetch the core asked for (`Output::IceServers`) reports back to it.
+            let f = driver.feeder.clone();
+            provider.set_on_result(Rc::new(move |outcome| {
+                f.feed(Work::IceServersFetched(outcome));
             }));
         }
         Ok(driver)
@@ -286,7 +292,7 @@ impl State {
                 if self.listeners.is_none() {
                     self.listeners = Some(PageListeners::attach(ctx.feeder));
                 }
-                // Fetched before the first call; refreshed while running.
+                // The core asks for the first fetch as it starts (`Output::IceServers`).
                 if let Some(provider) = &self.ice_provider {
                     provider.start();
                 }
@@ -361,6 +367,13 @@ impl State {
             }
             Work::IceState { call, state } => {
                 self.ua.handle_input(Input::IceState { call, state }, now)
+            }
+            Work::IceServersFetched(outcome) => {
+                let input = match outcome {
+                    Ok(ttl) => Input::IceServersFetched { ttl },
+                    Err(()) => Input::IceServersFailed,
+                };
+                self.ua.handle_input(input, now);
             }
             Work::NatObserved { probe, observation } => {
                 let input = Input::NatObserved {
@@ -444,6 +457,14 @@ impl State {
                 }
                 Output::Prewarm(action) => self.calls.pool(ctx.feeder).act(action),
                 Output::ProbeNat { probe } => self.calls.pool(ctx.feeder).probe_nat(probe),
+                Output::IceServers(action) => {
+                    if let Some(provider) = &self.ice_provider {
+                        match action {
+                            IceServersAction::Fetch => provider.fetch(),
+                            IceServersAction::Expire => provider.expire(),
+                        }
+                    }
+                }
                 Output::Event(event) => {
                     let (kind, value) = to_js(&event);
                     ctx.bus.emit(kind, value);

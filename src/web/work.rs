@@ -71,6 +71,9 @@ pub(crate) enum Work {
         /// The new state.
         state: IceState,
     },
+    /// The outcome of a fetch of `iceServersUrl` the core asked for: the list's `ttl`,
+    /// or `Err` when it failed.
+    IceServersFetched(Result<Option<std::time::Duration>, ()>),
     /// What the NAT probe number `probe` saw.
     NatObserved {
         /// The probe's number (from `Output::ProbeNat`).

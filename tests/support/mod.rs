@@ -23,8 +23,8 @@ pub use asserts::*;
 pub use net::Net;
 pub use peers::*;
 use softphone_core::core::{
-    CallEvent, CallId, Config, ConnectionEvent, ConnectionId, Event, Input, Instant, LogLevel,
-    MediaAction, Output, PrewarmAction, RegistrationEvent, UserAgent,
+    CallEvent, CallId, Config, ConnectionEvent, ConnectionId, Event, IceServersAction, Input,
+    Instant, LogLevel, MediaAction, Output, PrewarmAction, RegistrationEvent, UserAgent,
 };
 use softphone_core::sip::Secret;
 
@@ -84,6 +84,9 @@ pub struct Harness {
     /// NAT probes asked of the driver (`Output::ProbeNat`), by number, in order; kept
     /// out of `steps` like the media samples.
     pub nat_probes: Vec<u32>,
+    /// What was asked of the driver about `iceServersUrl`
+    /// (`Output::IceServers`), in order.
+    pub ice_servers: Vec<IceServersAction>,
     /// Media samples the core asked for (`MediaAction::SampleMedia`), in order: kept
     /// apart from `media`, since the watchdog asks every second of every call and
     /// transcripts of other policies do not answer them (then it never acts).
@@ -119,6 +122,7 @@ impl Harness {
             first_invite: None,
             prewarm: Vec::new(),
             nat_probes: Vec::new(),
+            ice_servers: Vec::new(),
             sample_requests: Vec::new(),
         }
     }
@@ -168,6 +172,7 @@ impl Harness {
                     self.prewarm.push(action);
                 }
                 Output::ProbeNat { probe } => self.nat_probes.push(probe),
+                Output::IceServers(action) => self.ice_servers.push(action),
                 Output::Media {
                     call,
                     action: action @ MediaAction::SampleMedia { .. },

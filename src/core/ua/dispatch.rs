@@ -98,6 +98,14 @@ impl UserAgent {
                 let mut p = self.parts(now);
                 p.subs.on_pace(&mut p.io, &mut p.sender);
             }
+            UaTimer::IceServersRefresh => {
+                let mut io = self.ctx.io(now, None);
+                self.ice_fetch.on_refresh_timer(&mut io);
+            }
+            UaTimer::IceServersExpire => {
+                let mut io = self.ctx.io(now, None);
+                self.ice_fetch.on_expire_timer(&mut io);
+            }
             UaTimer::StopGuard => {
                 if self.run == Run::Stopping {
                     self.finish_stop(now);

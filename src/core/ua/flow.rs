@@ -182,6 +182,7 @@ impl UserAgent {
         }
         self.drop_flow(DisconnectReason::Stopped, now);
         self.ctx.timers = Timers::default();
+        self.ice_fetch.stopped();
         self.conn = Conn::None;
         self.run = Run::Idle;
     }

@@ -9,6 +9,7 @@ use std::collections::VecDeque;
 use super::auth::{Authenticator, Credential};
 use super::call::{CallSettings, Calls};
 use super::config::ConfigError;
+use super::ice_refresh::IceFetch;
 use super::ids::ConnectionId;
 use super::input::Input;
 use super::io::Io;
@@ -102,6 +103,8 @@ pub struct UserAgent {
     subs: Subscriptions,
     /// Calls were up when a flow was lost: refresh them on the next flow.
     calls_lost_flow: bool,
+    /// The fetching of `iceServersUrl`.
+    ice_fetch: IceFetch,
     keepalive: Keepalive,
     reconnect: Reconnect,
     conn: Conn,
@@ -179,6 +182,7 @@ impl UserAgent {
                 outputs: VecDeque::new(),
                 log_level: config.log_level,
             },
+            ice_fetch: IceFetch::new(config.ice_servers_url),
             config,
             local,
             txs: ClientTransactions::default(),
@@ -207,6 +211,8 @@ impl UserAgent {
                 }
                 self.registration.unpause();
                 self.run = Run::Running;
+                let mut io = self.ctx.io(now, None);
+                self.ice_fetch.start(&mut io);
                 let server = self.reconnect.start_round(&mut self.ctx.rng);
                 self.connect(server, now);
             }
@@ -294,7 +300,13 @@ impl UserAgent {
                 self.io(now)
                     .log(LogLevel::Info, || "network offline".into());
             }
-            Input::Resumed => self.on_network_change(now, false),
+            Input::Resumed => {
+                if self.run == Run::Running {
+                    let mut io = self.ctx.io(now, None);
+                    self.ice_fetch.resumed(&mut io);
+                }
+                self.on_network_change(now, false);
+            }
             Input::PageHidden | Input::PageVisible => {
                 let mut p = self.parts(now);
                 let hidden = input == Input::PageHidden;
@@ -320,6 +332,14 @@ impl UserAgent {
             Input::MediaSample { call, sample } => self.with_calls(now, |calls, io, s| {
                 calls.on_media_sample(call, sample, io, s)
             }),
+            Input::IceServersFetched { ttl } => {
+                let mut io = self.ctx.io(now, None);
+                self.ice_fetch.on_fetched(ttl, &mut io);
+            }
+            Input::IceServersFailed => {
+                let mut io = self.ctx.io(now, None);
+                self.ice_fetch.on_failed(&mut io);
+            }
         }
     }
 

@@ -159,6 +159,7 @@ pub(crate) fn parse(value: JsValue) -> Result<Settings, JsValue> {
         // The endpoint is there to hand out TURN credentials: wait for a relay candidate
         // (bounded by iceGatheringTimeout) even before its first answer arrives.
         core.ice_has_turn = true;
+        core.ice_servers_url = true;
         media.provider = Some(IceServersProvider::new(Vec::new(), Some(url)));
     }
     media.relay_only = js.choice("iceTransportPolicy", ICE_POLICIES)? == Some(1);

@@ -352,6 +352,7 @@ pub async fn targets_from_js(config: &JsValue) -> Result<Targets, JsValue> {
             }
         }));
         provider.start();
+        provider.fetch();
         let _ = JsFuture::from(provider.first_fetch(timeout_ms / 2)).await;
         provider.stop();
         let got = provider.servers();

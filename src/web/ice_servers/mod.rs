@@ -1,21 +1,22 @@
 //! The ICE servers a call's `RTCPeerConnection` uses: the configured `iceServers`, plus
-//! those fetched from `iceServersUrl` and kept fresh.
+//! those fetched from `iceServersUrl`.
 //!
 //! `iceServersUrl` is the application's own endpoint (`GET /api/ice` answering
 //! `{ iceServers, ttl }`), which mints short-lived TURN credentials (coturn's TURN REST
-//! scheme, Cloudflare or Twilio tokens) on the server side. When to refresh and retry,
-//! and when a list may no longer be used, is the core's schedule
-//! ([`crate::core::ice_refresh::IceRefresh`], on virtual time); the provider does the
-//! fetching and arms its timer. It
+//! scheme, Cloudflare or Twilio tokens) on the server side. When to fetch, refresh and
+//! retry, and when a list may no longer be used, is the core's
+//! ([`crate::core::ice_refresh`], in the user agent's timer table, on virtual time): the
+//! driver carries out `Output::IceServers` with [`IceServersProvider::fetch`] and
+//! [`IceServersProvider::expire`], and reports each outcome back through the callback of
+//! [`IceServersProvider::set_on_result`]. The provider
 //!
-//! - fetches it at `start()`, so a list is in hand before the first call;
-//! - refreshes it at 80 % of `ttl`, and again when [`IceServersProvider::current`] finds
-//!   it stale (a laptop that slept past the timer);
-//! - retries a failed fetch with backoff (1 s doubling to 60 s), keeping the last
-//!   list that has not expired;
+//! - fetches when told, one fetch at a time, each bounded by [`FETCH_TIMEOUT_MS`];
+//! - keeps the last list through failed fetches, until the core says it expired;
 //! - never makes a call wait: [`IceServersProvider::current`] returns what is in hand.
 //!   Only the very first fetch may be waited for, bounded, with
 //!   [`IceServersProvider::first_fetch`].
+//!
+//! `diagnose()` uses a provider of its own for one fetch, with no schedule.
 //!
 //! Every URL and transport is kept: a dead one costs no time because the core's
 //! readiness policy sends the offer as soon as a relay candidate exists (or, with STUN
@@ -29,16 +30,14 @@ mod url;
 pub use answer::parse_answer;
 
 use std::cell::RefCell;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 
 use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::core::ice_refresh::IceRefresh;
-use crate::core::Instant;
 use crate::web::number_text;
-use crate::web::timer::{after, Deadline};
+use crate::web::timer::after;
 use std::time::Duration;
 
 pub use url::{
@@ -52,6 +51,10 @@ pub const FETCH_TIMEOUT_MS: u32 = 5_000;
 /// credentials.
 pub type LogSink = Rc<dyn Fn(bool, &str)>;
 
+/// Where the outcome of each fetch goes: the list's `ttl` (when the endpoint gave one),
+/// or `Err` for a failed fetch.
+pub type ResultSink = Rc<dyn Fn(Result<Option<Duration>, ()>)>;
+
 /// Where the provider stands with `iceServersUrl`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FetchState {
@@ -61,7 +64,7 @@ pub enum FetchState {
     Fetching,
     /// The last fetch succeeded.
     Fresh,
-    /// The last fetch failed; a retry is scheduled.
+    /// The last fetch failed (the core schedules the retry).
     Failing,
 }
 
@@ -75,18 +78,17 @@ struct Inner {
     configured: Vec<IceServer>,
     url: Option<String>,
     fetched: Vec<IceServer>,
-    /// When to fetch again and when the fetched list expires, on the wall clock.
-    schedule: IceRefresh,
     state: FetchState,
     running: bool,
     fetches: u32,
+    /// Failed fetches in a row.
+    failures: u32,
     /// Bumped by `stop()`, so that a fetch in flight then is ignored.
     generation: u32,
-    /// The next fetch, at the core's [`IceRefresh::next_fetch`].
-    timer: Option<Deadline>,
     /// Resolve functions of `first_fetch()` promises.
     waiters: Vec<Function>,
     log: Option<LogSink>,
+    on_result: Option<ResultSink>,
 }
 
 impl IceServersProvider {
@@ -98,14 +100,14 @@ impl IceServersProvider {
                 configured,
                 url,
                 fetched: Vec::new(),
-                schedule: IceRefresh::new(),
                 state: FetchState::Idle,
                 running: false,
                 fetches: 0,
+                failures: 0,
                 generation: 0,
-                timer: None,
                 waiters: Vec::new(),
                 log: None,
+                on_result: None,
             })),
         }
     }
@@ -115,31 +117,41 @@ impl IceServersProvider {
         self.inner.borrow_mut().log = Some(sink);
     }
 
-    /// Starts fetching `iceServersUrl` (if any) and keeping it fresh. Does nothing when
-    /// already running.
+    /// Sends the outcome of every fetch to `sink` (the driver feeds it to the core).
+    pub fn set_on_result(&self, sink: ResultSink) {
+        self.inner.borrow_mut().on_result = Some(sink);
+    }
+
+    /// Lets [`IceServersProvider::fetch`] fetch, until [`IceServersProvider::stop`].
     pub fn start(&self) {
+        self.inner.borrow_mut().running = true;
+    }
+
+    /// Fetches `iceServersUrl` now (`IceServersAction::Fetch`), unless there is none,
+    /// the provider is stopped, or a fetch is in flight (its outcome answers this one).
+    pub fn fetch(&self) {
         let go = {
-            let mut inner = self.inner.borrow_mut();
-            if inner.running {
-                false
-            } else {
-                inner.running = true;
-                inner.url.is_some()
-            }
+            let inner = self.inner.borrow();
+            inner.running && inner.url.is_some() && inner.state != FetchState::Fetching
         };
         if go {
             self.fetch_now();
         }
     }
 
-    /// Stops refreshing; the list in hand stays usable. Pending `first_fetch()` promises
+    /// The fetched list ran out (`IceServersAction::Expire`): new peer connections
+    /// get the configured servers only, until the next fetch succeeds.
+    pub fn expire(&self) {
+        self.inner.borrow_mut().fetched.clear();
+    }
+
+    /// Stops fetching; the list in hand stays usable. Pending `first_fetch()` promises
     /// resolve.
     pub fn stop(&self) {
         let waiters = {
             let mut inner = self.inner.borrow_mut();
             inner.running = false;
             inner.generation = inner.generation.wrapping_add(1);
-            inner.timer = None;
             if inner.state == FetchState::Fetching {
                 inner.state = FetchState::Idle;
             }
@@ -149,20 +161,16 @@ impl IceServersProvider {
     }
 
     /// The `RTCIceServer` list for a new `RTCPeerConnection`: the configured servers,
-    /// then the fetched ones unless their `ttl` has run out. Never waits; when the
-    /// fetched list is stale (timers were paused), a refresh starts.
+    /// then the fetched ones (until the core expires them). Never waits.
     pub fn current(&self) -> Array {
-        self.refresh_if_stale();
         self.servers().iter().map(IceServer::to_js).collect()
     }
 
-    /// The usable servers, parsed (configured first, then unexpired fetched ones).
+    /// The usable servers, parsed (configured first, then the fetched ones).
     pub fn servers(&self) -> Vec<IceServer> {
         let inner = self.inner.borrow();
         let mut out = inner.configured.clone();
-        if !inner.schedule.expired(wall_now()) {
-            out.extend(inner.fetched.iter().cloned());
-        }
+        out.extend(inner.fetched.iter().cloned());
         out
     }
 
@@ -200,7 +208,7 @@ impl IceServersProvider {
 
     /// How many fetches failed in a row.
     pub fn failures(&self) -> u32 {
-        self.inner.borrow().schedule.failures()
+        self.inner.borrow().failures
     }
 
     /// A promise that resolves (to `undefined`) once the first fetch has succeeded or
@@ -217,7 +225,7 @@ impl IceServersProvider {
         let waiting = inner.running
             && inner.state == FetchState::Fetching
             && inner.fetches == 0
-            && inner.schedule.failures() == 0;
+            && inner.failures == 0;
         if waiting {
             inner.waiters.push(resolve.clone());
             // I/O mechanics: how long one call's media set-up waits for this one answer
@@ -232,26 +240,11 @@ impl IceServersProvider {
         promise
     }
 
-    fn refresh_if_stale(&self) {
-        let stale = {
-            let inner = self.inner.borrow();
-            let now = wall_now();
-            inner.running
-                && inner.url.is_some()
-                && inner.state == FetchState::Fresh
-                && inner.schedule.stale(now)
-        };
-        if stale {
-            self.fetch_now();
-        }
-    }
-
     fn fetch_now(&self) {
         let (url, generation) = {
             let mut inner = self.inner.borrow_mut();
             let Some(url) = inner.url.clone() else { return };
             inner.state = FetchState::Fetching;
-            inner.timer = None;
             (url, inner.generation)
         };
         let weak = Rc::downgrade(&self.inner);
@@ -264,15 +257,15 @@ impl IceServersProvider {
     }
 
     fn fetched(&self, result: Result<(Vec<IceServer>, Option<f64>), String>, generation: u32) {
-        let now = wall_now();
-        let (line, warn, waiters) = {
+        let (line, warn, outcome, waiters, on_result) = {
             let mut inner = self.inner.borrow_mut();
             if inner.generation != generation || !inner.running {
                 return;
             }
-            let (line, warn, next) = match result {
+            let (line, warn, outcome) = match result {
                 Ok((servers, ttl)) => {
                     inner.fetches += 1;
+                    inner.failures = 0;
                     inner.state = FetchState::Fresh;
                     let line = format!(
                         "ICE servers fetched (ttl {}): {}",
@@ -282,50 +275,30 @@ impl IceServersProvider {
                     inner.fetched = servers;
                     // `ttl` was read as a non-negative finite number of seconds.
                     let ttl = ttl.map(|t| Duration::from_millis((t * 1000.0) as u64));
-                    (line, false, inner.schedule.fetched(now, ttl))
+                    (line, false, Ok(ttl))
                 }
                 Err(why) => {
+                    inner.failures = inner.failures.saturating_add(1);
                     inner.state = FetchState::Failing;
-                    let next = inner.schedule.failed(now);
-                    let keep = if inner.schedule.expired(now) || inner.fetched.is_empty() {
-                        "no fetched servers in hand"
-                    } else {
-                        "keeping the last list until it expires"
-                    };
-                    let line = format!(
-                        "fetching ICE servers failed ({why}); retry in {} s, {keep}",
-                        (next - now).as_secs()
-                    );
-                    (line, true, Some(next))
+                    (
+                        format!("fetching ICE servers failed ({why})"),
+                        true,
+                        Err(()),
+                    )
                 }
             };
-            let delay_ms = next.map(|at| (at - now).as_millis() as f64);
-            if let Some(delay) = delay_ms {
-                // The when is the core's (`IceRefresh`, on virtual time); this only arms
-                // it. Not in the user agent's table: `diagnose()` fetches without one, and
-                // the schedule counts on the wall clock, through a laptop's sleep.
-                let weak: Weak<RefCell<Inner>> = Rc::downgrade(&self.inner);
-                let delay = delay.min(f64::from(i32::MAX)) as u32;
-                inner.timer = Some(after(delay, move || {
-                    if let Some(inner) = weak.upgrade() {
-                        IceServersProvider { inner }.fetch_now();
-                    }
-                }));
-            }
-            (line, warn, std::mem::take(&mut inner.waiters))
+            let waiters = std::mem::take(&mut inner.waiters);
+            (line, warn, outcome, waiters, inner.on_result.clone())
         };
         let sink = self.inner.borrow().log.clone();
         if let Some(sink) = sink {
             sink(warn, &line);
         }
+        if let Some(on_result) = on_result {
+            on_result(outcome);
+        }
         resolve_all(waiters);
     }
-}
-
-/// The wall clock as the core's `Instant`: the schedule must keep counting while a
-/// laptop sleeps, which `performance.now()` may not.
-fn wall_now() -> Instant {
-    Instant::from_millis(crate::web::clock::wall_ms().max(0.0) as u64)
 }
 
 fn resolve_all(waiters: Vec<Function>) {
