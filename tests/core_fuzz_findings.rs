@@ -48,7 +48,10 @@ fn a_lost_flow_does_not_touch_the_media_of_a_call_that_ended() {
     assert!(h.ua.calls().is_empty());
     let next = h.ua.poll_timeout().map(|(_, name)| name);
     assert!(
-        !matches!(next, Some(TimerName::CallInviteTimeout)),
+        !matches!(
+            next,
+            Some(TimerName::CallInviteTimeout | TimerName::CallReinviteTimeout)
+        ),
         "no timer left for the call: {next:?}"
     );
 }

@@ -7,22 +7,34 @@
 
 use libfuzzer_sys::fuzz_target;
 use softphone_core::sip::{
-    error_response, redact, Challenge, Contact, Credentials, DigestResponse, Message, NameAddr, Reason, Replaces,
-    RetryAfter, Secret, SessionExpires, Uri, Via,
+    error_response, redact, Challenge, Contact, Credentials, DigestResponse, Message, NameAddr,
+    Reason, Replaces, RetryAfter, Secret, SessionExpires, Uri, Via,
 };
 
 fn exercise(m: &Message<'_>) {
     let _ = (m.start_line(), m.is_request(), m.method().as_str());
     let _ = (m.request_uri(), m.status(), m.reason(), m.body());
     let v = m.top_via();
-    let _ = (v.transport(), v.host(), v.port(), v.branch(), v.param("rport"));
+    let _ = (
+        v.transport(),
+        v.host(),
+        v.port(),
+        v.branch(),
+        v.param("rport"),
+    );
     for v in m.vias() {
         let _ = (v.host(), v.branch());
     }
     for a in [m.from(), m.to()] {
         let _ = (a.display_name(), a.tag(), a.param("x"));
         let u = a.uri();
-        let _ = (u.scheme(), u.user(), u.host(), u.port(), u.param("transport"));
+        let _ = (
+            u.scheme(),
+            u.user(),
+            u.host(),
+            u.port(),
+            u.param("transport"),
+        );
     }
     let _ = (m.call_id(), m.cseq());
     for c in m.contacts() {
@@ -33,7 +45,12 @@ fn exercise(m: &Message<'_>) {
     }
     let _ = (m.record_route(), m.route(), m.expires(), m.min_expires());
     let _ = (m.retry_after(), m.content_type(), m.media_type());
-    let _ = (m.content_length(), m.max_forwards(), m.allow(), m.supported());
+    let _ = (
+        m.content_length(),
+        m.max_forwards(),
+        m.allow(),
+        m.supported(),
+    );
     let _ = (m.require(), m.session_expires(), m.min_se(), m.refer_to());
     let _ = (m.referred_by(), m.replaces(), m.reasons());
     let _ = (m.authorization(), m.proxy_authorization());
@@ -77,6 +94,10 @@ fuzz_target!(|data: &[u8]| {
         let _ = Challenge::parse(s);
         let _ = RetryAfter::parse(s);
         let _ = Credentials::parse(s).map(|c| c.param("nonce"));
-        let _ = (SessionExpires::parse(s), Replaces::parse(s), Reason::parse(s));
+        let _ = (
+            SessionExpires::parse(s),
+            Replaces::parse(s),
+            Reason::parse(s),
+        );
     }
 });

@@ -68,6 +68,8 @@ fn config(bits: u8) -> Config {
     c.instance_id = Some("f81d4fae-7dec-11d0-a765-00a0c91e6bf6".into());
     c.register = bits & 1 == 0;
     c.ice_has_turn = bits & 2 != 0;
+    // An `iceServersUrl` comes with TURN (as `web::config` sets it).
+    c.ice_servers_url = bits & 2 != 0;
     c.ice_has_stun = bits & 4 != 0;
     if bits & 8 != 0 {
         c.servers.push(ServerConfig {
@@ -227,7 +229,7 @@ impl Driver {
                 let ms = u64::from(b.byte()) * u64::from(b.byte()) * 20;
                 self.advance(Duration::from_millis(ms));
             }
-            9 => match b.byte() % 6 {
+            9 => match b.byte() % 8 {
                 0 => {
                     self.model.on_start();
                     self.ua.start(now);
@@ -239,6 +241,18 @@ impl Driver {
                 2 => self.ua.handle_input(Input::NetworkOnline, now),
                 3 => self.ua.handle_input(Input::NetworkOffline, now),
                 4 => self.ua.handle_input(Input::Resumed, now),
+                6 => {
+                    let ttl = match b.byte() {
+                        0 => None,
+                        n => Some(Duration::from_secs(u64::from(n) * 4)),
+                    };
+                    self.model.on_ice_outcome();
+                    self.ua.handle_input(Input::IceServersFetched { ttl }, now)
+                }
+                7 => {
+                    self.model.on_ice_outcome();
+                    self.ua.handle_input(Input::IceServersFailed, now)
+                }
                 _ => {
                     let data: &[u8] = if b.byte() & 1 == 0 {
                         b"\r\n"

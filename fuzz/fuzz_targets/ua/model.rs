@@ -14,8 +14,11 @@
 //!   exactly one `Ended`, nothing is reported or asked of its media after that,
 //!   and `calls()` lists exactly the announced calls that have not ended.
 //! - **No call timer without a call**: the next deadline is a call's timer only
-//!   while a call is live, except Timer B and the ACK wait that a call which just
-//!   ended keeps while it owes a last message (an ACK or a BYE).
+//!   while a call is live, except Timer B (of its INVITE or re-INVITE) and the ACK
+//!   wait that a call which just ended keeps while it owes a last message (an ACK or
+//!   a BYE).
+//! - **One `iceServersUrl` fetch at a time**: no `IceServersAction::Fetch` while the
+//!   last one has no outcome (the fuzzer feeds outcomes at random; a start resets).
 //! - **Idle after a drain**: once drained, no output appears by itself; after a
 //!   `Timeout` nothing is due any more (the driver would spin otherwise).
 
@@ -23,7 +26,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use softphone_core::core::{
-    CallEvent, CallId, Event, Instant, MediaAction, Output, TimerName, UserAgent,
+    CallEvent, CallId, Event, IceServersAction, Instant, MediaAction, Output, TimerName, UserAgent,
 };
 use softphone_core::sip::Message;
 
@@ -55,6 +58,8 @@ pub struct Model {
     stopping: bool,
     /// Registration events since the last delivery.
     registration_events: usize,
+    /// An `iceServersUrl` fetch was asked for and its outcome not yet given.
+    ice_fetch_out: bool,
 }
 
 impl Model {
@@ -66,6 +71,7 @@ impl Model {
             calls: BTreeMap::new(),
             stopping: false,
             registration_events: 0,
+            ice_fetch_out: false,
         }
     }
 
@@ -87,6 +93,12 @@ impl Model {
     /// The application calls `start`.
     pub fn on_start(&mut self) {
         self.stopping = false;
+        self.ice_fetch_out = false;
+    }
+
+    /// The driver reports the outcome of an `iceServersUrl` fetch.
+    pub fn on_ice_outcome(&mut self) {
+        self.ice_fetch_out = false;
     }
 
     /// Checks and records one output of the user agent at `now`.
@@ -110,6 +122,13 @@ impl Model {
                 });
             }
             Output::Close { .. } => self.end_register(),
+            Output::IceServers(IceServersAction::Fetch) => {
+                assert!(
+                    !self.ice_fetch_out,
+                    "a second iceServersUrl fetch while one is out"
+                );
+                self.ice_fetch_out = true;
+            }
             Output::Event(Event::Registration(_)) => self.registration_events += 1,
             Output::Event(Event::Call { call, event }) => self.on_call_event(*call, event),
             Output::Media { call, action } => {
@@ -204,7 +223,9 @@ impl Model {
             );
             let lingering = matches!(
                 name,
-                TimerName::CallInviteTimeout | TimerName::CallAckTimeout
+                TimerName::CallInviteTimeout
+                    | TimerName::CallReinviteTimeout
+                    | TimerName::CallAckTimeout
             );
             assert!(
                 !is_call_timer(name)
@@ -250,6 +271,7 @@ fn is_call_timer(name: TimerName) -> bool {
         name,
         T::CallGather
             | T::CallInviteTimeout
+            | T::CallReinviteTimeout
             | T::CallOkRetransmit
             | T::CallAckTimeout
             | T::CallNoAnswer
@@ -260,5 +282,8 @@ fn is_call_timer(name: TimerName) -> bool {
             | T::CallIceGrace
             | T::CallIceRetry
             | T::CallIceGiveUp
+            | T::CallTransferTimeout
+            | T::CallMediaSample
+            | T::CallDtmfGap
     )
 }
