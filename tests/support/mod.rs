@@ -11,6 +11,7 @@
 mod asserts;
 mod calls;
 mod net;
+mod notifier;
 mod peers;
 
 use std::cell::RefCell;
@@ -21,6 +22,7 @@ use std::time::Duration;
 #[allow(unused_imports)]
 pub use asserts::*;
 pub use net::Net;
+pub use notifier::*;
 pub use peers::*;
 use softphone_core::core::{
     CallEvent, CallId, Config, ConnectionEvent, ConnectionId, Event, IceServersAction, Input,
