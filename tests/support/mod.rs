@@ -22,6 +22,7 @@ use std::time::Duration;
 #[allow(unused_imports)]
 pub use asserts::*;
 pub use net::Net;
+#[allow(unused_imports)] // only the subscription transcripts use it
 pub use notifier::*;
 pub use peers::*;
 use softphone_core::core::{
