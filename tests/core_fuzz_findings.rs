@@ -1,7 +1,8 @@
 //! Regression transcripts for what the user-agent fuzz target (`fuzz/fuzz_targets/ua.rs`)
 //! found: a call made while stopping outlived the user agent; a lost flow rolled back the
 //! media of a call that had already ended; the answer to a session refresh that crossed a
-//! hangup armed a refresh timer for a call that was gone.
+//! hangup armed a refresh timer for a call that was gone; a 401 to the INVITE of a call
+//! already up sent the INVITE again, taking the call back to its start.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test panics to fail
 mod support;
@@ -103,4 +104,29 @@ fn a_2xx_granting_no_lifetime_is_retried_with_backoff_not_at_once() {
     assert!(h.sent.is_empty(), "no REGISTER right away");
     let again = h.advance_until_sent(retry_in + ms(1));
     assert!(again.starts_with(b"REGISTER "));
+}
+
+#[test]
+fn a_challenge_to_the_invite_of_a_call_already_up_is_acked_and_ignored() {
+    let (mut h, call, peer) = Harness::in_call(&[]);
+    let invite = h.sent_log_first_invite();
+    let late = peer.reply(
+        &invite,
+        401,
+        "Unauthorized",
+        None,
+        &["WWW-Authenticate: Digest realm=\"softphone.test\", nonce=\"n1\"".into()],
+    );
+    h.deliver(&late);
+    let ack = h.take();
+    assert!(ack.starts_with(b"ACK "), "{}", first_line(&ack));
+    assert_header(&ack, "CSeq", "1 ACK");
+    assert!(h.sent.is_empty(), "no second INVITE");
+    assert_eq!(h.ua.calls(), vec![call]);
+    assert_eq!(
+        h.last_call_event(call),
+        Some(softphone_core::core::CallEvent::Connected)
+    );
+    h.call_events(call);
+    h.assert_idle();
 }

@@ -284,6 +284,14 @@ impl Calls {
             return self.on_invite_ok(i, msg, io, s);
         }
         send_ack_for_failure(call, msg, io);
+        if matches!(call.phase, Phase::Confirmed | Phase::AwaitingAck) {
+            // A failure after the 2xx (another fork's, or a peer's bug): the call is up
+            // and stays so. It was ACKed; a challenge in it must not send the INVITE again.
+            io.log(LogLevel::Warn, || {
+                format!("a {status} to the INVITE of an established call is ignored")
+            });
+            return;
+        }
         if call.is_over() {
             call.settle();
             return;
