@@ -2,7 +2,8 @@
 //! found: a call made while stopping outlived the user agent; a lost flow rolled back the
 //! media of a call that had already ended; the answer to a session refresh that crossed a
 //! hangup armed a refresh timer for a call that was gone; a 401 to the INVITE of a call
-//! already up sent the INVITE again, taking the call back to its start.
+//! already up sent the INVITE again, taking the call back to its start; a late failure to
+//! the INVITE of a call that had ended made it forget the re-INVITE it still had to ACK.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test panics to fail
 mod support;
@@ -127,6 +128,25 @@ fn a_challenge_to_the_invite_of_a_call_already_up_is_acked_and_ignored() {
         h.last_call_event(call),
         Some(softphone_core::core::CallEvent::Connected)
     );
+    h.call_events(call);
+    h.assert_idle();
+}
+
+#[test]
+fn a_late_failure_to_the_invite_leaves_an_ended_call_waiting_for_its_reinvites_answer() {
+    let (mut h, call, mut peer) = Harness::in_call(&[]);
+    let invite = h.sent_log_first_invite();
+    let reinvite = h.hold_reinvite(call);
+    // The far end hangs up while our re-INVITE is out: the call stays to ACK its answer.
+    h.deliver_answered(&peer.in_dialog("BYE", &reinvite, None, &[]));
+    assert_eq!(h.take_media(), (call, MediaAction::Close));
+    h.deliver(&peer.reply(&invite, 407, "Proxy Authentication Required", None, &[]));
+    assert!(h.take().starts_with(b"ACK "), "the late 407 is ACKed");
+    h.deliver(&peer.reply(&reinvite, 200, "OK", Some(&remote_sdp("recvonly")), &[]));
+    let ack = h.take();
+    assert!(ack.starts_with(b"ACK "), "{}", first_line(&ack));
+    assert_header(&ack, "CSeq", "2 ACK");
+    assert!(h.ua.calls().is_empty());
     h.call_events(call);
     h.assert_idle();
 }

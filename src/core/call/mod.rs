@@ -132,8 +132,9 @@ impl Calls {
         for call in self.calls.iter().filter(|c| c.is_gone()) {
             debug_assert!(
                 !io.timers.any_of_call(call.id),
-                "a timer outlived call {}",
-                call.id.0
+                "a timer outlived call {}: {:?}",
+                call.id.0,
+                io.timers
             );
             io.timers.cancel_call(call.id);
         }

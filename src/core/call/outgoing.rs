@@ -293,7 +293,11 @@ impl Calls {
             return;
         }
         if call.is_over() {
-            call.settle();
+            // The answer a CANCEL waited for: what the call owed is done. A call that
+            // lingers for something else (its re-INVITE's answer, a BYE) still owes it.
+            if matches!(call.ending, Ending::Cancelled | Ending::CancelPending) {
+                call.settle();
+            }
             return;
         }
         let reason = msg.reason().unwrap_or("").to_string();
