@@ -6,7 +6,7 @@
 //
 //   node bench/run.mjs [--runs 5] [--only size,parse,startup,register,scale,setup,media,memory,doctor,budget]
 //                      [--doctor-load 2000] [--doctor-duration 60]
-//                      [--calls 200] [--jssip-calls N] [--scale 200] [--idle 60] [--jssip-bound 45]
+//                      [--calls 200] [--jssip-calls N] [--scale 200] [--idle 60] [--idle-settle 30] [--jssip-bound 45]
 //                      [--out bench/results/latest.json] [--merge]
 //   node bench/run.mjs --only netlab [--netlab-calls 3]          (the network lab, as root)
 //   node bench/run.mjs --only soak [--soak-minutes 20] [--soak-every 30]   (the fault soak, as root)
@@ -35,6 +35,7 @@ const { values: args } = parseArgs({
     'jssip-calls': { type: 'string' },
     scale: { type: 'string', default: '200' },
     idle: { type: 'string', default: '60' },
+    'idle-settle': { type: 'string', default: '30' },
     'jssip-bound': { type: 'string', default: '45' },
     // Not in the default --only: they need root (network namespaces) and take minutes.
     'netlab-calls': { type: 'string', default: '3' },
@@ -62,7 +63,7 @@ const SUITES = {
   // softphone-doctor --load (native, no browser): scripts/bench.sh builds target/release/softphone-doctor.
   doctor: { file: 'doctor-load.mjs', browser: false, options: { count: Number(args['doctor-load']), durationS: Number(args['doctor-duration']) } },
   // Issue 15's budget: start-up, size and one UA's idle CPU (--idle seconds), side by side.
-  budget: { file: 'budget.mjs', options: { idleMs: Number(args.idle) * 1000 } },
+  budget: { file: 'budget.mjs', options: { idleMs: Number(args.idle) * 1000, settleMs: Number(args['idle-settle']) * 1000 } },
   // The network lab (tests/netlab/): its own namespaces, servers and browsers.
   netlab: { file: 'netlab.mjs', options: { calls: Number(args['netlab-calls']), jssipBoundMs: Number(args['jssip-bound']) * 1000 } },
   soak: { file: 'soak.mjs', options: { minutes: Number(args['soak-minutes']), everyS: Number(args['soak-every']) } },

@@ -3,7 +3,7 @@
 # against one Kamailio and one coturn on loopback (see BENCHMARKS.md).
 #
 #   bash scripts/bench.sh [--runs 5] [--only size,parse,startup,register,pbx,scale,setup,media,memory,doctor,budget]
-#                         [--calls 200] [--jssip-calls N] [--scale 200] [--idle 60] [--jssip-bound 45]
+#                         [--calls 200] [--jssip-calls N] [--scale 200] [--idle 60] [--idle-settle 30] [--jssip-bound 45]
 #                         [--doctor-load 2000] [--doctor-duration 60]
 #
 # Installs what is missing (scripts/setup.sh, npm ci in bench/), builds pkg/ (scripts/build.sh)

@@ -36,6 +36,9 @@ if [[ -d pkg-template ]]; then
   # The hand-written entry, README and package.json (which replaces wasm-pack's).
   cp -a pkg-template/. "$OUT/"
   echo "build: copied pkg-template/ over $OUT/"
+  # One entry file: its own imports (csp.js, subscription.js) would each cost the browser
+  # a round trip before the wasm fetch starts.
+  python3 scripts/inline_modules.py "$OUT/index.js"
 fi
 # The license texts ("MIT OR Apache-2.0"), listed in package.json's `files`.
 cp LICENSE-MIT LICENSE-APACHE "$OUT/"

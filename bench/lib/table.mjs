@@ -84,9 +84,13 @@ export function rows(results) {
     if (r.startup.softphoneCorePreload) out.push(['budget: first REGISTER, <head> preloads', ms(r.startup.softphoneCorePreload.firstRegister), '', '', '']);
     const sz = (x) => `${kb(x.raw)} / ${kb(x.gzip)} / ${kb(x.brotli)}`;
     out.push(['budget: wasm + JS minified, raw / gzip / brotli', sz(r.size.softphoneCore.withMinifiedJs), sz(r.size.jssip), '<= 100 kB brotli', yes(r.met.sizeBrotli)]);
-    out.push([`budget: idle main-thread time, 1 UA, ${r.idleMs / 1000} s (blank page ${perMin(r.idle.blank.taskMsPerMin)})`,
+    out.push([`budget: idle main-thread time, 1 UA, ${r.idleMs / 1000} s after ${(r.settleMs ?? 5000) / 1000} s (blank page ${perMin(r.idle.blank.taskMsPerMin)})`,
       perMin(r.idle.softphoneCore.taskMsPerMin), perMin(r.idle.jssip.taskMsPerMin), '<= JsSIP', yes(r.met.idle)]);
     out.push(['budget: idle script time (JS + wasm), 1 UA', perMin(r.idle.softphoneCore.scriptMsPerMin), perMin(r.idle.jssip.scriptMsPerMin), '', '']);
+    if (r.idle.softphoneCoreNoKeepalive) {
+      const nk = r.idle.softphoneCoreNoKeepalive;
+      out.push(['budget: the same without keep-alive (keepaliveInterval: 0): main thread / script', `${perMin(nk.taskMsPerMin)} / ${perMin(nk.scriptMsPerMin)}`, '', '', '']);
+    }
   } else if (s.budget) note('budget', 'budget');
 
   if (s.setup?.status === 'ok') {
