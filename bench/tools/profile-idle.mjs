@@ -6,7 +6,7 @@
 // SOFTPHONE_RUN_DIR=bench/.run KAMAILIO_EXTRA_USERS=200 bash scripts/servers.sh start all,
 // and stop them after).
 //
-//   node bench/tools/profile-idle.mjs [N=200] [seconds=30] [softphoneCore|jssip]
+//   node bench/tools/profile-idle.mjs [N=200] [seconds=30] [softphoneCore|softphoneCoreNoKeepalive|jssip]
 
 import { launchChromium } from '../lib/browser.mjs';
 import { readEnv } from '../lib/servers.mjs';
@@ -27,14 +27,15 @@ try {
   await page.evaluate(async ({ stack, wsUri, accounts }) => {
     window.uas = [];
     for (const a of accounts) {
+      const extra = stack === 'softphoneCoreNoKeepalive' ? { keepaliveInterval: 0 } : {};
       const ua = stack === 'jssip' ? await makeJssip({ wsUri, uri: a.uri, password: a.password })
-        : await makeSoftphone({ servers: wsUri, uri: a.uri, password: a.password });
+        : await makeSoftphone({ servers: wsUri, uri: a.uri, password: a.password, ...extra });
       uas.push(ua);
       ua.start();
     }
   }, { stack, wsUri: env.wsUri, accounts });
   await page.waitForFunction(() => uas.every((u) => u.registered), null, { timeout: 60_000 });
-  await sleep(3000);
+  await sleep(Number(process.env.PROFILE_SETTLE_S ?? 3) * 1000);
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
