@@ -3,7 +3,8 @@
 //! media of a call that had already ended; the answer to a session refresh that crossed a
 //! hangup armed a refresh timer for a call that was gone; a 401 to the INVITE of a call
 //! already up sent the INVITE again, taking the call back to its start; a late failure to
-//! the INVITE of a call that had ended made it forget the re-INVITE it still had to ACK.
+//! the INVITE of a call that had ended made it forget the re-INVITE it still had to ACK,
+//! and so did a retransmitted 2xx of that INVITE.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test panics to fail
 mod support;
@@ -147,6 +148,31 @@ fn a_late_failure_to_the_invite_leaves_an_ended_call_waiting_for_its_reinvites_a
     assert!(ack.starts_with(b"ACK "), "{}", first_line(&ack));
     assert_header(&ack, "CSeq", "2 ACK");
     assert!(h.ua.calls().is_empty());
+    h.call_events(call);
+    h.assert_idle();
+}
+
+#[test]
+fn a_retransmitted_2xx_after_the_end_leaves_the_call_waiting_for_its_reinvites_answer() {
+    let (mut h, call, peer) = Harness::in_call(&[]);
+    let invite = h.sent_log_first_invite();
+    let reinvite = h.hold_reinvite(call);
+    // The browser fails the call while our re-INVITE is out: BYE, and the call stays to
+    // ACK the re-INVITE's answer.
+    h.input(softphone_core::core::Input::MediaFailed {
+        call,
+        reason: "NotAllowedError",
+    });
+    assert!(h.take().starts_with(b"BYE "));
+    assert_eq!(h.take_media(), (call, MediaAction::Close));
+    // The initial INVITE's 2xx once more: ACKed (and BYE'd again), nothing forgotten.
+    h.deliver(&peer.reply(&invite, 200, "OK", Some(&remote_sdp("sendrecv")), &[]));
+    assert!(h.take().starts_with(b"ACK "));
+    assert!(h.take().starts_with(b"BYE "));
+    h.deliver(&peer.reply(&reinvite, 200, "OK", Some(&remote_sdp("recvonly")), &[]));
+    let ack = h.take();
+    assert!(ack.starts_with(b"ACK "), "{}", first_line(&ack));
+    assert_header(&ack, "CSeq", "2 ACK");
     h.call_events(call);
     h.assert_idle();
 }

@@ -407,7 +407,11 @@ impl Calls {
                     io,
                 );
             }
-            call.settle();
+            // Crossing our CANCEL, this 2xx was what the call waited for. A call that
+            // ended after it was up still owes what it owed (its re-INVITE's ACK, a BYE).
+            if matches!(call.ending, Ending::Cancelled | Ending::CancelPending) {
+                call.settle();
+            }
             return;
         }
         call.dialog = Some(dialog);
