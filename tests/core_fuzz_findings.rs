@@ -4,7 +4,8 @@
 //! hangup armed a refresh timer for a call that was gone; a 401 to the INVITE of a call
 //! already up sent the INVITE again, taking the call back to its start; a late failure to
 //! the INVITE of a call that had ended made it forget the re-INVITE it still had to ACK,
-//! and so did a retransmitted 2xx of that INVITE.
+//! and so did a retransmitted 2xx of that INVITE; the answer in the ACK of our offer-in-200
+//! was applied to a call whose media had failed and closed meanwhile.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test panics to fail
 mod support;
@@ -173,6 +174,31 @@ fn a_retransmitted_2xx_after_the_end_leaves_the_call_waiting_for_its_reinvites_a
     let ack = h.take();
     assert!(ack.starts_with(b"ACK "), "{}", first_line(&ack));
     assert_header(&ack, "CSeq", "2 ACK");
+    h.call_events(call);
+    h.assert_idle();
+}
+
+#[test]
+fn the_answer_in_an_ack_is_not_applied_to_a_call_that_ended_before_it() {
+    let mut h = Harness::new(config());
+    let peer = Peer::new();
+    let (call, _ringing) = h.incoming_call(&peer, None);
+    h.ua.answer(call, Default::default(), h.now).unwrap();
+    h.drain();
+    assert!(matches!(h.take_media().1, MediaAction::CreateOffer { .. }));
+    h.local_description(call, SDP_HOST, true);
+    let ok = h.take();
+    assert_eq!(first_line(&ok), "SIP/2.0 200 OK");
+    h.input(softphone_core::core::Input::MediaFailed {
+        call,
+        reason: "NotAllowedError",
+    });
+    assert_eq!(h.take_media(), (call, MediaAction::Close));
+    let mut peer = peer;
+    h.deliver(&peer.ack(&ok, Some(&remote_sdp("sendrecv"))));
+    let after: Vec<_> = h.media.drain(..).filter(|(c, _)| *c == call).collect();
+    assert!(after.is_empty(), "nothing after Close: {after:?}");
+    assert!(h.take().starts_with(b"BYE "), "the BYE goes after the ACK");
     h.call_events(call);
     h.assert_idle();
 }

@@ -279,7 +279,9 @@ impl Calls {
             return;
         };
         ok.stop(io);
-        if ok.offer_in_200() && !msg.body().is_empty() {
+        // The answer in the ACK of our offer-in-200; not for a call that ended meanwhile
+        // (its media is closed).
+        if ok.offer_in_200() && !msg.body().is_empty() && !call.is_over() {
             call.media(
                 MediaAction::ApplyAnswer {
                     answer: String::from_utf8_lossy(msg.body()).into_owned(),
