@@ -16,7 +16,7 @@
 //!   fetched again at once: the core's clock may have stood still through the sleep,
 //!   so its `ttl` count cannot be trusted.
 //!
-//! [`IceRefresh`] is the schedule alone; [`IceFetch`] runs it for a user agent.
+//! [`IceRefresh`] is the schedule alone; `IceFetch` runs it for a user agent.
 //! `diagnose()` fetches once and schedules nothing.
 
 use std::time::Duration;
