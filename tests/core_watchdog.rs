@@ -340,6 +340,40 @@ fn media_that_stops_after_flowing_goes_reconnecting_and_comes_back() {
 }
 
 #[test]
+fn silence_is_judged_in_whole_sample_periods_when_a_reading_comes_late() {
+    let (mut h, mut sim) = answered(config());
+    sim.flowing = true;
+    sim.sample.ice = Some(IceState::Connected);
+    sim.sample.dtls = Some(DtlsState::Connected);
+    sim.on_restart = |sim, _| sim.flowing = true;
+    sim.run(&mut h, ms(10_500));
+    // The 11 s reading still has new packets, and comes 20 ms late (a busy page).
+    h.advance(ms(500));
+    h.advance(ms(20));
+    let asked: Vec<_> = h.sample_requests.drain(..).collect();
+    assert_eq!(asked.len(), 1);
+    sim.sample.packets_received += 50;
+    sim.sample.packets_sent += 50;
+    let sample = sim.sample.clone();
+    h.input(Input::MediaSample {
+        call: sim.call,
+        sample: &sample,
+    });
+    sim.settle(&mut h);
+    // Then the packets stop, and the next readings come on time: the third silent one
+    // (2.98 s after the late one) is the verdict, not a fourth.
+    sim.flowing = false;
+    h.advance(ms(80));
+    sim.run(&mut h, secs(4));
+    assert_eq!(
+        sim.log[..2],
+        ["14000 reconnecting", "14000 ICE restart"],
+        "{:?}",
+        sim.log
+    );
+}
+
+#[test]
 fn media_lost_for_good_ends_saying_it_was_lost() {
     let (mut h, mut sim) = answered(config());
     sim.flowing = true;

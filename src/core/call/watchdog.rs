@@ -124,10 +124,16 @@ impl Calls {
             w.restarts = w.restarts.max(1);
             w.restart_at = Some(since);
         }
+        // Durations are judged in whole sample periods: samples come `sample_interval`
+        // apart give or take the browser's timer and getStats() latency, so a wait of three
+        // periods may measure 2.99 s; without the half-period slack the verdict would slip
+        // by a whole sample (seen in the e2e suite: `reconnecting` 4.9 s after a cut, the
+        // quality warning, judged on the stats' own timestamps, at 3.9 s).
+        let slack = cfg.sample_interval / 2;
         if w.trouble.is_some() {
             let shift = w.restarts.saturating_sub(1).min(8);
             let wait = cfg.restart_wait * (1u32 << shift);
-            if w.restart_at.is_some_and(|at| now >= at + wait) {
+            if w.restart_at.is_some_and(|at| now + slack >= at + wait) {
                 if w.restarts >= cfg.restarts {
                     return self.watchdog_give_up(i, io, s);
                 }
@@ -141,7 +147,7 @@ impl Calls {
         } else {
             (MediaLoss::NeverStarted, cfg.start_timeout)
         };
-        if now - since < limit {
+        if now + slack < since + limit {
             return;
         }
         w.trouble = Some((loss, now));
