@@ -5,7 +5,8 @@
 //! already up sent the INVITE again, taking the call back to its start; a late failure to
 //! the INVITE of a call that had ended made it forget the re-INVITE it still had to ACK,
 //! and so did a retransmitted 2xx of that INVITE; the answer in the ACK of our offer-in-200
-//! was applied to a call whose media had failed and closed meanwhile.
+//! was applied to a call whose media had failed and closed meanwhile; a BYE that waited for
+//! signalling settled a call whose re-INVITE still waited for the answer it must ACK.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test panics to fail
 mod support;
@@ -206,4 +207,40 @@ fn the_answer_in_an_ack_is_not_applied_to_a_call_that_ended_before_it() {
     let after: Vec<_> = h.media.drain(..).filter(|(c, _)| *c == call).collect();
     assert!(after.is_empty(), "nothing after Close: {after:?}");
     h.take_events();
+}
+
+#[test]
+fn a_bye_sent_when_signalling_returns_leaves_the_call_waiting_for_its_reinvites_answer() {
+    // Not registered yet, so the BYE of a call that fails waits for the flow to be ready.
+    let mut h = Harness::new(config());
+    let (registrar, register) = h.first_register();
+    let mut peer = Peer::new();
+    h.deliver(&peer.invite(Some(&remote_sdp("sendrecv")), &[]));
+    h.sent.clear(); // the provisional response
+    let call = h.ua.calls()[0];
+    h.ua.answer(call, Default::default(), h.now).unwrap();
+    h.drain();
+    h.media.clear();
+    h.local_description(call, SDP_HOST, true);
+    let ok = h.take();
+    assert_eq!(first_line(&ok), "SIP/2.0 200 OK");
+    h.deliver(&peer.ack(&ok, None));
+    let reinvite = h.hold_reinvite(call);
+    h.input(softphone_core::core::Input::MediaFailed {
+        call,
+        reason: "NotAllowedError",
+    });
+    assert_eq!(h.take_media(), (call, MediaAction::Close));
+    assert!(h.sent.is_empty(), "the BYE waits for signalling");
+    // Registered: the BYE goes, and the call stays to ACK the re-INVITE's answer.
+    h.deliver(&registrar.ok(&register, 600));
+    assert!(h.take().starts_with(b"BYE "));
+    h.deliver(&peer.reply(&reinvite, 200, "OK", Some(&remote_sdp("recvonly")), &[]));
+    let ack = h.take();
+    assert!(ack.starts_with(b"ACK "), "{}", first_line(&ack));
+    let seq = header(&reinvite, "CSeq").unwrap().replace("INVITE", "ACK");
+    assert_header(&ack, "CSeq", &seq);
+    assert!(h.ua.calls().is_empty());
+    h.take_events();
+    h.assert_idle();
 }

@@ -139,7 +139,7 @@ impl Calls {
         self.signalling_ready = true;
         for i in 0..self.calls.len() {
             if self.calls[i].ending == Ending::ByeOnFlow {
-                self.calls[i].settle();
+                self.calls[i].bye_sent_on_flow();
                 self.send_bye(i, io, s);
                 continue;
             }

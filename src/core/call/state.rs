@@ -397,6 +397,16 @@ impl Call {
         }
     }
 
+    /// The BYE that waited for a flow went: the call stays only while its re-INVITE
+    /// still waits for the final response it must ACK (its Timer B bounds that).
+    pub(crate) fn bye_sent_on_flow(&mut self) {
+        self.ending = if self.reinvite.is_some() {
+            Ending::ReinviteOut
+        } else {
+            Ending::None
+        };
+    }
+
     /// A provisional response came while a CANCEL waited for one: sends it.
     pub(crate) fn cancel_on_provisional(&mut self, io: &mut Io<'_>) {
         if self.ending == Ending::CancelPending && self.send_cancel(io) {
