@@ -10,6 +10,7 @@
 
 mod asserts;
 mod calls;
+mod media_sim;
 mod net;
 mod notifier;
 mod peers;
@@ -21,6 +22,8 @@ use std::time::Duration;
 // Not every test binary uses them (each includes this module on its own).
 #[allow(unused_imports)]
 pub use asserts::*;
+#[allow(unused_imports)] // only the watchdog transcripts use it
+pub use media_sim::*;
 pub use net::Net;
 #[allow(unused_imports)] // only the subscription transcripts use it
 pub use notifier::*;
