@@ -228,3 +228,39 @@ fn keepalives_follow_the_registrars_flow_timer() {
         h.pings
     );
 }
+
+#[test]
+fn a_flow_timer_turns_keepalives_on_even_when_the_app_turned_them_off() {
+    let mut c = config();
+    c.keepalive_interval = secs(0);
+    let mut h = Harness::new(c);
+    h.auto_pong = true;
+    let (registrar, second) = h.challenged();
+    let mut ok = String::from_utf8_lossy(&registrar.ok(&second, 600)).into_owned();
+    ok = ok.replace("Server:", "Flow-Timer: 25\r\nRequire: outbound\r\nServer:");
+    h.deliver(ok.as_bytes());
+    h.advance(secs(100));
+    assert!(
+        h.pings >= 4,
+        "{} pings in 100 s with Flow-Timer 25",
+        h.pings
+    );
+}
+
+#[test]
+fn without_a_flow_timer_a_zero_interval_sends_no_keepalive() {
+    let mut c = config();
+    c.keepalive_interval = secs(0);
+    let mut h = Harness::new(c);
+    h.auto_pong = true;
+    let (registrar, second) = h.challenged();
+    h.deliver(&registrar.ok(&second, 600));
+    h.advance(secs(500));
+    assert_eq!(
+        h.pings, 0,
+        "pings with keepaliveInterval 0 and no Flow-Timer"
+    );
+    // Nothing is armed but the registration's refresh: an idle phone wakes for nothing else.
+    let next = h.ua.poll_timeout().map(|(_, name)| name);
+    assert_eq!(next, Some(softphone_core::core::TimerName::RegisterRefresh));
+}

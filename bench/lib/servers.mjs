@@ -16,14 +16,15 @@ export function readEnv() {
   return JSON.parse(readFileSync(path.join(RUN_DIR, 'env.json'), 'utf8'));
 }
 
-export async function servers(action, name) {
+/** `scripts/servers.sh action name`; `env` adds variables (e.g. `KAMAILIO_FLOW_TIMER`). */
+export async function servers(action, name, env = {}) {
   const extra = process.env.KAMAILIO_EXTRA_USERS
     ?? String(readEnv().accounts.filter((a) => a.user.startsWith('bench')).length);
   try {
     await run('bash', [path.join(ROOT, 'scripts', 'servers.sh'), action, name], {
       cwd: ROOT,
       timeout: 60_000,
-      env: { ...process.env, SOFTPHONE_RUN_DIR: RUN_DIR, KAMAILIO_EXTRA_USERS: extra },
+      env: { ...process.env, SOFTPHONE_RUN_DIR: RUN_DIR, KAMAILIO_EXTRA_USERS: extra, ...env },
     });
   } catch (e) {
     throw new Error(`scripts/servers.sh ${action} ${name} failed: ${e.stderr || e.message}`);

@@ -13,9 +13,14 @@
 // browser itself costs; the stacks' figures are also given with it subtracted. Repetitions
 // interleave blank, softphone-core, softphone-core without keep-alive and JsSIP, so that
 // other load on the machine hits all of them. Both stacks run with their default settings:
-// for softphone-core that includes a CRLF keep-alive every 25 s (JsSIP sends none by
+// for softphone-core that includes a CRLF keep-alive every 20-25 s (JsSIP sends none by
 // default); `softphoneCoreNoKeepalive` (`keepaliveInterval: 0`) shows what that costs.
+// The idle phase runs against the same Kamailio restarted with no `Flow-Timer`
+// (`KAMAILIO_FLOW_TIMER=0`): the test servers' default `Flow-Timer: 25` asks every outbound
+// client for keep-alives, which softphone-core honours (RFC 5626 section 4.4.1) whatever its
+// `keepaliveInterval`, so against it the no-keep-alive variant would ping all the same.
 
+import { servers } from '../lib/servers.mjs';
 import { summary, sleep } from '../lib/stats.mjs';
 import { run as runSize } from './size.mjs';
 import { run as runStartup } from './startup.mjs';
@@ -36,6 +41,16 @@ async function idleOnce(browser, site, env, stack, account, idleMs, settleMs) {
     const page = await context.newPage();
     await page.goto(site.url + 'bench/pages/blank.html');
     await page.addScriptTag({ url: '/bench/pages/both.js' });
+    // Counts what the page sends on WebSockets, so that a window can be checked for
+    // keep-alives (a wrapper of a few calls a minute; every stack gets it).
+    await page.evaluate(() => {
+      const send = WebSocket.prototype.send;
+      window.wsSent = 0;
+      WebSocket.prototype.send = function (data) {
+        window.wsSent += 1;
+        return send.call(this, data);
+      };
+    });
     if (stack !== 'blank') {
       await page.evaluate(async ({ stack, wsUri, a }) => {
         const extra = stack === 'softphoneCoreNoKeepalive' ? { keepaliveInterval: 0 } : {};
@@ -50,14 +65,19 @@ async function idleOnce(browser, site, env, stack, account, idleMs, settleMs) {
     await sleep(settleMs);
     const cdp = await context.newCDPSession(page);
     await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+    const sent0 = await page.evaluate(() => window.wsSent);
     const a = await mainThreadMs(cdp);
     const t0 = performance.now();
     await sleep(idleMs);
     const b = await mainThreadMs(cdp);
     const minutes = (performance.now() - t0) / 60_000;
+    const wsSent = (await page.evaluate(() => window.wsSent)) - sent0;
+    if (stack === 'softphoneCoreNoKeepalive' && wsSent > 0) {
+      throw new Error(`budget: ${stack} sent ${wsSent} WebSocket messages in its idle window`);
+    }
     const stillRegistered = stack === 'blank' ? true : await page.evaluate(() => window.ua.registered);
     if (stack !== 'blank') await page.evaluate(() => window.ua.stop());
-    return { taskMsPerMin: (b.task - a.task) / minutes, scriptMsPerMin: (b.script - a.script) / minutes, stillRegistered };
+    return { taskMsPerMin: (b.task - a.task) / minutes, scriptMsPerMin: (b.script - a.script) / minutes, wsSent, stillRegistered };
   } finally {
     await context.close();
   }
@@ -71,17 +91,28 @@ export async function run({ browser, site, env, runs, log, options }) {
   const acc = (u) => env.accounts.find((a) => a.user === u);
   const stacks = { blank: null, softphoneCore: acc('carol'), softphoneCoreNoKeepalive: acc('erin'), jssip: acc('dave') };
   const raw = Object.fromEntries(Object.keys(stacks).map((k) => [k, []]));
-  for (let i = 0; i < runs; i++) {
-    for (const [stack, account] of Object.entries(stacks)) {
-      const r = await idleOnce(browser, site, env, stack, account, idleMs, settleMs);
-      if (!r.stillRegistered) throw new Error(`budget: ${stack} lost its registration during the idle window`);
-      raw[stack].push(r);
-      log(`budget: idle ${stack} run ${i + 1}: task ${r.taskMsPerMin.toFixed(2)} ms/min, script ${r.scriptMsPerMin.toFixed(2)} ms/min`);
+  await servers('stop', 'kamailio');
+  await servers('start', 'kamailio', { KAMAILIO_FLOW_TIMER: '0' });
+  try {
+    for (let i = 0; i < runs; i++) {
+      for (const [stack, account] of Object.entries(stacks)) {
+        const r = await idleOnce(browser, site, env, stack, account, idleMs, settleMs);
+        if (!r.stillRegistered) throw new Error(`budget: ${stack} lost its registration during the idle window`);
+        raw[stack].push(r);
+        log(`budget: idle ${stack} run ${i + 1}: task ${r.taskMsPerMin.toFixed(2)} ms/min, script ${r.scriptMsPerMin.toFixed(2)} ms/min, ${r.wsSent} WebSocket messages sent`);
+      }
     }
+  } finally {
+    await servers('stop', 'kamailio');
+    await servers('start', 'kamailio');
   }
   const idle = {};
   for (const [stack, xs] of Object.entries(raw)) {
-    idle[stack] = { taskMsPerMin: summary(xs.map((x) => x.taskMsPerMin)), scriptMsPerMin: summary(xs.map((x) => x.scriptMsPerMin)) };
+    idle[stack] = {
+      taskMsPerMin: summary(xs.map((x) => x.taskMsPerMin)),
+      scriptMsPerMin: summary(xs.map((x) => x.scriptMsPerMin)),
+      wsSentPerMin: summary(xs.map((x) => x.wsSent / (idleMs / 60_000))),
+    };
   }
   const floor = idle.blank.taskMsPerMin.median;
   for (const stack of ['softphoneCore', 'softphoneCoreNoKeepalive', 'jssip']) idle[stack].taskOverBlankMsPerMin = idle[stack].taskMsPerMin.median - floor;
@@ -91,6 +122,7 @@ export async function run({ browser, site, env, runs, log, options }) {
   return {
     idleMs,
     settleMs,
+    idleRegistrar: 'Kamailio without Flow-Timer (KAMAILIO_FLOW_TIMER=0)',
     startup: { unit: startup.unit, softphoneCore: startup.softphoneCore, softphoneCorePreload: startup.softphoneCorePreload, jssip: startup.jssip },
     size: {
       softphoneCore: { shipped: size.softphoneCore.shipped, withMinifiedJs: size.softphoneCore.withMinifiedJs, parts: size.softphoneCore.parts },

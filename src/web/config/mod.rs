@@ -58,7 +58,6 @@ const CONFIG_KEYS: &[&str] = &[
     "mediaWatchdog",
     "sessionExpires",
     "noAnswerTimeout",
-    // Accepted; gathering before the user dials is not implemented yet.
     "prewarm",
     "messageAccept",
     "messageMaxBytes",

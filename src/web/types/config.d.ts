@@ -43,7 +43,11 @@ export interface SoftphoneConfig {
    * reloads; two tabs never share one, so neither replaces the other's registration).
    */
   instanceId?: string;
-  /** Seconds between CRLF keepalive pings; 0 disables them. Default 25. */
+  /**
+   * The longest gap between CRLF keepalive pings, in seconds (each ping comes at 80-100 % of
+   * it). 0 disables them, unless the registrar asks for keepalives with `Flow-Timer`
+   * (RFC 5626), which is honoured whatever this says. Default 25.
+   */
   keepaliveInterval?: number;
   /** Seconds to wait for a keepalive pong. Default 10. */
   keepaliveTimeout?: number;
