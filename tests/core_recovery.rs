@@ -10,6 +10,8 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 use softphone_core::core::{
     CallEvent, CallId, Direction, EndCause, IceState, Input, MediaAction, RegistrationEvent,
 };
+use std::time::Duration;
+
 use support::*;
 
 fn ice(h: &mut Harness, call: CallId, state: IceState) {
@@ -211,16 +213,25 @@ fn an_incoming_ice_restart_is_answered() {
     h.assert_idle();
 }
 
-#[test]
-fn keepalives_follow_the_registrars_flow_timer() {
+/// A phone registered with `keepalive_interval`, the registrar's 200 carrying
+/// `Flow-Timer: 25` when `flow_timer` is set; pongs answered.
+fn registered_with_keepalive(keepalive_interval: Duration, flow_timer: bool) -> Harness {
     let mut c = config();
-    c.keepalive_interval = secs(60);
+    c.keepalive_interval = keepalive_interval;
     let mut h = Harness::new(c);
     h.auto_pong = true;
     let (registrar, second) = h.challenged();
     let mut ok = String::from_utf8_lossy(&registrar.ok(&second, 600)).into_owned();
-    ok = ok.replace("Server:", "Flow-Timer: 25\r\nRequire: outbound\r\nServer:");
+    if flow_timer {
+        ok = ok.replace("Server:", "Flow-Timer: 25\r\nRequire: outbound\r\nServer:");
+    }
     h.deliver(ok.as_bytes());
+    h
+}
+
+#[test]
+fn keepalives_follow_the_registrars_flow_timer() {
+    let mut h = registered_with_keepalive(secs(60), true);
     h.advance(secs(100));
     assert!(
         h.pings >= 4,
@@ -231,14 +242,7 @@ fn keepalives_follow_the_registrars_flow_timer() {
 
 #[test]
 fn a_flow_timer_turns_keepalives_on_even_when_the_app_turned_them_off() {
-    let mut c = config();
-    c.keepalive_interval = secs(0);
-    let mut h = Harness::new(c);
-    h.auto_pong = true;
-    let (registrar, second) = h.challenged();
-    let mut ok = String::from_utf8_lossy(&registrar.ok(&second, 600)).into_owned();
-    ok = ok.replace("Server:", "Flow-Timer: 25\r\nRequire: outbound\r\nServer:");
-    h.deliver(ok.as_bytes());
+    let mut h = registered_with_keepalive(secs(0), true);
     h.advance(secs(100));
     assert!(
         h.pings >= 4,
@@ -249,12 +253,7 @@ fn a_flow_timer_turns_keepalives_on_even_when_the_app_turned_them_off() {
 
 #[test]
 fn without_a_flow_timer_a_zero_interval_sends_no_keepalive() {
-    let mut c = config();
-    c.keepalive_interval = secs(0);
-    let mut h = Harness::new(c);
-    h.auto_pong = true;
-    let (registrar, second) = h.challenged();
-    h.deliver(&registrar.ok(&second, 600));
+    let mut h = registered_with_keepalive(secs(0), false);
     h.advance(secs(500));
     assert_eq!(
         h.pings, 0,

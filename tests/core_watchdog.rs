@@ -126,9 +126,7 @@ fn media_that_never_starts_ends_with_the_evidence_and_the_exact_cause() {
 #[test]
 fn media_that_stops_after_flowing_goes_reconnecting_and_comes_back() {
     let (mut h, mut sim) = answered(config());
-    sim.flowing = true;
-    sim.sample.ice = Some(IceState::Connected);
-    sim.sample.dtls = Some(DtlsState::Connected);
+    sim.media_flowing();
     sim.on_restart = |sim, _| sim.flowing = true;
     sim.run(&mut h, ms(10_500));
     assert!(sim.log.is_empty(), "{:?}", sim.log);
@@ -149,9 +147,7 @@ fn media_that_stops_after_flowing_goes_reconnecting_and_comes_back() {
 #[test]
 fn silence_is_judged_in_whole_sample_periods_when_a_reading_comes_late() {
     let (mut h, mut sim) = answered(config());
-    sim.flowing = true;
-    sim.sample.ice = Some(IceState::Connected);
-    sim.sample.dtls = Some(DtlsState::Connected);
+    sim.media_flowing();
     sim.on_restart = |sim, _| sim.flowing = true;
     sim.run(&mut h, ms(10_500));
     // The 11 s reading still has new packets, and comes 20 ms late (a busy page).
@@ -183,9 +179,7 @@ fn silence_is_judged_in_whole_sample_periods_when_a_reading_comes_late() {
 #[test]
 fn media_lost_for_good_ends_saying_it_was_lost() {
     let (mut h, mut sim) = answered(config());
-    sim.flowing = true;
-    sim.sample.ice = Some(IceState::Connected);
-    sim.sample.dtls = Some(DtlsState::Connected);
+    sim.media_flowing();
     sim.sample.local_candidate = Some(CandidateKind::Host);
     sim.sample.remote_candidate = Some(CandidateKind::Host);
     sim.run(&mut h, ms(2_500));
@@ -208,9 +202,7 @@ fn media_lost_for_good_ends_saying_it_was_lost() {
 #[test]
 fn silence_on_hold_does_not_trigger() {
     let (mut h, mut sim) = answered(config());
-    sim.flowing = true;
-    sim.sample.ice = Some(IceState::Connected);
-    sim.sample.dtls = Some(DtlsState::Connected);
+    sim.media_flowing();
     sim.run(&mut h, ms(2_500));
     // We hold: the far end stops sending.
     h.ua.hold(sim.call, h.now).unwrap();

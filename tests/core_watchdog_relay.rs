@@ -24,10 +24,7 @@ use support::*;
 fn dtls_stuck_with_ice_connected_is_caught_and_escapes_through_turn() {
     // Symmetric NAT: ICE connects over prflx -> host, DTLS never finishes.
     let (mut h, mut sim) = answered(turn_config());
-    sim.sample.ice = Some(IceState::Connected);
-    sim.sample.dtls = Some(DtlsState::Connecting);
-    sim.sample.local_candidate = Some(CandidateKind::Prflx);
-    sim.sample.remote_candidate = Some(CandidateKind::Host);
+    lab_symmetric_sample(&mut sim, false);
     sim.sample.servers = servers(&[(TURN_UDP, ServerOutcome::Allocated)]);
     // The driver's packet counter may even show a few packets: without DTLS no
     // audio can be decrypted, so they do not count as media.
@@ -125,10 +122,7 @@ fn a_relay_pair_seen_while_dtls_never_ran_does_not_stop_the_relay_only_restart()
 #[test]
 fn dtls_stuck_without_turn_ends_saying_so() {
     let (mut h, mut sim) = answered(config());
-    sim.sample.ice = Some(IceState::Connected);
-    sim.sample.dtls = Some(DtlsState::Connecting);
-    sim.sample.local_candidate = Some(CandidateKind::Prflx);
-    sim.sample.remote_candidate = Some(CandidateKind::Host);
+    lab_symmetric_sample(&mut sim, false);
     sim.run(&mut h, secs(40));
     let cause = sim.cause(&h);
     assert_eq!(cause.why, NoMediaWhy::DtlsFailed);
@@ -145,9 +139,7 @@ fn dtls_stuck_without_turn_ends_saying_so() {
 #[test]
 fn an_ice_failure_is_taken_over_by_the_watchdog_and_ends_with_evidence() {
     let (mut h, mut sim) = answered(config());
-    sim.flowing = true;
-    sim.sample.ice = Some(IceState::Connected);
-    sim.sample.dtls = Some(DtlsState::Connected);
+    sim.media_flowing();
     sim.run(&mut h, ms(1_500));
     // ICE fails: ice.rs restarts at once; the watchdog's clock starts from there.
     sim.flowing = false;

@@ -48,6 +48,13 @@ pub struct Sim {
 }
 
 impl Sim {
+    /// Media flows over connected ICE and DTLS: the healthy call most transcripts start from.
+    pub fn media_flowing(&mut self) {
+        self.flowing = true;
+        self.sample.ice = Some(IceState::Connected);
+        self.sample.dtls = Some(DtlsState::Connected);
+    }
+
     pub fn note(&mut self, h: &Harness, what: impl Into<String>) {
         let t = (h.now - self.t0).as_millis();
         self.log.push(format!("{t} {}", what.into()));
