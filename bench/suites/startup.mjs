@@ -2,8 +2,9 @@
 // the WebSocket (lib/wshook.js), in a fresh browser context each time (nothing cached:
 // the static server says no-store), for both stacks, interleaved. Also reported: the module
 // import, instantiation (fetch + compile + instantiate of the wasm), WebSocket open, and
-// registered (after the 401 round trip). softphoneCorePreload: the same page with
-// modulepreload/preload links in <head> (pages/startup-softphone-preload.html).
+// registered (after the 401 round trip; the page then logs `bench:registered`).
+// softphoneCorePreload: the same page with modulepreload/preload links in <head>
+// (pages/startup-softphone-preload.html).
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -18,8 +19,16 @@ async function once(browser, site, pageName, config) {
     await context.addInitScript(HOOK);
     await context.addInitScript((c) => { window.__config = c; }, config);
     const page = await context.newPage();
-    await page.goto(site.url + `bench/pages/${pageName}`);
-    await page.waitForFunction(() => window.__marks?.registered, null, { timeout: 20_000 });
+    // Waited for through the console, not page.waitForFunction(): that injects Playwright's
+    // own script into the page (a 14-23 ms task on the renderer's main thread, in a trace)
+    // once `goto` returns, i.e. in the middle of the start-up being measured. It landed after
+    // JsSIP's classic <script> had run but while softphone-core's module was still fetching
+    // and compiling the wasm: in an interleaved A/B (BENCHMARKS.md, run 21) it added 22 ms
+    // to softphone-core's median and 11 ms to JsSIP's. Nothing else touches the page until
+    // the console line.
+    const registered = page.waitForEvent('console', { predicate: (m) => m.text() === 'bench:registered', timeout: 20_000 });
+    await page.goto(site.url + `bench/pages/${pageName}`, { waitUntil: 'commit' });
+    await registered;
     const r = await page.evaluate(() => {
       const log = window.__wsLog;
       const reg = log.find((e) => e.ev === 'send' && e.line.startsWith('REGISTER'));

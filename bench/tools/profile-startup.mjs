@@ -33,8 +33,10 @@ try {
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
     await cdp.send('Profiler.start');
-    await page.goto(site.url + `bench/pages/${pageName}`);
-    await page.waitForFunction(() => window.__marks?.registered, null, { timeout: 20_000 });
+    // As suites/startup.mjs: no Playwright script in the page until it has registered.
+    const registered = page.waitForEvent('console', { predicate: (m) => m.text() === 'bench:registered', timeout: 20_000 });
+    await page.goto(site.url + `bench/pages/${pageName}`, { waitUntil: 'commit' });
+    await registered;
     const { profile } = await cdp.send('Profiler.stop');
     const marks = await page.evaluate(() => {
       const reg = window.__wsLog.find((e) => e.ev === 'send' && e.line.startsWith('REGISTER'));
